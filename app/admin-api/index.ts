@@ -1,0 +1,46 @@
+import { type Server } from 'node:http';
+import express, { type Express } from 'express';
+import { type Logger } from '../shared/infra/logger';
+import { type UserService } from '../users';
+import { bearerAuth } from './bearer-auth';
+import { errorHandler, notFoundRoute } from './http-errors';
+import { buildOpenApiDocument } from './openapi';
+import { type HealthCheck, healthRouter } from './routes/health';
+import { usersRouter } from './routes/users';
+
+export interface AdminApiDeps {
+  token: string;
+  users: UserService;
+  health: HealthCheck[];
+  log: Logger;
+}
+
+export function createAdminApi(deps: AdminApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(express.json({ limit: '64kb' }));
+
+  const openapi = buildOpenApiDocument();
+  app.use('/healthz', healthRouter(deps.health));
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const v1 = express.Router();
+  v1.use(bearerAuth(deps.token));
+  v1.use('/users', usersRouter(deps.users));
+  app.use('/v1', v1);
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(deps.log.child({ module: 'admin-api' })));
+  return app;
+}
+
+export function listen(app: Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+export type { HealthCheck } from './routes/health';

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { CreateUserRequest, ErrorResponse, HealthResponse, UserResponse } from './schemas';
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, id: _id, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+
+const errorResponse = (description: string): Record<string, unknown> => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+const userIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+// OpenAPI 3.1 description of the admin API, built from the same zod schemas that validate requests.
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Calling platform admin API',
+      version: '1.0.0',
+      description: 'Operators manage users of the calling platform. Errors are {code, message, details}.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        CreateUserRequest: schemaOf(CreateUserRequest, 'input'),
+        User: schemaOf(UserResponse, 'output'),
+        Error: schemaOf(ErrorResponse, 'output'),
+        Health: schemaOf(HealthResponse, 'output'),
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/healthz': {
+        get: {
+          summary: 'Readiness: PostgreSQL, Redis, NATS and Asterisk (ARI) all reachable',
+          security: [],
+          responses: {
+            '200': { description: 'all dependencies reachable', content: { 'application/json': { schema: ref('Health') } } },
+            '503': { description: 'at least one dependency unreachable (named in checks)', content: { 'application/json': { schema: ref('Health') } } },
+          },
+        },
+      },
+      '/v1/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document' } } },
+      },
+      '/v1/users': {
+        post: {
+          summary: 'Create a user; it can register its SIP devices at once',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateUserRequest') } } },
+          responses: {
+            '201': { description: 'created', content: { 'application/json': { schema: ref('User') } } },
+            '400': errorResponse('invalid request (REQUEST.INVALID, REQUEST.MALFORMED_JSON, USER.INVALID)'),
+            '401': errorResponse('missing or wrong bearer token'),
+            '409': errorResponse('username or phone number taken (USER.USERNAME_TAKEN, USER.PHONE_NUMBER_TAKEN)'),
+          },
+        },
+      },
+      '/v1/users/{id}': {
+        get: {
+          summary: 'A user',
+          parameters: [userIdParameter],
+          responses: {
+            '200': { description: 'the user', content: { 'application/json': { schema: ref('User') } } },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such user (USER.NOT_FOUND)'),
+          },
+        },
+        delete: {
+          summary: 'Delete a user: it can no longer register or call',
+          parameters: [userIdParameter],
+          responses: {
+            '204': { description: 'deleted' },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such user (USER.NOT_FOUND)'),
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,318 @@
+import { type Clock, type Cancel, type CallId, type Scheduler, newCallId, newChannelId, errorMessage } from '../shared/kernel';
+import { KeyedSerialQueue } from '../shared/kernel/keyed-queue';
+import { type Logger } from '../shared/infra/logger';
+import { Call, type Leg, type Party } from './call';
+import { endCauseOfFailedLegs, legOutcomeOf, sipCodeOf } from './end-causes';
+import {
+  type CallStore,
+  type ConnectionLookup,
+  type SubscriberDirectory,
+  type SwitchControl,
+  type SwitchEvent,
+} from './ports';
+import { Answered, type CallState, type EndCause, IllegalTransitionError } from './states';
+
+export interface CallStateManagerDeps {
+  switchControl: SwitchControl;
+  directory: SubscriberDirectory;
+  connections: ConnectionLookup;
+  store: CallStore;
+  clock: Clock;
+  scheduler: Scheduler;
+  log: Logger;
+  ringTimeoutSeconds: number;
+}
+
+// The brain: decides which channels to bridge and when a call ends. The switch only executes.
+// Events of one call are applied one at a time, in order; calls do not wait on each other.
+export class CallStateManager {
+  private readonly queue = new KeyedSerialQueue();
+  // Calls this instance drives, and the channel -> call index used to route switch events.
+  private readonly calls = new Map<string, Call>();
+  private readonly channelToCall = new Map<string, CallId>();
+  private readonly ringTimers = new Map<string, Cancel>();
+
+  constructor(private readonly deps: CallStateManagerDeps) {}
+
+  // Entry point for every switch event. Synchronous up to the queue, so arrival order is kept.
+  handle(event: SwitchEvent): Promise<void> {
+    const callId = this.callIdFor(event);
+    if (!callId) {
+      this.deps.log.debug('switch event for a channel of no call', { type: event.type, channelId: event.channelId });
+      return Promise.resolve();
+    }
+    return this.queue.run(callId, () => this.apply(callId, event));
+  }
+
+  liveCallCount(): number {
+    return this.calls.size;
+  }
+
+  // Contract of the design: may this call go on? Billing answers it in its own issue.
+  continueCall(_call: Call): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  private callIdFor(event: SwitchEvent): CallId | undefined {
+    if (event.type === 'call.arrived') {
+      if (this.channelToCall.has(event.channelId)) {
+        // The same channel entering Stasis again is not a new call.
+        this.deps.log.warn('channel of a live call arrived again', { channelId: event.channelId });
+        return undefined;
+      }
+      const callId = newCallId();
+      this.channelToCall.set(event.channelId, callId);
+      return callId;
+    }
+    return this.channelToCall.get(event.channelId);
+  }
+
+  private async apply(callId: CallId, event: SwitchEvent): Promise<void> {
+    try {
+      if (event.type === 'call.arrived') {
+        await this.onArrived(callId, event.channelId, event.callerUsername, event.dialed, event.at);
+        return;
+      }
+      const call = this.calls.get(callId);
+      if (!call) return;
+      switch (event.type) {
+        case 'channel.ringing':
+          return await this.onRinging(call, event.channelId, event.at);
+        case 'leg.answered':
+          return await this.onLegAnswered(call, event.channelId, event.at);
+        case 'channel.hungup':
+          return await this.onHungUp(call, event.channelId, event.cause, event.at);
+      }
+    } catch (error) {
+      const log = this.deps.log.child({ callId });
+      log.error('call event failed', { type: event.type, channelId: event.channelId, error: errorMessage(error) });
+      await this.failSafe(callId, event, log);
+    }
+  }
+
+  // A dependency failed in the middle of a call (database, store, switch): end the call cleanly
+  // rather than leave channels waiting in Stasis.
+  private async failSafe(callId: CallId, event: SwitchEvent, log: Logger): Promise<void> {
+    const call = this.calls.get(callId);
+    try {
+      if (call && !call.state.isFinal) {
+        await this.endCall(call, 'failed', log);
+      } else if (!call && event.type === 'call.arrived') {
+        this.channelToCall.delete(event.channelId);
+        await this.deps.switchControl.reject(event.channelId, sipCodeOf('failed') ?? 503);
+      }
+    } catch (error) {
+      log.error('could not end the failed call', { error: errorMessage(error) });
+    }
+  }
+
+  // startCall(from, to) of the design: a user's call arrived; find the callee and ring every device.
+  private async onArrived(callId: CallId, channelId: string, callerUsername: string, dialed: string, at: Date): Promise<void> {
+    const log = this.deps.log.child({ callId, from: callerUsername, to: dialed });
+    const caller = await this.deps.directory.findByUsername(callerUsername);
+    if (!caller) {
+      // Asterisk authenticated an endpoint that has no active user any more (deleted a moment ago).
+      log.warn('call from an endpoint with no active user');
+      this.channelToCall.delete(channelId);
+      await this.safely(log, 'reject caller', () => this.deps.switchControl.reject(channelId, 403));
+      return;
+    }
+    const call = Call.start(callId, { ...caller, channelId }, dialed, at);
+    this.calls.set(callId, call);
+    log.info('call requested');
+    await this.startCall(call, log);
+  }
+
+  private async startCall(call: Call, log: Logger): Promise<void> {
+    const callee = await this.deps.directory.findByDialed(call.dialed);
+    if (!callee) return this.endCall(call, 'no_route', log);
+    call.callee = callee;
+    if (!this.transition(call, (state) => state.route(), log)) return;
+
+    const connections = await this.deps.connections.connectionsOf(callee.username);
+    if (connections.length === 0) return this.endCall(call, 'unreachable', log);
+    if (!(await this.continueCall(call))) return this.endCall(call, 'not_allowed', log);
+
+    const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri }));
+    for (const leg of legs) {
+      call.legs.push(leg);
+      this.channelToCall.set(leg.channelId, call.id);
+    }
+    call.ringDeadline = this.deps.clock.now().getTime() + this.deps.ringTimeoutSeconds * 1000;
+    await this.save(call);
+    this.armRingTimer(call);
+
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, callee, leg)));
+    originated.forEach((result, index) => {
+      const leg = legs[index];
+      if (result.status === 'rejected' && leg && leg.outcome === undefined) {
+        log.warn('originate failed', { legChannelId: leg.channelId, error: errorMessage(result.reason) });
+        leg.outcome = 'unreachable';
+      }
+    });
+    log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => leg.outcome).length });
+    await this.failIfNoLegLeft(call, log);
+  }
+
+  private originate(call: Call, callee: Party, leg: Leg): Promise<void> {
+    return this.deps.switchControl.originate({
+      channelId: leg.channelId,
+      callId: call.id,
+      endpoint: `PJSIP/${callee.username}/${leg.contactUri}`,
+      callerId: `"${call.caller.username}" <${call.caller.phoneNumber}>`,
+      originatorChannelId: call.caller.channelId,
+      timeoutSeconds: this.deps.ringTimeoutSeconds,
+    });
+  }
+
+  private async onRinging(call: Call, channelId: string, at: Date): Promise<void> {
+    if (call.isCaller(channelId) || call.state.name !== 'routing') return;
+    const log = this.logFor(call);
+    if (this.transition(call, (state) => state.ring(), log, at)) {
+      await this.safely(log, 'ring caller', () => this.deps.switchControl.ring(call.caller.channelId));
+      await this.save(call);
+    }
+  }
+
+  // The first device to answer wins; every other device gets CANCEL.
+  private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
+    const log = this.logFor(call);
+    const leg = call.leg(channelId);
+    if (!leg) return;
+    if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
+      leg.outcome = 'cancelled';
+      await this.safely(log, 'hang up late answer', () => this.deps.switchControl.hangup(channelId, 'answered_elsewhere'));
+      return;
+    }
+    this.transition(call, (state) => state.answer(channelId), log, at);
+    leg.outcome = 'answered';
+    this.disarmRingTimer(call.id);
+    const losers = call.pendingLegs;
+    for (const loser of losers) loser.outcome = 'cancelled';
+    const control = this.deps.switchControl;
+    const cancelled = Promise.all(losers.map((loser) => this.safely(log, 'cancel other device', () => control.hangup(loser.channelId, 'answered_elsewhere'))));
+    try {
+      await Promise.all([control.answer(call.caller.channelId), control.createBridge(call.id)]);
+      await control.addToBridge(call.id, [call.caller.channelId, channelId]);
+      log.info('call answered', { setupMs: at.getTime() - (call.timeOf('requested') ?? at.getTime()) });
+    } catch (error) {
+      log.error('bridging failed', { error: errorMessage(error) });
+      await this.endCall(call, 'failed', log);
+    }
+    await cancelled;
+    await this.save(call);
+  }
+
+  private async onHungUp(call: Call, channelId: string, cause: number, at: Date): Promise<void> {
+    const log = this.logFor(call);
+    if (call.state.isFinal) return;
+    if (call.isCaller(channelId)) {
+      const endCause: EndCause = call.state instanceof Answered ? 'completed' : 'cancelled';
+      await this.endCall(call, endCause, log, { callerGone: true, at });
+      return;
+    }
+    const leg = call.leg(channelId);
+    if (!leg) return;
+    if (call.state instanceof Answered && call.state.answeredLeg === channelId) {
+      await this.endCall(call, 'completed', log, { at });
+      return;
+    }
+    if (leg.outcome === undefined) {
+      leg.outcome = legOutcomeOf(cause);
+      log.info('callee device did not answer', { legChannelId: channelId, cause, outcome: leg.outcome });
+      await this.failIfNoLegLeft(call, log);
+    }
+  }
+
+  private async onRingTimeout(callId: CallId): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call || (call.state.name !== 'routing' && call.state.name !== 'ringing')) return;
+    const log = this.logFor(call);
+    log.info('ring timeout');
+    for (const leg of call.pendingLegs) leg.outcome = 'no_answer';
+    await this.endCall(call, 'no_answer', log);
+  }
+
+  private async failIfNoLegLeft(call: Call, log: Logger): Promise<void> {
+    if (call.state.isFinal || call.state instanceof Answered || call.pendingLegs.length > 0) return;
+    const outcomes = call.legs.map((leg) => leg.outcome).filter((outcome) => outcome !== undefined);
+    await this.endCall(call, endCauseOfFailedLegs(outcomes), log);
+  }
+
+  // Ends the call on every channel. A caller whose call failed before answer hears why, as the
+  // matching SIP response.
+  private async endCall(call: Call, cause: EndCause, log: Logger, options: { callerGone?: boolean; at?: Date } = {}): Promise<void> {
+    const wasAnswered = call.state instanceof Answered;
+    const answeredLeg = call.answeredLeg;
+    if (!this.transition(call, (state) => state.end(cause), log, options.at)) return;
+    this.disarmRingTimer(call.id);
+    const control = this.deps.switchControl;
+    const work: Promise<void>[] = [];
+    for (const leg of call.pendingLegs) {
+      leg.outcome = 'cancelled';
+      work.push(this.safely(log, 'cancel device', () => control.hangup(leg.channelId, 'normal')));
+    }
+    if (answeredLeg) work.push(this.safely(log, 'hang up callee', () => control.hangup(answeredLeg, 'normal')));
+    if (!options.callerGone) {
+      const sipCode = wasAnswered ? undefined : sipCodeOf(call.endCause ?? cause);
+      call.sipCode = sipCode;
+      work.push(
+        sipCode
+          ? this.safely(log, 'reject caller', () => control.reject(call.caller.channelId, sipCode))
+          : this.safely(log, 'hang up caller', () => control.hangup(call.caller.channelId, 'normal')),
+      );
+    }
+    if (wasAnswered) work.push(this.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+    await Promise.all(work);
+    log.info('call ended', { cause: call.endCause, sipCode: call.sipCode });
+    await this.finish(call);
+  }
+
+  private async finish(call: Call): Promise<void> {
+    this.calls.delete(call.id);
+    for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
+    await this.deps.store.delete(call);
+  }
+
+  private transition(call: Call, change: (state: CallState) => CallState, log: Logger, at?: Date): boolean {
+    try {
+      return call.apply(change, at ?? this.deps.clock.now());
+    } catch (error) {
+      if (error instanceof IllegalTransitionError) {
+        log.warn('illegal transition ignored', { from: error.from, transition: error.transition });
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  private async save(call: Call): Promise<void> {
+    await this.deps.store.save(call);
+  }
+
+  private armRingTimer(call: Call): void {
+    const delay = Math.max(0, (call.ringDeadline ?? 0) - this.deps.clock.now().getTime());
+    const cancel = this.deps.scheduler.after(delay, () => {
+      void this.queue.run(call.id, () => this.onRingTimeout(call.id));
+    });
+    this.ringTimers.set(call.id, cancel);
+  }
+
+  private disarmRingTimer(callId: string): void {
+    this.ringTimers.get(callId)?.();
+    this.ringTimers.delete(callId);
+  }
+
+  private logFor(call: Call): Logger {
+    return this.deps.log.child({ callId: call.id, from: call.caller.username, to: call.dialed });
+  }
+
+  // A switch command that may fail without stopping the rest of the clean-up; the failure is logged.
+  private async safely(log: Logger, what: string, command: () => Promise<void>): Promise<void> {
+    try {
+      await command();
+    } catch (error) {
+      log.warn('switch command failed', { command: what, error: errorMessage(error) });
+    }
+  }
+}

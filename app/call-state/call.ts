@@ -1,0 +1,127 @@
+import { type CallId } from '../shared/kernel';
+import { type CallState, type CallStateName, type EndCause, Ended, Answered, Requested } from './states';
+
+export interface Party {
+  userId: string;
+  username: string;
+  phoneNumber: string;
+}
+
+// How one callee device's attempt finished.
+export type LegOutcome = 'answered' | 'busy' | 'declined' | 'no_answer' | 'unreachable' | 'cancelled';
+
+export interface Leg {
+  channelId: string;
+  // The registered contact (device) this leg rings.
+  contactUri: string;
+  outcome?: LegOutcome;
+}
+
+export interface StateChange {
+  state: CallStateName;
+  at: number; // epoch milliseconds
+}
+
+export interface CallSnapshot {
+  id: CallId;
+  caller: Party & { channelId: string };
+  dialed: string;
+  callee?: Party;
+  state: CallStateName;
+  answeredLeg?: string;
+  endCause?: EndCause;
+  sipCode?: number;
+  legs: Leg[];
+  history: StateChange[];
+  ringDeadline?: number;
+}
+
+// The call aggregate: parties, legs and the current state object, with its history.
+export class Call {
+  callee?: Party;
+  sipCode?: number;
+  ringDeadline?: number;
+
+  private constructor(
+    readonly id: CallId,
+    readonly caller: Party & { channelId: string },
+    readonly dialed: string,
+    private current: CallState,
+    readonly legs: Leg[],
+    readonly history: StateChange[],
+  ) {}
+
+  static start(id: CallId, caller: Party & { channelId: string }, dialed: string, at: Date): Call {
+    return new Call(id, caller, dialed, new Requested(), [], [{ state: 'requested', at: at.getTime() }]);
+  }
+
+  static restore(snapshot: CallSnapshot, state: CallState): Call {
+    const call = new Call(snapshot.id, snapshot.caller, snapshot.dialed, state, snapshot.legs, snapshot.history);
+    call.callee = snapshot.callee;
+    call.sipCode = snapshot.sipCode;
+    call.ringDeadline = snapshot.ringDeadline;
+    return call;
+  }
+
+  get state(): CallState {
+    return this.current;
+  }
+
+  // Applies a transition; records the new state in the history when it changed.
+  // Throws IllegalTransitionError when the transition is not allowed in the current state.
+  apply(transition: (state: CallState) => CallState, at: Date): boolean {
+    const next = transition(this.current);
+    if (next === this.current) return false;
+    this.current = next;
+    this.history.push({ state: next.name, at: at.getTime() });
+    return true;
+  }
+
+  get endCause(): EndCause | undefined {
+    return this.current instanceof Ended ? this.current.cause : undefined;
+  }
+
+  get answeredLeg(): string | undefined {
+    return this.current instanceof Answered ? this.current.answeredLeg : this.answeredLegOfHistory();
+  }
+
+  leg(channelId: string): Leg | undefined {
+    return this.legs.find((leg) => leg.channelId === channelId);
+  }
+
+  get pendingLegs(): Leg[] {
+    return this.legs.filter((leg) => leg.outcome === undefined);
+  }
+
+  isCaller(channelId: string): boolean {
+    return this.caller.channelId === channelId;
+  }
+
+  channelIds(): string[] {
+    return [this.caller.channelId, ...this.legs.map((leg) => leg.channelId)];
+  }
+
+  timeOf(state: CallStateName): number | undefined {
+    return this.history.find((change) => change.state === state)?.at;
+  }
+
+  snapshot(): CallSnapshot {
+    return {
+      id: this.id,
+      caller: this.caller,
+      dialed: this.dialed,
+      callee: this.callee,
+      state: this.current.name,
+      answeredLeg: this.answeredLeg,
+      endCause: this.endCause,
+      sipCode: this.sipCode,
+      legs: this.legs,
+      history: this.history,
+      ringDeadline: this.ringDeadline,
+    };
+  }
+
+  private answeredLegOfHistory(): string | undefined {
+    return this.legs.find((leg) => leg.outcome === 'answered')?.channelId;
+  }
+}

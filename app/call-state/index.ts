@@ -1,0 +1,26 @@
+import { type Clock, type Scheduler } from '../shared/kernel';
+import { type Logger } from '../shared/infra/logger';
+import { CallStateManager } from './call-state-manager';
+import { type CallStore, type ConnectionLookup, type SubscriberDirectory, type SwitchControl } from './ports';
+
+export interface CallStateModuleDeps {
+  switchControl: SwitchControl;
+  directory: SubscriberDirectory;
+  connections: ConnectionLookup;
+  store: CallStore;
+  clock: Clock;
+  scheduler: Scheduler;
+  log: Logger;
+  ringTimeoutSeconds: number;
+}
+
+export function createCallStateModule(deps: CallStateModuleDeps): CallStateManager {
+  return new CallStateManager({ ...deps, log: deps.log.child({ module: 'call-state' }) });
+}
+
+export { CallStateManager } from './call-state-manager';
+export { InMemoryCallStore } from './in-memory-call-store';
+export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
+export * from './states';
+export * from './ports';
+export { sipCodeOf, legOutcomeOf, endCauseOfFailedLegs } from './end-causes';

@@ -1,0 +1,64 @@
+import { type CallId } from '../shared/kernel';
+import { type Call, type Party } from './call';
+
+// ---- What the call state manager needs from the switch (implemented by app/switch).
+
+// Neutral switch events: the switch adapter turns raw ARI events into these before the core sees them.
+export type SwitchEvent =
+  | { type: 'call.arrived'; channelId: string; callerUsername: string; dialed: string; at: Date }
+  | { type: 'leg.answered'; channelId: string; callId: string; at: Date }
+  | { type: 'channel.ringing'; channelId: string; at: Date }
+  | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; at: Date };
+
+export interface OriginateRequest {
+  channelId: string;
+  callId: CallId;
+  // Asterisk dial string, e.g. PJSIP/bob/sip:bob@192.0.2.10:5062
+  endpoint: string;
+  callerId: string;
+  originatorChannelId: string;
+  timeoutSeconds: number;
+}
+
+export type HangupReason = 'normal' | 'busy' | 'no_answer' | 'answered_elsewhere' | 'failure';
+
+export interface SwitchControl {
+  originate(request: OriginateRequest): Promise<void>;
+  ring(channelId: string): Promise<void>;
+  answer(channelId: string): Promise<void>;
+  // Ends a channel; a channel that is already gone counts as ended.
+  hangup(channelId: string, reason: HangupReason): Promise<void>;
+  // Refuses an unanswered incoming channel with this exact SIP response code.
+  reject(channelId: string, sipCode: number): Promise<void>;
+  createBridge(bridgeId: string): Promise<void>;
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+}
+
+// ---- Who is calling whom.
+
+export interface SubscriberDirectory {
+  findByUsername(username: string): Promise<Party | undefined>;
+  // The dialed string as the caller sent it: a username or an E.164 number.
+  findByDialed(dialed: string): Promise<Party | undefined>;
+}
+
+// A registered device of a user: where to send the INVITE.
+export interface Connection {
+  contactUri: string;
+}
+
+export interface ConnectionLookup {
+  connectionsOf(username: string): Promise<Connection[]>;
+}
+
+// ---- Where live calls are kept.
+
+export interface CallStore {
+  // Saves the call and indexes every one of its channels.
+  save(call: Call): Promise<void>;
+  get(callId: string): Promise<Call | undefined>;
+  callIdOfChannel(channelId: string): Promise<string | undefined>;
+  delete(call: Call): Promise<void>;
+  liveCalls(): Promise<Call[]>;
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { configSchema } from './schema';
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  instanceId: string;
+  admin: { host: string; port: number; token: string; tokenGenerated: boolean };
+  database: { url: string; poolSize: number };
+  redis: { url: string };
+  nats: { url: string };
+  ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
+  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
+  calls: { ringTimeoutSeconds: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// The only place that reads process.env. Fails fast with every problem listed at once.
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty variable counts as unset, as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  // Locally an unset token is generated (and printed by main); production refuses to start without one.
+  const tokenGenerated = raw.ADMIN_TOKEN === undefined;
+  return {
+    env: raw.NODE_ENV,
+    logLevel: raw.LOG_LEVEL,
+    instanceId: raw.INSTANCE_ID,
+    admin: {
+      host: raw.ADMIN_HOST,
+      port: raw.ADMIN_PORT,
+      token: raw.ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
+      tokenGenerated,
+    },
+    database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
+    redis: { url: raw.REDIS_URL },
+    nats: { url: raw.NATS_URL },
+    ari: {
+      url: raw.ARI_URL.replace(/\/+$/, ''),
+      user: raw.ARI_USER,
+      password: raw.ARI_PASSWORD,
+      app: raw.ARI_APP,
+      maxSockets: raw.ARI_MAX_SOCKETS,
+      requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
+    },
+    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
+    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS },
+  };
+}
+

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './phone-number';
+export * from './clock';
+export * from './ids';
+export * from './keyed-queue';

@@ -1,0 +1,72 @@
+import { type SwitchEvent } from '../call-state';
+
+// The part of ARI's event payloads the platform reads. Nothing of it leaves this adapter.
+export interface AriChannel {
+  id: string;
+  name: string;
+  state: string;
+  caller?: { name: string; number: string };
+  dialplan?: { context: string; exten: string; priority: number };
+}
+
+export interface AriEvent {
+  type: string;
+  timestamp?: string;
+  application?: string;
+  args?: string[];
+  channel?: AriChannel;
+  cause?: number;
+  cause_txt?: string;
+  soft?: boolean;
+}
+
+const NORMAL_CLEARING = 16;
+
+// Stasis() arguments that tell where a channel came from (asterisk/conf/extensions.conf) or,
+// for the channels we originate, which call they belong to.
+const FROM_USER = 'from-user';
+const CALL_LEG = 'leg';
+
+// "PJSIP/alice-0000002a" -> "alice": the endpoint Asterisk authenticated the call against.
+export function endpointOfChannelName(name: string): string | undefined {
+  const match = /^PJSIP\/(.+)-[0-9a-f]{8}$/.exec(name);
+  return match?.[1];
+}
+
+function timeOf(event: AriEvent): Date {
+  const parsed = event.timestamp ? Date.parse(event.timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
+  return Number.isNaN(parsed) ? new Date() : new Date(parsed);
+}
+
+export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
+  const channel = event.channel;
+  if (!channel) return undefined;
+  const at = timeOf(event);
+  switch (event.type) {
+    case 'StasisStart': {
+      const [source, callId] = event.args ?? [];
+      if (source === CALL_LEG && callId) return { type: 'leg.answered', channelId: channel.id, callId, at };
+      if (source === FROM_USER) {
+        const callerUsername = endpointOfChannelName(channel.name);
+        const dialed = channel.dialplan?.exten;
+        if (!callerUsername || !dialed) return undefined;
+        return { type: 'call.arrived', channelId: channel.id, callerUsername, dialed, at };
+      }
+      return undefined;
+    }
+    case 'ChannelStateChange':
+      return channel.state === 'Ringing' ? { type: 'channel.ringing', channelId: channel.id, at } : undefined;
+    // A channel is gone for the call as soon as any of these arrives, whichever is first: a hang-up
+    // request (in Stasis), leaving Stasis (Asterisk stops sending us its events after that), or its
+    // destruction (the only one for a callee leg that never answered). The manager is idempotent.
+    case 'ChannelHangupRequest':
+      if (event.soft) return undefined;
+      return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? NORMAL_CLEARING, causeText: '', at };
+    case 'StasisEnd':
+      return { type: 'channel.hungup', channelId: channel.id, cause: NORMAL_CLEARING, causeText: 'left Stasis', at };
+    case 'ChannelDestroyed':
+      return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? 0, causeText: event.cause_txt ?? '', at };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import { type SwitchControl, type SwitchEvent } from '../call-state';
+import { type Logger } from '../shared/infra/logger';
+import { AriEventStream } from './ari-event-stream';
+import { toSwitchEvent } from './ari-event-mapper';
+import { AriRest } from './ari-rest';
+import { AriSwitchControl } from './ari-switch-control';
+
+export interface SwitchModuleOptions {
+  url: string;
+  user: string;
+  password: string;
+  app: string;
+  maxSockets: number;
+  requestTimeoutMs: number;
+  log: Logger;
+}
+
+export interface SwitchModule {
+  control: SwitchControl;
+  // Opens the event stream; resolves when it is connected the first time.
+  start(handlers: { onEvent: (event: SwitchEvent) => void; onConnected: (reconnected: boolean) => void }): Promise<void>;
+  stop(): void;
+  // Health: does Asterisk answer on ARI?
+  ping(): Promise<void>;
+  eventsConnected(): boolean;
+}
+
+export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
+  const log = options.log.child({ module: 'switch' });
+  const rest = new AriRest({
+    url: options.url,
+    user: options.user,
+    password: options.password,
+    maxSockets: options.maxSockets,
+    timeoutMs: options.requestTimeoutMs,
+  });
+  let stream: AriEventStream | undefined;
+  return {
+    control: new AriSwitchControl(rest, options.app),
+    start(handlers) {
+      stream = new AriEventStream({
+        url: options.url,
+        user: options.user,
+        password: options.password,
+        app: options.app,
+        log,
+        onEvent: (raw) => {
+          const event = toSwitchEvent(raw);
+          if (event) handlers.onEvent(event);
+        },
+        onConnected: handlers.onConnected,
+      });
+      return stream.start();
+    },
+    stop() {
+      stream?.stop();
+      rest.close();
+    },
+    async ping() {
+      await rest.get('/asterisk/ping');
+    },
+    eventsConnected: () => stream?.connected ?? false,
+  };
+}
+
+export { AriRest } from './ari-rest';
+export { toSwitchEvent, endpointOfChannelName, type AriEvent } from './ari-event-mapper';

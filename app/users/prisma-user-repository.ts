@@ -1,0 +1,68 @@
+import { Prisma } from '../shared/infra/prisma/generated/client';
+import { type Database } from '../shared/infra/prisma';
+import { type UserRepository } from './ports';
+import { type SipIdentity } from './sip-identity';
+import { PhoneNumberTakenError, type User, UsernameTakenError } from './user';
+
+type UserRow = { id: string; username: string; phoneNumber: string; createdAt: Date };
+
+const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, phoneNumber: row.phoneNumber, createdAt: row.createdAt });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class PrismaUserRepository implements UserRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(user: { username: string; phoneNumber: string }, sip: SipIdentity): Promise<User> {
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const row = await tx.user.create({ data: { username: user.username, phoneNumber: user.phoneNumber } });
+        // Leftovers of an earlier identity with this name (there are none unless rows were edited by
+        // hand) must not shadow the new one.
+        await tx.psContact.deleteMany({ where: { endpoint: sip.endpoint.id } });
+        await tx.psAuth.upsert({ where: { id: sip.auth.id }, create: sip.auth, update: sip.auth });
+        await tx.psAor.upsert({ where: { id: sip.aor.id }, create: sip.aor, update: sip.aor });
+        await tx.psEndpoint.upsert({ where: { id: sip.endpoint.id }, create: sip.endpoint, update: sip.endpoint });
+        return toUser(row);
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const target = JSON.stringify(error.meta ?? {});
+        if (target.includes('phone')) throw new PhoneNumberTakenError(user.phoneNumber);
+        throw new UsernameTakenError(user.username);
+      }
+      throw error;
+    }
+  }
+
+  async findActiveById(id: string): Promise<User | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const row = await this.db.user.findFirst({ where: { id, deletedAt: null } });
+    return row ? toUser(row) : undefined;
+  }
+
+  async findActiveByUsername(username: string): Promise<User | undefined> {
+    const row = await this.db.user.findFirst({ where: { username, deletedAt: null } });
+    return row ? toUser(row) : undefined;
+  }
+
+  async findActiveByPhoneNumber(phoneNumber: string): Promise<User | undefined> {
+    const row = await this.db.user.findFirst({ where: { phoneNumber, deletedAt: null } });
+    return row ? toUser(row) : undefined;
+  }
+
+  async softDelete(id: string, at: Date): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    return this.db.$transaction(async (tx) => {
+      const user = await tx.user.findFirst({ where: { id, deletedAt: null } });
+      if (!user) return false;
+      await tx.user.update({ where: { id }, data: { deletedAt: at } });
+      // Without these rows Asterisk refuses the next REGISTER or INVITE of this account.
+      await tx.psEndpoint.deleteMany({ where: { id: user.username } });
+      await tx.psAuth.deleteMany({ where: { id: user.username } });
+      await tx.psAor.deleteMany({ where: { id: user.username } });
+      await tx.psContact.deleteMany({ where: { endpoint: user.username } });
+      return true;
+    });
+  }
+}

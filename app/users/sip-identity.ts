@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+
+// The PJSIP realtime rows that make a user a SIP endpoint Asterisk authenticates and can ring.
+export interface SipIdentity {
+  endpoint: {
+    id: string;
+    aors: string;
+    auth: string;
+    context: string;
+    disallow: string;
+    allow: string;
+    directMedia: string;
+    rtpSymmetric: string;
+    forceRport: string;
+    rewriteContact: string;
+    dtmfMode: string;
+    identifyBy: string;
+    callerid: string;
+    trustIdInbound: string;
+    sendPai: string;
+    rtpTimeout: number;
+    sendConnectedLine: string;
+  };
+  auth: { id: string; authType: string; md5Cred: string; realm: string; username: string };
+  aor: {
+    id: string;
+    maxContacts: number;
+    removeExisting: string;
+    removeUnavailable: string;
+    defaultExpiration: number;
+    minimumExpiration: number;
+    maximumExpiration: number;
+    qualifyFrequency: number;
+  };
+}
+
+// Calls from users enter this dialplan context, which hands them to the Stasis app.
+export const USERS_CONTEXT = 'from-users';
+
+// HA1 of RFC 2617 digest authentication: only this is stored, never the password itself.
+export function digestHa1(username: string, realm: string, password: string): string {
+  return createHash('md5').update(`${username}:${realm}:${password}`).digest('hex');
+}
+
+export function sipIdentityFor(
+  user: { username: string; phoneNumber: string; password: string },
+  options: { realm: string; maxDevices: number },
+): SipIdentity {
+  const id = user.username;
+  return {
+    endpoint: {
+      id,
+      aors: id,
+      auth: id,
+      context: USERS_CONTEXT,
+      disallow: 'all',
+      allow: 'ulaw,alaw,g722',
+      // Media always flows through Asterisk: needed for recording, quality stats and NAT.
+      directMedia: 'no',
+      rtpSymmetric: 'yes',
+      forceRport: 'yes',
+      rewriteContact: 'yes',
+      dtmfMode: 'rfc4733',
+      identifyBy: 'username',
+      callerid: `"${user.username}" <${user.phoneNumber}>`,
+      // A device cannot choose the identity it presents: it is always the account's.
+      trustIdInbound: 'no',
+      sendPai: 'yes',
+      // A peer that vanished mid-call (no RTP for this long) is hung up.
+      rtpTimeout: 60,
+      // No re-INVITE/UPDATE to tell a device who it is connected to: the 200 OK already says it,
+      // and every extra transaction is load on the switch and on battery-powered phones.
+      sendConnectedLine: 'no',
+    },
+    auth: { id, authType: 'md5', md5Cred: digestHa1(user.username, options.realm, user.password), realm: options.realm, username: id },
+    aor: {
+      id,
+      maxContacts: options.maxDevices,
+      // A new device past the limit replaces the oldest registration instead of being refused.
+      removeExisting: 'yes',
+      removeUnavailable: 'yes',
+      defaultExpiration: 600,
+      minimumExpiration: 60,
+      maximumExpiration: 3600,
+      qualifyFrequency: 0,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { type Clock, toE164 } from '../shared/kernel';
+import { type UserRepository } from './ports';
+import { sipIdentityFor } from './sip-identity';
+import {
+  InvalidUserError,
+  type NewUser,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type User,
+  USERNAME_PATTERN,
+  UserNotFoundError,
+} from './user';
+
+export interface UserServiceOptions {
+  realm: string;
+  maxDevicesPerUser: number;
+}
+
+export class UserService {
+  constructor(
+    private readonly repository: UserRepository,
+    private readonly clock: Clock,
+    private readonly options: UserServiceOptions,
+  ) {}
+
+  // Creates a subscriber that can register at once: Asterisk reads the new rows on the next REGISTER.
+  async create(input: NewUser): Promise<User> {
+    if (!USERNAME_PATTERN.test(input.username)) {
+      throw new InvalidUserError('username must be 3-32 characters: a lower-case letter, then letters, digits, dots or dashes', { field: 'username' });
+    }
+    if (input.password.length < PASSWORD_MIN_LENGTH || input.password.length > PASSWORD_MAX_LENGTH) {
+      throw new InvalidUserError(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`, { field: 'password' });
+    }
+    const phoneNumber = toE164(input.phoneNumber);
+    if (!phoneNumber || phoneNumber !== input.phoneNumber) {
+      throw new InvalidUserError('phoneNumber must be a valid number in E.164 form, e.g. +14155550102', { field: 'phoneNumber' });
+    }
+    const sip = sipIdentityFor({ username: input.username, phoneNumber, password: input.password }, {
+      realm: this.options.realm,
+      maxDevices: this.options.maxDevicesPerUser,
+    });
+    return this.repository.create({ username: input.username, phoneNumber }, sip);
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.repository.findActiveById(id);
+    if (!user) throw new UserNotFoundError(id);
+    return user;
+  }
+
+  // The user can no longer register or call: its SIP identity and registrations are removed.
+  async delete(id: string): Promise<void> {
+    if (!(await this.repository.softDelete(id, this.clock.now()))) throw new UserNotFoundError(id);
+  }
+
+  findByUsername(username: string): Promise<User | undefined> {
+    return this.repository.findActiveByUsername(username);
+  }
+
+  // A dialled string is a username, or a phone number in E.164 form.
+  findByDialed(dialed: string): Promise<User | undefined> {
+    if (dialed.startsWith('+')) {
+      const number = toE164(dialed);
+      return number ? this.repository.findActiveByPhoneNumber(number) : Promise.resolve(undefined);
+    }
+    return USERNAME_PATTERN.test(dialed) ? this.repository.findActiveByUsername(dialed) : Promise.resolve(undefined);
+  }
+}

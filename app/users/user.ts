@@ -1,0 +1,44 @@
+import { AppError, ConflictError, NotFoundError } from '../shared/kernel';
+
+export interface User {
+  id: string;
+  username: string;
+  phoneNumber: string;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  phoneNumber: string;
+}
+
+// Usernames start with a letter, so a dialled string is either a username or a phone number.
+// No underscore: it is reserved for the platform's own SIP endpoints (carriers, tests).
+export const USERNAME_PATTERN = /^[a-z][a-z0-9.-]{2,31}$/;
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 64;
+
+export class UserNotFoundError extends NotFoundError {
+  constructor(userId: string) {
+    super('USER.NOT_FOUND', 'no such user', { userId });
+  }
+}
+
+export class UsernameTakenError extends ConflictError {
+  constructor(username: string) {
+    super('USER.USERNAME_TAKEN', 'the username is already taken', { username });
+  }
+}
+
+export class PhoneNumberTakenError extends ConflictError {
+  constructor(phoneNumber: string) {
+    super('USER.PHONE_NUMBER_TAKEN', 'the phone number already belongs to a user', { phoneNumber });
+  }
+}
+
+export class InvalidUserError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('USER.INVALID', message, 'invalid', details);
+  }
+}

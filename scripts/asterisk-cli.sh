@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The Asterisk CLI of a running profile, for operators: scripts/asterisk-cli.sh [profile] [command]
+#   scripts/asterisk-cli.sh local                          interactive console
+#   scripts/asterisk-cli.sh local "pjsip show contacts"    one command
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+load_profile "${1:-local}"
+conf="${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf"
+if [ $# -ge 2 ]; then
+  exec chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "$conf" -rx "$2"
+fi
+exec chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "$conf" -r

@@ -1,0 +1,61 @@
+# Shared helpers for the project's shell scripts. Source it; do not execute it.
+# shellcheck shell=bash
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOCAL_DIR="${PROJECT_ROOT}/.local"
+ASTERISK_ROOT="${ASTERISK_ROOT:-${LOCAL_DIR}/asterisk-root}"
+export PROJECT_ROOT LOCAL_DIR ASTERISK_ROOT
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# PostgreSQL refuses to run as root, so its processes run as the postgres system user.
+as_postgres() {
+  if [ "$(id -un)" = postgres ]; then "$@"; else as_root runuser -u postgres -- "$@"; fi
+}
+
+# Load a profile (local, test, bench): ports, data directories and the app's environment.
+load_profile() {
+  local name="${1:?profile name}"
+  local file="${PROJECT_ROOT}/scripts/profiles/${name}.env"
+  [ -f "$file" ] || die "unknown profile '${name}' (no ${file})"
+  PROFILE="$name"
+  PROFILE_DIR="${LOCAL_DIR}/${name}"
+  RUN_DIR="${PROFILE_DIR}/run"
+  LOG_DIR="${PROFILE_DIR}/log"
+  # Asterisk's per-profile directories live inside the chroot so that Asterisk sees them.
+  AST_INSTANCE_IN_CHROOT="/srv/calling/${name}"
+  AST_INSTANCE_DIR="${ASTERISK_ROOT}${AST_INSTANCE_IN_CHROOT}"
+  export PROFILE PROFILE_DIR RUN_DIR LOG_DIR AST_INSTANCE_IN_CHROOT AST_INSTANCE_DIR
+  set -a
+  # shellcheck disable=SC1090
+  . "$file"
+  set +a
+  # An explicit environment wins over the profile, so operators can move a port without editing files.
+  if [ -f "${PROJECT_ROOT}/.env" ] && [ "$name" = local ]; then
+    set -a
+    # shellcheck disable=SC1091
+    . "${PROJECT_ROOT}/.env"
+    set +a
+  fi
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+}
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+read_pid() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
+
+# Wait until a TCP port accepts connections, or fail after a timeout (seconds).
+wait_tcp() {
+  local host="$1" port="$2" timeout="${3:-30}" what="${4:-$1:$2}"
+  local deadline=$((SECONDS + timeout))
+  until (exec 3<>"/dev/tcp/${host}/${port}") 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || die "${what} did not open ${host}:${port} within ${timeout}s"
+    sleep 0.2
+  done
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install whatever is missing, idempotently: Debian packages, the Asterisk 22 chroot (Debian sid),
+# npm packages, the generated Prisma client and the compiled application. A second run only checks.
+# Usage: scripts/provision.sh
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+cd "$PROJECT_ROOT"
+STAMPS="${LOCAL_DIR}/stamps"
+mkdir -p "$STAMPS"
+
+# ---------------------------------------------------------------- Debian packages
+APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark sox curl perl iproute2 ca-certificates procps)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------- Asterisk 22 chroot
+# Debian 12 has no Asterisk; Debian sid has Asterisk 22. It runs from a chroot built by
+# mmdebstrap (git-ignored under .local/). The stamp holds the package list, so changing it rebuilds.
+ASTERISK_PACKAGES="asterisk,asterisk-modules"
+if [ ! -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || [ "$(cat "${STAMPS}/asterisk-root" 2>/dev/null)" != "$ASTERISK_PACKAGES" ]; then
+  log "building the Asterisk 22 chroot (Debian sid) in ${ASTERISK_ROOT}"
+  tmp="${ASTERISK_ROOT}.building"
+  as_root rm -rf "$tmp"
+  as_root mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
+    --include="$ASTERISK_PACKAGES" sid "$tmp" >"${LOCAL_DIR}/mmdebstrap.log" 2>&1 \
+    || die "mmdebstrap failed, see ${LOCAL_DIR}/mmdebstrap.log"
+  # Keep each profile's Asterisk state (under srv/calling) when rebuilding.
+  if [ -d "${ASTERISK_ROOT}/srv/calling" ]; then as_root mv "${ASTERISK_ROOT}/srv/calling" "$tmp/srv/calling"; fi
+  as_root rm -rf "$ASTERISK_ROOT"
+  as_root mv "$tmp" "$ASTERISK_ROOT"
+  echo "$ASTERISK_PACKAGES" >"${STAMPS}/asterisk-root"
+  log "asterisk: $(chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -V)"
+fi
+
+# ---------------------------------------------------------------- npm packages
+command -v node >/dev/null || die "Node.js 20 is required (node not found)"
+node -e 'const [maj, min] = process.versions.node.split(".").map(Number); process.exit(maj > 20 || (maj === 20 && min >= 19) ? 0 : 1)' \
+  || die "Node.js >= 20.19 is required (found $(node --version))"
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -d node_modules ] || [ "$(cat "${STAMPS}/npm" 2>/dev/null)" != "$lock_hash" ]; then
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"${STAMPS}/npm"
+fi
+
+# ---------------------------------------------------------------- Prisma client
+# Prisma 6 falls back to downloading an engine when DATABASE_URL is unset, even for generate.
+schema_hash="$(cat prisma/schema.prisma package-lock.json | sha256sum | cut -d' ' -f1)"
+if [ ! -f app/shared/infra/prisma/generated/client.ts ] || [ "$(cat "${STAMPS}/prisma" 2>/dev/null)" != "$schema_hash" ]; then
+  log "generating the Prisma client"
+  DATABASE_URL="${DATABASE_URL:-postgresql://generate:only@127.0.0.1:1/generate}" CHECKPOINT_DISABLE=1 \
+    node_modules/.bin/prisma generate >/dev/null
+  echo "$schema_hash" >"${STAMPS}/prisma"
+fi
+
+# ---------------------------------------------------------------- build
+node_modules/.bin/tsc -p tsconfig.build.json

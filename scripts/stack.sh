@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Start, stop and inspect the infrastructure of one profile: PostgreSQL, Redis, NATS (JetStream)
+# and Asterisk in its chroot. Every process is tracked by a PID file and stopped by that PID.
+# Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk ...]
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+profile="${1:?usage: stack.sh <profile> start|stop|status|restart [service...]}"
+action="${2:?usage: stack.sh <profile> start|stop|status|restart [service...]}"
+shift 2
+load_profile "$profile"
+
+ALL_SERVICES=(postgres redis nats asterisk)
+services=("$@")
+[ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+# ---------------------------------------------------------------- PostgreSQL
+postgres_pid() { [ -f "${PROFILE_DIR}/pg/postmaster.pid" ] && head -n 1 "${PROFILE_DIR}/pg/postmaster.pid" || true; }
+
+start_postgres() {
+  local bin data sock
+  bin="$(pg_bin)"; [ -n "$bin" ] || die "PostgreSQL is not installed (run scripts/provision.sh)"
+  data="${PROFILE_DIR}/pg"; sock="${RUN_DIR}/pg-socket"
+  if pid_alive "$(postgres_pid)"; then log "postgres already running (pid $(postgres_pid))"; return; fi
+  mkdir -p "$data" "$sock"
+  as_root chown postgres:postgres "$data" "$sock"
+  as_root chmod 700 "$data"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "postgres: initialising ${data}"
+    as_postgres "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"${LOG_DIR}/initdb.log" 2>&1 || die "initdb failed, see ${LOG_DIR}/initdb.log"
+  fi
+  log "postgres: starting on ${PG_HOST}:${PG_PORT}"
+  : >"${LOG_DIR}/postgres.log"; as_root chown postgres "${LOG_DIR}/postgres.log"
+  as_postgres "$bin/pg_ctl" -D "$data" -l "${LOG_DIR}/postgres.log" -w -t 60 start \
+    -o "-p ${PG_PORT} -c listen_addresses=${PG_HOST} -c unix_socket_directories=${sock} -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
+    >/dev/null || die "postgres did not start, see ${LOG_DIR}/postgres.log"
+  postgres_pid >"${RUN_DIR}/postgres.pid"
+  # The application role may create databases: Prisma needs that for its shadow database.
+  as_postgres "$bin/psql" -h "$sock" -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 \
+    -v role="$PG_USER" -v pass="$PG_PASSWORD" -v db="$PG_DB" >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'pass')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pass') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
+SQL
+}
+
+stop_postgres() {
+  local pid; pid="$(read_pid "${RUN_DIR}/postgres.pid")"
+  [ -n "$pid" ] || pid="$(postgres_pid)"
+  stop_pid postgres "$pid" INT
+}
+
+# ---------------------------------------------------------------- Redis
+start_redis() {
+  local pid; pid="$(read_pid "${RUN_DIR}/redis.pid")"
+  if pid_alive "$pid"; then log "redis already running (pid $pid)"; return; fi
+  mkdir -p "${PROFILE_DIR}/redis"
+  log "redis: starting on 127.0.0.1:${REDIS_PORT}"
+  # Live call state is rebuilt from Asterisk on a restart; an append-only file keeps it across
+  # a Redis restart too.
+  nohup redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "${PROFILE_DIR}/redis" \
+    --save "" --appendonly yes --appendfsync everysec --daemonize no \
+    --logfile "${LOG_DIR}/redis.log" >/dev/null 2>&1 &
+  echo $! >"${RUN_DIR}/redis.pid"
+  wait_tcp 127.0.0.1 "$REDIS_PORT" 20 redis
+}
+
+stop_redis() { stop_pid redis "$(read_pid "${RUN_DIR}/redis.pid")" TERM; }
+
+# ---------------------------------------------------------------- NATS
+start_nats() {
+  local pid; pid="$(read_pid "${RUN_DIR}/nats.pid")"
+  if pid_alive "$pid"; then log "nats already running (pid $pid)"; return; fi
+  mkdir -p "${PROFILE_DIR}/nats"
+  log "nats: starting on 127.0.0.1:${NATS_PORT} with JetStream"
+  nohup nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" --jetstream \
+    --store_dir "${PROFILE_DIR}/nats" -n "calling-${PROFILE}" >>"${LOG_DIR}/nats.log" 2>&1 &
+  echo $! >"${RUN_DIR}/nats.pid"
+  wait_tcp 127.0.0.1 "$NATS_PORT" 20 nats
+  # JetStream is ready once the monitoring endpoint reports it.
+  local deadline=$((SECONDS + 20))
+  until curl -fsS "http://127.0.0.1:${NATS_MONITOR_PORT}/healthz?js-enabled-only=true" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || die "nats JetStream not healthy within 20s, see ${LOG_DIR}/nats.log"
+    sleep 0.2
+  done
+}
+
+stop_nats() { stop_pid nats "$(read_pid "${RUN_DIR}/nats.pid")" TERM; }
+
+# ---------------------------------------------------------------- Asterisk
+asterisk_moddir() { (cd "$ASTERISK_ROOT" && ls -d usr/lib/*/asterisk/modules 2>/dev/null | head -n 1); }
+
+start_asterisk() {
+  local pid; pid="$(read_pid "${RUN_DIR}/asterisk.pid")"
+  if pid_alive "$pid"; then log "asterisk already running (pid $pid)"; return; fi
+  [ -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || die "no Asterisk chroot at ${ASTERISK_ROOT} (run scripts/provision.sh)"
+  local moddir; moddir="/$(asterisk_moddir)"
+  mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,run,log}
+  AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" \
+    "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "${AST_INSTANCE_DIR}/etc"
+  chmod 600 "${AST_INSTANCE_DIR}"/etc/*.conf
+  log "asterisk: starting (SIP udp ${SIP_HOST}:${SIP_PORT}, ARI ${ARI_HOST}:${ARI_PORT})"
+  # chroot execs asterisk, so $! is Asterisk's own PID. -f: stay in the foreground (no fork).
+  nohup chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -f -n -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" \
+    >>"${LOG_DIR}/asterisk.out" 2>&1 &
+  echo $! >"${RUN_DIR}/asterisk.pid"
+  local deadline=$((SECONDS + 60))
+  until curl -fsS -u "${ARI_USER}:${ARI_PASSWORD}" "${ARI_URL}/ari/asterisk/ping" >/dev/null 2>&1; do
+    pid_alive "$(read_pid "${RUN_DIR}/asterisk.pid")" || die "asterisk exited, see ${LOG_DIR}/asterisk.out and ${AST_INSTANCE_DIR}/log/messages.log"
+    [ "$SECONDS" -lt "$deadline" ] || die "asterisk ARI not up within 60s, see ${AST_INSTANCE_DIR}/log/messages.log"
+    sleep 0.2
+  done
+  asterisk_cli "core waitfullybooted" >/dev/null
+}
+
+asterisk_cli() { chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" -rx "$1"; }
+
+stop_asterisk() { stop_pid asterisk "$(read_pid "${RUN_DIR}/asterisk.pid")" TERM; }
+
+# ---------------------------------------------------------------- common
+stop_pid() {
+  local name="$1" pid="$2" signal="$3"
+  if ! pid_alive "$pid"; then rm -f "${RUN_DIR}/${name}.pid"; return; fi
+  log "${name}: stopping (pid ${pid})"
+  kill "-${signal}" "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 20))
+  while pid_alive "$pid"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then log "${name}: did not stop in 20s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    sleep 0.1
+  done
+  rm -f "${RUN_DIR}/${name}.pid"
+}
+
+status_of() {
+  local pid; pid="$(read_pid "${RUN_DIR}/$1.pid")"
+  if pid_alive "$pid"; then echo "$1: running (pid ${pid})"; else echo "$1: stopped"; fi
+}
+
+case "$action" in
+  start)   for s in "${services[@]}"; do "start_$s"; done ;;
+  stop)    for ((i=${#services[@]}-1; i>=0; i--)); do "stop_${services[$i]}"; done ;;
+  restart) for s in "${services[@]}"; do "stop_$s"; "start_$s"; done ;;
+  status)  for s in "${services[@]}"; do status_of "$s"; done ;;
+  *) die "unknown action '${action}'" ;;
+esac

@@ -1,0 +1,259 @@
+// sipp scenarios, built per test: a caller (UAC) and callee devices (UAS) with the behaviour a
+// test needs (ring for a while then answer, reject with a code, ring until cancelled, hang up).
+
+const SDP = `v=0
+o=- 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 0 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+a=sendrecv`;
+
+const header = (name: string, body: string): string =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n${body}\n</scenario>\n`;
+
+const cdata = (message: string): string => `<![CDATA[\n${message}\n\n]]>`;
+
+const send = (message: string, retrans = false): string =>
+  `  <send${retrans ? ' retrans="500"' : ''}>\n${cdata(message)}\n  </send>`;
+
+// REGISTER with digest authentication; -set expires N (0 unregisters).
+export function registerScenario(): string {
+  const register = (cseq: number, auth: boolean): string =>
+    send(
+      `REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: ${cseq} REGISTER
+Contact: <sip:[service]@[local_ip]:[local_port]>
+Expires: [$expires]
+${auth ? '[authentication]\n' : ''}Max-Forwards: 70
+User-Agent: sipp-device
+Content-Length: 0`,
+      true,
+    );
+  return header(
+    'register',
+    `  <Global variables="expires"/>
+${register(1, false)}
+  <recv response="401" auth="true"/>
+${register(2, true)}
+  <recv response="200"/>`,
+  );
+}
+
+export interface UacOptions {
+  // Who hangs up an answered call: the caller after holdMs, or the callee (the caller waits for BYE).
+  hangup: 'caller' | 'callee';
+  holdMs: number;
+  // Play G.711 audio (RTP) once answered.
+  audio: boolean;
+}
+
+const FINAL_ERRORS = [401, 402, 403, 404, 408, 480, 484, 486, 487, 500, 502, 503, 603];
+
+// A caller: -set caller <username>, -s <dialled>, -au/-ap <credentials>. Answers Asterisk's
+// digest challenge. A final error is ACKed and ends the scenario (the test reads the code).
+export function uacCallScenario(options: UacOptions): string {
+  const invite = (cseq: number, auth: boolean): string =>
+    send(
+      `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: ${cseq} INVITE
+Contact: <sip:[$caller]@[local_ip]:[local_port]>
+${auth ? '[authentication]\n' : ''}Max-Forwards: 70
+User-Agent: sipp-caller
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}`,
+      true,
+    );
+  const ack = (cseq: number): string =>
+    send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: ${cseq} ACK
+Contact: <sip:[$caller]@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0`);
+  const errors = FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused"/>`).join('\n');
+  const answered = [
+    ack(2),
+    options.audio ? '  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : '',
+    options.hangup === 'caller'
+      ? `  <pause milliseconds="${options.holdMs}"/>
+${send(
+  `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 3 BYE
+Max-Forwards: 70
+Content-Length: 0`,
+  true,
+)}
+  <recv response="200"/>`
+      : `  <recv request="BYE" timeout="${options.holdMs + 60000}"/>
+${send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}`,
+  ].join('\n');
+  return header(
+    'uac-call',
+    `  <Global variables="caller"/>
+${invite(1, false)}
+  <recv response="100" optional="true"/>
+  <recv response="401" auth="true"/>
+${ack(1)}
+${invite(2, true)}
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" optional="true" next="answered"/>
+${errors}
+  <label id="answered"/>
+${answered}
+  <nop next="done"/>
+  <label id="refused"/>
+${ack(2)}
+  <label id="done"/>`,
+  );
+}
+
+export type UasBehaviour =
+  // Ring for ringMs, then answer (unless cancelled first); then wait for BYE, or hang up after holdMs.
+  | { kind: 'answer'; ringMs: number; hangupAfterMs?: number }
+  // Ring for ringMs, then refuse with this final response (486 busy, 603 decline, ...).
+  | { kind: 'reject'; ringMs: number; code: number }
+  // Ring until the INVITE is cancelled.
+  | { kind: 'ring' };
+
+const REASONS: Record<number, string> = { 486: 'Busy Here', 603: 'Decline', 480: 'Temporarily Unavailable', 404: 'Not Found', 500: 'Server Internal Error', 503: 'Service Unavailable' };
+
+// A callee device, one call. Run with -rtp_echo so that it sends the caller's audio back.
+export function uasScenario(behaviour: UasBehaviour): string {
+  const toTagged = '[last_To:];tag=[pid]SIPpTag01[call_number]';
+  const ringing = send(`SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+${toTagged}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0`);
+  const cancelled = `  <label id="cancelled"/>
+${send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}
+${send(`SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+${toTagged}
+[last_Call-ID:]
+CSeq: [$invite_cseq] INVITE
+Content-Length: 0`)}
+  <recv request="ACK"/>
+  <nop next="done"/>`;
+  let body: string;
+  if (behaviour.kind === 'ring') {
+    body = `  <recv request="CANCEL" timeout="120000" next="cancelled"/>`;
+  } else if (behaviour.kind === 'reject') {
+    body = `  <recv request="CANCEL" timeout="${Math.max(1, behaviour.ringMs)}" ontimeout="refuse" next="cancelled"/>
+  <label id="refuse"/>
+${send(`SIP/2.0 ${behaviour.code} ${REASONS[behaviour.code] ?? 'Refused'}
+[last_Via:]
+[last_From:]
+${toTagged}
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}
+  <recv request="ACK"/>
+  <nop next="done"/>`;
+  } else {
+    const afterAnswer =
+      behaviour.hangupAfterMs === undefined
+        ? `  <recv request="BYE" timeout="600000"/>
+${send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}`
+        : `  <pause milliseconds="${behaviour.hangupAfterMs}"/>
+${send(
+  `BYE [$remote_contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$local_party];tag=[pid]SIPpTag01[call_number]
+To: [$remote_party]
+Call-ID: [$dialog_call_id]
+CSeq: 1 BYE
+Max-Forwards: 70
+Content-Length: 0`,
+  true,
+)}
+  <recv response="200"/>`;
+    body = `  <recv request="CANCEL" timeout="${Math.max(1, behaviour.ringMs)}" ontimeout="answer" next="cancelled"/>
+  <label id="answer"/>
+${send(
+  `SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+${toTagged}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}`,
+  true,
+)}
+  <recv request="ACK" crlf="true"/>
+${afterAnswer}
+  <nop next="done"/>`;
+  }
+  // sipp refuses variables that are set but never used, so the dialog is captured only when the
+  // device sends its own BYE.
+  const dialogCaptures =
+    behaviour.kind === 'answer' && behaviour.hangupAfterMs !== undefined
+      ? `
+      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="remote_party"/>
+      <ereg regexp="[^;]*" search_in="hdr" header="To:" check_it="true" assign_to="local_party"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" check_it="true" assign_to="remote_contact"/>
+      <ereg regexp=".*" search_in="hdr" header="Call-ID:" check_it="true" assign_to="dialog_call_id"/>`
+      : '';
+  return header(
+    'uas',
+    `  <recv request="INVITE" crlf="true">
+    <action>${dialogCaptures}
+      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="invite_cseq"/>
+    </action>
+  </recv>
+${ringing}
+${body}
+${cancelled}
+  <label id="done"/>`,
+  );
+}

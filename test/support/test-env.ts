@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const PROJECT_ROOT = join(__dirname, '..', '..');
+
+// The test profile's settings (ports, URLs). scripts/test.sh exports them; when a test file is run
+// on its own, they are read from scripts/profiles/test.env the same way.
+function profileEnv(): Record<string, string> {
+  if (process.env.PROFILE === 'test' && process.env.DATABASE_URL) return process.env as Record<string, string>;
+  const output = execFileSync('bash', ['-c', '. scripts/lib/common.sh && load_profile test && env -0'], { cwd: PROJECT_ROOT });
+  const env: Record<string, string> = {};
+  for (const entry of output.toString().split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+const env = profileEnv();
+const required = (name: string): string => {
+  const value = env[name];
+  if (!value) throw new Error(`test profile has no ${name}`);
+  return value;
+};
+
+export const testEnv = {
+  all: env,
+  sipTarget: `${required('SIP_HOST')}:${required('SIP_PORT')}`,
+  sipPort: Number(required('SIP_PORT')),
+  adminUrl: `http://${required('ADMIN_HOST')}:${required('ADMIN_PORT')}`,
+  adminToken: process.env.ADMIN_TOKEN ?? 'test-admin-token-not-secret',
+  databaseUrl: required('DATABASE_URL'),
+  redisUrl: required('REDIS_URL'),
+  natsUrl: required('NATS_URL'),
+  ariUrl: required('ARI_URL'),
+  ariUser: required('ARI_USER'),
+  ariPassword: required('ARI_PASSWORD'),
+  sipRealm: required('SIP_REALM'),
+};
