@@ -28,6 +28,12 @@ fi
 # mmdebstrap (git-ignored under .local/). The stamp holds the package list, so changing it rebuilds.
 ASTERISK_PACKAGES="asterisk,asterisk-modules"
 if [ ! -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || [ "$(cat "${STAMPS}/asterisk-root" 2>/dev/null)" != "$ASTERISK_PACKAGES" ]; then
+  # Replacing the tree under a running Asterisk breaks it (its modules and rest-api vanish).
+  for root_link in /proc/[0-9]*/root; do
+    if [ "$(readlink "$root_link" 2>/dev/null)" = "$ASTERISK_ROOT" ]; then
+      die "an Asterisk still runs from ${ASTERISK_ROOT} (pid $(basename "$(dirname "$root_link")")); stop it (scripts/stack.sh <profile> stop) before the chroot is rebuilt"
+    fi
+  done
   log "building the Asterisk 22 chroot (Debian sid) in ${ASTERISK_ROOT}"
   tmp="${ASTERISK_ROOT}.building"
   as_root rm -rf "$tmp"
@@ -40,6 +46,12 @@ if [ ! -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || [ "$(cat "${STAMPS}/asterisk
   as_root mv "$tmp" "$ASTERISK_ROOT"
   echo "$ASTERISK_PACKAGES" >"${STAMPS}/asterisk-root"
   log "asterisk: $(chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -V)"
+fi
+# Asterisk resolves the machine's own name at start; without it in the chroot's hosts file every
+# lookup fails (and, where DNS is slow, stalls).
+host_name="$(hostname)"
+if ! grep -qw -- "$host_name" "${ASTERISK_ROOT}/etc/hosts" 2>/dev/null; then
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$host_name" | as_root tee -a "${ASTERISK_ROOT}/etc/hosts" >/dev/null
 fi
 
 # ---------------------------------------------------------------- npm packages

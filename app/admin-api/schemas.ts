@@ -9,10 +9,12 @@ export const CreateUserRequest = z
   .object({
     username: z.string().regex(USERNAME_PATTERN, 'a lower-case letter, then 2-31 letters, digits, dots or dashes'),
     password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
-    phoneNumber: z.string().refine(isE164, 'must be a valid phone number in E.164 form, e.g. +14155550102'),
+    phoneNumber: z
+      .string()
+      .refine(isE164, 'must be a valid phone number in E.164 form, e.g. +14155550102')
+      .meta({ description: 'E.164, validated against the numbering plan', example: '+14155550102' }),
   })
-  .strict()
-  .meta({ id: 'CreateUserRequest' });
+  .strict();
 
 export const UserResponse = z
   .object({
@@ -20,8 +22,7 @@ export const UserResponse = z
     username: z.string(),
     phoneNumber: z.string(),
     createdAt: z.iso.datetime(),
-  })
-  .meta({ id: 'User' });
+  });
 
 export const UserIdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -30,12 +31,10 @@ export const ErrorResponse = z
     code: z.string().meta({ example: 'USER.NOT_FOUND' }),
     message: z.string(),
     details: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'Error' });
+  });
 
 export const HealthResponse = z
   .object({
     status: z.enum(['ok', 'unavailable']),
     checks: z.record(z.string(), z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() })),
-  })
-  .meta({ id: 'Health' });
+  });

@@ -1,7 +1,7 @@
 import { type Clock, type Cancel, type CallId, type Scheduler, newCallId, newChannelId, errorMessage } from '../shared/kernel';
 import { KeyedSerialQueue } from '../shared/kernel/keyed-queue';
 import { type Logger } from '../shared/infra/logger';
-import { Call, type Leg, type Party } from './call';
+import { Call, type Leg, type LegOutcome, type Party } from './call';
 import { endCauseOfFailedLegs, legOutcomeOf, sipCodeOf } from './end-causes';
 import {
   type CallStore,
@@ -181,6 +181,7 @@ export class CallStateManager {
     if (!leg) return;
     if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
       leg.outcome = 'cancelled';
+      leg.gone = true;
       await this.safely(log, 'hang up late answer', () => this.deps.switchControl.hangup(channelId, 'answered_elsewhere'));
       return;
     }
@@ -188,7 +189,10 @@ export class CallStateManager {
     leg.outcome = 'answered';
     this.disarmRingTimer(call.id);
     const losers = call.pendingLegs;
-    for (const loser of losers) loser.outcome = 'cancelled';
+    for (const loser of losers) {
+      loser.outcome = 'cancelled';
+      loser.gone = true;
+    }
     const control = this.deps.switchControl;
     const cancelled = Promise.all(losers.map((loser) => this.safely(log, 'cancel other device', () => control.hangup(loser.channelId, 'answered_elsewhere'))));
     try {
@@ -213,6 +217,7 @@ export class CallStateManager {
     }
     const leg = call.leg(channelId);
     if (!leg) return;
+    leg.gone = true;
     if (call.state instanceof Answered && call.state.answeredLeg === channelId) {
       await this.endCall(call, 'completed', log, { at });
       return;
@@ -229,8 +234,7 @@ export class CallStateManager {
     if (!call || (call.state.name !== 'routing' && call.state.name !== 'ringing')) return;
     const log = this.logFor(call);
     log.info('ring timeout');
-    for (const leg of call.pendingLegs) leg.outcome = 'no_answer';
-    await this.endCall(call, 'no_answer', log);
+    await this.endCall(call, 'no_answer', log, { pendingLegOutcome: 'no_answer' });
   }
 
   private async failIfNoLegLeft(call: Call, log: Logger): Promise<void> {
@@ -241,18 +245,22 @@ export class CallStateManager {
 
   // Ends the call on every channel. A caller whose call failed before answer hears why, as the
   // matching SIP response.
-  private async endCall(call: Call, cause: EndCause, log: Logger, options: { callerGone?: boolean; at?: Date } = {}): Promise<void> {
+  private async endCall(
+    call: Call,
+    cause: EndCause,
+    log: Logger,
+    options: { callerGone?: boolean; at?: Date; pendingLegOutcome?: LegOutcome } = {},
+  ): Promise<void> {
     const wasAnswered = call.state instanceof Answered;
-    const answeredLeg = call.answeredLeg;
     if (!this.transition(call, (state) => state.end(cause), log, options.at)) return;
     this.disarmRingTimer(call.id);
     const control = this.deps.switchControl;
     const work: Promise<void>[] = [];
-    for (const leg of call.pendingLegs) {
-      leg.outcome = 'cancelled';
-      work.push(this.safely(log, 'cancel device', () => control.hangup(leg.channelId, 'normal')));
+    for (const leg of call.pendingLegs) leg.outcome = options.pendingLegOutcome ?? 'cancelled';
+    for (const leg of call.legs.filter((candidate) => !candidate.gone)) {
+      leg.gone = true;
+      work.push(this.safely(log, 'hang up device', () => control.hangup(leg.channelId, 'normal')));
     }
-    if (answeredLeg) work.push(this.safely(log, 'hang up callee', () => control.hangup(answeredLeg, 'normal')));
     if (!options.callerGone) {
       const sipCode = wasAnswered ? undefined : sipCodeOf(call.endCause ?? cause);
       call.sipCode = sipCode;

@@ -15,6 +15,8 @@ export interface Leg {
   // The registered contact (device) this leg rings.
   contactUri: string;
   outcome?: LegOutcome;
+  // The switch reported the channel gone; it needs no hang-up any more.
+  gone?: boolean;
 }
 
 export interface StateChange {

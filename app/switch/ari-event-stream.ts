@@ -24,6 +24,24 @@ interface AriClient {
   removeAllListeners(): void;
 }
 
+// ari-client loads ARI's API description with swagger-client 2.0, whose failure handler rejects and
+// then *throws* inside an HTTP callback: an Asterisk answering 500 during a restart would crash the
+// whole controller with an uncaught exception. The rejection alone is what ari-client needs, so the
+// copy of swagger-client that ari-client itself loads is patched to only reject.
+interface SwaggerApiPrototype {
+  fail(message: unknown): void;
+  failure(message: unknown): void;
+}
+function makeSwaggerFailuresRejectOnly(): void {
+  const swaggerPath = require.resolve('swagger-client', { paths: [require.resolve('ari-client')] });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const swagger = require(swaggerPath) as { SwaggerApi: { prototype: SwaggerApiPrototype } };
+  swagger.SwaggerApi.prototype.fail = function fail(this: SwaggerApiPrototype, message: unknown): void {
+    this.failure(message);
+  };
+}
+makeSwaggerFailuresRejectOnly();
+
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 5_000;
 

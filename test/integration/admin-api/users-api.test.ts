@@ -1,0 +1,148 @@
+import { type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { createAdminApi, listen } from '../../../app/admin-api';
+import { systemClock } from '../../../app/shared/kernel';
+import { silentLogger } from '../../../app/shared/infra/logger';
+import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createUsersModule, digestHa1 } from '../../../app/users';
+import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
+import { testEnv } from '../../support/test-env';
+
+// The admin API in-process, against the real PostgreSQL of the test stack.
+describe('integration: admin API users', function () {
+  const token = 'integration-token-0123456789';
+  let db: Database;
+  let server: Server;
+  let base: string;
+
+  const request = async (method: string, path: string, body?: unknown, auth: string | null = token): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> => {
+    const headers: Record<string, string> = {};
+    if (auth !== null) headers.authorization = `Bearer ${auth}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${base}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  };
+  const newUser = (): { username: string; password: string; phoneNumber: string } => ({
+    username: uniqueUsername('it'),
+    password: 'integration-pass',
+    phoneNumber: uniquePhoneNumber(),
+  });
+
+  before(async function () {
+    db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
+    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    const app = createAdminApi({ token, users, log: silentLogger, health: [{ name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) }] });
+    server = await listen(app, '127.0.0.1', 0);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async function () {
+    server?.close();
+    await db?.$disconnect();
+  });
+
+  it('given a valid body, when a user is created, then 201 returns it and its PJSIP realtime rows exist with the HA1, not the password', async function () {
+    const input = newUser();
+    const res = await request('POST', '/v1/users', input);
+    expect(res.status).to.equal(201);
+    expect(res.body).to.include({ username: input.username, phoneNumber: input.phoneNumber });
+    expect(res.body).to.have.all.keys('id', 'username', 'phoneNumber', 'createdAt');
+    expect(res.headers.get('location')).to.equal(`/v1/users/${String(res.body.id)}`);
+
+    const auth = await db.psAuth.findUnique({ where: { id: input.username } });
+    expect(auth).to.include({ authType: 'md5', realm: testEnv.sipRealm, md5Cred: digestHa1(input.username, testEnv.sipRealm, input.password) });
+    expect(auth?.password).to.equal(null);
+    const endpoint = await db.psEndpoint.findUnique({ where: { id: input.username } });
+    expect(endpoint).to.include({ context: 'from-users', aors: input.username, auth: input.username });
+    expect((await db.psAor.findUnique({ where: { id: input.username } }))?.maxContacts).to.equal(3);
+  });
+
+  it('given a created user, when it is fetched, then the same user comes back', async function () {
+    const created = await request('POST', '/v1/users', newUser());
+    const res = await request('GET', `/v1/users/${String(created.body.id)}`);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal(created.body);
+  });
+
+  it('given a created user, when it is deleted, then 204, it is gone from the API and its SIP rows are removed, but the user row is kept', async function () {
+    const input = newUser();
+    const created = await request('POST', '/v1/users', input);
+    const id = String(created.body.id);
+    await db.psContact.create({ data: { id: `${input.username}^3B@abc`, uri: 'sip:x@127.0.0.1:5999', endpoint: input.username, expirationTime: BigInt(Math.floor(Date.now() / 1000) + 300) } });
+
+    expect((await request('DELETE', `/v1/users/${id}`)).status).to.equal(204);
+    expect((await request('GET', `/v1/users/${id}`)).body).to.include({ code: 'USER.NOT_FOUND' });
+    expect((await request('DELETE', `/v1/users/${id}`)).status).to.equal(404);
+    expect(await db.psEndpoint.findUnique({ where: { id: input.username } })).to.equal(null);
+    expect(await db.psAuth.findUnique({ where: { id: input.username } })).to.equal(null);
+    expect(await db.psAor.findUnique({ where: { id: input.username } })).to.equal(null);
+    expect(await db.psContact.count({ where: { endpoint: input.username } })).to.equal(0);
+    expect((await db.user.findUnique({ where: { id } }))?.deletedAt).to.be.instanceOf(Date);
+  });
+
+  it('given a taken username or phone number, when a user is created, then 409 with the conflicting field and nothing changes', async function () {
+    const input = newUser();
+    await request('POST', '/v1/users', input);
+    const sameName = await request('POST', '/v1/users', { ...input, phoneNumber: uniquePhoneNumber() });
+    expect(sameName.status).to.equal(409);
+    expect(sameName.body).to.deep.include({ code: 'USER.USERNAME_TAKEN', details: { username: input.username } });
+    const sameNumber = await request('POST', '/v1/users', { ...newUser(), phoneNumber: input.phoneNumber });
+    expect(sameNumber.status).to.equal(409);
+    expect(sameNumber.body).to.include({ code: 'USER.PHONE_NUMBER_TAKEN' });
+    expect(await db.user.count({ where: { phoneNumber: input.phoneNumber } })).to.equal(1);
+  });
+
+  it('given malformed bodies, then 400 with {code, message, details} naming each bad field', async function () {
+    const cases: [unknown, string[]][] = [
+      [{}, ['username', 'password', 'phoneNumber']],
+      [{ ...newUser(), phoneNumber: '555-0101' }, ['phoneNumber']],
+      [{ ...newUser(), phoneNumber: '+1415555' }, ['phoneNumber']],
+      [{ ...newUser(), username: 'Robert"); DROP TABLE users;--' }, ['username']],
+      [{ ...newUser(), password: 'short' }, ['password']],
+      [{ ...newUser(), admin: true }, ['']],
+      [{ ...newUser(), username: 42 }, ['username']],
+    ];
+    for (const [body, fields] of cases) {
+      const res = await request('POST', '/v1/users', body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.code).to.equal('REQUEST.INVALID');
+      expect(res.body.message).to.be.a('string');
+      const paths = (res.body.details as { issues: { path: string }[] }).issues.map((issue) => issue.path);
+      expect(paths, JSON.stringify(body)).to.include.members(fields);
+    }
+  });
+
+  it('given a body that is not JSON, then 400 REQUEST.MALFORMED_JSON', async function () {
+    const res = await fetch(`${base}/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"username": ' });
+    expect(res.status).to.equal(400);
+    expect(await res.json()).to.include({ code: 'REQUEST.MALFORMED_JSON' });
+  });
+
+  it('given no token or a wrong one, then 401 and nothing is created', async function () {
+    const input = newUser();
+    expect((await request('POST', '/v1/users', input, null)).status).to.equal(401);
+    const wrong = await request('POST', '/v1/users', input, 'wrong-token');
+    expect(wrong.status).to.equal(401);
+    expect(wrong.body).to.include({ code: 'AUTH.UNAUTHORIZED' });
+    expect(await db.user.count({ where: { username: input.username } })).to.equal(0);
+  });
+
+  it('given ids that do not exist or are not ids, then 404', async function () {
+    expect((await request('GET', '/v1/users/00000000-0000-4000-8000-000000000000')).status).to.equal(404);
+    expect((await request('GET', '/v1/users/not-a-uuid')).status).to.equal(404);
+    expect((await request('GET', '/v1/nothing-here')).body).to.include({ code: 'ROUTE.NOT_FOUND' });
+  });
+
+  it('serves an OpenAPI 3.1 document without a token that describes every route', async function () {
+    const res = await request('GET', '/v1/openapi.json', undefined, null);
+    expect(res.status).to.equal(200);
+    expect(res.body.openapi).to.equal('3.1.0');
+    const paths = res.body.paths as Record<string, Record<string, unknown>>;
+    expect(paths).to.have.keys('/healthz', '/v1/openapi.json', '/v1/users', '/v1/users/{id}');
+    expect(paths['/v1/users/{id}']).to.have.keys('get', 'delete');
+    const schemas = (res.body.components as { schemas: Record<string, { required?: string[] }> }).schemas;
+    expect(schemas.CreateUserRequest?.required).to.include.members(['username', 'password', 'phoneNumber']);
+  });
+});

@@ -1,0 +1,60 @@
+import { type HangupReason, type OriginateRequest, type SwitchControl } from '../../../app/call-state';
+
+export type SwitchCommand =
+  | { kind: 'originate'; request: OriginateRequest }
+  | { kind: 'ring'; channelId: string }
+  | { kind: 'answer'; channelId: string }
+  | { kind: 'hangup'; channelId: string; reason: HangupReason }
+  | { kind: 'reject'; channelId: string; sipCode: number }
+  | { kind: 'createBridge'; bridgeId: string }
+  | { kind: 'addToBridge'; bridgeId: string; channelIds: string[] }
+  | { kind: 'destroyBridge'; bridgeId: string };
+
+// A switch that records what the controller told it, and can be told to fail.
+export class FakeSwitch implements SwitchControl {
+  readonly commands: SwitchCommand[] = [];
+  failOriginateFor = new Set<string>();
+  failBridging = false;
+
+  originate(request: OriginateRequest): Promise<void> {
+    this.commands.push({ kind: 'originate', request });
+    if ([...this.failOriginateFor].some((uri) => request.endpoint.endsWith(uri))) return Promise.reject(new Error('endpoint refused'));
+    return Promise.resolve();
+  }
+  ring(channelId: string): Promise<void> {
+    this.commands.push({ kind: 'ring', channelId });
+    return Promise.resolve();
+  }
+  answer(channelId: string): Promise<void> {
+    this.commands.push({ kind: 'answer', channelId });
+    return Promise.resolve();
+  }
+  hangup(channelId: string, reason: HangupReason): Promise<void> {
+    this.commands.push({ kind: 'hangup', channelId, reason });
+    return Promise.resolve();
+  }
+  reject(channelId: string, sipCode: number): Promise<void> {
+    this.commands.push({ kind: 'reject', channelId, sipCode });
+    return Promise.resolve();
+  }
+  createBridge(bridgeId: string): Promise<void> {
+    this.commands.push({ kind: 'createBridge', bridgeId });
+    return this.failBridging ? Promise.reject(new Error('bridge refused')) : Promise.resolve();
+  }
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
+    this.commands.push({ kind: 'addToBridge', bridgeId, channelIds });
+    return Promise.resolve();
+  }
+  destroyBridge(bridgeId: string): Promise<void> {
+    this.commands.push({ kind: 'destroyBridge', bridgeId });
+    return Promise.resolve();
+  }
+
+  originated(): OriginateRequest[] {
+    return this.commands.flatMap((command) => (command.kind === 'originate' ? [command.request] : []));
+  }
+
+  of<K extends SwitchCommand['kind']>(kind: K): Extract<SwitchCommand, { kind: K }>[] {
+    return this.commands.filter((command): command is Extract<SwitchCommand, { kind: K }> => command.kind === kind);
+  }
+}

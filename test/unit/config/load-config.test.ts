@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../../app/config';
+
+describe('config', function () {
+  it('given no environment, then the local defaults apply and an admin token is generated', function () {
+    const config = loadConfig({});
+    expect(config.sip).to.include({ host: '127.0.0.1', port: 5060 });
+    expect(config.admin).to.include({ host: '127.0.0.1', port: 8080, tokenGenerated: true });
+    expect(config.admin.token).to.have.length.greaterThan(20);
+    expect(config.calls.ringTimeoutSeconds).to.equal(30);
+  });
+
+  it('given production without ADMIN_TOKEN or with local-only secrets, then it refuses to start and lists every problem', function () {
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+      expect.fail('should refuse');
+    } catch (error) {
+      expect(error).to.be.instanceOf(ConfigError);
+      const issues = (error as ConfigError).issues.join('\n');
+      expect(issues).to.include('ADMIN_TOKEN');
+      expect(issues).to.include('ARI_PASSWORD');
+      expect(issues).to.include('DATABASE_URL');
+    }
+  });
+
+  it('given production with real secrets, then it starts with the given token', function () {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      ADMIN_TOKEN: 'x'.repeat(40),
+      ARI_PASSWORD: 'a-real-ari-secret',
+      DATABASE_URL: 'postgresql://calling:s3cret@db:5432/calling',
+    });
+    expect(config.admin).to.include({ token: 'x'.repeat(40), tokenGenerated: false });
+  });
+
+  it('given malformed values, then each is reported by name', function () {
+    expect(() => loadConfig({ ADMIN_PORT: 'eighty', REDIS_URL: 'http://x', RING_TIMEOUT_SECONDS: '-1' })).to.throw(ConfigError, /ADMIN_PORT[\s\S]*REDIS_URL|REDIS_URL[\s\S]*ADMIN_PORT/);
+  });
+
+  it('treats an empty variable as unset', function () {
+    expect(loadConfig({ ADMIN_TOKEN: '' }).admin.tokenGenerated).to.equal(true);
+  });
+});

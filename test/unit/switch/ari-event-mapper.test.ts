@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { endpointOfChannelName, toSwitchEvent } from '../../../app/switch';
+
+const channel = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  id: '1764064400.12',
+  name: 'PJSIP/alice-0000002a',
+  state: 'Ring',
+  dialplan: { context: 'from-users', exten: '+14155550102', priority: 1 },
+  ...overrides,
+});
+
+describe('ARI event mapper', function () {
+  it('reads the authenticated endpoint from the channel name', function () {
+    expect(endpointOfChannelName('PJSIP/alice-0000002a')).to.equal('alice');
+    expect(endpointOfChannelName('PJSIP/first.last-ffff0001')).to.equal('first.last');
+    expect(endpointOfChannelName('Local/x@y-00000001;1')).to.equal(undefined);
+  });
+
+  it('turns a user channel entering Stasis into call.arrived with caller, dialled string and time', function () {
+    const event = toSwitchEvent({ type: 'StasisStart', timestamp: '2026-11-25T10:00:01.250+0000', args: ['from-user'], channel: channel() as never });
+    expect(event).to.deep.equal({
+      type: 'call.arrived',
+      channelId: '1764064400.12',
+      callerUsername: 'alice',
+      dialed: '+14155550102',
+      at: new Date('2026-11-25T10:00:01.250Z'),
+    });
+  });
+
+  it('turns an originated leg entering Stasis into leg.answered for its call', function () {
+    const event = toSwitchEvent({ type: 'StasisStart', args: ['leg', 'call-7'], channel: channel({ id: 'leg-1', name: 'PJSIP/bob-00000031' }) as never });
+    expect(event).to.include({ type: 'leg.answered', channelId: 'leg-1', callId: 'call-7' });
+  });
+
+  it('ignores channels entering Stasis from unknown places', function () {
+    expect(toSwitchEvent({ type: 'StasisStart', args: [], channel: channel() as never })).to.equal(undefined);
+    expect(toSwitchEvent({ type: 'StasisStart', args: ['from-user'], channel: channel({ name: 'Local/x-00000001;1' }) as never })).to.equal(undefined);
+  });
+
+  it('maps ringing, hang-up requests, leaving Stasis and destruction; ignores soft hang-ups and other states', function () {
+    expect(toSwitchEvent({ type: 'ChannelStateChange', channel: channel({ state: 'Ringing' }) as never })?.type).to.equal('channel.ringing');
+    expect(toSwitchEvent({ type: 'ChannelStateChange', channel: channel({ state: 'Up' }) as never })).to.equal(undefined);
+    expect(toSwitchEvent({ type: 'ChannelHangupRequest', cause: 16, channel: channel() as never })).to.include({ type: 'channel.hungup', cause: 16 });
+    expect(toSwitchEvent({ type: 'ChannelHangupRequest', soft: true, channel: channel() as never })).to.equal(undefined);
+    expect(toSwitchEvent({ type: 'StasisEnd', channel: channel() as never })).to.include({ type: 'channel.hungup', cause: 16 });
+    expect(toSwitchEvent({ type: 'ChannelDestroyed', cause: 17, cause_txt: 'User busy', channel: channel() as never })).to.include({ type: 'channel.hungup', cause: 17, causeText: 'User busy' });
+    expect(toSwitchEvent({ type: 'ChannelVarset', channel: channel() as never })).to.equal(undefined);
+  });
+});

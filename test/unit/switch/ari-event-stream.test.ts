@@ -1,0 +1,42 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { AriEventStream } from '../../../app/switch/ari-event-stream';
+import { capturingLogger } from '../../support/fakes/capturing-logger';
+
+// A fake Asterisk HTTP server: the boundary ari-client talks to.
+describe('ARI event stream', function () {
+  let server: Server;
+  let requests = 0;
+
+  before(async function () {
+    server = createServer((_req, res) => {
+      requests += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  after(function () {
+    server.close();
+  });
+
+  it('given Asterisk answers 500 while it restarts, when the stream connects, then it does not crash the process and keeps retrying', async function () {
+    const log = capturingLogger();
+    const stream = new AriEventStream({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      user: 'u',
+      password: 'p',
+      app: 'calls',
+      log,
+      onEvent: () => undefined,
+      onConnected: () => undefined,
+    });
+    void stream.start();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    stream.stop();
+    expect(stream.connected).to.equal(false);
+    expect(requests).to.be.greaterThan(1);
+    expect(log.entries.filter((entry) => entry.message === 'ari connection lost, retrying').length).to.be.greaterThan(1);
+  });
+});
