@@ -2,7 +2,8 @@
 # `npm test`: set up whatever is missing, then run every check: lint, type check, unit tests,
 # and, against a real stack of its own (profile "test": PostgreSQL, Redis, NATS, Asterisk),
 # the integration and end-to-end tests. Stops everything it started.
-# Usage: npm test [-- unit|integration|e2e ...]   (default: all)
+# Usage: npm test [-- lint|unit|integration|e2e ...]   (default: all)
+# TEST_PROFILE=<profile> runs the integration and e2e suites against another profile's stack.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 cd "$PROJECT_ROOT"
@@ -27,10 +28,11 @@ if wants unit; then
 fi
 
 if wants integration || wants e2e; then
-  load_profile test
-  trap 'scripts/stack.sh test stop' EXIT
-  scripts/stack.sh test start
-  scripts/migrate.sh test
+  profile="${TEST_PROFILE:-test}"
+  load_profile "$profile"
+  trap 'scripts/stack.sh "$profile" stop' EXIT
+  scripts/stack.sh "$profile" start
+  scripts/migrate.sh "$profile"
   export NODE_ENV=test
   export ADMIN_TOKEN="${TEST_ADMIN_TOKEN:-test-admin-token-not-secret}"
   if wants integration; then

@@ -279,7 +279,7 @@ export class CallStateManager {
   private async finish(call: Call): Promise<void> {
     this.calls.delete(call.id);
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
-    await this.deps.store.delete(call);
+    await this.deps.store.delete(call.id);
   }
 
   private transition(call: Call, change: (state: CallState) => CallState, log: Logger, at?: Date): boolean {

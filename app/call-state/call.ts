@@ -12,11 +12,16 @@ export type LegOutcome = 'answered' | 'busy' | 'declined' | 'no_answer' | 'unrea
 
 export interface Leg {
   channelId: string;
-  // The registered contact (device) this leg rings.
+  // The registered contact (device) this leg rings, or the carrier's SIP URI for a PSTN leg.
   contactUri: string;
+  // Set on a leg through a SIP carrier (PSTN).
+  carrierId?: string;
   outcome?: LegOutcome;
   // The switch reported the channel gone; it needs no hang-up any more.
   gone?: boolean;
+  // Epoch ms: INVITE sent, and first provisional response (post-dial delay = progressAt - invitedAt).
+  invitedAt?: number;
+  progressAt?: number;
 }
 
 export interface StateChange {
@@ -36,6 +41,7 @@ export interface CallSnapshot {
   legs: Leg[];
   history: StateChange[];
   ringDeadline?: number;
+  carrierId?: string;
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -43,6 +49,7 @@ export class Call {
   callee?: Party;
   sipCode?: number;
   ringDeadline?: number;
+  carrierId?: string;
 
   private constructor(
     readonly id: CallId,
@@ -62,6 +69,7 @@ export class Call {
     call.callee = snapshot.callee;
     call.sipCode = snapshot.sipCode;
     call.ringDeadline = snapshot.ringDeadline;
+    call.carrierId = snapshot.carrierId;
     return call;
   }
 
@@ -120,6 +128,7 @@ export class Call {
       legs: this.legs,
       history: this.history,
       ringDeadline: this.ringDeadline,
+      carrierId: this.carrierId,
     };
   }
 

@@ -1,14 +1,16 @@
+import { type PublishableEvent } from '../shared/events';
 import { type Call } from './call';
 import { type CallStore } from './ports';
 
-// Live calls in this process's memory. Used by unit tests; production keeps them in Redis.
+// Live calls in this process's memory, and the events they queued. For unit tests; production
+// keeps calls in Redis (RedisCallStore).
 export class InMemoryCallStore implements CallStore {
   private readonly calls = new Map<string, Call>();
-  private readonly channels = new Map<string, string>();
+  readonly queued: PublishableEvent[] = [];
 
-  save(call: Call): Promise<void> {
+  save(call: Call, events: PublishableEvent[] = []): Promise<void> {
     this.calls.set(call.id, call);
-    for (const channelId of call.channelIds()) this.channels.set(channelId, call.id);
+    this.queued.push(...events);
     return Promise.resolve();
   }
 
@@ -16,13 +18,9 @@ export class InMemoryCallStore implements CallStore {
     return Promise.resolve(this.calls.get(callId));
   }
 
-  callIdOfChannel(channelId: string): Promise<string | undefined> {
-    return Promise.resolve(this.channels.get(channelId));
-  }
-
-  delete(call: Call): Promise<void> {
-    this.calls.delete(call.id);
-    for (const channelId of call.channelIds()) this.channels.delete(channelId);
+  delete(callId: string, events: PublishableEvent[] = []): Promise<void> {
+    this.calls.delete(callId);
+    this.queued.push(...events);
     return Promise.resolve();
   }
 

@@ -1,3 +1,4 @@
+import { type PublishableEvent } from '../shared/events';
 import { type CallId } from '../shared/kernel';
 import { type Call, type Party } from './call';
 
@@ -54,11 +55,14 @@ export interface ConnectionLookup {
 
 // ---- Where live calls are kept.
 
+// Live call state, shared by every controller instance (Redis in production). Calls are written
+// through on every change; the channel -> call index lives in the owning controller's memory and is
+// rebuilt from liveCalls() after a restart.
 export interface CallStore {
-  // Saves the call and indexes every one of its channels.
-  save(call: Call): Promise<void>;
+  // Saves the call and queues these events for publication, atomically: neither without the other.
+  save(call: Call, events?: PublishableEvent[]): Promise<void>;
   get(callId: string): Promise<Call | undefined>;
-  callIdOfChannel(channelId: string): Promise<string | undefined>;
-  delete(call: Call): Promise<void>;
+  // Forgets a finished call, queueing its last events in the same step.
+  delete(callId: string, events?: PublishableEvent[]): Promise<void>;
   liveCalls(): Promise<Call[]>;
 }

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
 // The test profile's settings (ports, URLs). scripts/test.sh exports them; when a test file is run
-// on its own, they are read from scripts/profiles/test.env the same way.
+// on its own, they are read from scripts/profiles/<TEST_PROFILE or test>.env the same way.
 function profileEnv(): Record<string, string> {
-  if (process.env.PROFILE === 'test' && process.env.DATABASE_URL) return process.env as Record<string, string>;
-  const output = execFileSync('bash', ['-c', '. scripts/lib/common.sh && load_profile test && env -0'], { cwd: PROJECT_ROOT });
+  const profile = process.env.TEST_PROFILE ?? 'test';
+  if (process.env.PROFILE === profile && process.env.DATABASE_URL) return process.env as Record<string, string>;
+  const output = execFileSync('bash', ['-c', `. scripts/lib/common.sh && load_profile ${profile} && env -0`], { cwd: PROJECT_ROOT });
   const env: Record<string, string> = {};
   for (const entry of output.toString().split('\0')) {
     const eq = entry.indexOf('=');

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { CALL_SUBJECTS } from './subjects';
+
+// Call state change events, version 1. Payloads are validated on both ends with these schemas.
+
+export const PartySchema = z.object({
+  userId: z.string(),
+  username: z.string(),
+  phoneNumber: z.string(),
+});
+
+// Media quality of one leg as Asterisk measured it (RTCP), read just before hang-up.
+export const RtpQualitySchema = z.object({
+  rxPackets: z.number().int().nonnegative(),
+  txPackets: z.number().int().nonnegative(),
+  rxPacketsLost: z.number().int(),
+  txPacketsLost: z.number().int(),
+  rxJitterMs: z.number().nonnegative(),
+  txJitterMs: z.number().nonnegative(),
+  rttMs: z.number().nonnegative().optional(),
+  // Media experience score 0-100 (Asterisk 21+), where available.
+  mes: z.number().min(0).max(100).optional(),
+});
+
+export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated'] as const;
+
+const base = {
+  id: z.string().min(1), // event id: also the JetStream message id, so a republished event is dropped
+  version: z.literal(1),
+  callId: z.uuid(),
+  occurredAt: z.iso.datetime(),
+};
+
+export const CallRequestedSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.requested), caller: PartySchema, dialed: z.string() });
+export const CallRoutedSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.routed), callee: PartySchema, devices: z.number().int().nonnegative(), carrierId: z.string().optional() });
+export const CallRingingSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.ringing) });
+export const CallAnsweredSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.answered), setupMs: z.number().nonnegative() });
+export const CallEndedSchema = z.object({
+  ...base,
+  type: z.literal(CALL_SUBJECTS.ended),
+  caller: PartySchema,
+  callee: PartySchema.optional(),
+  dialed: z.string(),
+  cause: z.enum(END_CAUSES),
+  sipCode: z.number().int().optional(),
+  requestedAt: z.iso.datetime(),
+  ringingAt: z.iso.datetime().optional(),
+  answeredAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime(),
+  talkMs: z.number().int().nonnegative(),
+  carrierId: z.string().optional(),
+  quality: z.object({ caller: RtpQualitySchema.optional(), callee: RtpQualitySchema.optional() }),
+  history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
+});
+
+export const CallEventSchema = z.discriminatedUnion('type', [CallRequestedSchema, CallRoutedSchema, CallRingingSchema, CallAnsweredSchema, CallEndedSchema]);
+
+export type RtpQuality = z.infer<typeof RtpQualitySchema>;
+export type CallRequested = z.infer<typeof CallRequestedSchema>;
+export type CallRouted = z.infer<typeof CallRoutedSchema>;
+export type CallRinging = z.infer<typeof CallRingingSchema>;
+export type CallAnswered = z.infer<typeof CallAnsweredSchema>;
+export type CallEnded = z.infer<typeof CallEndedSchema>;
+export type CallEvent = z.infer<typeof CallEventSchema>;

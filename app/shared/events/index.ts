@@ -1,0 +1,5 @@
+export * from './subjects';
+export * from './call-events';
+export * from './connection-events';
+export * from './event-ids';
+export * from './ports';

@@ -1,0 +1,26 @@
+import { type PublishableEvent } from '../events';
+
+// The outbox: events waiting for publication, in a Redis list per controller instance. Writers
+// append an entry in the same Redis transaction as the state change it describes (so neither is
+// saved without the other); the JetStream publisher drains the list in order and removes an entry
+// only after JetStream acknowledged it.
+export const outboxKey = (instanceId: string): string => `outbox:${instanceId}`;
+
+export interface OutboxEntry {
+  subject: string;
+  id: string;
+  data: string; // the event as JSON
+}
+
+export function toOutboxEntry(event: PublishableEvent): string {
+  const entry: OutboxEntry = { subject: event.type, id: event.id, data: JSON.stringify(event) };
+  return JSON.stringify(entry);
+}
+
+export function parseOutboxEntry(raw: string): OutboxEntry {
+  const entry = JSON.parse(raw) as Partial<OutboxEntry>;
+  if (typeof entry.subject !== 'string' || typeof entry.id !== 'string' || typeof entry.data !== 'string') {
+    throw new Error('malformed outbox entry');
+  }
+  return entry as OutboxEntry;
+}
