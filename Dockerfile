@@ -1,0 +1,58 @@
+# Image of the controller (ARI call control + admin API). The same image runs the one-shot
+# `prisma migrate deploy` of a release (service "migrate" in docker-compose.yml).
+# Build from the repository root: docker build -t calling-platform/app .
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------- build: compile the TypeScript
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+ENV CHECKPOINT_DISABLE=1
+COPY package.json package-lock.json ./
+# No install scripts: nothing here needs them, and Prisma's would try to download engine binaries.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
+COPY prisma ./prisma
+COPY app ./app
+# Prisma 6 falls back to downloading an engine when DATABASE_URL is unset, even for generate;
+# generate never connects, so any well-formed URL does.
+RUN DATABASE_URL=postgresql://generate:only@127.0.0.1:1/generate node_modules/.bin/prisma generate \
+  && node_modules/.bin/tsc -p tsconfig.build.json \
+  && test -f dist/app/main.js
+
+# ---------------------------------------------------------------- deps: production node_modules
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `prisma` is a devDependency, but the lockfile marks it (and its config loader: c12, jiti)
+# devOptional, as @prisma/client's optional peer, so --omit=dev keeps it. The check below fails
+# the build if that ever changes, instead of shipping an image whose migrate service cannot run.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+  && node -e ' \
+    const fs = require("node:fs"); \
+    const version = (p) => JSON.parse(fs.readFileSync(`node_modules/${p}/package.json`, "utf8")).version; \
+    const want = version("@prisma/client"); \
+    for (const p of ["prisma", "@prisma/adapter-pg"]) { \
+      if (version(p) !== want) { console.error(`${p} ${version(p)} does not match @prisma/client ${want}`); process.exit(1); } \
+    }' \
+  && test -x node_modules/.bin/prisma
+
+# ---------------------------------------------------------------- runtime
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    CHECKPOINT_DISABLE=1
+WORKDIR /app
+# Everything stays owned by root and read-only to the process; nothing is written under /app.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json prisma.config.ts ./
+# prisma.config.ts loads prisma/cli-adapter.ts (through Prisma's own jiti loader, no TypeScript
+# compiler needed); migrate deploy reads prisma/schema.prisma and prisma/migrations.
+COPY prisma ./prisma
+COPY --from=build /src/dist/app ./dist/app
+USER node
+# The admin API (ADMIN_PORT, 8080 unless set).
+EXPOSE 8080
+# Healthy when /healthz answers 200, i.e. PostgreSQL, Redis, NATS and ARI all answer.
+# No curl in slim images: node's fetch. A wildcard ADMIN_HOST is reached on the loopback.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "const h = process.env.ADMIN_HOST; const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h; fetch(`http://${host.includes(':') ? `[${host}]` : host}:${process.env.ADMIN_PORT || 8080}/healthz`, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "dist/app/main.js"]

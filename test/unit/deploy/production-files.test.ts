@@ -1,0 +1,319 @@
+// Checks the production files (Dockerfile, asterisk/Dockerfile, docker-compose.yml) against the
+// code they deploy, without a Docker engine: the compose file is parsed and interpolated as compose
+// does, the app's environment goes through the real config loader, and the Asterisk entrypoint
+// renders the real templates.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { loadConfig } from '../../../app/config';
+import { configSchema } from '../../../app/config/schema';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
+
+type Dict = Record<string, unknown>;
+function dict(value: unknown, what: string): Dict {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what} is not a mapping`);
+  return value as Dict;
+}
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
+
+// ---------------------------------------------------------------- compose interpolation
+const SECRETS = ['ADMIN_TOKEN', 'POSTGRES_PASSWORD', 'ARI_PASSWORD'] as const;
+const OPERATOR_ENV: Record<string, string> = {
+  ADMIN_TOKEN: 'operator-admin-token-0123456789abcdef0123456789',
+  POSTGRES_PASSWORD: 'operator-pg-secret',
+  ARI_PASSWORD: 'operator-ari-secret',
+};
+
+// Compose's own rules: $$ is a literal $, ${X:-d} / ${X-d} default, ${X:?m} / ${X?m} required.
+function interpolate(text: string, vars: Record<string, string | undefined>): string {
+  return text.replace(/\$(\$|\{([^}]*)\}|[A-Za-z_][A-Za-z0-9_]*)/g, (_match, whole: string, braced: string | undefined) => {
+    if (whole === '$') return '$';
+    if (braced === undefined) return vars[whole] ?? '';
+    const parts = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^$]*))?$/.exec(braced);
+    if (!parts) throw new Error(`unsupported interpolation \${${braced}}`);
+    const [, name = '', op, arg = ''] = parts;
+    const value = vars[name];
+    const missing = value === undefined || (op?.startsWith(':') === true && value === '');
+    if (op === undefined) return value ?? '';
+    if (op.endsWith('-')) return missing ? arg : (value ?? '');
+    if (missing) throw new Error(`required variable ${name} is missing: ${arg}`);
+    return value ?? '';
+  });
+}
+function interpolateAll(value: unknown, vars: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') return interpolate(value, vars);
+  if (Array.isArray(value)) return value.map((item) => interpolateAll(item, vars));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateAll(item, vars)]));
+  }
+  return value;
+}
+
+const services = (doc: unknown): Dict => dict(dict(doc, 'docker-compose.yml').services, 'services');
+const service = (doc: unknown, name: string): Dict => dict(services(doc)[name], `service ${name}`);
+function environment(doc: unknown, name: string): Record<string, string> {
+  const env = service(doc, name).environment;
+  if (Array.isArray(env)) return Object.fromEntries(env.map(String).map((entry) => [entry.split('=')[0] ?? '', entry.slice(entry.indexOf('=') + 1)]));
+  return Object.fromEntries(Object.entries(dict(env ?? {}, `${name}.environment`)).map(([key, value]) => [key, String(value)]));
+}
+
+// ---------------------------------------------------------------- Dockerfiles and .dockerignore
+interface Instruction { keyword: string; args: string; stage: string }
+function dockerfile(file: string): Instruction[] {
+  const lines = read(file).split('\n').filter((line) => !/^\s*#/.test(line));
+  const joined = lines.join('\n').replace(/\\\n/g, ' ').split('\n').filter((line) => line.trim() !== '');
+  let stage = '';
+  return joined.map((line) => {
+    const [, keyword = '', args = ''] = /^\s*(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (keyword.toUpperCase() === 'FROM') stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? args;
+    return { keyword: keyword.toUpperCase(), args: args.trim(), stage };
+  });
+}
+function copies(instructions: Instruction[]): { from?: string; sources: string[]; dest: string; stage: string }[] {
+  return instructions.filter((i) => i.keyword === 'COPY').map((i) => {
+    const words = i.args.startsWith('[') ? (JSON.parse(i.args) as string[]) : i.args.split(/\s+/);
+    const from = words.find((word) => word.startsWith('--from='))?.slice('--from='.length);
+    const paths = words.filter((word) => !word.startsWith('--'));
+    return { from, sources: paths.slice(0, -1), dest: paths[paths.length - 1] ?? '', stage: i.stage };
+  });
+}
+function envOf(instructions: Instruction[]): Record<string, string> {
+  const pairs = instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)]);
+  return Object.fromEntries(pairs.map((pair) => [pair[1] ?? '', pair[2] ?? '']));
+}
+function ignoredByDockerignore(file: string): boolean {
+  const escape = (text: string): string => text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  // ** spans directories, * and ? stay within one; a pattern that names a directory covers its content.
+  const toRegExp = (pattern: string): RegExp => {
+    const glob = (part: string): string => part.split('*').map((p) => p.split('?').map(escape).join('[^/]')).join('[^/]*');
+    const anyDepth = (part: string): string => part.split('**').map(glob).join('.*');
+    return new RegExp(`^${pattern.replace(/^\//, '').split('**/').map(anyDepth).join('(?:.*/)?')}(/.*)?$`);
+  };
+  let ignored = false;
+  for (const line of read('.dockerignore').split('\n').map((l) => l.trim())) {
+    if (line === '' || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    if (toRegExp(negated ? line.slice(1) : line).test(file.replace(/\/+$/, ''))) ignored = !negated;
+  }
+  return ignored;
+}
+
+describe('production files', function () {
+  // Read in a hook, not at load time: a broken file fails these tests, not the whole mocha run.
+  let rawCompose = '';
+  let composeDoc: unknown;
+  let deployed: unknown;
+  let APP_DOCKERFILE: Instruction[] = [];
+  let ASTERISK_DOCKERFILE: Instruction[] = [];
+  before(function () {
+    rawCompose = read('docker-compose.yml');
+    composeDoc = parse(rawCompose);
+    deployed = interpolateAll(composeDoc, OPERATOR_ENV);
+    APP_DOCKERFILE = dockerfile('Dockerfile');
+    ASTERISK_DOCKERFILE = dockerfile('asterisk/Dockerfile');
+  });
+
+  describe('docker-compose.yml', function () {
+    it('defines the services the design needs: postgres, redis, nats, asterisk, a one-shot migrate and the app', function () {
+      expect(services(composeDoc)).to.include.all.keys('postgres', 'redis', 'nats', 'asterisk', 'migrate', 'app');
+      expect(service(composeDoc, 'migrate').restart).to.equal('no');
+      for (const name of ['postgres', 'redis', 'nats', 'asterisk', 'app']) expect(service(composeDoc, name).restart, name).to.equal('unless-stopped');
+    });
+
+    it('requires every secret from the operator with ${VAR:?...}, so compose refuses to start without one', function () {
+      for (const secret of SECRETS) {
+        const references = [...rawCompose.matchAll(new RegExp(`\\$\\{${secret}(\\W[^}]*)?\\}`, 'g'))].map((m) => m[0]);
+        expect(references, secret).to.not.be.empty;
+        for (const reference of references) expect(reference, secret).to.match(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
+        const withoutIt = { ...OPERATOR_ENV, [secret]: undefined };
+        expect(() => interpolateAll(composeDoc, withoutIt), secret).to.throw(new RegExp(`required variable ${secret}`));
+      }
+    });
+
+    it('holds no literal secret: passwords, tokens and URL credentials all come from required variables', function () {
+      for (const name of Object.keys(services(composeDoc))) {
+        for (const [key, value] of Object.entries(environment(composeDoc, name))) {
+          if (/PASSWORD|TOKEN|SECRET/.test(key)) expect(value, `${name}.${key}`).to.match(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+        }
+        for (const [key, value] of Object.entries(environment(deployed, name))) {
+          const password = URL.canParse(value) ? new URL(value).password : '';
+          if (password) expect(Object.values(OPERATOR_ENV), `${name}.${key}: URL password`).to.include(password);
+        }
+      }
+      for (const [key] of Object.entries({ ...envOf(APP_DOCKERFILE), ...envOf(ASTERISK_DOCKERFILE) })) {
+        expect(key, 'Dockerfile ENV').to.not.match(/PASSWORD|TOKEN|SECRET/);
+      }
+    });
+
+    it("sets every variable of the app's config schema explicitly (its defaults are the local profile's)", function () {
+      const env = environment(composeDoc, 'app');
+      expect(Object.keys(configSchema.shape).filter((key) => !(key in env))).to.deep.equal([]);
+      expect(Object.keys(env).filter((key) => !(key in configSchema.shape)), 'variables the app does not read').to.deep.equal([]);
+    });
+
+    it("given the operator's secrets, then the app's environment passes the config loader in production", function () {
+      const config = loadConfig(environment(deployed, 'app'));
+      expect(config.env).to.equal('production');
+      expect(config.admin).to.include({ host: '0.0.0.0', token: OPERATOR_ENV.ADMIN_TOKEN, tokenGenerated: false });
+      expect(config.ari.password).to.equal(OPERATOR_ENV.ARI_PASSWORD);
+      expect(new URL(config.database.url).password).to.equal(OPERATOR_ENV.POSTGRES_PASSWORD);
+    });
+
+    it('gives the app and Asterisk the same ARI endpoint and credentials, SIP settings and database', function () {
+      const app = loadConfig(environment(deployed, 'app'));
+      const ast = environment(deployed, 'asterisk');
+      expect(app.ari).to.include({ user: ast.ARI_USER, password: ast.ARI_PASSWORD, app: ast.ARI_APP });
+      expect(new URL(app.ari.url)).to.include({ hostname: ast.ARI_HOST, port: ast.ARI_PORT });
+      expect(app.sip).to.include({ host: ast.SIP_HOST, port: Number(ast.SIP_PORT), realm: ast.SIP_REALM });
+      const db = new URL(app.database.url);
+      expect({ host: db.hostname, port: db.port, db: db.pathname.slice(1), user: db.username, password: db.password }).to.deep.equal({
+        host: ast.PG_HOST, port: ast.PG_PORT, db: ast.PG_DB, user: ast.PG_USER, password: ast.PG_PASSWORD,
+      });
+    });
+
+    it('gives Asterisk real UDP on the host network, with ARI on the loopback where the app (same network) reaches it', function () {
+      expect(service(composeDoc, 'asterisk').network_mode).to.equal('host');
+      expect(service(composeDoc, 'app').network_mode).to.equal('host');
+      expect(environment(deployed, 'asterisk').ARI_HOST).to.equal('127.0.0.1');
+      for (const name of Object.keys(services(composeDoc))) {
+        if (service(composeDoc, name).network_mode === 'host') expect(service(composeDoc, name).ports, `${name} on the host network publishes nothing`).to.be.undefined;
+        for (const port of strings(service(deployed, name).ports)) expect(port, `${name} is published on the loopback only`).to.match(/^127\.0\.0\.1:/);
+      }
+    });
+
+    it('runs prisma migrate deploy once, from the app image, on the same database as the app', function () {
+      const migrate = service(composeDoc, 'migrate');
+      expect(migrate.image).to.equal(service(composeDoc, 'app').image);
+      expect(dict(migrate.build, 'migrate.build').dockerfile).to.equal(dict(service(composeDoc, 'app').build, 'app.build').dockerfile);
+      expect(strings(migrate.command).join(' ')).to.match(/prisma migrate deploy$/);
+      const target = new URL(environment(deployed, 'migrate').DATABASE_URL ?? '');
+      const app = new URL(environment(deployed, 'app').DATABASE_URL ?? '');
+      expect([target.username, target.password, target.pathname]).to.deep.equal([app.username, app.password, app.pathname]);
+      expect(dict(migrate.healthcheck, 'migrate.healthcheck').disable, 'a one-shot has no health').to.equal(true);
+    });
+
+    it('starts each service after what it needs: healthy infrastructure, then migrations, then Asterisk and the app', function () {
+      const dependsOn = (name: string): Record<string, unknown> =>
+        Object.fromEntries(Object.entries(dict(service(composeDoc, name).depends_on, `${name}.depends_on`)).map(([key, value]) => [key, dict(value, key).condition]));
+      expect(dependsOn('migrate')).to.deep.equal({ postgres: 'service_healthy' });
+      expect(dependsOn('asterisk')).to.deep.equal({ postgres: 'service_healthy', migrate: 'service_completed_successfully' });
+      expect(dependsOn('app')).to.deep.equal({
+        migrate: 'service_completed_successfully', postgres: 'service_healthy', redis: 'service_healthy', nats: 'service_healthy', asterisk: 'service_started',
+      });
+    });
+
+    it('has a healthcheck for every long-running service: in compose for the infrastructure, in the image for the app and Asterisk', function () {
+      for (const name of ['postgres', 'redis', 'nats']) expect(strings(dict(service(composeDoc, name).healthcheck, name).test), name).to.have.length.greaterThan(1);
+      expect(strings(dict(service(composeDoc, 'nats').healthcheck, 'nats').test).join(' ')).to.include(':8222/healthz');
+      expect(strings(dict(service(composeDoc, 'postgres').healthcheck, 'postgres').test).join(' ')).to.include('pg_isready');
+      expect(APP_DOCKERFILE.filter((i) => i.keyword === 'HEALTHCHECK').map((i) => i.args).join()).to.include('/healthz');
+      expect(ASTERISK_DOCKERFILE.some((i) => i.keyword === 'HEALTHCHECK')).to.equal(true);
+    });
+  });
+
+  describe('asterisk/Dockerfile and its entrypoint', function () {
+    let instance = '';
+    let imageEnv: Record<string, string> = {};
+    before(function () {
+      instance = mkdtempSync(path.join(tmpdir(), 'asterisk-instance-'));
+      imageEnv = envOf(ASTERISK_DOCKERFILE);
+    });
+    after(function () {
+      rmSync(instance, { recursive: true, force: true });
+    });
+
+    // The image's paths, mapped to the repository files its COPY lines take them from.
+    const render = (env: Record<string, string | undefined>) =>
+      spawnSync('bash', [path.join(ROOT, 'asterisk/docker-entrypoint.sh'), 'true'], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH, ...imageEnv, ...env,
+          AST_INSTANCE: instance, AST_MODDIR: '/usr/lib/x86_64-linux-gnu/asterisk/modules',
+          AST_CONF_TEMPLATES: path.join(ROOT, 'asterisk/conf'), AST_RENDERER: path.join(ROOT, 'scripts/render-asterisk-conf.sh'),
+        },
+      });
+
+    it('copies the templates and the renderer to the paths the entrypoint reads', function () {
+      const byDest = Object.fromEntries(copies(ASTERISK_DOCKERFILE).map((c) => [c.dest.replace(/\/+$/, ''), c.sources.join(' ')]));
+      expect(byDest[imageEnv.AST_CONF_TEMPLATES ?? '']).to.equal('asterisk/conf/');
+      expect(byDest[imageEnv.AST_RENDERER ?? '']).to.equal('scripts/render-asterisk-conf.sh');
+      expect(ASTERISK_DOCKERFILE.find((i) => i.keyword === 'USER')?.args).to.equal('asterisk');
+      for (const volume of strings(service(composeDoc, 'asterisk').volumes)) expect(volume.split(':')[1]).to.match(new RegExp(`^${imageEnv.AST_INSTANCE ?? '-'}/`));
+    });
+
+    it("given the compose environment, then every {{PLACEHOLDER}} in asterisk/conf gets a value", function () {
+      const result = render(environment(deployed, 'asterisk'));
+      expect(result.status, result.stderr).to.equal(0);
+      const templates = readdirSync(path.join(ROOT, 'asterisk/conf')).filter((file) => file.endsWith('.conf'));
+      for (const file of templates) expect(readFileSync(path.join(instance, 'etc', file), 'utf8'), file).to.not.match(/\{\{[A-Z0-9_]+\}\}/);
+      expect(readFileSync(path.join(instance, 'etc/res_pgsql.conf'), 'utf8')).to.match(new RegExp(`^password = ${OPERATOR_ENV.POSTGRES_PASSWORD}$`, 'm'));
+      expect(readFileSync(path.join(instance, 'etc/http.conf'), 'utf8')).to.match(/^bindaddr = 127\.0\.0\.1$/m);
+    });
+
+    it('given no AST_MAXLOAD, then the entrypoint derives the load limit from the CPUs', function () {
+      const { AST_MAXLOAD: _unset, ...withoutMaxload } = environment(deployed, 'asterisk');
+      const result = render(withoutMaxload);
+      expect(result.status, result.stderr).to.equal(0);
+      const maxload = /^maxload = (\S+)$/m.exec(readFileSync(path.join(instance, 'etc/asterisk.conf'), 'utf8'))?.[1];
+      expect(Number(maxload)).to.be.greaterThan(0);
+    });
+
+    it('given a missing variable, then the entrypoint stops before Asterisk and names it', function () {
+      const { ARI_PASSWORD: _dropped, ...withoutPassword } = environment(deployed, 'asterisk');
+      const result = render(withoutPassword);
+      expect(result.status).to.not.equal(0);
+      expect(result.stderr).to.include('{{ARI_PASSWORD}}');
+    });
+  });
+
+  describe('the Dockerfiles', function () {
+    it('copy only files that exist in the repository and that .dockerignore keeps in the build context', function () {
+      for (const [file, instructions] of [['Dockerfile', APP_DOCKERFILE], ['asterisk/Dockerfile', ASTERISK_DOCKERFILE]] as const) {
+        for (const source of copies(instructions).filter((c) => c.from === undefined).flatMap((c) => c.sources)) {
+          expect(existsSync(path.join(ROOT, source)), `${file}: ${source} exists`).to.equal(true);
+          // Every file of a copied directory too (tracked or new, not git-ignored: generated files are rebuilt).
+          const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', source], { cwd: ROOT, encoding: 'utf8' });
+          expect(listed.status, listed.stderr).to.equal(0);
+          for (const copied of [source, ...listed.stdout.split('\n').filter(Boolean)]) {
+            expect(ignoredByDockerignore(copied), `${file}: ${copied} is in the build context`).to.equal(false);
+          }
+        }
+      }
+    });
+
+    it('leave host-built artefacts and secrets out of the build context', function () {
+      for (const file of ['node_modules/x', 'dist/app/main.js', '.local/asterisk-root', 'app/shared/infra/prisma/generated/client.ts', '.env', '.git/HEAD']) {
+        expect(ignoredByDockerignore(file), file).to.equal(true);
+      }
+    });
+
+    it('run the compiled app as a non-root user in production, at the path tsc writes main.js to', function () {
+      const runtime = APP_DOCKERFILE.filter((i) => i.stage === 'runtime');
+      expect(runtime.find((i) => i.keyword === 'USER')?.args).to.be.a('string').and.not.match(/^(root|0)$/);
+      expect(envOf(runtime).NODE_ENV).to.equal('production');
+      const cmd = JSON.parse(runtime.find((i) => i.keyword === 'CMD')?.args ?? '[]') as string[];
+      const build = dict(JSON.parse(read('tsconfig.build.json')), 'tsconfig.build.json');
+      const base = dict(dict(JSON.parse(read('tsconfig.json')), 'tsconfig.json').compilerOptions, 'compilerOptions');
+      const option = (name: string): string => {
+        const value = dict(build.compilerOptions ?? {}, 'compilerOptions')[name] ?? base[name];
+        return typeof value === 'string' ? value : '.';
+      };
+      const mainJs = path.join(option('outDir'), path.relative(option('rootDir'), 'app/main.ts')).replace(/\.ts$/, '.js');
+      expect(cmd).to.deep.equal(['node', '--enable-source-maps', mainJs]);
+      const buildDir = APP_DOCKERFILE.find((i) => i.stage === 'build' && i.keyword === 'WORKDIR')?.args ?? '/';
+      expect(copies(runtime).some((c) => c.from === 'build' && c.sources.includes(path.posix.join(buildDir, path.dirname(mainJs))))).to.equal(true);
+    });
+
+    it('give the runtime image what `prisma migrate deploy` loads: the config, the files it imports, schema and migrations', function () {
+      const copied = copies(APP_DOCKERFILE.filter((i) => i.stage === 'runtime')).filter((c) => c.from === undefined).flatMap((c) => c.sources);
+      const imports = [...read('prisma.config.ts').matchAll(/from '(\.[^']+)'/g)].map((m) => path.normalize(m[1] ?? ''));
+      const covered = (file: string): boolean => copied.some((source) => file === source || file.startsWith(`${source.replace(/\/+$/, '')}/`));
+      for (const file of ['prisma.config.ts', 'prisma/schema.prisma', 'prisma/migrations', ...imports]) expect(covered(file), file).to.equal(true);
+    });
+  });
+});
