@@ -1,16 +1,19 @@
 import { type Server } from 'node:http';
 import express, { type Express } from 'express';
+import { type CallOperations } from '../call-state';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
 import { bearerAuth } from './bearer-auth';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
+import { callsRouter } from './routes/calls';
 import { usersRouter } from './routes/users';
 
 export interface AdminApiDeps {
   token: string;
   users: UserService;
+  calls?: CallOperations;
   health: HealthCheck[];
   log: Logger;
 }
@@ -30,6 +33,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   const v1 = express.Router();
   v1.use(bearerAuth(deps.token));
   v1.use('/users', usersRouter(deps.users));
+  if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateUserRequest, ErrorResponse, HealthResponse, UserResponse } from './schemas';
+import { CallListResponse, CallResponse, CreateUserRequest, ErrorResponse, HealthResponse, UserResponse } from './schemas';
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, id: _id, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -14,6 +14,7 @@ const errorResponse = (description: string): Record<string, unknown> => ({
 });
 
 const userIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const callIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 // OpenAPI 3.1 description of the admin API, built from the same zod schemas that validate requests.
 export function buildOpenApiDocument(): Record<string, unknown> {
@@ -31,6 +32,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         User: schemaOf(UserResponse, 'output'),
         Error: schemaOf(ErrorResponse, 'output'),
         Health: schemaOf(HealthResponse, 'output'),
+        Call: schemaOf(CallResponse, 'output'),
+        CallList: schemaOf(CallListResponse, 'output'),
       },
     },
     security: [{ bearer: [] }],
@@ -77,6 +80,38 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '204': { description: 'deleted' },
             '401': errorResponse('missing or wrong bearer token'),
             '404': errorResponse('no such user (USER.NOT_FOUND)'),
+          },
+        },
+      },
+      '/v1/calls': {
+        get: {
+          summary: 'Live calls (on any controller instance), optionally of one user',
+          parameters: [{ name: 'user', in: 'query', required: false, schema: { type: 'string' }, description: 'user id or username, as caller or callee' }],
+          responses: {
+            '200': { description: 'live calls', content: { 'application/json': { schema: ref('CallList') } } },
+            '400': errorResponse('invalid query (REQUEST.INVALID)'),
+            '401': errorResponse('missing or wrong bearer token'),
+          },
+        },
+      },
+      '/v1/calls/{id}': {
+        get: {
+          summary: 'A call, live or finished, with its state history and timestamps',
+          parameters: [callIdParameter],
+          responses: {
+            '200': { description: 'the call', content: { 'application/json': { schema: ref('Call') } } },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such call (CALL.NOT_FOUND)'),
+          },
+        },
+        delete: {
+          summary: 'Hang a live call up (operator)',
+          parameters: [callIdParameter],
+          responses: {
+            '202': { description: 'the call is being hung up' },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such call (CALL.NOT_FOUND)'),
+            '409': errorResponse('the call has already ended (CALL.ALREADY_ENDED)'),
           },
         },
       },

@@ -38,3 +38,21 @@ export const HealthResponse = z
     status: z.enum(['ok', 'unavailable']),
     checks: z.record(z.string(), z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() })),
   });
+
+const PartyResponse = z.object({ userId: z.string(), username: z.string(), phoneNumber: z.string() });
+
+export const CallResponse = z.object({
+  id: z.uuid(),
+  live: z.boolean(),
+  state: z.enum(['requested', 'routing', 'ringing', 'answered', 'ended']),
+  caller: PartyResponse,
+  callee: PartyResponse.optional(),
+  dialed: z.string(),
+  endCause: z.string().optional(),
+  sipCode: z.number().int().optional(),
+  talkMs: z.number().int().optional(),
+  devices: z.array(z.object({ contactUri: z.string(), outcome: z.string().optional() })),
+  history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
+});
+
+export const CallListResponse = z.object({ calls: z.array(CallResponse) });

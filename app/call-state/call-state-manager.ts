@@ -1,12 +1,15 @@
-import { type Clock, type Cancel, type CallId, type Scheduler, newCallId, newChannelId, errorMessage } from '../shared/kernel';
+import { type PublishableEvent, type RtpQuality } from '../shared/events';
+import { type Cancel, type CallId, type Clock, type Scheduler, newCallId, newChannelId, errorMessage } from '../shared/kernel';
 import { KeyedSerialQueue } from '../shared/kernel/keyed-queue';
 import { type Logger } from '../shared/infra/logger';
 import { Call, type Leg, type LegOutcome, type Party } from './call';
+import { callAnswered, callEnded, callRequested, callRinging, callRouted } from './call-events';
 import { endCauseOfFailedLegs, legOutcomeOf, sipCodeOf } from './end-causes';
 import {
   type CallStore,
   type ConnectionLookup,
   type SubscriberDirectory,
+  type SwitchChannel,
   type SwitchControl,
   type SwitchEvent,
 } from './ports';
@@ -23,11 +26,12 @@ export interface CallStateManagerDeps {
   ringTimeoutSeconds: number;
 }
 
-// The brain: decides which channels to bridge and when a call ends. The switch only executes.
-// Events of one call are applied one at a time, in order; calls do not wait on each other.
+// The brain: decides which channels to bridge and when a call ends; the switch only executes.
+// Events of one call are applied one at a time, in order; calls do not wait on each other. Every
+// change is written through to the call store together with its call.v1.* event.
 export class CallStateManager {
   private readonly queue = new KeyedSerialQueue();
-  // Calls this instance drives, and the channel -> call index used to route switch events.
+  // Calls this instance drives, and the channel -> call index that routes switch events.
   private readonly calls = new Map<string, Call>();
   private readonly channelToCall = new Map<string, CallId>();
   private readonly ringTimers = new Map<string, Cancel>();
@@ -38,6 +42,7 @@ export class CallStateManager {
   handle(event: SwitchEvent): Promise<void> {
     const callId = this.callIdFor(event);
     if (!callId) {
+      if (event.type === 'leg.answered') return this.hangUpStray(event.channelId, 'answered leg of no call');
       this.deps.log.debug('switch event for a channel of no call', { type: event.type, channelId: event.channelId });
       return Promise.resolve();
     }
@@ -48,9 +53,51 @@ export class CallStateManager {
     return this.calls.size;
   }
 
+  ownsCall(callId: string): boolean {
+    return this.calls.has(callId);
+  }
+
   // Contract of the design: may this call go on? Billing answers it in its own issue.
   continueCall(_call: Call): Promise<boolean> {
     return Promise.resolve(true);
+  }
+
+  // An operator ends a live call. False when this instance does not drive it.
+  async terminate(callId: string): Promise<boolean> {
+    if (!this.calls.has(callId)) return false;
+    await this.queue.run(callId, async () => {
+      const call = this.calls.get(callId);
+      if (call && !call.state.isFinal) await this.endCall(call, 'terminated', this.logFor(call));
+    });
+    return true;
+  }
+
+  // After a restart: take over the live calls kept in the store, before any switch event arrives.
+  async recover(): Promise<number> {
+    const stored = await this.deps.store.liveCalls();
+    for (const call of stored) {
+      if (this.calls.has(call.id)) continue;
+      this.calls.set(call.id, call);
+      for (const channelId of call.channelIds()) this.channelToCall.set(channelId, call.id);
+    }
+    return stored.length;
+  }
+
+  // After the event connection (re)opened: events may have been lost, so compare every live call
+  // with the channels Asterisk really has, and hang up channels of ours that belong to no call.
+  // Channels created after `connectedAt` are left alone: their own events will bring them.
+  async reconcile(channels: SwitchChannel[], connectedAt: Date): Promise<void> {
+    const byId = new Map(channels.map((channel) => [channel.id, channel]));
+    const ofCalls = new Set(this.channelToCall.keys());
+    await Promise.all([...this.calls.keys()].map((callId) => this.queue.run(callId, () => this.reconcileCall(callId, byId))));
+    const strays = channels.filter((channel) => channel.stasisArgs && !ofCalls.has(channel.id) && !this.channelToCall.has(channel.id) && channel.createdAt < connectedAt);
+    await Promise.all(strays.map((channel) => this.hangUpStray(channel.id, 'channel of no call')));
+    this.deps.log.info('reconciled with the switch', { liveCalls: this.calls.size, channels: channels.length, strays: strays.length });
+  }
+
+  // Refreshes the store's safety TTL of every call this instance drives.
+  async keepAlive(): Promise<void> {
+    if (this.calls.size > 0) await this.deps.store.touch([...this.calls.keys()]);
   }
 
   private callIdFor(event: SwitchEvent): CallId | undefined {
@@ -103,6 +150,7 @@ export class CallStateManager {
       }
     } catch (error) {
       log.error('could not end the failed call', { error: errorMessage(error) });
+      if (call) this.forget(call);
     }
   }
 
@@ -119,6 +167,7 @@ export class CallStateManager {
     }
     const call = Call.start(callId, { ...caller, channelId }, dialed, at);
     this.calls.set(callId, call);
+    await this.save(call, [callRequested(call)]);
     log.info('call requested');
     await this.startCall(call, log);
   }
@@ -133,13 +182,15 @@ export class CallStateManager {
     if (connections.length === 0) return this.endCall(call, 'unreachable', log);
     if (!(await this.continueCall(call))) return this.endCall(call, 'not_allowed', log);
 
-    const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri }));
+    const now = this.deps.clock.now().getTime();
+    const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, invitedAt: now }));
     for (const leg of legs) {
       call.legs.push(leg);
       this.channelToCall.set(leg.channelId, call.id);
     }
-    call.ringDeadline = this.deps.clock.now().getTime() + this.deps.ringTimeoutSeconds * 1000;
-    await this.save(call);
+    call.ringDeadline = now + this.deps.ringTimeoutSeconds * 1000;
+    // Saved before dialling: after a crash the legs are known and can be cleaned up.
+    await this.save(call, [callRouted(call, now)]);
     this.armRingTimer(call);
 
     const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, callee, leg)));
@@ -148,6 +199,7 @@ export class CallStateManager {
       if (result.status === 'rejected' && leg && leg.outcome === undefined) {
         log.warn('originate failed', { legChannelId: leg.channelId, error: errorMessage(result.reason) });
         leg.outcome = 'unreachable';
+        leg.gone = true;
       }
     });
     log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => leg.outcome).length });
@@ -166,11 +218,14 @@ export class CallStateManager {
   }
 
   private async onRinging(call: Call, channelId: string, at: Date): Promise<void> {
-    if (call.isCaller(channelId) || call.state.name !== 'routing') return;
+    const leg = call.leg(channelId);
+    if (!leg || leg.outcome !== undefined) return;
+    leg.progressAt ??= at.getTime();
+    if (call.state.name !== 'routing') return;
     const log = this.logFor(call);
     if (this.transition(call, (state) => state.ring(), log, at)) {
       await this.safely(log, 'ring caller', () => this.deps.switchControl.ring(call.caller.channelId));
-      await this.save(call);
+      await this.save(call, [callRinging(call, at.getTime())]);
     }
   }
 
@@ -179,10 +234,11 @@ export class CallStateManager {
     const log = this.logFor(call);
     const leg = call.leg(channelId);
     if (!leg) return;
+    const control = this.deps.switchControl;
     if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
       leg.outcome = 'cancelled';
       leg.gone = true;
-      await this.safely(log, 'hang up late answer', () => this.deps.switchControl.hangup(channelId, 'answered_elsewhere'));
+      await this.safely(log, 'hang up late answer', () => control.hangup(channelId, 'answered_elsewhere'));
       return;
     }
     this.transition(call, (state) => state.answer(channelId), log, at);
@@ -193,23 +249,25 @@ export class CallStateManager {
       loser.outcome = 'cancelled';
       loser.gone = true;
     }
-    const control = this.deps.switchControl;
     const cancelled = Promise.all(losers.map((loser) => this.safely(log, 'cancel other device', () => control.hangup(loser.channelId, 'answered_elsewhere'))));
     try {
       await Promise.all([control.answer(call.caller.channelId), control.createBridge(call.id)]);
       await control.addToBridge(call.id, [call.caller.channelId, channelId]);
-      log.info('call answered', { setupMs: at.getTime() - (call.timeOf('requested') ?? at.getTime()) });
     } catch (error) {
       log.error('bridging failed', { error: errorMessage(error) });
+      await cancelled;
       await this.endCall(call, 'failed', log);
+      return;
     }
     await cancelled;
-    await this.save(call);
+    const answered = callAnswered(call, at.getTime());
+    await this.save(call, [answered]);
+    log.info('call answered', { setupMs: answered.setupMs });
   }
 
   private async onHungUp(call: Call, channelId: string, cause: number, at: Date): Promise<void> {
-    const log = this.logFor(call);
     if (call.state.isFinal) return;
+    const log = this.logFor(call);
     if (call.isCaller(channelId)) {
       const endCause: EndCause = call.state instanceof Answered ? 'completed' : 'cancelled';
       await this.endCall(call, endCause, log, { callerGone: true, at });
@@ -225,7 +283,7 @@ export class CallStateManager {
     if (leg.outcome === undefined) {
       leg.outcome = legOutcomeOf(cause);
       log.info('callee device did not answer', { legChannelId: channelId, cause, outcome: leg.outcome });
-      await this.failIfNoLegLeft(call, log);
+      if (!(await this.failIfNoLegLeft(call, log))) await this.save(call);
     }
   }
 
@@ -237,14 +295,53 @@ export class CallStateManager {
     await this.endCall(call, 'no_answer', log, { pendingLegOutcome: 'no_answer' });
   }
 
-  private async failIfNoLegLeft(call: Call, log: Logger): Promise<void> {
-    if (call.state.isFinal || call.state instanceof Answered || call.pendingLegs.length > 0) return;
+  private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call || call.state.isFinal) return;
+    const log = this.logFor(call);
+    try {
+      if (!channels.has(call.caller.channelId)) {
+        log.info('caller gone while events were lost');
+        await this.endCall(call, call.state instanceof Answered ? 'completed' : 'cancelled', log, { callerGone: true });
+        return;
+      }
+      if (call.state instanceof Answered) {
+        if (!channels.has(call.state.answeredLeg)) {
+          log.info('callee gone while events were lost');
+          await this.endCall(call, 'completed', log);
+        }
+        return;
+      }
+      for (const leg of call.legs) {
+        if (!leg.gone && !channels.has(leg.channelId)) {
+          leg.gone = true;
+          leg.outcome ??= 'unreachable';
+        }
+      }
+      // A device that answered while events were lost waits in Stasis: bridge it now.
+      const answered = call.pendingLegs.find((leg) => channels.get(leg.channelId)?.stasisArgs?.[0] === 'leg');
+      if (answered) {
+        await this.onLegAnswered(call, answered.channelId, this.deps.clock.now());
+        return;
+      }
+      if (await this.failIfNoLegLeft(call, log)) return;
+      if (!this.ringTimers.has(call.id)) this.armRingTimer(call);
+    } catch (error) {
+      log.error('reconciling a call failed', { error: errorMessage(error) });
+      await this.failSafe(call.id, { type: 'channel.hungup', channelId: call.caller.channelId, cause: 0, causeText: '', at: this.deps.clock.now() }, log);
+    }
+  }
+
+  // Ends the call when no device is left ringing; true if it did.
+  private async failIfNoLegLeft(call: Call, log: Logger): Promise<boolean> {
+    if (call.state.isFinal || call.state instanceof Answered || call.pendingLegs.length > 0) return false;
     const outcomes = call.legs.map((leg) => leg.outcome).filter((outcome) => outcome !== undefined);
     await this.endCall(call, endCauseOfFailedLegs(outcomes), log);
+    return true;
   }
 
   // Ends the call on every channel. A caller whose call failed before answer hears why, as the
-  // matching SIP response.
+  // matching SIP response. The media statistics are read before the channels are hung up.
   private async endCall(
     call: Call,
     cause: EndCause,
@@ -252,6 +349,8 @@ export class CallStateManager {
     options: { callerGone?: boolean; at?: Date; pendingLegOutcome?: LegOutcome } = {},
   ): Promise<void> {
     const wasAnswered = call.state instanceof Answered;
+    const answeredLeg = call.answeredLeg;
+    const quality = wasAnswered && answeredLeg ? await this.qualityOf(call.caller.channelId, answeredLeg) : {};
     if (!this.transition(call, (state) => state.end(cause), log, options.at)) return;
     this.disarmRingTimer(call.id);
     const control = this.deps.switchControl;
@@ -272,14 +371,31 @@ export class CallStateManager {
     }
     if (wasAnswered) work.push(this.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
     await Promise.all(work);
-    log.info('call ended', { cause: call.endCause, sipCode: call.sipCode });
-    await this.finish(call);
+    const ended = callEnded(call, quality);
+    this.forget(call);
+    await this.deps.store.delete(call.id, [ended]);
+    log.info('call ended', { cause: ended.cause, sipCode: ended.sipCode, talkMs: ended.talkMs });
   }
 
-  private async finish(call: Call): Promise<void> {
+  private async qualityOf(callerChannelId: string, calleeChannelId: string): Promise<{ caller?: RtpQuality; callee?: RtpQuality }> {
+    const read = (channelId: string): Promise<RtpQuality | undefined> =>
+      this.deps.switchControl.rtpQuality(channelId).catch((error: unknown) => {
+        this.deps.log.debug('no rtp statistics', { channelId, error: errorMessage(error) });
+        return undefined;
+      });
+    const [caller, callee] = await Promise.all([read(callerChannelId), read(calleeChannelId)]);
+    return { ...(caller ? { caller } : {}), ...(callee ? { callee } : {}) };
+  }
+
+  private forget(call: Call): void {
+    this.disarmRingTimer(call.id);
     this.calls.delete(call.id);
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
-    await this.deps.store.delete(call.id);
+  }
+
+  private async hangUpStray(channelId: string, why: string): Promise<void> {
+    this.deps.log.warn('hanging up a channel that belongs to no call', { channelId, why });
+    await this.safely(this.deps.log, 'hang up stray channel', () => this.deps.switchControl.hangup(channelId, 'normal'));
   }
 
   private transition(call: Call, change: (state: CallState) => CallState, log: Logger, at?: Date): boolean {
@@ -294,8 +410,8 @@ export class CallStateManager {
     }
   }
 
-  private async save(call: Call): Promise<void> {
-    await this.deps.store.save(call);
+  private save(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    return this.deps.store.save(call, events);
   }
 
   private armRingTimer(call: Call): void {

@@ -69,6 +69,8 @@ export function sipCodeOf(cause: EndCause): number | undefined {
     // Temporarily unable (a dependency failed): devices may retry another server.
     case 'failed':
       return 503;
+    case 'terminated':
+      return 480;
     case 'completed':
     case 'cancelled':
       return undefined;

@@ -27,4 +27,8 @@ export class InMemoryCallStore implements CallStore {
   liveCalls(): Promise<Call[]> {
     return Promise.resolve([...this.calls.values()]);
   }
+
+  touch(): Promise<void> {
+    return Promise.resolve();
+  }
 }

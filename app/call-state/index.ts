@@ -19,6 +19,7 @@ export function createCallStateModule(deps: CallStateModuleDeps): CallStateManag
 }
 
 export { CallStateManager } from './call-state-manager';
+export { CallOperations, CallNotFoundError, CallAlreadyEndedError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
 export * from './states';

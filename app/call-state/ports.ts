@@ -1,4 +1,4 @@
-import { type PublishableEvent } from '../shared/events';
+import { type PublishableEvent, type RtpQuality } from '../shared/events';
 import { type CallId } from '../shared/kernel';
 import { type Call, type Party } from './call';
 
@@ -23,6 +23,16 @@ export interface OriginateRequest {
 
 export type HangupReason = 'normal' | 'busy' | 'no_answer' | 'answered_elsewhere' | 'failure';
 
+// A channel as the switch reports it when asked for all of them (recovery after a restart or a lost
+// event connection).
+export interface SwitchChannel {
+  id: string;
+  state: string;
+  createdAt: Date;
+  // Set when the channel is in this controller's Stasis application: the Stasis() arguments.
+  stasisArgs?: string[];
+}
+
 export interface SwitchControl {
   originate(request: OriginateRequest): Promise<void>;
   ring(channelId: string): Promise<void>;
@@ -34,6 +44,9 @@ export interface SwitchControl {
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
+  // RTP statistics of a channel (RTCP), or undefined when the channel is gone or has no RTP.
+  rtpQuality(channelId: string): Promise<RtpQuality | undefined>;
+  listChannels(): Promise<SwitchChannel[]>;
 }
 
 // ---- Who is calling whom.
@@ -65,4 +78,6 @@ export interface CallStore {
   // Forgets a finished call, queueing its last events in the same step.
   delete(callId: string, events?: PublishableEvent[]): Promise<void>;
   liveCalls(): Promise<Call[]>;
+  // Keeps long calls from expiring (the TTL is a safety net for calls nobody ends).
+  touch(callIds: string[]): Promise<void>;
 }

@@ -14,7 +14,9 @@ export type EndCause =
   | 'unreachable'
   | 'no_route'
   | 'not_allowed'
-  | 'failed';
+  | 'failed'
+  // Ended by the platform: an operator, or the credit ran out.
+  | 'terminated';
 
 export class IllegalTransitionError extends Error {
   constructor(
@@ -99,7 +101,7 @@ export class Answered extends CallState {
   }
   // Once answered, whatever the reason for the hang-up, the call was completed.
   override end(cause: EndCause): CallState {
-    return new Ended(cause === 'not_allowed' || cause === 'failed' ? cause : 'completed');
+    return new Ended(cause === 'not_allowed' || cause === 'failed' || cause === 'terminated' ? cause : 'completed');
   }
 }
 

@@ -6,7 +6,8 @@ export interface AriChannel {
   name: string;
   state: string;
   caller?: { name: string; number: string };
-  dialplan?: { context: string; exten: string; priority: number };
+  dialplan?: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
+  creationtime?: string;
 }
 
 export interface AriEvent {

@@ -68,7 +68,7 @@ export class AriRest {
     return this.request<T>('DELETE', path, query);
   }
 
-  request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+  request<T>(method: string, path: string, query?: Query, body?: unknown, timeoutMs = this.options.timeoutMs): Promise<T> {
     const url = new URL(`/ari${path}`, this.base);
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -106,9 +106,9 @@ export class AriRest {
       );
       // The deadline covers waiting for a free socket as well as Asterisk's answer.
       const timer = setTimeout(() => {
-        finish(new AriTimeoutError(method, path, this.options.timeoutMs));
+        finish(new AriTimeoutError(method, path, timeoutMs));
         req.destroy();
-      }, this.options.timeoutMs);
+      }, timeoutMs);
       let settled = false;
       function finish(error: Error | undefined, value?: T): void {
         if (settled) return;

@@ -1,5 +1,23 @@
-import { type HangupReason, type OriginateRequest, type SwitchControl } from '../call-state';
+import { type HangupReason, type OriginateRequest, type SwitchChannel, type SwitchControl } from '../call-state';
+import { type RtpQuality } from '../shared/events';
+import { type AriChannel } from './ari-event-mapper';
 import { AriRequestError, type AriRest } from './ari-rest';
+
+// ARI's GET /channels/{id}/rtp_statistics (jitter in seconds, rtt in seconds).
+interface AriRtpStatistics {
+  txcount: number;
+  rxcount: number;
+  txploss: number;
+  rxploss: number;
+  txjitter: number;
+  rxjitter: number;
+  rtt?: number;
+  rxmes?: number;
+  txmes?: number;
+}
+
+// Statistics are read while a call ends: never let them hold the hang-up up for long.
+const STATISTICS_TIMEOUT_MS = 1000;
 
 // The dialplan context that answers an unanswered channel with an exact SIP code (PJSIPHangup).
 const REJECT_CONTEXT = 'reject';
@@ -61,6 +79,51 @@ export class AriSwitchControl implements SwitchControl {
   async destroyBridge(bridgeId: string): Promise<void> {
     await ignoreGone(this.rest.delete(`/bridges/${encodeURIComponent(bridgeId)}`));
   }
+
+  async rtpQuality(channelId: string): Promise<RtpQuality | undefined> {
+    let stats: AriRtpStatistics;
+    try {
+      stats = await this.rest.request<AriRtpStatistics>('GET', `/channels/${encodeURIComponent(channelId)}/rtp_statistics`, undefined, undefined, STATISTICS_TIMEOUT_MS);
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+    return toRtpQuality(stats);
+  }
+
+  async listChannels(): Promise<SwitchChannel[]> {
+    const channels = await this.rest.get<AriChannel[]>('/channels');
+    return channels.map((channel) => toSwitchChannel(channel, this.app));
+  }
+}
+
+export function toRtpQuality(stats: AriRtpStatistics): RtpQuality {
+  const rttMs = stats.rtt !== undefined && stats.rtt > 0 ? stats.rtt * 1000 : undefined;
+  // Asterisk reports MES 0 until RTCP gave it something to compute from: 0 means unknown here.
+  const mes = stats.rxmes !== undefined && stats.rxmes > 0 ? stats.rxmes : undefined;
+  return {
+    rxPackets: stats.rxcount,
+    txPackets: stats.txcount,
+    rxPacketsLost: stats.rxploss,
+    txPacketsLost: stats.txploss,
+    rxJitterMs: round(stats.rxjitter * 1000),
+    txJitterMs: round(stats.txjitter * 1000),
+    ...(rttMs !== undefined ? { rttMs: round(rttMs) } : {}),
+    ...(mes !== undefined ? { mes } : {}),
+  };
+}
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
+
+export function toSwitchChannel(channel: AriChannel, app: string): SwitchChannel {
+  const created = channel.creationtime ? Date.parse(channel.creationtime.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
+  const inStasis = channel.dialplan?.app_name === 'Stasis' ? (channel.dialplan.app_data ?? '').split(',') : undefined;
+  return {
+    id: channel.id,
+    state: channel.state,
+    createdAt: Number.isNaN(created) ? new Date(0) : new Date(created),
+    ...(inStasis && inStasis[0] === app ? { stasisArgs: inStasis.slice(1) } : {}),
+  };
 }
 
 function isGone(error: unknown): boolean {

@@ -42,7 +42,12 @@ export function answerOn(dev: Device, behaviour: UasBehaviour): Promise<SippRun>
 
 export function call(from: Device, dialed: string, options: Partial<UacOptions> & { password?: string } = {}): SippRun {
   return runSipp({
-    scenario: uacCallScenario({ hangup: options.hangup ?? 'caller', holdMs: options.holdMs ?? 3000, audio: options.audio ?? true }),
+    scenario: uacCallScenario({
+      hangup: options.hangup ?? 'caller',
+      holdMs: options.holdMs ?? 3000,
+      audio: options.audio ?? true,
+      ...(options.cancelAfterMs !== undefined ? { cancelAfterMs: options.cancelAfterMs } : {}),
+    }),
     target: testEnv.sipTarget,
     localPort: from.sipPort,
     mediaPort: from.mediaPort,

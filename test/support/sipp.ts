@@ -94,10 +94,12 @@ export function runSipp(options: SippOptions): SippRun {
   };
 }
 
-// sipp's message trace: each message follows a line "UDP message received|sent [N] bytes :".
+// sipp's message trace: each message follows a line "UDP message received [N] bytes :" or
+// "UDP message sent (N bytes):".
 function firstLines(trace: string, direction: 'received' | 'sent'): string[] {
   const lines: string[] = [];
-  const pattern = new RegExp(`message ${direction} \\[\\d+\\] bytes :\\s*\\n\\s*\\n?([^\\r\\n]+)`, 'g');
+  const size = direction === 'received' ? '\\[\\d+\\] bytes :' : '\\(\\d+ bytes\\):';
+  const pattern = new RegExp(`message ${direction} ${size}\\s*\\n\\s*\\n?([^\\r\\n]+)`, 'g');
   for (const match of trace.matchAll(pattern)) lines.push((match[1] ?? '').trim());
   return lines;
 }

@@ -1,4 +1,5 @@
-import { type HangupReason, type OriginateRequest, type SwitchControl } from '../../../app/call-state';
+import { type HangupReason, type OriginateRequest, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
+import { type RtpQuality } from '../../../app/shared/events';
 
 export type SwitchCommand =
   | { kind: 'originate'; request: OriginateRequest }
@@ -15,6 +16,8 @@ export class FakeSwitch implements SwitchControl {
   readonly commands: SwitchCommand[] = [];
   failOriginateFor = new Set<string>();
   failBridging = false;
+  channels: SwitchChannel[] = [];
+  quality = new Map<string, RtpQuality>();
 
   originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
@@ -48,6 +51,13 @@ export class FakeSwitch implements SwitchControl {
   destroyBridge(bridgeId: string): Promise<void> {
     this.commands.push({ kind: 'destroyBridge', bridgeId });
     return Promise.resolve();
+  }
+
+  rtpQuality(channelId: string): Promise<RtpQuality | undefined> {
+    return Promise.resolve(this.quality.get(channelId));
+  }
+  listChannels(): Promise<SwitchChannel[]> {
+    return Promise.resolve(this.channels);
   }
 
   originated(): OriginateRequest[] {

@@ -54,6 +54,8 @@ export interface UacOptions {
   holdMs: number;
   // Play G.711 audio (RTP) once answered.
   audio: boolean;
+  // Give up while it rings: CANCEL this long after the first 180.
+  cancelAfterMs?: number;
 }
 
 const FINAL_ERRORS = [401, 402, 403, 404, 408, 480, 484, 486, 487, 500, 502, 503, 603];
@@ -115,6 +117,34 @@ ${send(`SIP/2.0 200 OK
 [last_CSeq:]
 Content-Length: 0`)}`,
   ].join('\n');
+  if (options.cancelAfterMs !== undefined) {
+    return header(
+      'uac-cancel',
+      `  <Global variables="caller"/>
+${invite(1, false)}
+  <recv response="100" optional="true"/>
+  <recv response="401" auth="true"/>
+${ack(1)}
+${invite(2, true)}
+  <recv response="100" optional="true"/>
+  <recv response="180"/>
+  <pause milliseconds="${options.cancelAfterMs}"/>
+${send(
+  `CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
+From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 2 CANCEL
+Max-Forwards: 70
+Content-Length: 0`,
+  true,
+)}
+  <recv response="200"/>
+  <recv response="487"/>
+${ack(2)}`,
+    );
+  }
   return header(
     'uac-call',
     `  <Global variables="caller"/>

@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { type CallOperations } from '../../call-state';
+
+const ListCallsQuery = z.object({ user: z.string().min(1).max(64).optional() }).strict();
+const CallIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export function callsRouter(calls: CallOperations): Router {
+  const router = Router();
+
+  // Live calls (any controller instance), optionally of one user.
+  router.get('/', async (req, res) => {
+    const query = ListCallsQuery.parse(req.query);
+    res.json({ calls: await calls.list(query.user ? { user: query.user } : {}) });
+  });
+
+  // A call with its state history, live or finished.
+  router.get('/:id', async (req, res) => {
+    const { id } = CallIdParam.parse(req.params);
+    res.json(await calls.get(id));
+  });
+
+  // An operator hangs a live call up.
+  router.delete('/:id', async (req, res) => {
+    const { id } = CallIdParam.parse(req.params);
+    await calls.hangUp(id);
+    res.status(202).json({ id, status: 'hanging_up' });
+  });
+
+  return router;
+}

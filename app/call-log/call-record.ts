@@ -1,0 +1,19 @@
+import { type RtpQuality } from '../shared/events';
+
+// A finished call as the call logs keep it.
+export interface CallRecord {
+  callId: string;
+  caller: { userId: string; username: string; phoneNumber: string };
+  callee?: { userId: string; username: string; phoneNumber: string };
+  dialed: string;
+  requestedAt: Date;
+  ringingAt?: Date;
+  answeredAt?: Date;
+  endedAt: Date;
+  talkMs: number;
+  endCause: string;
+  sipCode?: number;
+  carrierId?: string;
+  quality: { caller?: RtpQuality; callee?: RtpQuality };
+  history: { state: string; at: string }[];
+}

@@ -1,0 +1,65 @@
+import { type CallEnded } from '../shared/events';
+import { type Database } from '../shared/infra/prisma';
+import { type CallRecord } from './call-record';
+import { type CallRecordRepository } from './ports';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class PrismaCallRecordRepository implements CallRecordRepository {
+  constructor(private readonly db: Database) {}
+
+  async insertOnce(event: CallEnded): Promise<boolean> {
+    // The call id and the event id are unique keys: a duplicate delivery inserts nothing.
+    const { count } = await this.db.callRecord.createMany({
+      skipDuplicates: true,
+      data: [
+        {
+          callId: event.callId,
+          eventId: event.id,
+          callerUserId: event.caller.userId,
+          callerUsername: event.caller.username,
+          callerNumber: event.caller.phoneNumber,
+          dialed: event.dialed,
+          calleeUserId: event.callee?.userId ?? null,
+          calleeUsername: event.callee?.username ?? null,
+          calleeNumber: event.callee?.phoneNumber ?? null,
+          requestedAt: new Date(event.requestedAt),
+          ringingAt: event.ringingAt ? new Date(event.ringingAt) : null,
+          answeredAt: event.answeredAt ? new Date(event.answeredAt) : null,
+          endedAt: new Date(event.endedAt),
+          talkMs: event.talkMs,
+          endCause: event.cause,
+          sipCode: event.sipCode ?? null,
+          carrierId: event.carrierId ?? null,
+          quality: event.quality,
+          history: event.history,
+        },
+      ],
+    });
+    return count === 1;
+  }
+
+  async find(callId: string): Promise<CallRecord | undefined> {
+    if (!UUID.test(callId)) return undefined;
+    const row = await this.db.callRecord.findUnique({ where: { callId } });
+    if (!row) return undefined;
+    return {
+      callId: row.callId,
+      caller: { userId: row.callerUserId, username: row.callerUsername, phoneNumber: row.callerNumber },
+      ...(row.calleeUserId && row.calleeUsername && row.calleeNumber
+        ? { callee: { userId: row.calleeUserId, username: row.calleeUsername, phoneNumber: row.calleeNumber } }
+        : {}),
+      dialed: row.dialed,
+      requestedAt: row.requestedAt,
+      ...(row.ringingAt ? { ringingAt: row.ringingAt } : {}),
+      ...(row.answeredAt ? { answeredAt: row.answeredAt } : {}),
+      endedAt: row.endedAt,
+      talkMs: row.talkMs,
+      endCause: row.endCause,
+      ...(row.sipCode !== null ? { sipCode: row.sipCode } : {}),
+      ...(row.carrierId ? { carrierId: row.carrierId } : {}),
+      quality: row.quality as CallRecord['quality'],
+      history: row.history as CallRecord['history'],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { ConflictError, NotFoundError } from '../shared/kernel';
+import { type Call, type Party } from './call';
+import { type CallStateManager } from './call-state-manager';
+import { type CallStore, type SwitchControl } from './ports';
+
+// What operators see of a call, live or finished.
+export interface CallView {
+  id: string;
+  live: boolean;
+  state: string;
+  caller: Party;
+  callee?: Party;
+  dialed: string;
+  endCause?: string;
+  sipCode?: number;
+  talkMs?: number;
+  devices: { contactUri: string; outcome?: string }[];
+  history: { state: string; at: string }[];
+}
+
+// A finished call, from the call logs.
+export interface EndedCallLookup {
+  find(callId: string): Promise<CallView | undefined>;
+}
+
+export class CallNotFoundError extends NotFoundError {
+  constructor(callId: string) {
+    super('CALL.NOT_FOUND', 'no such call', { callId });
+  }
+}
+
+export class CallAlreadyEndedError extends ConflictError {
+  constructor(callId: string) {
+    super('CALL.ALREADY_ENDED', 'the call has already ended', { callId });
+  }
+}
+
+export function viewOf(call: Call): CallView {
+  const { channelId: _channel, ...caller } = call.caller;
+  return {
+    id: call.id,
+    live: true,
+    state: call.state.name,
+    caller,
+    ...(call.callee ? { callee: call.callee } : {}),
+    dialed: call.dialed,
+    devices: call.legs.map((leg) => ({ contactUri: leg.contactUri, ...(leg.outcome ? { outcome: leg.outcome } : {}) })),
+    history: call.history.map((change) => ({ state: change.state, at: new Date(change.at).toISOString() })),
+  };
+}
+
+// Operator operations on calls: live calls come from the shared store (whichever controller drives
+// them), finished ones from the call logs.
+export class CallOperations {
+  constructor(
+    private readonly store: CallStore,
+    private readonly manager: CallStateManager,
+    private readonly switchControl: SwitchControl,
+    private readonly ended: EndedCallLookup,
+  ) {}
+
+  // Live calls, optionally of one user (as caller or callee, by user id or username).
+  async list(filter: { user?: string } = {}): Promise<CallView[]> {
+    const calls = await this.store.liveCalls();
+    const user = filter.user;
+    const involves = (party: Party | undefined): boolean => party !== undefined && (party.userId === user || party.username === user);
+    return calls
+      .filter((call) => !user || involves(call.caller) || involves(call.callee))
+      .map(viewOf)
+      .sort((a, b) => (a.history[0]?.at ?? '').localeCompare(b.history[0]?.at ?? ''));
+  }
+
+  async get(callId: string): Promise<CallView> {
+    const live = await this.store.get(callId);
+    if (live) return viewOf(live);
+    const ended = await this.ended.find(callId);
+    if (ended) return ended;
+    throw new CallNotFoundError(callId);
+  }
+
+  // Hangs a live call up. The controller driving it ends it; if that is another instance, hanging
+  // up its channels makes that instance end it.
+  async hangUp(callId: string): Promise<void> {
+    if (await this.manager.terminate(callId)) return;
+    const live = await this.store.get(callId);
+    if (live) {
+      await Promise.all(live.channelIds().map((channelId) => this.switchControl.hangup(channelId, 'normal')));
+      return;
+    }
+    if (await this.ended.find(callId)) throw new CallAlreadyEndedError(callId);
+    throw new CallNotFoundError(callId);
+  }
+}

@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { Call, CallStateManager, InMemoryCallStore, type Party, type SwitchChannel } from '../../../app/call-state';
+import { type CallEnded } from '../../../app/shared/events';
+import { type CallId } from '../../../app/shared/kernel';
+import { silentLogger } from '../../../app/shared/infra/logger';
+import { FakeSwitch } from '../../support/fakes/fake-switch';
+import { ManualTime } from '../../support/fakes/manual-scheduler';
+
+const alice: Party = { userId: 'u-a', username: 'alice', phoneNumber: '+14155550101' };
+const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102' };
+const t0 = new Date('2026-11-25T09:00:00Z');
+const connectedAt = new Date('2026-11-25T10:00:00Z');
+
+// A controller restarted with calls left in the store by its predecessor.
+function restarted(calls: Call[]): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime } {
+  const sw = new FakeSwitch();
+  const time = new ManualTime();
+  const store = new InMemoryCallStore();
+  for (const call of calls) void store.save(call);
+  const manager = new CallStateManager({
+    switchControl: sw,
+    directory: { findByUsername: () => Promise.resolve(undefined), findByDialed: () => Promise.resolve(undefined) },
+    connections: { connectionsOf: () => Promise.resolve([]) },
+    store,
+    clock: time,
+    scheduler: time,
+    log: silentLogger,
+    ringTimeoutSeconds: 30,
+  });
+  return { manager, sw, store, time };
+}
+
+function answeredCall(id: string): Call {
+  const call = Call.start(id as CallId, { ...alice, channelId: `${id}-caller` }, 'bob', t0);
+  call.callee = bob;
+  call.apply((state) => state.route(), t0);
+  call.legs.push({ channelId: `${id}-leg`, contactUri: 'sip:bob@10.0.0.1:5062', outcome: 'answered' });
+  call.apply((state) => state.answer(`${id}-leg`), t0);
+  return call;
+}
+
+function ringingCall(id: string, legs: number): Call {
+  const call = Call.start(id as CallId, { ...alice, channelId: `${id}-caller` }, 'bob', t0);
+  call.callee = bob;
+  call.apply((state) => state.route(), t0);
+  for (let i = 0; i < legs; i += 1) call.legs.push({ channelId: `${id}-leg${i}`, contactUri: `sip:bob@10.0.0.${i}:5062` });
+  call.ringDeadline = connectedAt.getTime() + 10_000;
+  return call;
+}
+
+const channel = (id: string, stasisArgs?: string[], createdAt = t0): SwitchChannel => ({ id, state: 'Up', createdAt, ...(stasisArgs ? { stasisArgs } : {}) });
+
+describe('reconciling with the switch after a restart or lost events', function () {
+  it('given answered calls whose channels are all up, then they are adopted untouched and still end correctly later', async function () {
+    const { manager, sw, store } = restarted([answeredCall('c1')]);
+    expect(await manager.recover()).to.equal(1);
+    await manager.reconcile([channel('c1-caller', ['from-user']), channel('c1-leg', ['leg', 'c1'])], connectedAt);
+    expect(sw.commands).to.have.length(0);
+    await manager.handle({ type: 'channel.hungup', channelId: 'c1-caller', cause: 16, causeText: '', at: connectedAt });
+    expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['c1-leg']);
+    expect(sw.of('destroyBridge')).to.have.length(1);
+    expect(store.queued.filter((event) => event.type === 'call.v1.ended')).to.have.length(1);
+  });
+
+  it('given an answered call whose caller hung up while events were lost, then the callee is hung up and the call ends once', async function () {
+    const { manager, sw, store } = restarted([answeredCall('c2')]);
+    await manager.recover();
+    await manager.reconcile([channel('c2-leg', ['leg', 'c2'])], connectedAt);
+    expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['c2-leg']);
+    const ended = store.queued.filter((event) => event.type === 'call.v1.ended') as CallEnded[];
+    expect(ended).to.have.length(1);
+    expect(ended[0]?.cause).to.equal('completed');
+    expect(await store.get('c2')).to.equal(undefined);
+  });
+
+  it('given a ringing call whose device answered while events were lost, then the device is bridged with the caller', async function () {
+    const { manager, sw } = restarted([ringingCall('c3', 2)]);
+    await manager.recover();
+    await manager.reconcile([channel('c3-caller', ['from-user']), channel('c3-leg1', ['leg', 'c3']), { id: 'c3-leg0', state: 'Ringing', createdAt: t0 }], connectedAt);
+    expect(sw.of('addToBridge')).to.deep.equal([{ kind: 'addToBridge', bridgeId: 'c3', channelIds: ['c3-caller', 'c3-leg1'] }]);
+    expect(sw.of('hangup')).to.deep.equal([{ kind: 'hangup', channelId: 'c3-leg0', reason: 'answered_elsewhere' }]);
+  });
+
+  it('given a ringing call whose devices all vanished, then the caller is refused', async function () {
+    const { manager, sw } = restarted([ringingCall('c4', 2)]);
+    await manager.recover();
+    await manager.reconcile([channel('c4-caller', ['from-user'])], connectedAt);
+    expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'c4-caller', sipCode: 480 }]);
+  });
+
+  it('given a ringing call still ringing, then its ring timeout is re-armed from the stored deadline', async function () {
+    const { manager, sw, time } = restarted([ringingCall('c5', 1)]);
+    time.advance(connectedAt.getTime() - time.now().getTime());
+    await manager.recover();
+    await manager.reconcile([channel('c5-caller', ['from-user']), { id: 'c5-leg0', state: 'Ringing', createdAt: t0 }], connectedAt);
+    expect(sw.commands).to.have.length(0);
+    time.advance(10_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    await manager.handle({ type: 'channel.ringing', channelId: 'unrelated', at: connectedAt });
+    expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'c5-caller', sipCode: 480 }]);
+  });
+
+  it('given channels in our Stasis app that belong to no call, then those older than the connection are hung up and newer ones and foreign ones are left alone', async function () {
+    const { manager, sw } = restarted([]);
+    await manager.recover();
+    const newer = new Date(connectedAt.getTime() + 5);
+    await manager.reconcile([channel('orphan', ['leg', 'gone-call']), channel('just-arrived', ['from-user'], newer), channel('not-stasis')], connectedAt);
+    expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['orphan']);
+  });
+
+  it('given a device answers for a call nobody knows, then it is hung up instead of waiting in Stasis', async function () {
+    const { manager, sw } = restarted([]);
+    await manager.handle({ type: 'leg.answered', channelId: 'lost-leg', callId: 'nobody', at: connectedAt });
+    expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['lost-leg']);
+  });
+});
