@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CallStateManager, InMemoryCallStore, type Party, type SwitchEvent } from '../../../app/call-state';
+import { CallStateManager, InMemoryCallStore, type Party } from '../../../app/call-state';
 import { CallEventSchema, deterministicEventId, type CallEnded } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { FakeSwitch } from '../../support/fakes/fake-switch';
@@ -38,7 +38,7 @@ describe('call state events', function () {
     const leg = sw.originated()[0];
     if (!leg) expect.fail('no leg');
     await manager.handle({ type: 'channel.ringing', channelId: leg.channelId, at: at(400) });
-    await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(2400) } as SwitchEvent);
+    await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(2400) });
     sw.quality.set('caller-1', { rxPackets: 500, txPackets: 500, rxPacketsLost: 2, txPacketsLost: 0, rxJitterMs: 3.5, txJitterMs: 1, mes: 92 });
     await manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: at(62_400) });
 
@@ -66,7 +66,7 @@ describe('call state events', function () {
     await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: at(0) });
     const leg = sw.originated()[0];
     if (!leg) expect.fail('no leg');
-    await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(1000) } as SwitchEvent);
+    await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(1000) });
     expect(await manager.terminate(leg.callId)).to.equal(true);
     expect(sw.of('hangup').map((command) => command.channelId)).to.include.members(['caller-1', leg.channelId]);
     expect((store.queued.at(-1) as CallEnded).cause).to.equal('terminated');
