@@ -1,0 +1,33 @@
+import { type Prisma } from '../prisma/generated/client';
+import { type Database } from '../prisma';
+
+// The transaction a consumer's work runs in: its writes commit together with the event's
+// "processed" mark, or not at all.
+export type EventTransaction = Prisma.TransactionClient;
+
+export interface ApplyOnceOptions {
+  // Longest the transaction (the work included) may run; Prisma's default is 5 s.
+  timeoutMs?: number;
+}
+
+// Applies an event's effects at most once per consumer: the ProcessedEvent row (consumer,
+// eventId) is inserted in the same transaction as the work. If the row exists, the event was
+// applied by an earlier delivery and the work is skipped. A concurrent second delivery waits on
+// the first one's row lock, then finds it. Resolves true if it applied the work now.
+export async function applyOnce(
+  db: Database,
+  consumer: string,
+  eventId: string,
+  work: (tx: EventTransaction) => Promise<void>,
+  options: ApplyOnceOptions = {},
+): Promise<boolean> {
+  return db.$transaction(
+    async (tx) => {
+      const { count } = await tx.processedEvent.createMany({ data: [{ consumer, eventId }], skipDuplicates: true });
+      if (count === 0) return false;
+      await work(tx);
+      return true;
+    },
+    { timeout: options.timeoutMs ?? 5000 },
+  );
+}

@@ -1,0 +1,290 @@
+import { type ConsumerMessages, type JetStreamClient, type JsMsg, millis } from 'nats';
+import { Counter, type Registry, register as defaultRegistry } from 'prom-client';
+import { type z } from 'zod';
+import { deadLetterSubject, PermanentEventError } from '../../events';
+import { errorMessage } from '../../kernel';
+import { type Logger } from '../logger';
+import { type ConsumerDefinition } from './stream-setup';
+
+export interface DeliveryMeta {
+  subject: string;
+  deliveryCount: number;
+  streamSeq: number;
+}
+
+// What a dead-letter message (subject dlq.<consumer>, stream DEAD_LETTERS) holds.
+export interface DeadLetter {
+  consumer: string;
+  subject: string;
+  eventId?: string;
+  reason: string;
+  deliveries: number;
+  streamSeq: number;
+  failedAt: string;
+  data: string; // the original payload, as received
+}
+
+// The parts of a JetStream message the runner uses; a seam for unit tests.
+export interface Delivery extends DeliveryMeta {
+  data: Uint8Array;
+  ack(): void;
+  nak(delayMs: number): void;
+  term(): void;
+  working(): void;
+}
+
+export interface ConsumerMetrics {
+  consumed: Counter<'consumer'>;
+  redelivered: Counter<'consumer'>;
+  deadLettered: Counter<'consumer'>;
+}
+
+// Counters are registered once per registry and shared by every consumer (label `consumer`).
+export function consumerMetrics(registry: Registry = defaultRegistry): ConsumerMetrics {
+  const counter = (name: string, help: string): Counter<'consumer'> =>
+    (registry.getSingleMetric(name) as Counter<'consumer'> | undefined) ?? new Counter({ name, help, labelNames: ['consumer'], registers: [registry] });
+  return {
+    consumed: counter('events_consumed_total', 'Events a consumer applied and acknowledged'),
+    redelivered: counter('events_redelivered_total', 'Deliveries that were redeliveries of an event'),
+    deadLettered: counter('events_dead_lettered_total', 'Events given up on and published to the dead-letter subject'),
+  };
+}
+
+// Redelivery delay after a failed attempt: 1 s, 2 s, 4 s ... capped at 30 s.
+export const defaultRetryDelayMs = (deliveryCount: number): number => Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), 30_000);
+
+export interface DeliveryContext<T> {
+  consumer: string;
+  schema: z.ZodType<T>;
+  handle: (event: T, meta: DeliveryMeta) => Promise<void>;
+  maxDeliver: number;
+  retryDelayMs: (deliveryCount: number) => number;
+  deadLetter: (letter: DeadLetter, msgId: string) => Promise<void>;
+  metrics: ConsumerMetrics;
+  log: Logger;
+  // Tell the server the handler is still working, so the message is not redelivered meanwhile.
+  workingEveryMs: number;
+}
+
+export type DeliveryOutcome = 'acked' | 'retry' | 'dead-lettered';
+
+const decoder = new TextDecoder();
+
+class InvalidPayloadError extends PermanentEventError {}
+
+function parse<T>(raw: string, schema: z.ZodType<T>): { event: T; eventId?: string } | { error: PermanentEventError; eventId?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    return { error: new InvalidPayloadError(`invalid JSON: ${errorMessage(error)}`, { cause: error }) };
+  }
+  const id = (json as { id?: unknown } | null)?.id;
+  const eventId = typeof id === 'string' && id.length > 0 ? id : undefined;
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    return { error: new InvalidPayloadError(`invalid event: ${issues}`, { cause: result.error }), eventId };
+  }
+  return { event: result.data, eventId };
+}
+
+// Decides the fate of one delivery: ack after the handler resolved; nak with a delay on a
+// transient failure; dead-letter (then term) on a permanent one or when the attempts run out.
+export async function processDelivery<T>(delivery: Delivery, ctx: DeliveryContext<T>): Promise<DeliveryOutcome> {
+  const labels = { consumer: ctx.consumer };
+  if (delivery.deliveryCount > 1) ctx.metrics.redelivered.inc(labels);
+  const raw = decoder.decode(delivery.data);
+  const parsed = parse(raw, ctx.schema);
+  const log = ctx.log.child({ eventId: parsed.eventId, subject: delivery.subject, streamSeq: delivery.streamSeq, deliveryCount: delivery.deliveryCount });
+
+  let failure: unknown;
+  if ('error' in parsed) {
+    failure = parsed.error;
+  } else {
+    const ticker = setInterval(() => delivery.working(), ctx.workingEveryMs);
+    try {
+      await ctx.handle(parsed.event, { subject: delivery.subject, deliveryCount: delivery.deliveryCount, streamSeq: delivery.streamSeq });
+      delivery.ack();
+      ctx.metrics.consumed.inc(labels);
+      return 'acked';
+    } catch (error) {
+      failure = error;
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  const permanent = failure instanceof PermanentEventError;
+  if (!permanent && delivery.deliveryCount < ctx.maxDeliver) {
+    const delayMs = ctx.retryDelayMs(delivery.deliveryCount);
+    log.warn('event handling failed, will be redelivered', { error: errorMessage(failure), retryInMs: delayMs });
+    delivery.nak(delayMs);
+    return 'retry';
+  }
+
+  const reason = permanent ? errorMessage(failure) : `gave up after ${delivery.deliveryCount} deliveries: ${errorMessage(failure)}`;
+  const letter: DeadLetter = {
+    consumer: ctx.consumer,
+    subject: delivery.subject,
+    ...(parsed.eventId ? { eventId: parsed.eventId } : {}),
+    reason,
+    deliveries: delivery.deliveryCount,
+    streamSeq: delivery.streamSeq,
+    failedAt: new Date().toISOString(),
+    data: raw,
+  };
+  try {
+    await ctx.deadLetter(letter, `${ctx.consumer}:${parsed.eventId ?? `seq-${delivery.streamSeq}`}`);
+  } catch (error) {
+    // Not recorded anywhere yet: keep the message and try again on its next delivery.
+    const delayMs = ctx.retryDelayMs(delivery.deliveryCount);
+    log.error('dead-lettering failed, will be redelivered', { error: errorMessage(error), reason, retryInMs: delayMs });
+    delivery.nak(delayMs);
+    return 'retry';
+  }
+  delivery.term();
+  ctx.metrics.deadLettered.inc(labels);
+  log.error('event dead-lettered', { reason, to: deadLetterSubject(ctx.consumer) });
+  return 'dead-lettered';
+}
+
+function toDelivery(msg: JsMsg): Delivery {
+  return {
+    subject: msg.subject,
+    data: msg.data,
+    deliveryCount: msg.info.deliveryCount,
+    streamSeq: msg.info.streamSequence,
+    ack: () => msg.ack(),
+    nak: (delayMs) => msg.nak(delayMs),
+    // No reason: nats-server before 2.11 does not understand "+TERM <reason>"; the dead letter has it.
+    term: () => msg.term(),
+    working: () => msg.working(),
+  };
+}
+
+export interface ConsumerRunnerOptions<T> {
+  js: JetStreamClient;
+  consumer: ConsumerDefinition;
+  schema: z.ZodType<T>;
+  handle: (event: T, meta: DeliveryMeta) => Promise<void>;
+  log: Logger;
+  // Attempts before a failing event is dead-lettered (the server-side limit must be higher).
+  maxDeliver?: number;
+  metrics?: Registry;
+  retryDelayMs?: (deliveryCount: number) => number;
+  // Messages requested from the server at a time; they are handled one by one, in order.
+  batchSize?: number;
+  restartInitialMs?: number;
+  restartMaxMs?: number;
+}
+
+export interface RunningConsumer {
+  // Resolves once the consumer is pulling messages for the first time.
+  ready: Promise<void>;
+  // Stops pulling, lets the current handler finish (and ack), hands buffered messages back.
+  stop(): Promise<void>;
+}
+
+// Runs a durable pull consumer (created beforehand with ensureConsumer) until stopped. The nats
+// client reconnects by itself and the pull resumes; if pulling ends anyway (consumer gone,
+// JetStream unavailable at start), it is started again with a capped backoff.
+export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningConsumer {
+  const { js, consumer: def } = options;
+  const log = options.log.child({ consumer: def.name });
+  const restartInitialMs = options.restartInitialMs ?? 250;
+  const restartMaxMs = options.restartMaxMs ?? 5000;
+  const context: Omit<DeliveryContext<T>, 'workingEveryMs'> = {
+    consumer: def.name,
+    schema: options.schema,
+    handle: options.handle,
+    maxDeliver: options.maxDeliver ?? 5,
+    retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+    metrics: consumerMetrics(options.metrics),
+    log,
+    deadLetter: async (letter, msgId) => {
+      await js.publish(deadLetterSubject(def.name), JSON.stringify(letter), { msgID: msgId });
+    },
+  };
+
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+  let cancelSleep: (() => void) | undefined;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      cancelSleep = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const consumeOnce = async (): Promise<void> => {
+    const consumer = await js.consumers.get(def.stream, def.name);
+    const info = await consumer.info(true);
+    const workingEveryMs = Math.max(1000, Math.floor(millis(info.config.ack_wait ?? 30_000_000_000) / 3));
+    const current = await consumer.consume({ max_messages: options.batchSize ?? 32 });
+    messages = current;
+    if (stopping) {
+      await current.close();
+      return;
+    }
+    void watchStatus(current, log).catch((error: unknown) => log.warn('consumer status watch ended', { error: errorMessage(error) }));
+    log.info('consumer pulling', { stream: def.stream, filterSubject: def.filterSubject });
+    markReady();
+    for await (const msg of current) {
+      if (stopping) {
+        // Buffered but not started: back to the server at once, for whoever consumes next.
+        msg.nak();
+        continue;
+      }
+      await processDelivery(toDelivery(msg), { ...context, workingEveryMs }).catch((error: unknown) => {
+        log.error('event handling crashed, will be redelivered', { error: errorMessage(error) });
+        msg.nak(context.retryDelayMs(msg.info.deliveryCount));
+      });
+    }
+  };
+
+  const loop = (async () => {
+    let attempt = 0;
+    while (!stopping) {
+      try {
+        await consumeOnce();
+        if (stopping) break;
+        log.warn('consumer stopped pulling, restarting');
+        attempt = 0;
+        await sleep(restartInitialMs);
+      } catch (error) {
+        if (stopping) break;
+        attempt += 1;
+        const delayMs = Math.min(restartInitialMs * 2 ** (attempt - 1), restartMaxMs);
+        log.warn('consumer failed, restarting', { error: errorMessage(error), attempt, retryInMs: delayMs });
+        await sleep(delayMs);
+      }
+    }
+  })();
+
+  return {
+    ready,
+    stop: async () => {
+      stopping = true;
+      markReady(); // nobody waiting on ready should hang after a stop
+      cancelSleep?.();
+      await messages?.close();
+      await loop;
+    },
+  };
+}
+
+async function watchStatus(messages: ConsumerMessages, log: Logger): Promise<void> {
+  for await (const status of await messages.status()) {
+    // Debug notifications (pull requests, discards) are routine; the others say the consumer is
+    // not receiving.
+    if (['heartbeats_missed', 'consumer_not_found', 'stream_not_found', 'consumer_deleted', 'no_responders'].includes(status.type)) {
+      log.warn('consumer status', { type: status.type, data: String(status.data) });
+    }
+  }
+}
