@@ -1,6 +1,7 @@
 import { type Server } from 'node:http';
 import express, { type Express } from 'express';
 import { type CallOperations } from '../call-state';
+import { type SessionService } from '../session';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
 import { bearerAuth } from './bearer-auth';
@@ -8,12 +9,14 @@ import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { callsRouter } from './routes/calls';
+import { sessionsRouter } from './routes/sessions';
 import { usersRouter } from './routes/users';
 
 export interface AdminApiDeps {
   token: string;
   users: UserService;
   calls?: CallOperations;
+  sessions?: SessionService;
   health: HealthCheck[];
   log: Logger;
 }
@@ -34,6 +37,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   v1.use(bearerAuth(deps.token));
   v1.use('/users', usersRouter(deps.users));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
+  if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallListResponse, CallResponse, CreateUserRequest, ErrorResponse, HealthResponse, UserResponse } from './schemas';
+import { CallListResponse, CallResponse, CreateUserRequest, ErrorResponse, HealthResponse, SessionListResponse, SessionResponse, UserResponse } from './schemas';
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, id: _id, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -14,6 +14,7 @@ const errorResponse = (description: string): Record<string, unknown> => ({
 });
 
 const userIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const sessionIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const callIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 // OpenAPI 3.1 description of the admin API, built from the same zod schemas that validate requests.
@@ -34,6 +35,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         Health: schemaOf(HealthResponse, 'output'),
         Call: schemaOf(CallResponse, 'output'),
         CallList: schemaOf(CallListResponse, 'output'),
+        Session: schemaOf(SessionResponse, 'output'),
+        SessionList: schemaOf(SessionListResponse, 'output'),
       },
     },
     security: [{ bearer: [] }],
@@ -80,6 +83,29 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '204': { description: 'deleted' },
             '401': errorResponse('missing or wrong bearer token'),
             '404': errorResponse('no such user (USER.NOT_FOUND)'),
+          },
+        },
+      },
+      '/v1/users/{id}/sessions': {
+        get: {
+          summary: "A user's active sessions: registered devices, neither expired nor logged out",
+          parameters: [userIdParameter],
+          responses: {
+            '200': { description: 'active sessions, oldest first', content: { 'application/json': { schema: ref('SessionList') } } },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such user (USER.NOT_FOUND)'),
+          },
+        },
+      },
+      '/v1/sessions/{id}': {
+        delete: {
+          summary: 'Log a session out: its registration is removed, so the device is no longer rung (its next REGISTER starts a new session)',
+          parameters: [sessionIdParameter],
+          responses: {
+            '204': { description: 'logged out' },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such session (SESSION.NOT_FOUND)'),
+            '409': errorResponse('the session has already ended (SESSION.ALREADY_ENDED)'),
           },
         },
       },

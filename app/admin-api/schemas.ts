@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { END_REASONS } from '../session';
 import { isE164 } from '../shared/kernel';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from '../users';
 
@@ -56,3 +57,20 @@ export const CallResponse = z.object({
 });
 
 export const CallListResponse = z.object({ calls: z.array(CallResponse) });
+
+export const SessionResponse = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  username: z.string(),
+  connectionId: z.string().meta({ description: "the switch's contact id of the registration" }),
+  contactUri: z.string(),
+  transport: z.string().optional(),
+  userAgent: z.string().optional(),
+  registeredAt: z.iso.datetime(),
+  refreshedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime().optional(),
+  endReason: z.enum(END_REASONS).optional(),
+});
+
+export const SessionListResponse = z.object({ sessions: z.array(SessionResponse) });

@@ -1,11 +1,15 @@
 import { type Clock } from '../shared/kernel';
+import { type Logger, silentLogger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
-import { PrismaRegistrationRepository } from './prisma-registration-repository';
+import { PrismaSessionPersistence } from './prisma-session-persistence';
 import { SessionService } from './session-service';
 
-export function createSessionModule(deps: { db: Database; clock: Clock }): SessionService {
-  return new SessionService(new PrismaRegistrationRepository(deps.db), deps.clock);
+export function createSessionModule(deps: { db: Database; clock: Clock; log?: Logger }): SessionService {
+  const log = (deps.log ?? silentLogger).child({ module: 'session' });
+  return new SessionService({ persistence: new PrismaSessionPersistence(deps.db), clock: deps.clock, log });
 }
 
-export { SessionService } from './session-service';
-export type { Session } from './session';
+export { SessionService, type SessionServiceDeps } from './session-service';
+export { applyConnectionEvent, type ConnectionEventOutcome } from './connection-events';
+export * from './session';
+export type { SessionPersistence, SessionStores, SessionStore, ContactRegistry, UserDirectory, SessionUser } from './ports';
