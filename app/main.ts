@@ -1,15 +1,26 @@
 // Composition root: load config, build adapters, create each module, start.
 import { type Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
-import { createCallStateModule, InMemoryCallStore, type Party, type SubscriberDirectory } from './call-state';
+import { createCallLogModule, type CallRecord } from './call-log';
+import {
+  CallOperations,
+  createCallStateModule,
+  RedisCallStore,
+  type CallView,
+  type Party,
+  type SubscriberDirectory,
+} from './call-state';
 import { ConfigError, loadConfig } from './config';
+import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
+import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
 import { connectRedis } from './shared/infra/redis';
 import { createSessionModule } from './session';
-import { createSwitchModule } from './switch';
+import { createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
@@ -22,6 +33,25 @@ function directoryOf(users: UserService): SubscriberDirectory {
   };
 }
 
+function endedCallView(record: CallRecord): CallView {
+  return {
+    id: record.callId,
+    live: false,
+    state: 'ended',
+    caller: record.caller,
+    ...(record.callee ? { callee: record.callee } : {}),
+    dialed: record.dialed,
+    endCause: record.endCause,
+    ...(record.sipCode !== undefined ? { sipCode: record.sipCode } : {}),
+    talkMs: record.talkMs,
+    devices: [],
+    history: record.history,
+  };
+}
+
+// Live calls are touched well within the store's safety TTL (6 h).
+const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, service: 'calling', pretty: false }).child({ instance: config.instanceId });
@@ -29,28 +59,53 @@ async function main(): Promise<void> {
     // Only outside production (the config refuses a missing token there).
     process.stdout.write(`\nADMIN_TOKEN was not set; this run's admin API token is:\n\n    ${config.admin.token}\n\n`);
   }
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
 
+  // ---- infrastructure
   const db = createDatabase(config.database);
   const redis = await connectRedis(config.redis.url, log.child({ module: 'redis' }));
   const nats = await connectNats(config.nats.url, config.instanceId, log.child({ module: 'nats' }));
+  const jsm = await nats.jetstreamManager();
+  await ensureStreams(jsm, log);
+  for (const consumer of Object.values(CONSUMERS)) await ensureConsumer(jsm, consumer, {}, log);
+  const js = nats.jetstream();
+  const publisher = new OutboxPublisher({ redis, js, instanceId: config.instanceId, log: log.child({ module: 'outbox' }) });
+  publisher.start();
 
+  // ---- modules
   const users = createUsersModule({ db, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser } });
-  const sessions = createSessionModule({ db, clock: systemClock });
+  const sessions = createSessionModule({ db, clock: systemClock, log });
+  const callLog = createCallLogModule({ db, log });
   const switchModule = createSwitchModule({ ...config.ari, log });
+  const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
   const calls = createCallStateModule({
     switchControl: switchModule.control,
     directory: directoryOf(users),
     connections: sessions,
-    store: new InMemoryCallStore(),
+    store,
     clock: systemClock,
     scheduler: systemScheduler,
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
   });
+  const consumers: RunningConsumer[] = [
+    startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
+    startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
+  ];
+  // The switch's registrations (ps_contacts, written by Asterisk) become connection events.
+  const registrationWatcher = new RegistrationWatcher({ db, js, databaseUrl: config.database.url, log });
+  await registrationWatcher.start();
 
   const api = createAdminApi({
     token: config.admin.token,
     users,
+    sessions,
+    calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
+      const record = await callLog.find(id);
+      return record && endedCallView(record);
+    } }),
+    metrics,
     log,
     health: [
       { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
@@ -61,11 +116,25 @@ async function main(): Promise<void> {
   });
   const server = await listen(api, config.admin.host, config.admin.port);
 
-  // The events websocket reconnects on its own; the API is up meanwhile and /healthz tells.
+  // Calls left by a previous run are taken over before any switch event is handled; after every
+  // (re)connection of the event stream, they are compared with what Asterisk really has.
+  const recovered = await calls.recover();
+  if (recovered > 0) log.info('live calls recovered from the store', { calls: recovered });
   void switchModule.start({
     onEvent: (event) => void calls.handle(event),
-    onConnected: (reconnected) => log.info('switch connected', { reconnected }),
+    onConnected: (reconnected) => {
+      const connectedAt = new Date();
+      log.info('switch connected', { reconnected });
+      switchModule.control
+        .listChannels()
+        .then((channels) => calls.reconcile(channels, connectedAt))
+        .catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
+    },
   });
+  const keepAlive = setInterval(() => {
+    calls.keepAlive().catch((error: unknown) => log.warn('refreshing live calls failed', { error: errorMessage(error) }));
+  }, KEEP_ALIVE_INTERVAL_MS);
+  keepAlive.unref();
 
   log.info('calling platform started', {
     adminApi: `http://${config.admin.host}:${config.admin.port}`,
@@ -74,8 +143,14 @@ async function main(): Promise<void> {
   });
 
   installShutdown(log, async () => {
+    clearInterval(keepAlive);
     switchModule.stop();
     await closeServer(server);
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await registrationWatcher.stop();
+    // Events already queued are published before leaving (what is left stays in Redis for the next run).
+    await publisher.drained(5000);
+    await publisher.stop();
     await nats.drain();
     await redis.quit();
     await db.$disconnect();

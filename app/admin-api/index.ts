@@ -1,5 +1,6 @@
 import { type Server } from 'node:http';
 import express, { type Express } from 'express';
+import { type Registry } from 'prom-client';
 import { type CallOperations } from '../call-state';
 import { type SessionService } from '../session';
 import { type Logger } from '../shared/infra/logger';
@@ -17,6 +18,8 @@ export interface AdminApiDeps {
   users: UserService;
   calls?: CallOperations;
   sessions?: SessionService;
+  // Prometheus metrics, served at GET /metrics behind the same bearer token.
+  metrics?: Registry;
   health: HealthCheck[];
   log: Logger;
 }
@@ -39,6 +42,12 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   app.use('/v1', v1);
+  const registry = deps.metrics;
+  if (registry) {
+    app.get('/metrics', bearerAuth(deps.token), async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.log.child({ module: 'admin-api' })));

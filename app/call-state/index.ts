@@ -21,6 +21,8 @@ export function createCallStateModule(deps: CallStateModuleDeps): CallStateManag
 export { CallStateManager } from './call-state-manager';
 export { CallOperations, CallNotFoundError, CallAlreadyEndedError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
 export { InMemoryCallStore } from './in-memory-call-store';
+export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
+export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
 export * from './states';
 export * from './ports';

@@ -18,6 +18,8 @@ export interface RedisCallStoreOptions {
   keyPrefix?: string;
   // Where liveCalls() reports a stored call it cannot read (and skips).
   log?: Logger;
+  // Called after events were queued, so the publisher sends them now rather than at its next poll.
+  onEventsQueued?: () => void;
 }
 
 const SIX_HOURS = 6 * 3600;
@@ -47,6 +49,7 @@ export class RedisCallStore implements CallStore {
     const multi = this.redis.multi().set(this.key(call.id), encodeCall(call.snapshot()), { expiration: { type: 'EX', value: this.ttlSeconds } });
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
+    if (events.length > 0) this.options.onEventsQueued?.();
   }
 
   async get(callId: string): Promise<Call | undefined> {
@@ -58,6 +61,7 @@ export class RedisCallStore implements CallStore {
     const multi = this.redis.multi().del(this.key(callId));
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
+    if (events.length > 0) this.options.onEventsQueued?.();
   }
 
   // Every live call of every instance. A key that expired or was deleted between SCAN and MGET is

@@ -91,6 +91,7 @@ export class AriEventStream {
       client.on('WebSocketConnected', () => this.onOpen());
       client.on('WebSocketReconnecting', (error?: Error) => {
         this.isConnected = false;
+        clearInterval(this.pingTimer);
         log.warn('ari websocket reconnecting', { error: error ? errorMessage(error) : undefined });
       });
       client.on('WebSocketMaxRetries', () => this.retry('websocket retries exhausted'));
@@ -120,11 +121,17 @@ export class AriEventStream {
     clearInterval(this.pingTimer);
     const interval = this.options.pingIntervalMs ?? 5_000;
     this.pingTimer = setInterval(() => {
+      if (!this.isConnected) return;
       if (Date.now() - this.lastPong > interval * 3) {
         this.retry('no pong from Asterisk');
         return;
       }
-      this.client?.ping();
+      try {
+        this.client?.ping();
+      } catch (error) {
+        // ws throws when the socket closed between our check and the ping: a lost connection.
+        this.retry(`ping failed: ${errorMessage(error)}`);
+      }
     }, interval);
     this.pingTimer.unref();
   }

@@ -64,4 +64,5 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
 }
 
 export { AriRest } from './ari-rest';
+export { RegistrationWatcher } from './registration-watcher';
 export { toSwitchEvent, endpointOfChannelName, type AriEvent } from './ari-event-mapper';

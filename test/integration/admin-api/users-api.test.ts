@@ -140,7 +140,7 @@ describe('integration: admin API users', function () {
     expect(res.status).to.equal(200);
     expect(res.body.openapi).to.equal('3.1.0');
     const paths = res.body.paths as Record<string, Record<string, unknown>>;
-    expect(paths).to.have.keys('/healthz', '/v1/openapi.json', '/v1/users', '/v1/users/{id}');
+    expect(paths).to.include.keys('/healthz', '/v1/openapi.json', '/v1/users', '/v1/users/{id}', '/v1/calls', '/v1/calls/{id}');
     expect(paths['/v1/users/{id}']).to.have.keys('get', 'delete');
     const schemas = (res.body.components as { schemas: Record<string, { required?: string[] }> }).schemas;
     expect(schemas.CreateUserRequest?.required).to.include.members(['username', 'password', 'phoneNumber']);

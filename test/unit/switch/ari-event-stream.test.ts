@@ -39,4 +39,25 @@ describe('ARI event stream', function () {
     expect(requests).to.be.greaterThan(1);
     expect(log.entries.filter((entry) => entry.message === 'ari connection lost, retrying').length).to.be.greaterThan(1);
   });
+
+  it('given the websocket is reconnecting, when the ping timer fires, then nothing throws from the timer', async function () {
+    const log = capturingLogger();
+    const stream = new AriEventStream({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      user: 'u',
+      password: 'p',
+      app: 'calls',
+      log,
+      onEvent: () => undefined,
+      onConnected: () => undefined,
+      pingIntervalMs: 5,
+    });
+    // A client whose websocket closed under it: ws throws from ping().
+    const closed = { ping: () => { throw new Error('WebSocket is not open: readyState 3 (CLOSED)'); }, on: () => undefined, start: () => Promise.resolve(), stop: () => undefined, removeAllListeners: () => undefined };
+    Object.assign(stream as unknown as Record<string, unknown>, { client: closed, isConnected: true, lastPong: Date.now() });
+    (stream as unknown as { startPinging(): void }).startPinging();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stream.stop();
+    expect(log.entries.some((entry) => entry.message === 'ari connection lost, retrying' && String(entry.fields.reason).startsWith('ping failed'))).to.equal(true);
+  });
 });
