@@ -377,14 +377,23 @@ export class CallStateManager {
     log.info('call ended', { cause: ended.cause, sipCode: ended.sipCode, talkMs: ended.talkMs });
   }
 
+  // Both sides' RTP figures. The side that hung up may already be gone: its figures are then read
+  // from the side still up, where Asterisk left them.
   private async qualityOf(callerChannelId: string, calleeChannelId: string): Promise<{ caller?: RtpQuality; callee?: RtpQuality }> {
-    const read = (channelId: string): Promise<RtpQuality | undefined> =>
-      this.deps.switchControl.rtpQuality(channelId).catch((error: unknown) => {
+    const control = this.deps.switchControl;
+    const quietly = (channelId: string, read: Promise<RtpQuality | undefined>): Promise<RtpQuality | undefined> =>
+      read.catch((error: unknown) => {
         this.deps.log.debug('no rtp statistics', { channelId, error: errorMessage(error) });
         return undefined;
       });
-    const [caller, callee] = await Promise.all([read(callerChannelId), read(calleeChannelId)]);
-    return { ...(caller ? { caller } : {}), ...(callee ? { callee } : {}) };
+    const [caller, callee] = await Promise.all([quietly(callerChannelId, control.rtpQuality(callerChannelId)), quietly(calleeChannelId, control.rtpQuality(calleeChannelId))]);
+    const [callerFromPeer, calleeFromPeer] = await Promise.all([
+      caller || !callee ? undefined : quietly(calleeChannelId, control.rtpQualityOfGonePeer(calleeChannelId)),
+      callee || !caller ? undefined : quietly(callerChannelId, control.rtpQualityOfGonePeer(callerChannelId)),
+    ]);
+    const callerQuality = caller ?? callerFromPeer;
+    const calleeQuality = callee ?? calleeFromPeer;
+    return { ...(callerQuality ? { caller: callerQuality } : {}), ...(calleeQuality ? { callee: calleeQuality } : {}) };
   }
 
   private forget(call: Call): void {

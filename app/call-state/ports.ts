@@ -46,6 +46,8 @@ export interface SwitchControl {
   destroyBridge(bridgeId: string): Promise<void>;
   // RTP statistics of a channel (RTCP), or undefined when the channel is gone or has no RTP.
   rtpQuality(channelId: string): Promise<RtpQuality | undefined>;
+  // The statistics of the bridged side that just hung up, as left on the side still up.
+  rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined>;
   listChannels(): Promise<SwitchChannel[]>;
 }
 

@@ -91,6 +91,19 @@ export class AriSwitchControl implements SwitchControl {
     return toRtpQuality(stats);
   }
 
+  // Asterisk writes a channel's RTP statistics onto its bridged peer when it hangs up
+  // (RTPAUDIOQOSBRIDGED): the one way to get a side's figures once that side is gone.
+  async rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined> {
+    let value: string;
+    try {
+      ({ value } = await this.rest.request<{ value: string }>('GET', `/channels/${encodeURIComponent(survivorChannelId)}/variable`, { variable: 'RTPAUDIOQOSBRIDGED' }, undefined, STATISTICS_TIMEOUT_MS));
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+    return parseQosVariable(value);
+  }
+
   async listChannels(): Promise<SwitchChannel[]> {
     const channels = await this.rest.get<AriChannel[]>('/channels');
     return channels.map((channel) => toSwitchChannel(channel, this.app));
@@ -114,6 +127,30 @@ export function toRtpQuality(stats: AriRtpStatistics): RtpQuality {
 }
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
+
+// "ssrc=1;themssrc=2;lp=0;rxjitter=0.000750;rxcount=101;txjitter=0.001;txcount=101;rlp=0;rtt=0.000;rxmes=92;txmes=90"
+export function parseQosVariable(value: string): RtpQuality | undefined {
+  const fields = new Map(
+    value
+      .split(';')
+      .map((pair) => pair.split('='))
+      .filter((pair): pair is [string, string] => pair.length === 2)
+      .map(([key, raw]) => [key.trim(), Number(raw)] as const),
+  );
+  const rxcount = fields.get('rxcount');
+  const txcount = fields.get('txcount');
+  if (rxcount === undefined || txcount === undefined || Number.isNaN(rxcount) || Number.isNaN(txcount)) return undefined;
+  return toRtpQuality({
+    rxcount,
+    txcount,
+    rxploss: fields.get('lp') ?? 0,
+    txploss: fields.get('rlp') ?? 0,
+    rxjitter: fields.get('rxjitter') ?? 0,
+    txjitter: fields.get('txjitter') ?? 0,
+    rtt: fields.get('rtt'),
+    rxmes: fields.get('rxmes'),
+  });
+}
 
 export function toSwitchChannel(channel: AriChannel, app: string): SwitchChannel {
   const created = channel.creationtime ? Date.parse(channel.creationtime.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { createUser, type TestUser } from '../support/admin-client';
+import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { channelsOf, eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
+import { callRecordsOf } from '../support/records';
 import { statusCodes, type SippResult } from '../support/sipp';
 
 const received = (result: SippResult, method: string): number => result.received.filter((line) => line.startsWith(`${method} `)).length;
@@ -48,6 +49,14 @@ describe('e2e: ringing every device of the callee', function () {
 
     expect(finalCode(callerResult)).to.equal(200);
     expect(received(laptopResult, 'BYE'), 'the laptop got the BYE').to.be.greaterThan(0);
+    const [record] = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length > 0);
+    expect(record).to.include({ end_cause: 'completed', callee_username: bob.username });
+    expect(record?.talk_ms).to.be.within(1500, 4000);
+    expect(record?.history.map((change) => change.state)).to.deep.equal(['requested', 'routing', 'ringing', 'answered', 'ended']);
+    // Asterisk's RTP statistics of both legs, read before hang-up.
+    expect(record?.quality.caller?.rxPackets, 'caller RTP packets').to.be.greaterThan(50);
+    expect(record?.quality.callee?.txPackets, 'callee RTP packets').to.be.greaterThan(50);
+    expect(record?.quality.caller).to.have.property('rxJitterMs');
     expect(received(phoneResult, 'CANCEL'), 'the phone was cancelled').to.equal(1);
     // The phone answered the CANCEL and ended its INVITE with 487; its only ACK is for that 487.
     expect(phoneResult.sent).to.include('SIP/2.0 487 Request Terminated');
@@ -60,6 +69,8 @@ describe('e2e: ringing every device of the callee', function () {
     const laptop = await answerOn(bobLaptop, { kind: 'reject', ringMs: 400, code: 486 });
     const [callerResult] = await Promise.all([call(aliceDevice, bob.username).done, phone.done, laptop.done]);
     expect(finalCode(callerResult)).to.equal(486);
+    const records = await eventually(() => callRecordsOf(alice.id), (rows) => rows.some((row) => row.end_cause === 'busy'));
+    expect(records.filter((row) => row.end_cause === 'busy')[0]).to.include({ sip_code: 486, talk_ms: 0, callee_username: bob.username });
   });
 
   it('given one device declines while the other still rings, then the other keeps ringing and its answer connects the call', async function () {
@@ -87,6 +98,7 @@ describe('e2e: ringing every device of the callee', function () {
     expect(Date.now() - started).to.be.within(3500, 15_000);
     expect(received(phoneResult, 'CANCEL')).to.equal(1);
     expect(received(laptopResult, 'CANCEL')).to.equal(1);
+    await eventually(() => callRecordsOf(alice.id), (rows) => rows.some((row) => row.end_cause === 'no_answer' && row.sip_code === 480));
   });
 
   it('given both devices ringing, when alice gives up, then both devices get CANCEL', async function () {
@@ -97,5 +109,26 @@ describe('e2e: ringing every device of the callee', function () {
     expect(finalCode(callerResult)).to.equal(487);
     expect(received(phoneResult, 'CANCEL')).to.equal(1);
     expect(received(laptopResult, 'CANCEL')).to.equal(1);
+    await eventually(() => callRecordsOf(alice.id), (rows) => rows.some((row) => row.end_cause === 'cancelled'));
+  });
+
+  it('given an operator logs one device out, when alice calls, then only the other device rings', async function () {
+    const sessions = await eventually(
+      async () => ((await api('GET', `/v1/users/${bob.id}/sessions`)).body.sessions ?? []) as { id: string; contactUri: string }[],
+      (list) => list.length === 2,
+    );
+    const laptopSession = sessions.find((session) => session.contactUri.endsWith(`:${bobLaptop.sipPort}`));
+    expect(laptopSession, JSON.stringify(sessions)).to.not.equal(undefined);
+    expect((await api('DELETE', `/v1/sessions/${laptopSession?.id ?? ''}`)).status).to.equal(204);
+
+    const phone = await answerOn(bobPhone, { kind: 'answer', ringMs: 300 });
+    const laptop = await answerOn(bobLaptop, { kind: 'answer', ringMs: 100 });
+    const callerResult = await call(aliceDevice, bob.username, { holdMs: 1000 }).done;
+    const phoneResult = await phone.done;
+    laptop.kill();
+    const laptopResult = await laptop.done;
+    expect(finalCode(callerResult)).to.equal(200);
+    expect(received(phoneResult, 'INVITE'), 'the phone rang').to.equal(1);
+    expect(received(laptopResult, 'INVITE'), 'the logged-out laptop did not ring').to.equal(0);
   });
 });

@@ -18,6 +18,7 @@ export class FakeSwitch implements SwitchControl {
   failBridging = false;
   channels: SwitchChannel[] = [];
   quality = new Map<string, RtpQuality>();
+  peerQuality = new Map<string, RtpQuality>();
 
   originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
@@ -55,6 +56,9 @@ export class FakeSwitch implements SwitchControl {
 
   rtpQuality(channelId: string): Promise<RtpQuality | undefined> {
     return Promise.resolve(this.quality.get(channelId));
+  }
+  rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined> {
+    return Promise.resolve(this.peerQuality.get(survivorChannelId));
   }
   listChannels(): Promise<SwitchChannel[]> {
     return Promise.resolve(this.channels);

@@ -54,6 +54,20 @@ describe('call state events', function () {
     expect(ended.history.map((change) => change.state)).to.deep.equal(['requested', 'routing', 'ringing', 'answered', 'ended']);
   });
 
+  it('given the caller hung up and its channel is gone, then its RTP figures come from the callee channel, where Asterisk left them', async function () {
+    const { manager, sw, store } = setup();
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: at(0) });
+    const leg = sw.originated()[0];
+    if (!leg) expect.fail('no leg');
+    await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(1000) });
+    sw.quality.set(leg.channelId, { rxPackets: 90, txPackets: 90, rxPacketsLost: 0, txPacketsLost: 0, rxJitterMs: 1, txJitterMs: 1 });
+    sw.peerQuality.set(leg.channelId, { rxPackets: 95, txPackets: 94, rxPacketsLost: 1, txPacketsLost: 0, rxJitterMs: 2, txJitterMs: 2 });
+    await manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: at(5000) });
+    const ended = store.queued.at(-1) as CallEnded;
+    expect(ended.quality.caller).to.include({ rxPackets: 95, rxPacketsLost: 1 });
+    expect(ended.quality.callee).to.include({ rxPackets: 90 });
+  });
+
   it('given a refused call, then the ended event carries the cause and the SIP code the caller got', async function () {
     const { manager, store } = setup();
     await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'alice', at: at(0) });

@@ -1,0 +1,24 @@
+import pg from 'pg';
+import { testEnv } from './test-env';
+
+export interface CallRecordRow {
+  call_id: string;
+  end_cause: string;
+  sip_code: number | null;
+  talk_ms: number;
+  callee_username: string | null;
+  quality: { caller?: Record<string, number>; callee?: Record<string, number> };
+  history: { state: string; at: string }[];
+}
+
+// The call records (call logs) of a caller, oldest first, read straight from PostgreSQL.
+export async function callRecordsOf(callerUserId: string): Promise<CallRecordRow[]> {
+  const client = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query('SELECT call_id, end_cause, sip_code, talk_ms, callee_username, quality, history FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [callerUserId]);
+    return result.rows as CallRecordRow[];
+  } finally {
+    await client.end();
+  }
+}
