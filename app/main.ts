@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   publisher.start();
 
   // ---- modules
-  const users = createUsersModule({ db, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser } });
+  const users = createUsersModule({ db, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ db, clock: systemClock, log });
   const callLog = createCallLogModule({ db, log });
   const switchModule = createSwitchModule({ ...config.ari, log });

@@ -11,7 +11,7 @@ export interface AppConfig {
   nats: { url: string };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
   sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
-  calls: { ringTimeoutSeconds: number };
+  calls: { ringTimeoutSeconds: number; userLookupCacheMs: number };
 }
 
 export class ConfigError extends Error {
@@ -54,7 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
     sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
-    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS },
+    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS },
   };
 }
 

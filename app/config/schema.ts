@@ -35,6 +35,8 @@ export const configSchema = z
     SIP_MAX_DEVICES_PER_USER: positiveInt.max(20).default(5),
 
     RING_TIMEOUT_SECONDS: positiveInt.max(300).default(30),
+    // How long the call path may reuse a user it looked up (0 turns the cache off).
+    USER_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

@@ -1,5 +1,6 @@
 import { type Clock, toE164 } from '../shared/kernel';
 import { type UserRepository } from './ports';
+import { UserCache } from './user-cache';
 import { sipIdentityFor } from './sip-identity';
 import {
   InvalidUserError,
@@ -14,14 +15,20 @@ import {
 export interface UserServiceOptions {
   realm: string;
   maxDevicesPerUser: number;
+  // How long the call path may reuse a user it looked up (0: always ask the database).
+  lookupCacheMs?: number;
 }
 
 export class UserService {
+  private readonly cache: UserCache;
+
   constructor(
     private readonly repository: UserRepository,
     private readonly clock: Clock,
     private readonly options: UserServiceOptions,
-  ) {}
+  ) {
+    this.cache = new UserCache(options.lookupCacheMs ?? 0, 100_000, () => clock.now().getTime());
+  }
 
   // Creates a subscriber that can register at once: Asterisk reads the new rows on the next REGISTER.
   async create(input: NewUser): Promise<User> {
@@ -50,19 +57,30 @@ export class UserService {
 
   // The user can no longer register or call: its SIP identity and registrations are removed.
   async delete(id: string): Promise<void> {
-    if (!(await this.repository.softDelete(id, this.clock.now()))) throw new UserNotFoundError(id);
+    const user = await this.repository.findActiveById(id);
+    if (!user || !(await this.repository.softDelete(id, this.clock.now()))) throw new UserNotFoundError(id);
+    this.cache.forgetUser(user);
   }
 
   findByUsername(username: string): Promise<User | undefined> {
-    return this.repository.findActiveByUsername(username);
+    return this.cached(`u:${username}`, () => this.repository.findActiveByUsername(username));
   }
 
   // A dialled string is a username, or a phone number in E.164 form.
   findByDialed(dialed: string): Promise<User | undefined> {
     if (dialed.startsWith('+')) {
       const number = toE164(dialed);
-      return number ? this.repository.findActiveByPhoneNumber(number) : Promise.resolve(undefined);
+      return number ? this.cached(`n:${number}`, () => this.repository.findActiveByPhoneNumber(number)) : Promise.resolve(undefined);
     }
-    return USERNAME_PATTERN.test(dialed) ? this.repository.findActiveByUsername(dialed) : Promise.resolve(undefined);
+    return USERNAME_PATTERN.test(dialed) ? this.findByUsername(dialed) : Promise.resolve(undefined);
+  }
+
+  private async cached(key: string, load: () => Promise<User | undefined>): Promise<User | undefined> {
+    if (!this.options.lookupCacheMs) return load();
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const user = await load();
+    if (user) this.cache.set(key, user);
+    return user;
   }
 }
