@@ -68,6 +68,31 @@ export interface ConnectionLookup {
   connectionsOf(username: string): Promise<Connection[]>;
 }
 
+// ---- May the call go on (billing answers; the design's continueCall).
+
+export interface AuthorizationRequest {
+  callId: string;
+  caller: Party;
+  callee?: Party;
+  // E.164 destination: the callee's number for an on-net call, the dialled number for PSTN.
+  destination: string;
+  onNet: boolean;
+  at: Date;
+}
+
+export type CallAuthorization =
+  // reservedSeconds: talk time the call may use so far; null when nothing limits it (a free call).
+  | { allowed: true; reservedSeconds: number | null }
+  | { allowed: false; reason: 'no_credit' | 'no_rate' | 'billing_unavailable' };
+
+export interface CallAuthorizer {
+  // At call start, before anything rings: reserves the first slice of credit of a paid call.
+  authorize(request: AuthorizationRequest): Promise<CallAuthorization>;
+  // Before the reserved talk time runs out: reserves more if the account can; allowed=false, or
+  // the same reservedSeconds, means the call must end when its reserved time is spent.
+  extend(callId: string): Promise<CallAuthorization>;
+}
+
 // ---- Where live calls are kept.
 
 // Live call state, shared by every controller instance (Redis in production). Calls are written

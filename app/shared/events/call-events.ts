@@ -42,6 +42,8 @@ export const CallEndedSchema = z.object({
   callee: PartySchema.optional(),
   dialed: z.string(),
   cause: z.enum(END_CAUSES),
+  // Why the platform ended or refused it, when it did: operator, credit_exhausted, no_credit, ...
+  reason: z.string().optional(),
   sipCode: z.number().int().optional(),
   requestedAt: z.iso.datetime(),
   ringingAt: z.iso.datetime().optional(),
