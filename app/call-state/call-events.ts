@@ -18,8 +18,8 @@ const idOf = (call: Call, type: string): string => deterministicEventId(call.id,
 const base = <T extends string>(call: Call, type: T, at: number) => ({ id: idOf(call, type), version: 1 as const, type, callId: call.id, occurredAt: iso(at) });
 
 export function callRequested(call: Call): CallRequested {
-  const { channelId: _channel, ...caller } = call.caller;
-  return { ...base(call, CALL_SUBJECTS.requested, call.timeOf('requested') ?? Date.now()), caller, dialed: call.dialed };
+  const { channelId, ...caller } = call.caller;
+  return { ...base(call, CALL_SUBJECTS.requested, call.timeOf('requested') ?? Date.now()), caller, dialed: call.dialed, channels: { caller: channelId } };
 }
 
 export function callRouted(call: Call, at: number): CallRouted {
@@ -32,7 +32,12 @@ export function callRinging(call: Call, at: number): CallRinging {
 }
 
 export function callAnswered(call: Call, at: number): CallAnswered {
-  return { ...base(call, CALL_SUBJECTS.answered, at), setupMs: Math.max(0, at - (call.timeOf('requested') ?? at)) };
+  const callee = call.answeredLeg;
+  return {
+    ...base(call, CALL_SUBJECTS.answered, at),
+    setupMs: Math.max(0, at - (call.timeOf('requested') ?? at)),
+    channels: { caller: call.caller.channelId, ...(callee ? { callee } : {}) },
+  };
 }
 
 export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: RtpQuality }): CallEnded {

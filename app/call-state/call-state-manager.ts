@@ -15,6 +15,9 @@ import {
 } from './ports';
 import { Answered, type CallState, type EndCause, IllegalTransitionError } from './states';
 
+const CALL_CHANNEL_KINDS = new Set(['from-user', 'leg']);
+const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
+
 export interface CallStateManagerDeps {
   switchControl: SwitchControl;
   directory: SubscriberDirectory;
@@ -90,7 +93,11 @@ export class CallStateManager {
     const byId = new Map(channels.map((channel) => [channel.id, channel]));
     const ofCalls = new Set(this.channelToCall.keys());
     await Promise.all([...this.calls.keys()].map((callId) => this.queue.run(callId, () => this.reconcileCall(callId, byId))));
-    const strays = channels.filter((channel) => channel.stasisArgs && !ofCalls.has(channel.id) && !this.channelToCall.has(channel.id) && channel.createdAt < connectedAt);
+    // Only callers and callee legs are call channels; other modules' channels (e.g. snoops) are theirs.
+    const strays = channels.filter(
+      (channel) =>
+        isCallChannel(channel) && !ofCalls.has(channel.id) && !this.channelToCall.has(channel.id) && channel.createdAt < connectedAt,
+    );
     await Promise.all(strays.map((channel) => this.hangUpStray(channel.id, 'channel of no call')));
     this.deps.log.info('reconciled with the switch', { liveCalls: this.calls.size, channels: channels.length, strays: strays.length });
   }

@@ -31,10 +31,13 @@ const base = {
   occurredAt: z.iso.datetime(),
 };
 
-export const CallRequestedSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.requested), caller: PartySchema, dialed: z.string() });
+// Switch channel ids, for modules that act on the call's media (lawful intercept).
+const ChannelsSchema = z.object({ caller: z.string(), callee: z.string().optional() });
+
+export const CallRequestedSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.requested), caller: PartySchema, dialed: z.string(), channels: ChannelsSchema.optional() });
 export const CallRoutedSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.routed), callee: PartySchema, devices: z.number().int().nonnegative(), carrierId: z.string().optional() });
 export const CallRingingSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.ringing) });
-export const CallAnsweredSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.answered), setupMs: z.number().nonnegative() });
+export const CallAnsweredSchema = z.object({ ...base, type: z.literal(CALL_SUBJECTS.answered), setupMs: z.number().nonnegative(), channels: ChannelsSchema.optional() });
 export const CallEndedSchema = z.object({
   ...base,
   type: z.literal(CALL_SUBJECTS.ended),

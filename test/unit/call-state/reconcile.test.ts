@@ -100,11 +100,14 @@ describe('reconciling with the switch after a restart or lost events', function 
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'c5-caller', sipCode: 480 }]);
   });
 
-  it('given channels in our Stasis app that belong to no call, then those older than the connection are hung up and newer ones and foreign ones are left alone', async function () {
+  it('given channels in our Stasis app that belong to no call, then those older than the connection are hung up; newer ones, non-Stasis ones and other modules' (snoop) ones are left alone', async function () {
     const { manager, sw } = restarted([]);
     await manager.recover();
     const newer = new Date(connectedAt.getTime() + 5);
-    await manager.reconcile([channel('orphan', ['leg', 'gone-call']), channel('just-arrived', ['from-user'], newer), channel('not-stasis')], connectedAt);
+    await manager.reconcile(
+      [channel('orphan', ['leg', 'gone-call']), channel('just-arrived', ['from-user'], newer), channel('not-stasis'), channel('snoop-1', ['snoop', 'warrant-7'])],
+      connectedAt,
+    );
     expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['orphan']);
   });
 
