@@ -100,7 +100,7 @@ describe('reconciling with the switch after a restart or lost events', function 
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'c5-caller', sipCode: 480 }]);
   });
 
-  it('given channels in our Stasis app that belong to no call, then those older than the connection are hung up; newer ones, non-Stasis ones and other modules' (snoop) ones are left alone', async function () {
+  it('given channels in our Stasis app that belong to no call, then those older than the connection are hung up; newer ones, non-Stasis ones and snoop channels of other modules are left alone', async function () {
     const { manager, sw } = restarted([]);
     await manager.recover();
     const newer = new Date(connectedAt.getTime() + 5);
