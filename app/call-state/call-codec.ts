@@ -10,9 +10,11 @@ import { type CallStateName, type EndCause } from './states';
 //   u8 version | u8 state + endCause<<3 | u8 flags (FLAG_*) | base time (first history entry) | id
 //   caller (party + channelId) | [callee] | dialed | [carrierId] | legs | [answeredLeg] | [sipCode]
 //   | [ringDeadline] | history
+// Version 2 adds, last: [talkLimitSeconds] (credit reserved for the call's talk time).
 // Adding a field: give it a free flag bit, write it last, bump FORMAT_VERSION and keep reading the
 // older versions. A decoder refuses versions and flag bits it does not know rather than guessing.
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111 };
 
 // A stored call that cannot be read: unknown format version, truncated or malformed bytes.
 export class CorruptCallStateError extends AppError {
@@ -39,7 +41,7 @@ const OUTCOME_CODES = { answered: 1, busy: 2, declined: 3, no_answer: 4, unreach
 const URI_PARAMS = ['', ';transport=udp', ';transport=tcp', ';transport=tls', ';transport=ws', ';transport=wss'];
 const OTHER_URI_PARAMS = 6;
 
-const FLAG = { callee: 1, answeredLeg: 2, sipCode: 4, ringDeadline: 8, carrierId: 16 } as const;
+const FLAG = { callee: 1, answeredLeg: 2, sipCode: 4, ringDeadline: 8, carrierId: 16, talkLimit: 32 } as const;
 const LEG_FLAG = { carrierId: 8, invitedAt: 16, progressAt: 32, goneSet: 64, gone: 128 } as const; // bits 0-2: outcome
 
 // How a string is stored: the low 3 bits of its varint head.
@@ -61,7 +63,8 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
       (snapshot.answeredLeg !== undefined ? FLAG.answeredLeg : 0) |
       (snapshot.sipCode !== undefined ? FLAG.sipCode : 0) |
       (snapshot.ringDeadline !== undefined ? FLAG.ringDeadline : 0) |
-      (snapshot.carrierId !== undefined ? FLAG.carrierId : 0),
+      (snapshot.carrierId !== undefined ? FLAG.carrierId : 0) |
+      (snapshot.talkLimitSeconds !== undefined ? FLAG.talkLimit : 0),
   );
   w.signed(base);
   w.string(snapshot.id);
@@ -81,16 +84,18 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
     w.unsigned(zigzag(change.at - previous) * 8 + codeOf(STATE_CODES, change.state, 'state'));
     previous = change.at;
   }
+  if (snapshot.talkLimitSeconds !== undefined) w.unsigned(snapshot.talkLimitSeconds);
   return w.done();
 }
 
 export function decodeCall(value: Buffer): CallSnapshot {
   const r = new Reader(value);
   const version = r.byte();
-  if (version !== FORMAT_VERSION) throw new CorruptCallStateError('unknown format version', { version });
+  const knownFlags = KNOWN_FLAGS[version];
+  if (knownFlags === undefined) throw new CorruptCallStateError('unknown format version', { version });
   const head = r.byte();
   const flags = r.byte();
-  if (flags & ~0b11111) throw new CorruptCallStateError('unknown flags', { flags });
+  if (flags & ~knownFlags) throw new CorruptCallStateError('unknown flags', { flags });
   const base = r.signed();
   r.timeBase = base;
   const id = r.string() as CallId;
@@ -108,6 +113,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
     previous += unzigzag(Math.floor(packed / 8));
     return { state: nameOf(STATE_CODES, packed % 8, 'state'), at: previous };
   });
+  const talkLimitSeconds = flags & FLAG.talkLimit ? r.unsigned() : undefined;
   r.end();
   // Absent optionals stay absent: no key, rather than a key holding undefined.
   const snapshot: CallSnapshot = { id, caller, dialed, state: nameOf(STATE_CODES, head & 7, 'state'), legs, history };
@@ -117,6 +123,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (sipCode !== undefined) snapshot.sipCode = sipCode;
   if (ringDeadline !== undefined) snapshot.ringDeadline = ringDeadline;
   if (carrierId !== undefined) snapshot.carrierId = carrierId;
+  if (talkLimitSeconds !== undefined) snapshot.talkLimitSeconds = talkLimitSeconds;
   return snapshot;
 }
 

@@ -40,7 +40,7 @@ export function callAnswered(call: Call, at: number): CallAnswered {
   };
 }
 
-export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: RtpQuality }): CallEnded {
+export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: RtpQuality }, reason?: string): CallEnded {
   const endedAt = call.timeOf('ended') ?? Date.now();
   const requestedAt = call.timeOf('requested') ?? endedAt;
   const ringingAt = call.timeOf('ringing');
@@ -52,6 +52,7 @@ export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: R
     ...(call.callee ? { callee: call.callee } : {}),
     dialed: call.dialed,
     cause: call.endCause ?? 'failed',
+    ...(reason ? { reason } : {}),
     ...(call.sipCode ? { sipCode: call.sipCode } : {}),
     requestedAt: iso(requestedAt),
     ...(ringingAt ? { ringingAt: iso(ringingAt) } : {}),

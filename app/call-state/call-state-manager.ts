@@ -1,11 +1,15 @@
-import { type PublishableEvent, type RtpQuality } from '../shared/events';
-import { type Cancel, type CallId, type Clock, type Scheduler, newCallId, newChannelId, errorMessage } from '../shared/kernel';
+import { type PublishableEvent } from '../shared/events';
+import { type CallId, type Clock, type Scheduler, newCallId, newChannelId, errorMessage } from '../shared/kernel';
 import { KeyedSerialQueue } from '../shared/kernel/keyed-queue';
 import { type Logger } from '../shared/infra/logger';
 import { Call, type Leg, type LegOutcome, type Party } from './call';
+import { CallCredit, REFUSAL_SIP_CODES } from './call-credit';
 import { callAnswered, callEnded, callRequested, callRinging, callRouted } from './call-events';
+import { qualityOf } from './call-quality';
+import { CallTimers } from './call-timers';
 import { endCauseOfFailedLegs, legOutcomeOf, sipCodeOf } from './end-causes';
 import {
+  type CallAuthorizer,
   type CallStore,
   type ConnectionLookup,
   type SubscriberDirectory,
@@ -20,6 +24,8 @@ const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.ha
 
 export interface CallStateManagerDeps {
   switchControl: SwitchControl;
+  // Billing (the design's continueCall). Without one, every call may go on without limit.
+  authorizer?: CallAuthorizer;
   directory: SubscriberDirectory;
   connections: ConnectionLookup;
   store: CallStore;
@@ -37,9 +43,13 @@ export class CallStateManager {
   // Calls this instance drives, and the channel -> call index that routes switch events.
   private readonly calls = new Map<string, Call>();
   private readonly channelToCall = new Map<string, CallId>();
-  private readonly ringTimers = new Map<string, Cancel>();
+  private readonly timers: CallTimers;
+  private readonly credit: CallCredit;
 
-  constructor(private readonly deps: CallStateManagerDeps) {}
+  constructor(private readonly deps: CallStateManagerDeps) {
+    this.timers = new CallTimers(deps.clock, deps.scheduler);
+    this.credit = new CallCredit(deps.authorizer, deps.clock);
+  }
 
   // Entry point for every switch event. Synchronous up to the queue, so arrival order is kept.
   handle(event: SwitchEvent): Promise<void> {
@@ -60,9 +70,9 @@ export class CallStateManager {
     return this.calls.has(callId);
   }
 
-  // Contract of the design: may this call go on? Billing answers it in its own issue.
-  continueCall(_call: Call): Promise<boolean> {
-    return Promise.resolve(true);
+  // continueCall of the design: may this call go on past the talk time reserved so far?
+  continueCall(call: Call): Promise<boolean> {
+    return this.credit.continueCall(call, this.logFor(call));
   }
 
   // An operator ends a live call. False when this instance does not drive it.
@@ -70,7 +80,7 @@ export class CallStateManager {
     if (!this.calls.has(callId)) return false;
     await this.queue.run(callId, async () => {
       const call = this.calls.get(callId);
-      if (call && !call.state.isFinal) await this.endCall(call, 'terminated', this.logFor(call));
+      if (call && !call.state.isFinal) await this.endCall(call, 'terminated', this.logFor(call), { reason: 'operator' });
     });
     return true;
   }
@@ -187,7 +197,12 @@ export class CallStateManager {
 
     const connections = await this.deps.connections.connectionsOf(callee.username);
     if (connections.length === 0) return this.endCall(call, 'unreachable', log);
-    if (!(await this.continueCall(call))) return this.endCall(call, 'not_allowed', log);
+    const authorization = await this.credit.authorize(call, callee, log);
+    if (!authorization.allowed) {
+      log.info('call refused by billing', { reason: authorization.reason });
+      return this.endCall(call, 'not_allowed', log, { reason: authorization.reason, sipCode: REFUSAL_SIP_CODES[authorization.reason] });
+    }
+    if (authorization.reservedSeconds !== null) call.talkLimitSeconds = authorization.reservedSeconds;
 
     const now = this.deps.clock.now().getTime();
     const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, invitedAt: now }));
@@ -250,7 +265,7 @@ export class CallStateManager {
     }
     this.transition(call, (state) => state.answer(channelId), log, at);
     leg.outcome = 'answered';
-    this.disarmRingTimer(call.id);
+    this.timers.disarmRing(call.id);
     const losers = call.pendingLegs;
     for (const loser of losers) {
       loser.outcome = 'cancelled';
@@ -269,7 +284,8 @@ export class CallStateManager {
     await cancelled;
     const answered = callAnswered(call, at.getTime());
     await this.save(call, [answered]);
-    log.info('call answered', { setupMs: answered.setupMs });
+    this.armCreditTimers(call);
+    log.info('call answered', { setupMs: answered.setupMs, talkLimitSeconds: call.talkLimitSeconds });
   }
 
   private async onHungUp(call: Call, channelId: string, cause: number, at: Date): Promise<void> {
@@ -316,6 +332,8 @@ export class CallStateManager {
         if (!channels.has(call.state.answeredLeg)) {
           log.info('callee gone while events were lost');
           await this.endCall(call, 'completed', log);
+        } else if (!this.timers.hasCredit(call.id)) {
+          this.armCreditTimers(call);
         }
         return;
       }
@@ -332,7 +350,7 @@ export class CallStateManager {
         return;
       }
       if (await this.failIfNoLegLeft(call, log)) return;
-      if (!this.ringTimers.has(call.id)) this.armRingTimer(call);
+      if (!this.timers.hasRing(call.id)) this.armRingTimer(call);
     } catch (error) {
       log.error('reconciling a call failed', { error: errorMessage(error) });
       await this.failSafe(call.id, { type: 'channel.hungup', channelId: call.caller.channelId, cause: 0, causeText: '', at: this.deps.clock.now() }, log);
@@ -353,13 +371,13 @@ export class CallStateManager {
     call: Call,
     cause: EndCause,
     log: Logger,
-    options: { callerGone?: boolean; at?: Date; pendingLegOutcome?: LegOutcome } = {},
+    options: { callerGone?: boolean; at?: Date; pendingLegOutcome?: LegOutcome; reason?: string; sipCode?: number } = {},
   ): Promise<void> {
     const wasAnswered = call.state instanceof Answered;
     const answeredLeg = call.answeredLeg;
-    const quality = wasAnswered && answeredLeg ? await this.qualityOf(call.caller.channelId, answeredLeg) : {};
+    const quality = wasAnswered && answeredLeg ? await qualityOf(this.deps.switchControl, call.caller.channelId, answeredLeg, log) : {};
     if (!this.transition(call, (state) => state.end(cause), log, options.at)) return;
-    this.disarmRingTimer(call.id);
+    this.timers.disarmAll(call.id);
     const control = this.deps.switchControl;
     const work: Promise<void>[] = [];
     for (const leg of call.pendingLegs) leg.outcome = options.pendingLegOutcome ?? 'cancelled';
@@ -368,7 +386,7 @@ export class CallStateManager {
       work.push(this.safely(log, 'hang up device', () => control.hangup(leg.channelId, 'normal')));
     }
     if (!options.callerGone) {
-      const sipCode = wasAnswered ? undefined : sipCodeOf(call.endCause ?? cause);
+      const sipCode = wasAnswered ? undefined : (options.sipCode ?? sipCodeOf(call.endCause ?? cause));
       call.sipCode = sipCode;
       work.push(
         sipCode
@@ -378,33 +396,14 @@ export class CallStateManager {
     }
     if (wasAnswered) work.push(this.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
     await Promise.all(work);
-    const ended = callEnded(call, quality);
+    const ended = callEnded(call, quality, options.reason);
     this.forget(call);
     await this.deps.store.delete(call.id, [ended]);
     log.info('call ended', { cause: ended.cause, sipCode: ended.sipCode, talkMs: ended.talkMs });
   }
 
-  // Both sides' RTP figures. The side that hung up may already be gone: its figures are then read
-  // from the side still up, where Asterisk left them.
-  private async qualityOf(callerChannelId: string, calleeChannelId: string): Promise<{ caller?: RtpQuality; callee?: RtpQuality }> {
-    const control = this.deps.switchControl;
-    const quietly = (channelId: string, read: Promise<RtpQuality | undefined>): Promise<RtpQuality | undefined> =>
-      read.catch((error: unknown) => {
-        this.deps.log.debug('no rtp statistics', { channelId, error: errorMessage(error) });
-        return undefined;
-      });
-    const [caller, callee] = await Promise.all([quietly(callerChannelId, control.rtpQuality(callerChannelId)), quietly(calleeChannelId, control.rtpQuality(calleeChannelId))]);
-    const [callerFromPeer, calleeFromPeer] = await Promise.all([
-      caller || !callee ? undefined : quietly(calleeChannelId, control.rtpQualityOfGonePeer(calleeChannelId)),
-      callee || !caller ? undefined : quietly(callerChannelId, control.rtpQualityOfGonePeer(callerChannelId)),
-    ]);
-    const callerQuality = caller ?? callerFromPeer;
-    const calleeQuality = callee ?? calleeFromPeer;
-    return { ...(callerQuality ? { caller: callerQuality } : {}), ...(calleeQuality ? { callee: calleeQuality } : {}) };
-  }
-
   private forget(call: Call): void {
-    this.disarmRingTimer(call.id);
+    this.timers.disarmAll(call.id);
     this.calls.delete(call.id);
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
   }
@@ -431,16 +430,35 @@ export class CallStateManager {
   }
 
   private armRingTimer(call: Call): void {
-    const delay = Math.max(0, (call.ringDeadline ?? 0) - this.deps.clock.now().getTime());
-    const cancel = this.deps.scheduler.after(delay, () => {
-      void this.queue.run(call.id, () => this.onRingTimeout(call.id));
-    });
-    this.ringTimers.set(call.id, cancel);
+    this.timers.armRing(call, () => void this.queue.run(call.id, () => this.onRingTimeout(call.id)));
   }
 
-  private disarmRingTimer(callId: string): void {
-    this.ringTimers.get(callId)?.();
-    this.ringTimers.delete(callId);
+  // A paid call: ask for more credit shortly before the reserved talk time runs out, and end the
+  // call when it is spent.
+  private armCreditTimers(call: Call): void {
+    this.timers.armCredit(call, {
+      onExtendDue: () => void this.queue.run(call.id, () => this.onExtendDue(call.id)),
+      onCreditSpent: () => void this.queue.run(call.id, () => this.onCreditSpent(call.id)),
+    });
+  }
+
+  private async onExtendDue(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call || !(call.state instanceof Answered)) return;
+    const before = call.talkLimitSeconds;
+    if (await this.continueCall(call)) {
+      this.logFor(call).info('credit extended', { talkLimitSeconds: call.talkLimitSeconds ?? null, before });
+      await this.save(call);
+      this.armCreditTimers(call);
+    }
+  }
+
+  private async onCreditSpent(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call || call.state.isFinal) return;
+    const log = this.logFor(call);
+    log.info('credit spent: cutting the call off', { talkLimitSeconds: call.talkLimitSeconds });
+    await this.endCall(call, 'terminated', log, { reason: 'credit_exhausted' });
   }
 
   private logFor(call: Call): Logger {

@@ -42,6 +42,8 @@ export interface CallSnapshot {
   history: StateChange[];
   ringDeadline?: number;
   carrierId?: string;
+  // Talk time the credit reserved so far covers (seconds from answer); absent: nothing limits it.
+  talkLimitSeconds?: number;
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -50,6 +52,7 @@ export class Call {
   sipCode?: number;
   ringDeadline?: number;
   carrierId?: string;
+  talkLimitSeconds?: number;
 
   private constructor(
     readonly id: CallId,
@@ -70,6 +73,7 @@ export class Call {
     call.sipCode = snapshot.sipCode;
     call.ringDeadline = snapshot.ringDeadline;
     call.carrierId = snapshot.carrierId;
+    call.talkLimitSeconds = snapshot.talkLimitSeconds;
     return call;
   }
 
@@ -129,6 +133,7 @@ export class Call {
       history: this.history,
       ringDeadline: this.ringDeadline,
       carrierId: this.carrierId,
+      talkLimitSeconds: this.talkLimitSeconds,
     };
   }
 

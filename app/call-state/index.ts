@@ -1,7 +1,7 @@
 import { type Clock, type Scheduler } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { CallStateManager } from './call-state-manager';
-import { type CallStore, type ConnectionLookup, type SubscriberDirectory, type SwitchControl } from './ports';
+import { type CallAuthorizer, type CallStore, type ConnectionLookup, type SubscriberDirectory, type SwitchControl } from './ports';
 
 export interface CallStateModuleDeps {
   switchControl: SwitchControl;
@@ -12,6 +12,7 @@ export interface CallStateModuleDeps {
   scheduler: Scheduler;
   log: Logger;
   ringTimeoutSeconds: number;
+  authorizer?: CallAuthorizer;
 }
 
 export function createCallStateModule(deps: CallStateModuleDeps): CallStateManager {

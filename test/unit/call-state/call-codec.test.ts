@@ -87,9 +87,20 @@ describe('call codec', function () {
       ...answered('carrier-a').snapshot(),
       endCause: 'terminated',
       sipCode: 200,
+      talkLimitSeconds: 3600,
     };
     snapshot.legs = [{ ...snapshot.legs[0]!, gone: false, carrierId: 'carrier-b' }, ...snapshot.legs.slice(1)];
     expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));
+  });
+
+  it('given a call stored by version 1 (before talk limits), then version 2 still reads it', function () {
+    const snapshot: CallSnapshot = answered('carrier-a').snapshot();
+    delete snapshot.talkLimitSeconds;
+    const value = encodeCall(snapshot);
+    value[0] = 1;
+    expect(plain(decodeCall(value))).to.deep.equal(plain(snapshot));
+    value[2] |= 32;
+    expect(() => decodeCall(value), 'version 1 has no talk-limit flag').to.throw(CorruptCallStateError);
   });
 
   it('given strings that only look like UUIDs, channel ids, numbers or contacts, then they come back byte for byte', function () {

@@ -1,0 +1,67 @@
+import { type Cancel, type Clock, type Scheduler } from '../shared/kernel';
+import { type Call } from './call';
+
+// More credit is asked for this long before the reserved talk time runs out.
+const EXTEND_LEAD_MS = 10_000;
+// The call is cut this much before its reserved time is spent, so that the talk time billed (whole
+// seconds, rounded up) never exceeds what was reserved.
+const CUTOFF_MARGIN_MS = 500;
+
+// The timers of live calls: the ring timeout while devices ring, and for a paid call the moment to
+// ask for more credit and the moment its credit is spent. Times come from the call itself (ring
+// deadline, answer time, talk limit), so timers re-armed after a restart fire when they should.
+export class CallTimers {
+  private readonly ring = new Map<string, Cancel>();
+  private readonly credit = new Map<string, Cancel[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  armRing(call: Call, onTimeout: () => void): void {
+    this.disarmRing(call.id);
+    this.ring.set(call.id, this.scheduler.after(this.delayUntil(call.ringDeadline ?? 0), onTimeout));
+  }
+
+  hasRing(callId: string): boolean {
+    return this.ring.has(callId);
+  }
+
+  disarmRing(callId: string): void {
+    this.ring.get(callId)?.();
+    this.ring.delete(callId);
+  }
+
+  // Nothing is armed for a call without a talk limit (free) or not answered yet.
+  armCredit(call: Call, handlers: { onExtendDue: () => void; onCreditSpent: () => void }): void {
+    this.disarmCredit(call.id);
+    const limit = call.talkLimitSeconds;
+    const answeredAt = call.timeOf('answered');
+    if (limit === undefined || answeredAt === undefined || call.state.isFinal) return;
+    const spentAt = answeredAt + limit * 1000 - CUTOFF_MARGIN_MS;
+    const extendAt = Math.max(answeredAt, answeredAt + limit * 1000 - EXTEND_LEAD_MS);
+    this.credit.set(call.id, [
+      this.scheduler.after(this.delayUntil(extendAt), handlers.onExtendDue),
+      this.scheduler.after(this.delayUntil(spentAt), handlers.onCreditSpent),
+    ]);
+  }
+
+  hasCredit(callId: string): boolean {
+    return this.credit.has(callId);
+  }
+
+  disarmCredit(callId: string): void {
+    for (const cancel of this.credit.get(callId) ?? []) cancel();
+    this.credit.delete(callId);
+  }
+
+  disarmAll(callId: string): void {
+    this.disarmRing(callId);
+    this.disarmCredit(callId);
+  }
+
+  private delayUntil(at: number): number {
+    return Math.max(0, at - this.clock.now().getTime());
+  }
+}
