@@ -99,7 +99,7 @@ describe('call codec', function () {
     const value = encodeCall(snapshot);
     value[0] = 1;
     expect(plain(decodeCall(value))).to.deep.equal(plain(snapshot));
-    value[2] |= 32;
+    value.writeUInt8((value[2] ?? 0) | 32, 2);
     expect(() => decodeCall(value), 'version 1 has no talk-limit flag').to.throw(CorruptCallStateError);
   });
 
