@@ -21,6 +21,12 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new AppProcess(child);
+    // Never outlive the test run: a forgotten controller would go on consuming events.
+    const killOnExit = (): void => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     await app.waitUntilReady(30_000);
     return app;
   }
