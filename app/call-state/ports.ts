@@ -9,7 +9,8 @@ export type SwitchEvent =
   | { type: 'call.arrived'; channelId: string; callerUsername: string; dialed: string; at: Date }
   | { type: 'leg.answered'; channelId: string; callId: string; at: Date }
   | { type: 'channel.ringing'; channelId: string; at: Date }
-  | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; at: Date };
+  // sipCode: the SIP final response that ended the channel, when the switch knows it (e.g. 486, 503).
+  | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; sipCode?: number; at: Date };
 
 export interface OriginateRequest {
   channelId: string;

@@ -18,6 +18,8 @@ export interface AriEvent {
   channel?: AriChannel;
   cause?: number;
   cause_txt?: string;
+  // For a PJSIP channel: the SIP response code that ended it (e.g. 486, 503), when there was one.
+  tech_cause?: number;
   soft?: boolean;
 }
 
@@ -33,6 +35,9 @@ export function endpointOfChannelName(name: string): string | undefined {
   const match = /^PJSIP\/(.+)-[0-9a-f]{8}$/.exec(name);
   return match?.[1];
 }
+
+const sipCodeOf = (event: AriEvent): { sipCode?: number } =>
+  event.tech_cause !== undefined && event.tech_cause >= 100 && event.tech_cause < 700 ? { sipCode: event.tech_cause } : {};
 
 function timeOf(event: AriEvent): Date {
   const parsed = event.timestamp ? Date.parse(event.timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
@@ -62,11 +67,11 @@ export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
     // destruction (the only one for a callee leg that never answered). The manager is idempotent.
     case 'ChannelHangupRequest':
       if (event.soft) return undefined;
-      return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? NORMAL_CLEARING, causeText: '', at };
+      return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? NORMAL_CLEARING, causeText: '', ...sipCodeOf(event), at };
     case 'StasisEnd':
       return { type: 'channel.hungup', channelId: channel.id, cause: NORMAL_CLEARING, causeText: 'left Stasis', at };
     case 'ChannelDestroyed':
-      return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? 0, causeText: event.cause_txt ?? '', at };
+      return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? 0, causeText: event.cause_txt ?? '', ...sipCodeOf(event), at };
     default:
       return undefined;
   }

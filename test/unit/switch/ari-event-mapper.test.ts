@@ -44,6 +44,8 @@ describe('ARI event mapper', function () {
     expect(toSwitchEvent({ type: 'ChannelHangupRequest', soft: true, channel: channel() as never })).to.equal(undefined);
     expect(toSwitchEvent({ type: 'StasisEnd', channel: channel() as never })).to.include({ type: 'channel.hungup', cause: 16 });
     expect(toSwitchEvent({ type: 'ChannelDestroyed', cause: 17, cause_txt: 'User busy', channel: channel() as never })).to.include({ type: 'channel.hungup', cause: 17, causeText: 'User busy' });
+    expect(toSwitchEvent({ type: 'ChannelDestroyed', cause: 34, cause_txt: 'Circuit/channel congestion', tech_cause: 503, channel: channel() as never })).to.include({ sipCode: 503 });
+    expect(toSwitchEvent({ type: 'ChannelDestroyed', cause: 16, tech_cause: 0, channel: channel() as never })).to.not.have.property('sipCode');
     expect(toSwitchEvent({ type: 'ChannelVarset', channel: channel() as never })).to.equal(undefined);
   });
 });
