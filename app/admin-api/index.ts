@@ -2,6 +2,7 @@ import { type Server } from 'node:http';
 import express, { type Express } from 'express';
 import { type Registry } from 'prom-client';
 import { type CallOperations } from '../call-state';
+import { type InvoiceService } from '../invoice';
 import { type SessionService } from '../session';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
@@ -10,6 +11,7 @@ import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { callsRouter } from './routes/calls';
+import { invoicesRouter } from './routes/invoices';
 import { sessionsRouter } from './routes/sessions';
 import { usersRouter } from './routes/users';
 
@@ -18,6 +20,8 @@ export interface AdminApiDeps {
   users: UserService;
   calls?: CallOperations;
   sessions?: SessionService;
+  // Monthly statements: JSON, HTML and PDF.
+  invoices?: InvoiceService;
   // Prometheus metrics, served at GET /metrics behind the same bearer token.
   metrics?: Registry;
   health: HealthCheck[];
@@ -41,6 +45,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   v1.use('/users', usersRouter(deps.users));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
+  if (deps.invoices) v1.use(invoicesRouter(deps.invoices, deps.users));
   app.use('/v1', v1);
   const registry = deps.metrics;
   if (registry) {

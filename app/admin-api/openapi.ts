@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { CallListResponse, CallResponse, CreateUserRequest, ErrorResponse, HealthResponse, SessionListResponse, SessionResponse, UserResponse } from './schemas';
+import {
+  CallListResponse,
+  CallResponse,
+  CreateUserRequest,
+  ErrorResponse,
+  HealthResponse,
+  InvoiceListResponse,
+  InvoiceResponse,
+  SessionListResponse,
+  SessionResponse,
+  UserResponse,
+} from './schemas';
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, id: _id, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -16,6 +27,7 @@ const errorResponse = (description: string): Record<string, unknown> => ({
 const userIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const sessionIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const callIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const invoiceIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 // OpenAPI 3.1 description of the admin API, built from the same zod schemas that validate requests.
 export function buildOpenApiDocument(): Record<string, unknown> {
@@ -37,6 +49,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         CallList: schemaOf(CallListResponse, 'output'),
         Session: schemaOf(SessionResponse, 'output'),
         SessionList: schemaOf(SessionListResponse, 'output'),
+        Invoice: schemaOf(InvoiceResponse, 'output'),
+        InvoiceList: schemaOf(InvoiceListResponse, 'output'),
       },
     },
     security: [{ bearer: [] }],
@@ -106,6 +120,41 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '401': errorResponse('missing or wrong bearer token'),
             '404': errorResponse('no such session (SESSION.NOT_FOUND)'),
             '409': errorResponse('the session has already ended (SESSION.ALREADY_ENDED)'),
+          },
+        },
+      },
+      '/v1/users/{id}/invoices': {
+        get: {
+          summary: "A user's monthly statements (one per calendar month in UTC and currency), newest first",
+          parameters: [userIdParameter],
+          responses: {
+            '200': { description: 'statements without their lines', content: { 'application/json': { schema: ref('InvoiceList') } } },
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such user and no statements (USER.NOT_FOUND)'),
+          },
+        },
+      },
+      '/v1/invoices/{id}': {
+        get: {
+          summary: 'A statement with its call lines, rates and totals: JSON, or a document to read (HTML page, A4 PDF)',
+          parameters: [
+            invoiceIdParameter,
+            { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html', 'pdf'] }, description: 'overrides the Accept header' },
+            { name: 'locale', in: 'query', required: false, schema: { type: 'string', example: 'de-DE' }, description: 'BCP 47 locale of amounts and dates in HTML and PDF (default en-US)' },
+          ],
+          responses: {
+            '200': {
+              description: 'the statement',
+              content: {
+                'application/json': { schema: ref('Invoice') },
+                'text/html': { schema: { type: 'string' } },
+                'application/pdf': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            '400': errorResponse('invalid query (REQUEST.INVALID)'),
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such invoice (INVOICE.NOT_FOUND)'),
+            '406': errorResponse('Accept names none of JSON, HTML, PDF (REQUEST.NOT_ACCEPTABLE)'),
           },
         },
       },

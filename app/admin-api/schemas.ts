@@ -74,3 +74,34 @@ export const SessionResponse = z.object({
 });
 
 export const SessionListResponse = z.object({ sessions: z.array(SessionResponse) });
+
+export const InvoiceSummaryResponse = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  period: z.string().meta({ description: 'calendar month of the calls (UTC)', example: '2026-11' }),
+  currency: z.string().meta({ example: 'USD' }),
+  status: z.enum(['open', 'closed']),
+  totalMinor: z.number().int().meta({ description: 'total in minor units of the currency (cents)' }),
+  total: z.string().meta({ description: 'the same total as an exact decimal', example: '12.34' }),
+  lineCount: z.number().int(),
+  createdAt: z.iso.datetime(),
+  closedAt: z.iso.datetime().optional(),
+});
+
+export const InvoiceListResponse = z.object({ invoices: z.array(InvoiceSummaryResponse) });
+
+export const InvoiceLineResponse = z.object({
+  callId: z.uuid(),
+  eventId: z.string(),
+  destination: z.string(),
+  startedAt: z.iso.datetime(),
+  talkSeconds: z.number().int(),
+  billedSeconds: z.number().int(),
+  ratePerMinuteMicros: z.number().int().meta({ description: 'rate in millionths of the currency per minute' }),
+  ratePerMinute: z.string().meta({ example: '0.0125' }),
+  connectFeeMinor: z.number().int(),
+  amountMinor: z.number().int(),
+  amount: z.string().meta({ example: '0.13' }),
+});
+
+export const InvoiceResponse = InvoiceSummaryResponse.extend({ lines: z.array(InvoiceLineResponse) });
