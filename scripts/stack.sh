@@ -24,6 +24,7 @@ start_postgres() {
   bin="$(pg_bin)"; [ -n "$bin" ] || die "PostgreSQL is not installed (run scripts/provision.sh)"
   data="${PROFILE_DIR}/pg"; sock="${RUN_DIR}/pg-socket"
   if pid_alive "$(postgres_pid)"; then log "postgres already running (pid $(postgres_pid))"; return; fi
+  ensure_port_free -t "$PG_PORT" postgres
   mkdir -p "$data" "$sock"
   as_root chown postgres:postgres "$data" "$sock"
   as_root chmod 700 "$data"
@@ -59,6 +60,7 @@ stop_postgres() {
 start_redis() {
   local pid; pid="$(read_pid "${RUN_DIR}/redis.pid")"
   if pid_alive "$pid"; then log "redis already running (pid $pid)"; return; fi
+  ensure_port_free -t "$REDIS_PORT" redis
   mkdir -p "${PROFILE_DIR}/redis"
   log "redis: starting on 127.0.0.1:${REDIS_PORT}"
   # Live call state is rebuilt from Asterisk on a restart; an append-only file keeps it across
@@ -76,6 +78,7 @@ stop_redis() { stop_pid redis "$(read_pid "${RUN_DIR}/redis.pid")" TERM; }
 start_nats() {
   local pid; pid="$(read_pid "${RUN_DIR}/nats.pid")"
   if pid_alive "$pid"; then log "nats already running (pid $pid)"; return; fi
+  ensure_port_free -t "$NATS_PORT" nats
   mkdir -p "${PROFILE_DIR}/nats"
   log "nats: starting on 127.0.0.1:${NATS_PORT} with JetStream"
   nohup nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" --jetstream \
@@ -99,6 +102,8 @@ start_asterisk() {
   local pid; pid="$(read_pid "${RUN_DIR}/asterisk.pid")"
   if pid_alive "$pid"; then log "asterisk already running (pid $pid)"; return; fi
   [ -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || die "no Asterisk chroot at ${ASTERISK_ROOT} (run scripts/provision.sh)"
+  ensure_port_free -t "$ARI_PORT" "asterisk (ARI)"
+  ensure_port_free -u "$SIP_PORT" "asterisk (SIP)"
   local moddir; moddir="/$(asterisk_moddir)"
   mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,run,log}
   AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" \
@@ -123,6 +128,15 @@ asterisk_cli() { chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "${AST_INSTANCE_I
 stop_asterisk() { stop_pid asterisk "$(read_pid "${RUN_DIR}/asterisk.pid")" TERM; }
 
 # ---------------------------------------------------------------- common
+# A port already taken means another stack (or a leftover of one) would answer in our place.
+ensure_port_free() {
+  local proto="$1" port="$2" what="$3" holder
+  holder="$(ss -Hlpn "${proto}" "sport = :${port}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 || true)"
+  if [ -n "$holder" ]; then
+    die "${what}: port ${port}/${proto#-} is already in use (${holder}); stop that process first"
+  fi
+}
+
 stop_pid() {
   local name="$1" pid="$2" signal="$3"
   if ! pid_alive "$pid"; then rm -f "${RUN_DIR}/${name}.pid"; return; fi
