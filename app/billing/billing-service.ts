@@ -1,0 +1,61 @@
+import { type RateDeckSource } from '../rating';
+import { type CallEnded } from '../shared/events';
+import { type EventTransaction } from '../shared/infra/jetstream';
+import { type Balance } from './account';
+import { type Balances, type TopUp } from './balance-service';
+import { type CallAuthorization, type CallCreditAuthorizer, type CallStart } from './call-authorizer';
+import { type CallCharge, type CallSettlement } from './call-settlement';
+import { type PricePlanInput } from './price-plan';
+import { type PricePlans, type PricePlanView, type RateImport } from './price-plan-service';
+
+// The billing service: the design's addBalance/getBalance, price plans, and the call path's
+// authorize/extend (call-state's CallAuthorizer) and settle (the invoice consumer's).
+export class BillingService {
+  constructor(
+    private readonly balances: Balances,
+    private readonly plans: PricePlans,
+    private readonly authorizer: CallCreditAuthorizer,
+    private readonly settlement: CallSettlement,
+  ) {}
+
+  addBalance(userId: string, topUp: TopUp): Promise<Balance> {
+    return this.balances.addBalance(userId, topUp);
+  }
+
+  getBalance(userId: string): Promise<Balance> {
+    return this.balances.getBalance(userId);
+  }
+
+  assignPlan(userId: string, planId: string): Promise<Balance> {
+    return this.balances.assignPlan(userId, planId);
+  }
+
+  createPricePlan(input: PricePlanInput): Promise<PricePlanView> {
+    return this.plans.create(input);
+  }
+
+  getPricePlan(planId: string): Promise<PricePlanView> {
+    return this.plans.get(planId);
+  }
+
+  // CSV text, or a stream of chunks (an HTTP request body).
+  importRates(planId: string, csv: RateDeckSource): Promise<RateImport> {
+    return this.plans.importRates(planId, csv);
+  }
+
+  authorize(request: CallStart): Promise<CallAuthorization> {
+    return this.authorizer.authorize(request);
+  }
+
+  extend(callId: string): Promise<CallAuthorization> {
+    return this.authorizer.extend(callId);
+  }
+
+  settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
+    return this.settlement.settle(tx, event);
+  }
+
+  releaseStaleReservations(): Promise<number> {
+    return this.settlement.releaseStaleReservations();
+  }
+}

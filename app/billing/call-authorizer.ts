@@ -1,0 +1,136 @@
+import { isFree } from '../rating';
+import { type Logger } from '../shared/infra/logger';
+import { AppError, errorMessage } from '../shared/kernel';
+import { withDeadline } from './deadline';
+import { type BillingOptions } from './options';
+import { type BillingPersistence, type BillingStores } from './ports';
+import { type PricePlans } from './price-plan-service';
+import { firstSlice, nextSlice, type RateSnapshot, type Reservation, tariffOf } from './reservation';
+
+// The call state manager's CallAuthorizer port (app/call-state/ports.ts), which billing fulfils
+// structurally: billing does not import call-state.
+export interface CallStart {
+  callId: string;
+  caller: { userId: string };
+  // E.164: the callee's number on-net, the dialled number for PSTN.
+  destination: string;
+  onNet: boolean;
+  at: Date;
+}
+
+export type CallAuthorization =
+  | { allowed: true; reservedSeconds: number | null }
+  | { allowed: false; reason: 'no_credit' | 'no_rate' | 'billing_unavailable' };
+
+const NO_CREDIT: CallAuthorization = { allowed: false, reason: 'no_credit' };
+const UNLIMITED: CallAuthorization = { allowed: true, reservedSeconds: null };
+
+const answerOf = (reservation: Reservation): CallAuthorization =>
+  reservation.free ? UNLIMITED : reservation.status === 'open' ? { allowed: true, reservedSeconds: reservation.reservedSeconds } : NO_CREDIT;
+
+const refused = (what: string, userId: string): AppError => new AppError('BILLING.LEDGER_REFUSED', `the ledger refused ${what}`, 'internal', { userId });
+
+// Max talk time at call start, reserved a slice at a time (see README.md).
+export class CallCreditAuthorizer {
+  constructor(
+    private readonly persistence: BillingPersistence,
+    private readonly plans: PricePlans,
+    private readonly options: BillingOptions,
+    private readonly log: Logger,
+  ) {}
+
+  // Paid calls fail closed: any failure (database down, too slow) refuses them as
+  // billing_unavailable. An on-net call whose price could not be read is let through unlimited:
+  // calls between users are free on the default plan, and refusing them all during a database
+  // outage would be worse than an occasional unbilled call on a plan that charges for them.
+  async authorize(request: CallStart): Promise<CallAuthorization> {
+    const log = this.log.child({ callId: request.callId, userId: request.caller.userId, destination: request.destination, onNet: request.onNet });
+    const progress = { paid: false };
+    try {
+      const answer = await withDeadline(this.reserveFirstSlice(request, progress, log), this.options.authorizeTimeoutMs, 'authorize');
+      log.info('call authorized', { ...answer });
+      return answer;
+    } catch (error) {
+      if (request.onNet && !progress.paid) {
+        log.warn('billing unavailable: on-net call allowed without a reservation', { error: errorMessage(error) });
+        return UNLIMITED;
+      }
+      log.error('billing unavailable: paid call refused', { error: errorMessage(error) });
+      return { allowed: false, reason: 'billing_unavailable' };
+    }
+  }
+
+  // continueCall of the design: one more slice if the account can pay for it (possibly a shorter
+  // one, down to whole increments); the same reservedSeconds when it cannot.
+  async extend(callId: string): Promise<CallAuthorization> {
+    const log = this.log.child({ callId });
+    try {
+      return await withDeadline(this.reserveNextSlice(callId, log), this.options.authorizeTimeoutMs, 'extend');
+    } catch (error) {
+      log.error('billing unavailable: no more talk time reserved', { error: errorMessage(error) });
+      return { allowed: false, reason: 'billing_unavailable' };
+    }
+  }
+
+  private async reserveFirstSlice(request: CallStart, progress: { paid: boolean }, log: Logger): Promise<CallAuthorization> {
+    const { stores } = this.persistence;
+    const userId = request.caller.userId;
+    const earlier = await stores.reservations.find(request.callId);
+    if (earlier) return answerOf(earlier);
+    const account = await stores.accounts.find(userId);
+    const plan = await this.plans.planOf(account);
+    if (account && account.currency !== plan.currency) {
+      log.error('the account and its price plan have different currencies', { accountCurrency: account.currency, planId: plan.id, planCurrency: plan.currency });
+      return { allowed: false, reason: 'no_rate' };
+    }
+    const snapshot = await this.plans.snapshotFor(plan, request);
+    if (!snapshot) return { allowed: false, reason: 'no_rate' };
+    if (isFree(snapshot)) {
+      // A zero reservation keeps the call's price for its invoice line; it holds no credit.
+      await stores.reservations.insert({ ...snapshot, callId: request.callId, userId, reservedMinor: 0n, reservedSeconds: 0, free: true });
+      return UNLIMITED;
+    }
+    progress.paid = true;
+    if (!account) return NO_CREDIT;
+    return this.persistence.transaction((tx) => this.reserve(tx, request.callId, userId, snapshot));
+  }
+
+  private async reserve(tx: BillingStores, callId: string, userId: string, snapshot: RateSnapshot): Promise<CallAuthorization> {
+    const account = await tx.accounts.lock(userId);
+    if (!account) return NO_CREDIT;
+    const earlier = await tx.reservations.find(callId);
+    if (earlier) return answerOf(earlier);
+    const slice = firstSlice(tariffOf(snapshot), account.balanceMinor - account.reservedMinor, this.options.sliceSeconds);
+    if (!slice) return NO_CREDIT;
+    if (slice.costMinor > 0n && !(await tx.ledger.post({ userId, kind: 'reserve', amountMinor: slice.costMinor, currency: snapshot.currency, callId }))) {
+      throw refused('a reservation', userId);
+    }
+    await tx.reservations.insert({ ...snapshot, callId, userId, reservedMinor: slice.costMinor, reservedSeconds: slice.seconds, free: false });
+    return { allowed: true, reservedSeconds: slice.seconds };
+  }
+
+  private async reserveNextSlice(callId: string, log: Logger): Promise<CallAuthorization> {
+    const found = await this.persistence.stores.reservations.find(callId);
+    if (!found) {
+      log.warn('extension asked for a call billing has no reservation of');
+      return NO_CREDIT;
+    }
+    if (found.free || found.status !== 'open') return answerOf(found);
+    const answer = await this.persistence.transaction(async (tx) => {
+      const account = await tx.accounts.lock(found.userId);
+      const reservation = await tx.reservations.find(callId);
+      if (!account || !reservation || reservation.status !== 'open') return NO_CREDIT;
+      const held = { seconds: reservation.reservedSeconds, costMinor: reservation.reservedMinor };
+      const next = nextSlice(tariffOf(reservation), held, account.balanceMinor - account.reservedMinor, this.options.sliceSeconds);
+      if (!next) return { allowed: true as const, reservedSeconds: held.seconds };
+      const extra = next.costMinor - held.costMinor;
+      if (extra > 0n && !(await tx.ledger.post({ userId: reservation.userId, kind: 'reserve', amountMinor: extra, currency: reservation.currency, callId }))) {
+        throw refused('an extension', reservation.userId);
+      }
+      await tx.reservations.grow(callId, { reservedMinor: next.costMinor, reservedSeconds: next.seconds });
+      return { allowed: true as const, reservedSeconds: next.seconds };
+    });
+    log.info('call credit extended', { ...answer });
+    return answer;
+  }
+}

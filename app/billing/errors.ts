@@ -1,0 +1,70 @@
+import { AppError, ConflictError, NotFoundError } from '../shared/kernel';
+
+// Billing's errors: stable codes and details; the admin API maps their kinds to HTTP statuses.
+
+export class InvalidAmountError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('BILLING.INVALID_AMOUNT', message, 'invalid', details);
+  }
+}
+
+export class CurrencyMismatchError extends ConflictError {
+  constructor(details: { userId: string; accountCurrency: string; currency: string }) {
+    super('BILLING.CURRENCY_MISMATCH', 'the account is kept in another currency', details);
+  }
+}
+
+export class ReferenceConflictError extends ConflictError {
+  constructor(details: { userId: string; reference: string; amountMinor: string; currency: string }) {
+    super('BILLING.REFERENCE_CONFLICT', 'this reference was already used for a different top-up', details);
+  }
+}
+
+export class BalanceLimitError extends ConflictError {
+  constructor(details: { userId: string; balanceMinor: string; amountMinor: string; maxBalanceMinor: string }) {
+    super('BILLING.BALANCE_LIMIT', 'the top-up would take the balance past its limit', details);
+  }
+}
+
+export class PricePlanNotFoundError extends NotFoundError {
+  constructor(planId: string) {
+    super('PRICE_PLAN.NOT_FOUND', 'no such price plan', { planId });
+  }
+}
+
+export class PricePlanNameTakenError extends ConflictError {
+  constructor(name: string) {
+    super('PRICE_PLAN.NAME_TAKEN', 'a price plan with this name exists', { name });
+  }
+}
+
+export class InvalidPricePlanError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('PRICE_PLAN.INVALID', message, 'invalid', details);
+  }
+}
+
+export interface RateFileError {
+  line: number;
+  field?: string;
+  message: string;
+}
+
+// Nothing of the file was imported. errors lists the first bad rows (errorCount counts them all).
+export class InvalidRateFileError extends AppError {
+  constructor(reason: 'invalid_rows' | 'too_large', errors: RateFileError[], errorCount: number) {
+    super(
+      reason === 'too_large' ? 'RATES.TOO_LARGE' : 'RATES.INVALID',
+      reason === 'too_large' ? 'the rate file is too large; nothing was imported' : `${errorCount} bad row(s); nothing was imported`,
+      'invalid',
+      { errorCount, truncated: errors.length < errorCount, errors },
+    );
+  }
+}
+
+// A unit of billing work did not finish in time (the database is slow or unreachable).
+export class BillingTimeoutError extends AppError {
+  constructor(operation: string, timeoutMs: number) {
+    super('BILLING.TIMEOUT', 'billing did not answer in time', 'unavailable', { operation, timeoutMs });
+  }
+}

@@ -1,0 +1,47 @@
+import { type Clock } from '../shared/kernel';
+import { type Logger, silentLogger } from '../shared/infra/logger';
+import { type Database } from '../shared/infra/prisma';
+import { Balances } from './balance-service';
+import { BillingService } from './billing-service';
+import { CallCreditAuthorizer } from './call-authorizer';
+import { CallSettlement } from './call-settlement';
+import { type BillingOptions, billingOptions } from './options';
+import { type BillingPersistence } from './ports';
+import { PricePlans } from './price-plan-service';
+import { PrismaBillingPersistence } from './prisma-billing-persistence';
+
+export interface BillingModuleDeps {
+  db: Database;
+  clock: Clock;
+  log?: Logger;
+  options?: Partial<BillingOptions>;
+}
+
+export function createBillingModule(deps: BillingModuleDeps): BillingService {
+  return createBillingService({ persistence: new PrismaBillingPersistence(deps.db), clock: deps.clock, log: deps.log, options: deps.options });
+}
+
+// The service over any persistence (unit tests use an in-memory one).
+export function createBillingService(deps: { persistence: BillingPersistence; clock: Clock; log?: Logger; options?: Partial<BillingOptions> }): BillingService {
+  const log = (deps.log ?? silentLogger).child({ module: 'billing' });
+  const options = billingOptions(deps.options);
+  const plans = new PricePlans(deps.persistence, options, log);
+  return new BillingService(
+    new Balances(deps.persistence, plans, options, log),
+    plans,
+    new CallCreditAuthorizer(deps.persistence, plans, options, log),
+    new CallSettlement(deps.persistence, deps.clock, options, log),
+  );
+}
+
+export { BillingService } from './billing-service';
+export { type BillingOptions, DEFAULT_BILLING_OPTIONS } from './options';
+export { type Balance, type Account, type LedgerEntry, type LedgerKind, MAX_BALANCE_MINOR } from './account';
+export { type TopUp } from './balance-service';
+export { type CallStart, type CallAuthorization } from './call-authorizer';
+export { type CallCharge } from './call-settlement';
+export { type PricePlan, type PricePlanInput, type PlanRate } from './price-plan';
+export { type PricePlanView, type RateImport } from './price-plan-service';
+export { type Reservation, type RateSnapshot } from './reservation';
+export * from './errors';
+export type { BillingPersistence, BillingStores, AccountStore, Ledger, ReservationStore, PricePlanStore, UserDirectory } from './ports';

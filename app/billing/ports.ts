@@ -1,0 +1,66 @@
+import { type EventTransaction } from '../shared/infra/jetstream';
+import { type Account, type LedgerEntry, type Movement } from './account';
+import { type NewPricePlan, type PlanRate, type PricePlan } from './price-plan';
+import { type NewReservation, type Reservation, type ReservationStatus } from './reservation';
+
+// Within a unit of work, every call runs in that unit's transaction.
+
+export interface AccountStore {
+  find(userId: string): Promise<Account | undefined>;
+  // Locks the account row until the unit of work ends: the money of one account moves one
+  // change at a time, so no two calls can spend the same credit.
+  lock(userId: string): Promise<Account | undefined>;
+  // Creates the account unless it exists.
+  createIfMissing(account: { userId: string; currency: string; planId?: string }): Promise<void>;
+  setPlan(userId: string, planId: string): Promise<void>;
+}
+
+export interface Ledger {
+  // Applies the movement to the account and appends its entry, in one step. Refuses (undefined,
+  // nothing written) a movement that would leave balance < reserved or reserved < 0.
+  post(movement: Movement): Promise<LedgerEntry | undefined>;
+  findTopUp(userId: string, reference: string): Promise<LedgerEntry | undefined>;
+}
+
+export interface ReservationStore {
+  find(callId: string): Promise<Reservation | undefined>;
+  insert(reservation: NewReservation): Promise<void>;
+  grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void>;
+  close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void>;
+  // Open reservations created before `cutoff` whose call has had no ledger movement since.
+  listStale(cutoff: Date, limit: number): Promise<Array<{ callId: string; userId: string }>>;
+}
+
+export interface PricePlanStore {
+  // Throws PricePlanNameTakenError.
+  create(plan: NewPricePlan): Promise<PricePlan>;
+  find(id: string): Promise<PricePlan | undefined>;
+  findByName(name: string): Promise<PricePlan | undefined>;
+  // Locks the plan until the unit of work ends (one rate import at a time).
+  lock(id: string): Promise<PricePlan | undefined>;
+  countRates(planId: string): Promise<number>;
+  ratesMatching(planId: string, prefixes: readonly string[]): Promise<PlanRate[]>;
+  // Replaces the plan's whole rate deck, written in batches; returns the rates written.
+  replaceRates(planId: string, rates: Iterable<PlanRate>): Promise<number>;
+}
+
+// Active (not deleted) users, owned by the users module.
+export interface UserDirectory {
+  isActive(userId: string): Promise<boolean>;
+}
+
+export interface BillingStores {
+  accounts: AccountStore;
+  ledger: Ledger;
+  reservations: ReservationStore;
+  plans: PricePlanStore;
+  users: UserDirectory;
+}
+
+export interface BillingPersistence {
+  // Each call on its own.
+  readonly stores: BillingStores;
+  transaction<T>(work: (stores: BillingStores) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
+  // The stores inside a caller's transaction (the invoice consumer's, for settle).
+  within(tx: EventTransaction): BillingStores;
+}

@@ -1,0 +1,103 @@
+import { type Prisma } from '../shared/infra/prisma/generated/client';
+import { type Account, deltasOf, type LedgerEntry, type LedgerKind, type Movement } from './account';
+import { type AccountStore, type Ledger } from './ports';
+import { isUuid } from './uuid';
+
+type AccountRow = { userId: string; currency: string; planId: string | null; balanceMinor: bigint; reservedMinor: bigint };
+
+const toAccount = (row: AccountRow): Account => ({
+  userId: row.userId,
+  currency: row.currency,
+  ...(row.planId ? { planId: row.planId } : {}),
+  balanceMinor: row.balanceMinor,
+  reservedMinor: row.reservedMinor,
+});
+
+// The accounts table, through the client given: the database, or a transaction of it.
+export class PrismaAccountStore implements AccountStore {
+  constructor(private readonly db: Prisma.TransactionClient) {}
+
+  async find(userId: string): Promise<Account | undefined> {
+    if (!isUuid(userId)) return undefined;
+    const row = await this.db.account.findUnique({ where: { userId } });
+    return row ? toAccount(row) : undefined;
+  }
+
+  async lock(userId: string): Promise<Account | undefined> {
+    if (!isUuid(userId)) return undefined;
+    const [row] = await this.db.$queryRaw<AccountRow[]>`
+      SELECT user_id::text AS "userId", currency, plan_id::text AS "planId", balance_minor AS "balanceMinor", reserved_minor AS "reservedMinor"
+      FROM accounts WHERE user_id = ${userId}::uuid FOR UPDATE`;
+    return row ? toAccount(row) : undefined;
+  }
+
+  async createIfMissing(account: { userId: string; currency: string; planId?: string }): Promise<void> {
+    await this.db.account.createMany({ data: [{ userId: account.userId, currency: account.currency, planId: account.planId ?? null }], skipDuplicates: true });
+  }
+
+  async setPlan(userId: string, planId: string): Promise<void> {
+    await this.db.account.update({ where: { userId }, data: { planId } });
+  }
+}
+
+type EntryRow = {
+  id: bigint;
+  userId: string;
+  kind: string;
+  amountMinor: bigint;
+  currency: string;
+  callId: string | null;
+  reference: string | null;
+  balanceAfter: bigint;
+  reservedAfter: bigint;
+  createdAt: Date;
+};
+
+const toEntry = (row: EntryRow): LedgerEntry => ({
+  id: row.id.toString(),
+  userId: row.userId,
+  kind: row.kind as LedgerKind,
+  amountMinor: row.amountMinor,
+  currency: row.currency,
+  ...(row.callId ? { callId: row.callId } : {}),
+  ...(row.reference ? { reference: row.reference } : {}),
+  balanceAfter: row.balanceAfter,
+  reservedAfter: row.reservedAfter,
+  createdAt: row.createdAt,
+});
+
+// The ledger: each entry is written together with the conditional update of its account, so the
+// account's columns are always the running sums of its entries.
+export class PrismaLedger implements Ledger {
+  constructor(private readonly db: Prisma.TransactionClient) {}
+
+  async post(movement: Movement): Promise<LedgerEntry | undefined> {
+    const delta = deltasOf(movement.kind, movement.amountMinor);
+    const [after] = await this.db.$queryRaw<Array<{ balance: bigint; reserved: bigint }>>`
+      UPDATE accounts
+      SET balance_minor = balance_minor + ${delta.balance}, reserved_minor = reserved_minor + ${delta.reserved}, updated_at = now()
+      WHERE user_id = ${movement.userId}::uuid
+        AND reserved_minor + ${delta.reserved} >= 0
+        AND balance_minor + ${delta.balance} >= reserved_minor + ${delta.reserved}
+      RETURNING balance_minor AS balance, reserved_minor AS reserved`;
+    if (!after) return undefined;
+    const row = await this.db.ledgerEntry.create({
+      data: {
+        userId: movement.userId,
+        kind: movement.kind,
+        amountMinor: movement.amountMinor,
+        currency: movement.currency,
+        callId: movement.callId ?? null,
+        reference: movement.reference ?? null,
+        balanceAfter: after.balance,
+        reservedAfter: after.reserved,
+      },
+    });
+    return toEntry(row);
+  }
+
+  async findTopUp(userId: string, reference: string): Promise<LedgerEntry | undefined> {
+    const row = await this.db.ledgerEntry.findUnique({ where: { userId_reference: { userId, reference } } });
+    return row ? toEntry(row) : undefined;
+  }
+}
