@@ -1,6 +1,7 @@
 import { type Server } from 'node:http';
 import express, { type Express } from 'express';
 import { type Registry } from 'prom-client';
+import { type BillingService } from '../billing';
 import { type CallOperations } from '../call-state';
 import { type InvoiceService } from '../invoice';
 import { type SessionService } from '../session';
@@ -10,8 +11,10 @@ import { bearerAuth } from './bearer-auth';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
+import { billingRouter } from './routes/billing';
 import { callsRouter } from './routes/calls';
 import { invoicesRouter } from './routes/invoices';
+import { pricePlansRouter } from './routes/price-plans';
 import { sessionsRouter } from './routes/sessions';
 import { usersRouter } from './routes/users';
 
@@ -22,6 +25,8 @@ export interface AdminApiDeps {
   sessions?: SessionService;
   // Monthly statements: JSON, HTML and PDF.
   invoices?: InvoiceService;
+  // Balances (addBalance/getBalance), price plans and their rate decks.
+  billing?: BillingService;
   // Prometheus metrics, served at GET /metrics behind the same bearer token.
   metrics?: Registry;
   health: HealthCheck[];
@@ -46,6 +51,10 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   if (deps.invoices) v1.use(invoicesRouter(deps.invoices, deps.users));
+  if (deps.billing) {
+    v1.use(billingRouter(deps.billing));
+    v1.use('/price-plans', pricePlansRouter(deps.billing));
+  }
   app.use('/v1', v1);
   const registry = deps.metrics;
   if (registry) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { billingOpenApi } from './openapi-billing';
 import {
   CallListResponse,
   CallResponse,
@@ -31,6 +32,7 @@ const invoiceIdParameter = { name: 'id', in: 'path', required: true, schema: { t
 
 // OpenAPI 3.1 description of the admin API, built from the same zod schemas that validate requests.
 export function buildOpenApiDocument(): Record<string, unknown> {
+  const billing = billingOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -51,6 +53,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         SessionList: schemaOf(SessionListResponse, 'output'),
         Invoice: schemaOf(InvoiceResponse, 'output'),
         InvoiceList: schemaOf(InvoiceListResponse, 'output'),
+        ...billing.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -190,6 +193,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...billing.paths,
     },
   };
 }
