@@ -37,6 +37,10 @@ export class RateCsvParser {
   private pending = '';
   private line = 0;
   private columns: Column[] | undefined;
+  // Index of each column in a row, -1 when the file does not have it.
+  private readonly at = new Map<Column, number>();
+  private readonly maxRate = MAX_MAJOR * 10n ** 6n;
+  private readonly maxFee: bigint;
   private headerBroken = false;
   private readonly kept: RateRowError[] = [];
   private counted = 0;
@@ -45,7 +49,9 @@ export class RateCsvParser {
   constructor(
     private readonly options: RateCsvOptions,
     private readonly onRow: (rate: ParsedRate) => void,
-  ) {}
+  ) {
+    this.maxFee = MAX_MAJOR * 10n ** BigInt(options.minorUnitDigits);
+  }
 
   get errors(): readonly RateRowError[] {
     return this.kept;
@@ -106,6 +112,16 @@ export class RateCsvParser {
       return;
     }
     this.columns = names as Column[];
+    for (const column of RATE_COLUMNS) this.at.set(column, this.columns.indexOf(column));
+  }
+
+  private cell(fields: string[], column: Column): string {
+    return fields[this.at.get(column) ?? -1] ?? '';
+  }
+
+  private fail(field: Column, message: string): undefined {
+    this.report({ line: this.line, field, message });
+    return undefined;
   }
 
   private readRow(fields: string[], columns: Column[]): void {
@@ -114,19 +130,17 @@ export class RateCsvParser {
       this.report({ line, message: `expected ${columns.length} fields, found ${fields.length}` });
       return;
     }
-    const value = (name: Column): string => fields[columns.indexOf(name)] ?? '';
     const errorsBefore = this.counted;
-    const fail = (field: Column, message: string): undefined => void this.report({ line, field, message });
-
-    const prefix = value('prefix').replace(/^\+/, '');
-    if (!PREFIX.test(prefix)) fail('prefix', `must be 1-${MAX_PREFIX_DIGITS} digits`);
-    const rate = this.amount(value('rate_per_minute'), 6, 'rate_per_minute', true, fail);
-    const fee = this.amount(value('connect_fee'), this.options.minorUnitDigits, 'connect_fee', false, fail);
-    const first = this.increment(value('first_increment'), 'first_increment', fail);
-    const next = this.increment(value('next_increment'), 'next_increment', fail);
-    const band = this.band(value('time_from'), value('time_to'), fail);
-    const description = value('description');
-    if (description.length > 128) fail('description', 'must be at most 128 characters');
+    let prefix = this.cell(fields, 'prefix');
+    if (prefix.startsWith('+')) prefix = prefix.slice(1);
+    if (!PREFIX.test(prefix)) this.fail('prefix', `must be 1-${MAX_PREFIX_DIGITS} digits`);
+    const rate = this.amount(this.cell(fields, 'rate_per_minute'), 6, this.maxRate, 'rate_per_minute', true);
+    const fee = this.amount(this.cell(fields, 'connect_fee'), this.options.minorUnitDigits, this.maxFee, 'connect_fee', false);
+    const first = this.increment(this.cell(fields, 'first_increment'), 'first_increment');
+    const next = this.increment(this.cell(fields, 'next_increment'), 'next_increment');
+    const band = this.band(this.cell(fields, 'time_from'), this.cell(fields, 'time_to'));
+    const description = this.cell(fields, 'description');
+    if (description.length > 128) this.fail('description', 'must be at most 128 characters');
     if (this.counted > errorsBefore || rate === undefined || fee === undefined) return;
 
     this.onRow({
@@ -141,30 +155,30 @@ export class RateCsvParser {
     });
   }
 
-  private amount(text: string, scale: number, field: Column, required: boolean, fail: (field: Column, message: string) => undefined): bigint | undefined {
-    if (text === '') return required ? fail(field, 'is required') : 0n;
-    const parsed = parseDecimal(text, scale, MAX_MAJOR * 10n ** BigInt(scale));
+  private amount(text: string, scale: number, max: bigint, field: Column, required: boolean): bigint | undefined {
+    if (text === '') return required ? this.fail(field, 'is required') : 0n;
+    const parsed = parseDecimal(text, scale, max);
     if (parsed.ok) return parsed.value;
     const detail = parsed.reason === 'too_many_decimals' ? ` (at most ${scale})` : parsed.reason === 'too_large' ? ` (at most ${MAX_MAJOR})` : '';
-    return fail(field, `${DECIMAL_REASON_TEXT[parsed.reason]}${detail}`);
+    return this.fail(field, `${DECIMAL_REASON_TEXT[parsed.reason]}${detail}`);
   }
 
-  private increment(text: string, field: Column, fail: (field: Column, message: string) => undefined): number | undefined {
+  private increment(text: string, field: Column): number | undefined {
     if (text === '') return undefined;
     const seconds = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
-    if (!(seconds >= 1 && seconds <= MAX_INCREMENT_SECONDS)) return fail(field, `must be whole seconds, 1-${MAX_INCREMENT_SECONDS}`);
+    if (!(seconds >= 1 && seconds <= MAX_INCREMENT_SECONDS)) return this.fail(field, `must be whole seconds, 1-${MAX_INCREMENT_SECONDS}`);
     return seconds;
   }
 
-  private band(fromText: string, toText: string, fail: (field: Column, message: string) => undefined): [number, number] | undefined {
+  private band(fromText: string, toText: string): [number, number] | undefined {
     if (fromText === '' && toText === '') return undefined;
     const from = parseClock(fromText);
     // "00:00" as an end means midnight at the end of the day.
     const to = toText === '00:00' ? MINUTES_PER_DAY : parseClock(toText);
-    if (from === undefined || from >= MINUTES_PER_DAY) fail('time_from', 'must be a time HH:MM from 00:00 to 23:59 (with time_to)');
-    if (to === undefined) fail('time_to', 'must be a time HH:MM from 00:01 to 24:00 (with time_from)');
+    if (from === undefined || from >= MINUTES_PER_DAY) this.fail('time_from', 'must be a time HH:MM from 00:00 to 23:59 (with time_to)');
+    if (to === undefined) this.fail('time_to', 'must be a time HH:MM from 00:01 to 24:00 (with time_from)');
     if (from === undefined || to === undefined || from >= MINUTES_PER_DAY) return undefined;
-    if (!isValidBand(from, to)) return fail('time_to', 'must differ from time_from');
+    if (!isValidBand(from, to)) return this.fail('time_to', 'must differ from time_from');
     return [from, to];
   }
 }

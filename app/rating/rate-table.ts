@@ -1,10 +1,11 @@
+import { hashDigit, hashPrefix, PREFIX_HASH_START, PrefixFilter } from './prefix-filter';
 import { bandContains, bandIntervals } from './time-of-day';
 
 // A rate deck in columns of typed arrays, for longest-prefix lookups over up to millions of
-// prefixes: ~36 bytes a rate, no object per row. Prefixes (1-15 digits, E.164 has at most 15) are
+// prefixes: about 40 bytes a rate, no object per row. Prefixes (1-15 digits, E.164 has at most 15) are
 // grouped by length and kept as sorted numbers; a lookup tries the destination's prefixes from the
-// longest down, each a binary search in its length's group. Rates of one prefix (an all-day rate
-// and time-of-day bands) sit next to each other.
+// longest down: a Bloom filter rules most lengths out, the rest is a binary search in that length's
+// group. Rates of one prefix (an all-day rate and time-of-day bands) sit next to each other.
 
 export const MAX_PREFIX_DIGITS = 15;
 const NO_BAND = -1;
@@ -141,7 +142,12 @@ export class RateTableBuilder {
     for (let j = 0; j < n; j += 1) copyRow(source, order[j] ?? 0, sorted, j);
     this.columns = allocate(0);
     this.count = 0;
-    const table = new RateTable(sorted, n, starts);
+    const filter = new PrefixFilter(n);
+    for (let j = 0; j < n; j += 1) {
+      if (j > 0 && sorted.keys[j] === sorted.keys[j - 1] && sorted.lengths[j] === sorted.lengths[j - 1]) continue;
+      filter.add(hashPrefix(String(sorted.keys[j] ?? 0).padStart(sorted.lengths[j] ?? 1, '0')));
+    }
+    const table = new RateTable(sorted, n, starts, filter);
     return { table, conflicts: table.conflicts() };
   }
 
@@ -162,13 +168,15 @@ export class RateTableBuilder {
 }
 
 export class RateTable {
-  private readonly scratch = new Float64Array(MAX_PREFIX_DIGITS + 1);
+  private readonly values = new Float64Array(MAX_PREFIX_DIGITS + 1);
+  private readonly hashes = new Int32Array(MAX_PREFIX_DIGITS + 1);
 
   constructor(
     private readonly c: Columns,
     readonly size: number,
     // starts[length]: first row of prefixes of that length; starts[length + 1]: one past the last.
     private readonly starts: Int32Array,
+    private readonly filter: PrefixFilter,
   ) {}
 
   static of(rates: Iterable<RateInput>): RateTable {
@@ -180,7 +188,8 @@ export class RateTable {
   // Bytes held by the columns (the benchmark reports it).
   get byteLength(): number {
     const c = this.c;
-    return [c.keys, c.lengths, c.rates, c.fees, c.first, c.next, c.from, c.to, c.tags].reduce((sum, column) => sum + column.byteLength, 0);
+    const columns = [c.keys, c.lengths, c.rates, c.fees, c.first, c.next, c.from, c.to, c.tags].reduce((sum, column) => sum + column.byteLength, 0);
+    return columns + this.starts.byteLength + this.filter.byteLength;
   }
 
   // The rate of the longest prefix of the destination (digits, a leading '+' ignored). Among that
@@ -190,14 +199,18 @@ export class RateTable {
     const digits = destination.startsWith('+') ? destination.slice(1) : destination;
     const longest = Math.min(digits.length, MAX_PREFIX_DIGITS);
     let value = 0;
+    let hash = PREFIX_HASH_START;
     for (let length = 1; length <= longest; length += 1) {
       const digit = digits.charCodeAt(length - 1) - 48;
       if (digit < 0 || digit > 9) return undefined;
       value = value * 10 + digit;
-      this.scratch[length] = value;
+      hash = hashDigit(hash, digit);
+      this.values[length] = value;
+      this.hashes[length] = hash;
     }
     for (let length = longest; length >= 1; length -= 1) {
-      const row = this.find(length, this.scratch[length] ?? 0, minuteOfDay);
+      if (this.starts[length] === this.starts[length + 1] || !this.filter.mayContain(this.hashes[length] ?? 0)) continue;
+      const row = this.find(length, this.values[length] ?? 0, minuteOfDay);
       if (row >= 0) return this.matchAt(row);
     }
     return undefined;
