@@ -12,7 +12,8 @@ import {
   type SubscriberDirectory,
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
-import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
+import { createInterceptModule, liveCallDirectoryOf } from './intercept';
+import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createLogger, type Logger } from './shared/infra/logger';
@@ -20,7 +21,7 @@ import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
 import { connectRedis } from './shared/infra/redis';
 import { createSessionModule } from './session';
-import { createSwitchModule, RegistrationWatcher } from './switch';
+import { createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
@@ -93,6 +94,13 @@ async function main(): Promise<void> {
     startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
     startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
   ];
+  // Lawful intercept: its own consumer of call events, and snoop/record over its own ARI sockets.
+  const interceptTap = config.intercept.enabled ? createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }) : undefined;
+  const intercept = interceptTap && createInterceptModule({ ...config.intercept, db, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log, metrics });
+  if (intercept) {
+    consumers.push(startConsumer({ js, consumer: CONSUMERS.intercept, schema: CallEventSchema, handle: (event) => intercept.handleCallEvent(event), log, metrics }));
+    intercept.jobs.start();
+  }
   // The switch's registrations (ps_contacts, written by Asterisk) become connection events.
   const registrationWatcher = new RegistrationWatcher({ db, js, databaseUrl: config.database.url, log });
   await registrationWatcher.start();
@@ -107,6 +115,7 @@ async function main(): Promise<void> {
     } }),
     metrics,
     log,
+    ...(intercept ? { intercept } : {}),
     health: [
       { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
       { name: 'redis', check: async () => void (await redis.ping()) },
@@ -147,6 +156,8 @@ async function main(): Promise<void> {
     switchModule.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await intercept?.jobs.stop();
+    interceptTap?.close();
     await registrationWatcher.stop();
     // Events already queued are published before leaving (what is left stays in Redis for the next run).
     await publisher.drained(5000);

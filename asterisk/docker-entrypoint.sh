@@ -24,7 +24,7 @@ if [ -z "${AST_MAXLOAD:-}" ]; then
 fi
 export AST_INSTANCE AST_MODDIR AST_MAXLOAD
 
-mkdir -p "$AST_INSTANCE"/{etc,cache,lib,spool,run,log}
+mkdir -p "$AST_INSTANCE"/{etc,cache,lib,spool,spool/recording,run,log}
 # A run directory left by a killed container holds a stale control socket and PID file.
 rm -rf "${AST_INSTANCE:?}/run/"*
 "$AST_RENDERER" "$AST_CONF_TEMPLATES" "$AST_INSTANCE/etc"

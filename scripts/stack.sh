@@ -105,7 +105,7 @@ start_asterisk() {
   ensure_port_free -t "$ARI_PORT" "asterisk (ARI)"
   ensure_port_free -u "$SIP_PORT" "asterisk (SIP)"
   local moddir; moddir="/$(asterisk_moddir)"
-  mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,run,log}
+  mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,spool/recording,run,log}
   AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" \
     "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "${AST_INSTANCE_DIR}/etc"
   chmod 600 "${AST_INSTANCE_DIR}"/etc/*.conf

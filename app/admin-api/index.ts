@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import { type Registry } from 'prom-client';
 import { type BillingService } from '../billing';
 import { type CallOperations } from '../call-state';
+import { type InterceptApi } from '../intercept';
+import { principalResolver } from './agency-auth';
 import { type InvoiceService } from '../invoice';
 import { type SessionService } from '../session';
 import { type Logger } from '../shared/infra/logger';
@@ -11,12 +13,14 @@ import { bearerAuth } from './bearer-auth';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
+import { agenciesRouter } from './routes/agencies';
 import { billingRouter } from './routes/billing';
 import { callsRouter } from './routes/calls';
 import { invoicesRouter } from './routes/invoices';
 import { pricePlansRouter } from './routes/price-plans';
 import { sessionsRouter } from './routes/sessions';
 import { usersRouter } from './routes/users';
+import { warrantsRouter } from './routes/warrants';
 
 export interface AdminApiDeps {
   token: string;
@@ -31,6 +35,8 @@ export interface AdminApiDeps {
   metrics?: Registry;
   health: HealthCheck[];
   log: Logger;
+  // Lawful intercept: /v1/agencies (admin) and /v1/warrants (admin or agency tokens, audited).
+  intercept?: InterceptApi;
 }
 
 export function createAdminApi(deps: AdminApiDeps): Express {
@@ -45,6 +51,13 @@ export function createAdminApi(deps: AdminApiDeps): Express {
     res.json(openapi);
   });
 
+  const intercept = deps.intercept;
+  if (intercept) {
+    // Before the admin-only router: agencies authenticate with their own tokens here.
+    const resolve = principalResolver(deps.token, (token) => intercept.agencies.authenticate(token));
+    app.use('/v1/agencies', agenciesRouter(intercept, resolve));
+    app.use('/v1/warrants', warrantsRouter(intercept, resolve));
+  }
   const v1 = express.Router();
   v1.use(bearerAuth(deps.token));
   v1.use('/users', usersRouter(deps.users));

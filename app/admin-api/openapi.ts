@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { billingOpenApi } from './openapi-billing';
+import { interceptOpenApi } from './openapi-intercept';
 import {
   CallListResponse,
   CallResponse,
@@ -33,6 +34,7 @@ const invoiceIdParameter = { name: 'id', in: 'path', required: true, schema: { t
 // OpenAPI 3.1 description of the admin API, built from the same zod schemas that validate requests.
 export function buildOpenApiDocument(): Record<string, unknown> {
   const billing = billingOpenApi(schemaOf);
+  const intercept = interceptOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -54,6 +56,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         Invoice: schemaOf(InvoiceResponse, 'output'),
         InvoiceList: schemaOf(InvoiceListResponse, 'output'),
         ...billing.schemas,
+        ...intercept.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -193,6 +196,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...intercept.paths,
       ...billing.paths,
     },
   };

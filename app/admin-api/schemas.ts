@@ -105,3 +105,93 @@ export const InvoiceLineResponse = z.object({
 });
 
 export const InvoiceResponse = InvoiceSummaryResponse.extend({ lines: z.array(InvoiceLineResponse) });
+
+// ---- Lawful intercept (/v1/agencies, /v1/warrants)
+
+export const CreateAgencyRequest = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+
+export const AgencyCreatedResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  token: z.string().meta({ description: "the agency's API token: shown this once, stored hashed" }),
+  createdAt: z.iso.datetime(),
+});
+
+const WarrantTargetSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user'), value: z.uuid() }).strict(),
+  z.object({ type: z.literal('sipUsername'), value: z.string().regex(USERNAME_PATTERN) }).strict(),
+  z.object({ type: z.literal('phoneNumber'), value: z.string().refine(isE164, 'must be an E.164 phone number') }).strict(),
+]);
+
+export const CreateWarrantRequest = z
+  .object({
+    agencyId: z.uuid(),
+    targets: z.array(WarrantTargetSchema).min(1).max(50),
+    content: z.boolean().meta({ description: 'true: call events and content (recordings); false: call events only' }),
+    validFrom: z.iso.datetime({ offset: true }),
+    validUntil: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+
+export const ModifyWarrantRequest = z
+  .object({
+    targets: z.array(WarrantTargetSchema).min(1).max(50).optional(),
+    content: z.boolean().optional(),
+    validFrom: z.iso.datetime({ offset: true }).optional(),
+    validUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'change at least one field');
+
+export const WarrantIdParam = z.object({ id: z.uuid() });
+export const RecordingParams = z.object({ id: z.uuid(), recordingId: z.uuid() });
+export const EventsQuery = z.object({
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+export const WarrantResponse = z.object({
+  id: z.uuid(),
+  agencyId: z.uuid(),
+  targets: z.array(WarrantTargetSchema),
+  content: z.boolean(),
+  validFrom: z.iso.datetime(),
+  validUntil: z.iso.datetime(),
+  status: z.enum(['active', 'deactivated']),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  deactivatedAt: z.iso.datetime().optional(),
+});
+
+export const WarrantListResponse = z.object({ warrants: z.array(WarrantResponse) });
+
+export const InterceptEventResponse = z.object({
+  seq: z.number().int(),
+  kind: z.string().meta({ description: 'iri.begin, iri.continue, iri.answer, iri.end, content.started, content.failed, content.stopped, recording.stored, warrant.activated, ...' }),
+  correlationId: z.uuid().optional().meta({ description: 'the intercept (one call of one warrant) the record belongs to' }),
+  callId: z.uuid().optional(),
+  occurredAt: z.iso.datetime(),
+  payload: z.record(z.string(), z.unknown()),
+  prevHash: z.string().meta({ description: 'SHA-256 of the previous record of this warrant (hash chain)' }),
+  hash: z.string().meta({ description: 'SHA-256 over prevHash and this record' }),
+});
+
+export const InterceptEventListResponse = z.object({ events: z.array(InterceptEventResponse) });
+
+export const InterceptRecordingResponse = z.object({
+  id: z.uuid(),
+  correlationId: z.uuid(),
+  callId: z.uuid(),
+  segment: z.number().int(),
+  state: z.enum(['recording', 'ended', 'collecting', 'stored', 'failed', 'purged']),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime().optional(),
+  durationMs: z.number().int().optional(),
+  sizeBytes: z.number().int().optional(),
+  sha256: z.string().optional().meta({ description: 'SHA-256 of the WAV file served at .../audio' }),
+  copies: z.number().int(),
+  retainUntil: z.iso.datetime().optional(),
+  purgedAt: z.iso.datetime().optional(),
+});
+
+export const InterceptRecordingListResponse = z.object({ recordings: z.array(InterceptRecordingResponse) });

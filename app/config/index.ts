@@ -1,1 +1,1 @@
-export { loadConfig, ConfigError, type AppConfig } from './load-config';
+export { loadConfig, ConfigError, type AppConfig, type InterceptConfig } from './load-config';

@@ -66,3 +66,4 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
 export { AriRest } from './ari-rest';
 export { RegistrationWatcher } from './registration-watcher';
 export { toSwitchEvent, endpointOfChannelName, type AriEvent } from './ari-event-mapper';
+export { createAriSnoopRecorder, AriSnoopRecorder, type AriSnoopRecorderOptions } from './ari-snoop-recorder';

@@ -33,6 +33,8 @@ export const deadLetterSubject = (consumer: string): string => `dlq.${consumer}`
 export const CONSUMERS = {
   callRecords: { name: 'call-records', stream: STREAMS.callEvents.name, filterSubject: CALL_SUBJECTS.ended },
   sessions: { name: 'sessions', stream: STREAMS.connectionEvents.name, filterSubject: 'connection.v1.>' },
+  // Lawful intercept: every transition of every call (a target's calls are found per event).
+  intercept: { name: 'intercept', stream: STREAMS.callEvents.name, filterSubject: 'call.v1.>' },
   // Billing settles each ended call and the invoice service adds its statement line (app/invoice).
   invoices: { name: 'invoices', stream: STREAMS.callEvents.name, filterSubject: CALL_SUBJECTS.ended },
 } as const;

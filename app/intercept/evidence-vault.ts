@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { errorMessage } from '../shared/kernel';
+import { EvidenceUnavailableError } from './errors';
+import { type EvidenceCipher } from './evidence-cipher';
+import { type EvidenceLocation } from './ports';
+
+export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+export interface StoredEvidence {
+  objectSha256: string;
+  copies: number;
+}
+
+export type CopyStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'repaired';
+
+export interface EvidenceCheck {
+  key: string;
+  copies: { location: string; status: CopyStatus; error?: string }[];
+  // At least one intact copy was found (and every bad copy was rewritten from it).
+  recoverable: boolean;
+}
+
+// Evidence kept encrypted in one copy per location. The sealed object is the same in every
+// location, so its SHA-256 identifies a good copy without decrypting it; the plaintext SHA-256
+// (in the warrant's hash chain) proves the content.
+export class EvidenceVault {
+  constructor(
+    private readonly locations: EvidenceLocation[],
+    private readonly cipher: EvidenceCipher,
+  ) {
+    if (locations.length === 0) throw new Error('evidence needs at least one location');
+  }
+
+  get copies(): number {
+    return this.locations.length;
+  }
+
+  // Every location must take its copy; a failure leaves the caller to retry the whole store.
+  async store(key: string, plain: Buffer): Promise<StoredEvidence> {
+    const sealed = this.cipher.seal(plain, key);
+    await Promise.all(this.locations.map((location) => location.put(key, sealed)));
+    return { objectSha256: sha256Hex(sealed), copies: this.locations.length };
+  }
+
+  // The first intact copy, decrypted and checked against the content hash.
+  async read(key: string, objectSha256: string, contentSha256: string): Promise<Buffer> {
+    const problems: Record<string, string> = {};
+    for (const location of this.locations) {
+      try {
+        const sealed = await location.get(key);
+        if (!sealed) {
+          problems[location.name] = 'missing';
+          continue;
+        }
+        if (sha256Hex(sealed) !== objectSha256) {
+          problems[location.name] = 'corrupt';
+          continue;
+        }
+        const plain = this.cipher.open(sealed, key);
+        if (sha256Hex(plain) !== contentSha256) {
+          problems[location.name] = 'content hash mismatch';
+          continue;
+        }
+        return plain;
+      } catch (error) {
+        problems[location.name] = errorMessage(error);
+      }
+    }
+    throw new EvidenceUnavailableError(key, { problems });
+  }
+
+  // Re-reads every copy; rewrites the missing or corrupt ones from an intact one.
+  async verifyAndRepair(key: string, objectSha256: string, contentSha256: string): Promise<EvidenceCheck> {
+    const copies: EvidenceCheck['copies'] = [];
+    let good: Buffer | undefined;
+    for (const location of this.locations) {
+      try {
+        const sealed = await location.get(key);
+        if (!sealed) {
+          copies.push({ location: location.name, status: 'missing' });
+        } else if (sha256Hex(sealed) !== objectSha256) {
+          copies.push({ location: location.name, status: 'corrupt' });
+        } else if (!good) {
+          // One decryption proves the sealed object; the others are byte-identical to it.
+          if (sha256Hex(this.cipher.open(sealed, key)) !== contentSha256) {
+            copies.push({ location: location.name, status: 'corrupt', error: 'content hash mismatch' });
+          } else {
+            good = sealed;
+            copies.push({ location: location.name, status: 'ok' });
+          }
+        } else {
+          copies.push({ location: location.name, status: 'ok' });
+        }
+      } catch (error) {
+        copies.push({ location: location.name, status: 'unreadable', error: errorMessage(error) });
+      }
+    }
+    if (good) {
+      for (const [index, copy] of copies.entries()) {
+        if (copy.status === 'ok') continue;
+        const location = this.locations[index];
+        if (!location) continue;
+        try {
+          await location.put(key, good);
+          copies[index] = { ...copy, status: 'repaired' };
+        } catch (error) {
+          copies[index] = { ...copy, error: `repair failed: ${errorMessage(error)}` };
+        }
+      }
+    }
+    return { key, copies, recoverable: good !== undefined };
+  }
+
+  async remove(key: string): Promise<void> {
+    await Promise.all(this.locations.map((location) => location.delete(key)));
+  }
+}

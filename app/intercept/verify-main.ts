@@ -1,0 +1,33 @@
+// Evidence verification on demand (scripts/intercept-verify.sh): re-reads every copy of every
+// recording, repairs lost or corrupt copies from an intact one, checks every warrant's hash chain;
+// with --retention, then deletes what is past retention. Prints the report as JSON.
+// Exit: 0 all intact or repaired, 1 problems remain, 2 the check itself failed.
+import { Registry } from 'prom-client';
+import { ConfigError, loadConfig } from '../config';
+import { systemClock } from '../shared/kernel';
+import { createLogger } from '../shared/infra/logger';
+import { createDatabase } from '../shared/infra/prisma';
+import { createEvidenceVerification } from './index';
+
+async function run(): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel, service: 'intercept-verify' });
+  const db = createDatabase({ url: config.database.url, poolSize: 2 });
+  try {
+    const { verifier, retention } = createEvidenceVerification({ ...config.intercept, db, clock: systemClock, log, metrics: new Registry() });
+    const report = await verifier.run();
+    const purged = process.argv.includes('--retention') ? await retention.run() : undefined;
+    process.stdout.write(`${JSON.stringify({ ...report, ...(purged ? { retention: purged } : {}) }, null, 2)}\n`);
+    return report.ok ? 0 : 1;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+run().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`intercept verification failed: ${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(2);
+  },
+);

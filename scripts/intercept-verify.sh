@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Verify the lawful-intercept evidence of a profile now (the app also does it every
+# INTERCEPT_VERIFY_INTERVAL_MINUTES): every copy of every recording is re-read and its hashes
+# checked, a lost or corrupt copy is rewritten from an intact one, every warrant's hash chain is
+# checked. --retention also deletes (and records the deletion of) evidence past retention.
+# Prints a JSON report. Exit 0: intact or repaired; 1: problems remain; 2: the check failed.
+# Usage: scripts/intercept-verify.sh <profile> [--retention]
+# Production (image): node dist/app/intercept/verify-main.js [--retention], with the app's environment.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+load_profile "${1:?usage: intercept-verify.sh <profile> [--retention]}"
+shift
+cd "$PROJECT_ROOT"
+# Locally the evidence of a profile lives in .local/<profile>/evidence/<n> (the app's default for
+# the local profile; tests pass the same to the app).
+if [ -z "${INTERCEPT_EVIDENCE_DIRS:-}" ] && [ "${INTERCEPT_STORAGE:-local}" = local ]; then
+  INTERCEPT_EVIDENCE_DIRS="$(seq -s, -f ".local/${PROFILE}/evidence/%g" 1 "${INTERCEPT_COPIES:-3}")"
+  export INTERCEPT_EVIDENCE_DIRS
+fi
+if [ -f dist/app/intercept/verify-main.js ]; then
+  exec node dist/app/intercept/verify-main.js "$@"
+fi
+exec node_modules/.bin/tsx app/intercept/verify-main.ts "$@"
