@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { api, createUser, type TestUser } from '../support/admin-client';
+import { AppProcess } from '../support/app-process';
+import { channelsOf, eventually } from '../support/ari';
+import { device, register, type Device } from '../support/devices';
+import { answerPlaying, callPlaying, normalizedSipTrace } from '../support/intercept/calls';
+import {
+  activateWarrant,
+  audioOf,
+  createAgency,
+  eventsOf,
+  evidenceDirs,
+  recordingsOf,
+  runVerification,
+  sql,
+  storedRecordings,
+  type InterceptEvent,
+} from '../support/intercept/intercept-client';
+import { soxInfo, soxStat, tonePower } from '../support/intercept/sox';
+import { tonePcap } from '../support/intercept/tone-pcap';
+import { callRecordsOf } from '../support/records';
+import { type SippResult } from '../support/sipp';
+import { testEnv } from '../support/test-env';
+
+// The caller sends a 500 Hz tone, the callee a 1300 Hz one: each direction of a recording can be
+// told apart by its frequency.
+const CALLER_HZ = 500;
+const CALLEE_HZ = 1300;
+const hour = 3600_000;
+const iso = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+// Lawful intercept with real SIP calls through Asterisk: warrants of agencies, snoop-and-record of
+// targets' calls, evidence in three encrypted copies, hash chains, agency-scoped access and audit.
+describe('e2e: lawful intercept', function () {
+  this.timeout(180_000);
+  let app: AppProcess;
+  let agencyA: { id: string; token: string };
+  let agencyB: { id: string; token: string };
+  let callerPcap: string;
+  let calleePcap: string;
+
+  before(async function () {
+    for (const dir of evidenceDirs) rmSync(dir, { recursive: true, force: true });
+    app = await AppProcess.start({ INTERCEPT_EVIDENCE_DIRS: evidenceDirs.join(','), INTERCEPT_TICK_MS: '300' });
+    [agencyA, agencyB] = await Promise.all([createAgency('Agency A'), createAgency('Agency B')]);
+    callerPcap = tonePcap(CALLER_HZ, 20);
+    calleePcap = tonePcap(CALLEE_HZ, 20);
+  });
+
+  after(async function () {
+    await app?.stop();
+  });
+
+  async function registered(user: TestUser): Promise<Device> {
+    const dev = device(user);
+    await register(dev);
+    return dev;
+  }
+
+  // One answered call: the callee answers after 300 ms; the caller hangs up after holdMs.
+  async function toneCall(from: Device, to: Device, dialed: string, holdMs: number, during?: () => Promise<void>): Promise<{ caller: SippResult; callee: SippResult }> {
+    const callee = await answerPlaying(to, calleePcap, 300);
+    const caller = callPlaying(from, dialed, callerPcap, holdMs);
+    const duringDone = during?.();
+    const [callerResult, calleeResult] = await Promise.all([caller.done, callee.done, duringDone]);
+    expect(callerResult.exitCode, callerResult.errors).to.equal(0);
+    expect(calleeResult.exitCode, calleeResult.errors).to.equal(0);
+    await eventually(async () => [...(await channelsOf(from.username)), ...(await channelsOf(to.username))], (channels) => channels.length === 0);
+    return { caller: callerResult, callee: calleeResult };
+  }
+
+  const kinds = (events: InterceptEvent[]): string[] => events.map((event) => event.kind);
+
+  describe('a targeted call', function () {
+    let alice: TestUser;
+    let bob: TestUser;
+    let warrantId: string;
+    let baseline: { caller: SippResult; callee: SippResult };
+    let intercepted: { caller: SippResult; callee: SippResult };
+
+    before(async function () {
+      [alice, bob] = await Promise.all([createUser('alice'), createUser('bob')]);
+      const [aliceDevice, bobDevice] = await Promise.all([registered(alice), registered(bob)]);
+      baseline = await toneCall(aliceDevice, bobDevice, bob.username, 5000);
+      warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: alice.username }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
+      intercepted = await toneCall(aliceDevice, bobDevice, bob.username, 5000);
+    });
+
+    it('given a content warrant on alice, when she calls bob, then the recording holds both directions for the whole call', async function () {
+      const [recording] = await storedRecordings(warrantId, agencyA.token, 1);
+      expect(recording?.copies).to.equal(3);
+      const audio = await audioOf(warrantId, recording?.id ?? '', agencyA.token);
+      expect(audio.status).to.equal(200);
+      expect(createHash('sha256').update(audio.wav).digest('hex')).to.equal(recording?.sha256);
+      expect(soxInfo(audio.wav)).to.deep.equal({ channels: 2, rate: 8000 });
+      const fromTarget = soxStat(audio.wav, 1);
+      const toTarget = soxStat(audio.wav, 2);
+      const events = await eventsOf(warrantId, agencyA.token);
+      const end = events.find((event) => event.kind === 'iri.end');
+      const talkSeconds = Number(end?.payload.talkMs) / 1000;
+      console.log(`      recording ${recording?.id}: ${fromTarget.seconds.toFixed(2)} s of a ${talkSeconds.toFixed(2)} s call; from target: rms ${fromTarget.rms} ~${fromTarget.roughFrequency} Hz; to target: rms ${toTarget.rms} ~${toTarget.roughFrequency} Hz`);
+      expect(fromTarget.seconds).to.be.closeTo(talkSeconds, 0.6);
+      expect(fromTarget.rms, 'signal from alice').to.be.greaterThan(0.05);
+      expect(toTarget.rms, 'signal to alice').to.be.greaterThan(0.05);
+      expect(fromTarget.roughFrequency).to.be.closeTo(CALLER_HZ, 100);
+      expect(toTarget.roughFrequency).to.be.closeTo(CALLEE_HZ, 150);
+      // Each direction carries its own tone and (next to) nothing of the other's.
+      expect(tonePower(audio.wav, 1, CALLER_HZ)).to.be.greaterThan(100 * tonePower(audio.wav, 1, CALLEE_HZ));
+      expect(tonePower(audio.wav, 2, CALLEE_HZ)).to.be.greaterThan(100 * tonePower(audio.wav, 2, CALLER_HZ));
+    });
+
+    it('then the intercept records begin, answer and end of the call under one correlation id, in a hash chain', async function () {
+      const events = await eventsOf(warrantId, agencyA.token);
+      const callEvents = events.filter((event) => event.callId);
+      expect(kinds(callEvents)).to.include.members(['iri.begin', 'iri.continue', 'iri.answer', 'content.started', 'content.stopped', 'iri.end', 'recording.stored']);
+      expect(new Set(callEvents.map((event) => event.correlationId)).size).to.equal(1);
+      const begin = callEvents.find((event) => event.kind === 'iri.begin');
+      expect(begin?.payload).to.deep.include({ targetRole: 'caller' });
+      expect((begin?.payload.caller as { username: string }).username).to.equal(alice.username);
+      const end = callEvents.find((event) => event.kind === 'iri.end');
+      expect((end?.payload.callee as { username: string }).username).to.equal(bob.username);
+      expect(end?.payload).to.include.keys('requestedAt', 'answeredAt', 'endedAt', 'talkMs', 'cause');
+      for (const [i, event] of events.entries()) {
+        expect(event.seq).to.equal(i + 1);
+        if (i > 0) expect(event.prevHash).to.equal(events[i - 1]?.hash);
+      }
+    });
+
+    it('then both parties saw the same SIP messages as in the same call without a warrant', function () {
+      expect(normalizedSipTrace(intercepted.caller.trace)).to.deep.equal(normalizedSipTrace(baseline.caller.trace));
+      expect(normalizedSipTrace(intercepted.callee.trace)).to.deep.equal(normalizedSipTrace(baseline.callee.trace));
+      expect(normalizedSipTrace(baseline.caller.trace).length).to.be.greaterThan(6);
+    });
+
+    it('then the call before the warrant, and a call of two other users, are not intercepted', async function () {
+      const [carol, dave] = await Promise.all([createUser('carol'), createUser('dave')]);
+      const [carolDevice, daveDevice] = await Promise.all([registered(carol), registered(dave)]);
+      await toneCall(carolDevice, daveDevice, dave.username, 2000);
+      const [carolCall] = await eventually(() => callRecordsOf(carol.id), (rows) => rows.length === 1);
+      const [baselineCall] = await callRecordsOf(alice.id);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const intercepted = await sql<{ call_id: string }>('SELECT call_id FROM li_intercepts WHERE call_id = ANY($1::uuid[])', [[carolCall?.call_id, baselineCall?.call_id]]);
+      expect(intercepted).to.deep.equal([]);
+      const recorded = await sql<{ id: string }>('SELECT id FROM li_recordings WHERE call_id = ANY($1::uuid[])', [[carolCall?.call_id, baselineCall?.call_id]]);
+      expect(recorded).to.deep.equal([]);
+    });
+  });
+
+  describe('warrants changing during a call', function () {
+    it('given a call of erin in progress, when a warrant on her number is activated mid-call, then the rest of the call is recorded', async function () {
+      const [erin, frank] = await Promise.all([createUser('erin'), createUser('frank')]);
+      const [erinDevice, frankDevice] = await Promise.all([registered(erin), registered(frank)]);
+      let warrantId = '';
+      let activatedAt = 0;
+      await toneCall(frankDevice, erinDevice, erin.username, 8000, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        activatedAt = Date.now();
+        warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'phoneNumber', value: erin.phoneNumber }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
+      });
+      const [recording] = await storedRecordings(warrantId, agencyA.token, 1);
+      const audio = await audioOf(warrantId, recording?.id ?? '', agencyA.token);
+      const fromTarget = soxStat(audio.wav, 1);
+      const toTarget = soxStat(audio.wav, 2);
+      const [record] = await callRecordsOf(frank.id);
+      const remaining = (Date.parse(String((record?.history ?? []).at(-1)?.at)) - activatedAt) / 1000;
+      console.log(`      mid-call recording: ${fromTarget.seconds.toFixed(2)} s of the ${remaining.toFixed(2)} s left after activation; from target ~${fromTarget.roughFrequency} Hz, to target ~${toTarget.roughFrequency} Hz`);
+      expect(fromTarget.seconds).to.be.closeTo(remaining, 0.8);
+      // erin is the callee here: what she sends is the callee's tone.
+      expect(fromTarget.rms).to.be.greaterThan(0.05);
+      expect(toTarget.rms).to.be.greaterThan(0.05);
+      expect(tonePower(audio.wav, 1, CALLEE_HZ)).to.be.greaterThan(100 * tonePower(audio.wav, 1, CALLER_HZ));
+      expect(tonePower(audio.wav, 2, CALLER_HZ)).to.be.greaterThan(100 * tonePower(audio.wav, 2, CALLEE_HZ));
+      const begin = (await eventsOf(warrantId, agencyA.token)).find((event) => event.kind === 'iri.begin');
+      expect(begin?.payload).to.deep.include({ targetRole: 'callee', midCall: true });
+    });
+
+    it('given a recorded call, when the warrant is deactivated mid-call, then recording stops and the stop is recorded', async function () {
+      const [gina, hank] = await Promise.all([createUser('gina'), createUser('hank')]);
+      const [ginaDevice, hankDevice] = await Promise.all([registered(gina), registered(hank)]);
+      const warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'user', value: gina.id }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
+      await toneCall(ginaDevice, hankDevice, hank.username, 7000, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const res = await api('POST', `/v1/warrants/${warrantId}/deactivate`);
+        expect(res.status).to.equal(200);
+      });
+      const [recording] = await storedRecordings(warrantId, agencyA.token, 1);
+      const audio = await audioOf(warrantId, recording?.id ?? '', agencyA.token);
+      const seconds = soxStat(audio.wav, 1).seconds;
+      expect(seconds).to.be.greaterThan(1).and.lessThan(3.5);
+      const events = kinds(await eventsOf(warrantId, agencyA.token));
+      expect(events).to.include.members(['warrant.deactivated', 'content.stopped', 'intercept.stopped']);
+      expect(events).to.not.include('iri.end');
+    });
+
+    it('given an expired warrant on a user, when that user calls, then nothing is intercepted', async function () {
+      const [ivy, jack] = await Promise.all([createUser('ivy'), createUser('jack')]);
+      const [ivyDevice, jackDevice] = await Promise.all([registered(ivy), registered(jack)]);
+      const warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: ivy.username }], content: true, validFrom: iso(-2 * hour), validUntil: iso(-hour) });
+      await toneCall(ivyDevice, jackDevice, jack.username, 2000);
+      await eventually(() => callRecordsOf(ivy.id), (rows) => rows.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(kinds(await eventsOf(warrantId, agencyA.token))).to.deep.equal(['warrant.activated']);
+      expect(await recordingsOf(warrantId, agencyA.token)).to.deep.equal([]);
+    });
+  });
+
+  describe('access', function () {
+    let warrantId: string;
+    let recordingId: string;
+
+    before(async function () {
+      const [kim, leo] = await Promise.all([createUser('kim'), createUser('leo')]);
+      const [kimDevice, leoDevice] = await Promise.all([registered(kim), registered(leo)]);
+      warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: kim.username }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
+      await toneCall(kimDevice, leoDevice, leo.username, 2000);
+      const [recording] = await storedRecordings(warrantId, agencyA.token, 1);
+      recordingId = recording?.id ?? '';
+    });
+
+    it("given agency A's warrant, then agency B, the admin token and no token learn nothing of it, and every access is audited once", async function () {
+      const auditCount = async (): Promise<number> => Number((await sql<{ n: string }>('SELECT count(*) AS n FROM li_audit_log WHERE warrant_id = $1', [warrantId]))[0]?.n);
+      const before = await auditCount();
+      const paths = [`/v1/warrants/${warrantId}`, `/v1/warrants/${warrantId}/events`, `/v1/warrants/${warrantId}/recordings`, `/v1/warrants/${warrantId}/recordings/${recordingId}/audio`];
+      const asB = await Promise.all(paths.map(async (path) => (await fetch(`${urlOf(path)}`, { headers: { authorization: `Bearer ${agencyB.token}` } })).status));
+      const asAdmin = await Promise.all(paths.slice(1).map(async (path) => (await fetch(urlOf(path), { headers: { authorization: `Bearer ${testEnv.adminToken}` } })).status));
+      const anonymous = await Promise.all(paths.map(async (path) => (await fetch(urlOf(path))).status));
+      const asA = await Promise.all(paths.map(async (path) => (await fetch(urlOf(path), { headers: { authorization: `Bearer ${agencyA.token}` } })).status));
+      expect(asB).to.deep.equal([404, 404, 404, 404]);
+      expect(asAdmin).to.deep.equal([403, 403, 403]);
+      expect(anonymous).to.deep.equal([401, 401, 401, 401]);
+      expect(asA).to.deep.equal([200, 200, 200, 200]);
+      const listB = await fetch(urlOf('/v1/warrants'), { headers: { authorization: `Bearer ${agencyB.token}` } });
+      expect(((await listB.json()) as { warrants: { id: string }[] }).warrants.map((w) => w.id)).to.not.include(warrantId);
+      expect(await auditCount()).to.equal(before + paths.length * 3 + 3);
+      const entries = await sql<{ principal_type: string; principal_id: string | null; outcome: string; status: number }>(
+        'SELECT principal_type, principal_id, outcome, status FROM li_audit_log WHERE warrant_id = $1 ORDER BY id DESC LIMIT 4',
+        [warrantId],
+      );
+      expect(entries.map((e) => [e.principal_type, e.principal_id, e.outcome, e.status])).to.deep.equal(paths.map(() => ['agency', agencyA.id, 'allowed', 200]));
+    });
+
+    it('then the audit log refuses to be changed or deleted', async function () {
+      let refused = 0;
+      for (const statement of ['UPDATE li_audit_log SET outcome = $1', 'DELETE FROM li_audit_log WHERE outcome <> $1', 'TRUNCATE li_audit_log']) {
+        try {
+          await sql(statement, statement.includes('$1') ? ['x'] : []);
+        } catch (error) {
+          expect(String(error)).to.match(/append-only/);
+          refused += 1;
+        }
+      }
+      expect(refused).to.equal(3);
+    });
+
+    it('given one copy deleted and one corrupted, when the verification runs, then it finds and repairs both', async function () {
+      const [row] = await sql<{ object_key: string }>('SELECT object_key FROM li_recordings WHERE id = $1', [recordingId]);
+      const files = evidenceDirs.map((dir) => join(dir, row?.object_key ?? ''));
+      const original = readFileSync(files[0] ?? '');
+      rmSync(files[1] ?? '');
+      const corrupt = Buffer.from(original);
+      corrupt[corrupt.length - 40] = (corrupt[corrupt.length - 40] ?? 0) ^ 0xff;
+      writeFileSync(files[2] ?? '', corrupt);
+
+      const run = runVerification();
+      expect(run.code, run.stderr).to.equal(0);
+      const recordings = run.report.recordings as { repaired: number; unrecoverable: string[] };
+      expect(recordings.repaired).to.be.greaterThanOrEqual(1);
+      expect(recordings.unrecoverable).to.deep.equal([]);
+      for (const file of files) expect(readFileSync(file).equals(original), file).to.equal(true);
+      const again = runVerification();
+      expect((again.report.recordings as { repaired: number }).repaired).to.equal(0);
+    });
+
+    it('given an intercept record altered in the database, when the verification runs, then the hash chain check fails for that warrant', async function () {
+      await sql(`UPDATE li_events SET payload = jsonb_set(payload::jsonb, '{talkMs}', '1') WHERE warrant_id = $1 AND kind = 'iri.end'`, [warrantId]);
+      const run = runVerification();
+      expect(run.code, run.stderr).to.equal(1);
+      const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string }[] }[] }).broken;
+      expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
+      expect(broken[0]?.problems.map((p) => p.kind)).to.include('hash_mismatch');
+    });
+  });
+});
+
+function urlOf(path: string): string {
+  return `${testEnv.adminUrl}${path}`;
+}
