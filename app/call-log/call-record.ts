@@ -1,4 +1,4 @@
-import { type RtpQuality } from '../shared/events';
+import { type Attempt, type RtpQuality } from '../shared/events';
 
 // A finished call as the call logs keep it.
 export interface CallRecord {
@@ -12,7 +12,10 @@ export interface CallRecord {
   endedAt: Date;
   talkMs: number;
   endCause: string;
+  endReason?: string;
   sipCode?: number;
+  direction: string;
+  attempts: Attempt[];
   carrierId?: string;
   quality: { caller?: RtpQuality; callee?: RtpQuality };
   history: { state: string; at: string }[];

@@ -16,8 +16,9 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
         {
           callId: event.callId,
           eventId: event.id,
-          callerUserId: event.caller.userId,
-          callerUsername: event.caller.username,
+          // A caller from the phone network has no user.
+          callerUserId: event.caller.userId || null,
+          callerUsername: event.caller.username || null,
           callerNumber: event.caller.phoneNumber,
           dialed: event.dialed,
           calleeUserId: event.callee?.userId ?? null,
@@ -29,7 +30,10 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
           endedAt: new Date(event.endedAt),
           talkMs: event.talkMs,
           endCause: event.cause,
+          endReason: event.reason ?? null,
           sipCode: event.sipCode ?? null,
+          direction: event.direction,
+          attempts: event.attempts,
           carrierId: event.carrierId ?? null,
           quality: event.quality,
           history: event.history,
@@ -45,7 +49,7 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
     if (!row) return undefined;
     return {
       callId: row.callId,
-      caller: { userId: row.callerUserId, username: row.callerUsername, phoneNumber: row.callerNumber },
+      caller: { userId: row.callerUserId ?? '', username: row.callerUsername ?? '', phoneNumber: row.callerNumber },
       ...(row.calleeUserId && row.calleeUsername && row.calleeNumber
         ? { callee: { userId: row.calleeUserId, username: row.calleeUsername, phoneNumber: row.calleeNumber } }
         : {}),
@@ -56,7 +60,10 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
       endedAt: row.endedAt,
       talkMs: row.talkMs,
       endCause: row.endCause,
+      ...(row.endReason ? { endReason: row.endReason } : {}),
       ...(row.sipCode !== null ? { sipCode: row.sipCode } : {}),
+      direction: row.direction,
+      attempts: row.attempts as CallRecord['attempts'],
       ...(row.carrierId ? { carrierId: row.carrierId } : {}),
       quality: row.quality as CallRecord['quality'],
       history: row.history as CallRecord['history'],

@@ -1,4 +1,5 @@
 import { AppError, type CallId } from '../shared/kernel';
+import { type Direction } from '../shared/events';
 import { type CallSnapshot, type Leg, type LegOutcome, type Party, type StateChange } from './call';
 import { type CallStateName, type EndCause } from './states';
 
@@ -11,10 +12,11 @@ import { type CallStateName, type EndCause } from './states';
 //   caller (party + channelId) | [callee] | dialed | [carrierId] | legs | [answeredLeg] | [sipCode]
 //   | [ringDeadline] | history
 // Version 2 adds, last: [talkLimitSeconds] (credit reserved for the call's talk time).
+// Version 3 adds, last: [direction] | [the SIP code that ended each leg: count, then (index, code)].
 // Adding a field: give it a free flag bit, write it last, bump FORMAT_VERSION and keep reading the
 // older versions. A decoder refuses versions and flag bits it does not know rather than guessing.
-export const FORMAT_VERSION = 2;
-const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111 };
+export const FORMAT_VERSION = 3;
+const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111 };
 
 // A stored call that cannot be read: unknown format version, truncated or malformed bytes.
 export class CorruptCallStateError extends AppError {
@@ -41,7 +43,9 @@ const OUTCOME_CODES = { answered: 1, busy: 2, declined: 3, no_answer: 4, unreach
 const URI_PARAMS = ['', ';transport=udp', ';transport=tcp', ';transport=tls', ';transport=ws', ';transport=wss'];
 const OTHER_URI_PARAMS = 6;
 
-const FLAG = { callee: 1, answeredLeg: 2, sipCode: 4, ringDeadline: 8, carrierId: 16, talkLimit: 32 } as const;
+const FLAG = { callee: 1, answeredLeg: 2, sipCode: 4, ringDeadline: 8, carrierId: 16, talkLimit: 32, direction: 64, legSipCodes: 128 } as const;
+// 'on-net' is the default and is not written.
+const DIRECTION_CODES = { 'on-net': 0, outbound: 1, inbound: 2 } as const satisfies Record<Direction, number>;
 const LEG_FLAG = { carrierId: 8, invitedAt: 16, progressAt: 32, goneSet: 64, gone: 128 } as const; // bits 0-2: outcome
 
 // How a string is stored: the low 3 bits of its varint head.
@@ -64,7 +68,9 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
       (snapshot.sipCode !== undefined ? FLAG.sipCode : 0) |
       (snapshot.ringDeadline !== undefined ? FLAG.ringDeadline : 0) |
       (snapshot.carrierId !== undefined ? FLAG.carrierId : 0) |
-      (snapshot.talkLimitSeconds !== undefined ? FLAG.talkLimit : 0),
+      (snapshot.talkLimitSeconds !== undefined ? FLAG.talkLimit : 0) |
+      (snapshot.direction !== undefined && snapshot.direction !== 'on-net' ? FLAG.direction : 0) |
+      (snapshot.legs.some((leg) => leg.sipCode !== undefined) ? FLAG.legSipCodes : 0),
   );
   w.signed(base);
   w.string(snapshot.id);
@@ -85,6 +91,15 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
     previous = change.at;
   }
   if (snapshot.talkLimitSeconds !== undefined) w.unsigned(snapshot.talkLimitSeconds);
+  if (snapshot.direction !== undefined && snapshot.direction !== 'on-net') w.byte(codeOf(DIRECTION_CODES, snapshot.direction, 'direction'));
+  const legCodes = snapshot.legs.flatMap((leg, index) => (leg.sipCode === undefined ? [] : [[index, leg.sipCode] as const]));
+  if (legCodes.length > 0) {
+    w.unsigned(legCodes.length);
+    for (const [index, code] of legCodes) {
+      w.unsigned(index);
+      w.unsigned(code);
+    }
+  }
   return w.done();
 }
 
@@ -114,6 +129,14 @@ export function decodeCall(value: Buffer): CallSnapshot {
     return { state: nameOf(STATE_CODES, packed % 8, 'state'), at: previous };
   });
   const talkLimitSeconds = flags & FLAG.talkLimit ? r.unsigned() : undefined;
+  const direction = flags & FLAG.direction ? nameOf(DIRECTION_CODES, r.byte(), 'direction') : undefined;
+  if (flags & FLAG.legSipCodes) {
+    for (let n = r.unsigned(); n > 0; n -= 1) {
+      const leg = legs[r.unsigned()];
+      if (!leg) throw new CorruptCallStateError('SIP code of a leg that does not exist');
+      leg.sipCode = r.unsigned();
+    }
+  }
   r.end();
   // Absent optionals stay absent: no key, rather than a key holding undefined.
   const snapshot: CallSnapshot = { id, caller, dialed, state: nameOf(STATE_CODES, head & 7, 'state'), legs, history };
@@ -124,6 +147,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (ringDeadline !== undefined) snapshot.ringDeadline = ringDeadline;
   if (carrierId !== undefined) snapshot.carrierId = carrierId;
   if (talkLimitSeconds !== undefined) snapshot.talkLimitSeconds = talkLimitSeconds;
+  if (direction !== undefined) snapshot.direction = direction;
   return snapshot;
 }
 

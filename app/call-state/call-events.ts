@@ -60,6 +60,13 @@ export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: R
     endedAt: iso(endedAt),
     talkMs: answeredAt ? Math.max(0, endedAt - answeredAt) : 0,
     ...(call.carrierId ? { carrierId: call.carrierId } : {}),
+    direction: call.direction,
+    attempts: call.legs.map((leg) => ({
+      ...(leg.carrierId ? { carrierId: leg.carrierId } : {}),
+      outcome: leg.outcome ?? 'cancelled',
+      ...(leg.sipCode !== undefined ? { sipCode: leg.sipCode } : {}),
+      ...(leg.invitedAt !== undefined && leg.progressAt !== undefined ? { pddMs: Math.max(0, leg.progressAt - leg.invitedAt) } : {}),
+    })),
     quality,
     history: call.history.map((change) => ({ state: change.state, at: iso(change.at) })),
   };

@@ -1,3 +1,4 @@
+import { type Direction } from '../shared/events';
 import { type CallId } from '../shared/kernel';
 import { type CallState, type CallStateName, type EndCause, Ended, Answered, Requested } from './states';
 
@@ -22,6 +23,8 @@ export interface Leg {
   // Epoch ms: INVITE sent, and first provisional response (post-dial delay = progressAt - invitedAt).
   invitedAt?: number;
   progressAt?: number;
+  // The SIP final response that ended the leg, when there was one (486, 503, ...).
+  sipCode?: number;
 }
 
 export interface StateChange {
@@ -44,6 +47,8 @@ export interface CallSnapshot {
   carrierId?: string;
   // Talk time the credit reserved so far covers (seconds from answer); absent: nothing limits it.
   talkLimitSeconds?: number;
+  // Absent means on-net (user to user).
+  direction?: Direction;
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -53,6 +58,7 @@ export class Call {
   ringDeadline?: number;
   carrierId?: string;
   talkLimitSeconds?: number;
+  direction: Direction = 'on-net';
 
   private constructor(
     readonly id: CallId,
@@ -74,6 +80,7 @@ export class Call {
     call.ringDeadline = snapshot.ringDeadline;
     call.carrierId = snapshot.carrierId;
     call.talkLimitSeconds = snapshot.talkLimitSeconds;
+    call.direction = snapshot.direction ?? 'on-net';
     return call;
   }
 
@@ -134,6 +141,7 @@ export class Call {
       ringDeadline: this.ringDeadline,
       carrierId: this.carrierId,
       talkLimitSeconds: this.talkLimitSeconds,
+      ...(this.direction !== 'on-net' ? { direction: this.direction } : {}),
     };
   }
 

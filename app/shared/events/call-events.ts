@@ -3,10 +3,23 @@ import { CALL_SUBJECTS } from './subjects';
 
 // Call state change events, version 1. Payloads are validated on both ends with these schemas.
 
+// A subscriber; for a caller from the phone network (inbound through a carrier) userId and username
+// are empty and only the number is known.
 export const PartySchema = z.object({
   userId: z.string(),
   username: z.string(),
   phoneNumber: z.string(),
+});
+
+export const DIRECTIONS = ['on-net', 'outbound', 'inbound'] as const;
+
+// One device rung, or one carrier tried, for a call.
+export const AttemptSchema = z.object({
+  carrierId: z.string().optional(),
+  outcome: z.string(),
+  sipCode: z.number().int().optional(),
+  // Post-dial delay: INVITE sent to first provisional response (18x).
+  pddMs: z.number().int().nonnegative().optional(),
 });
 
 // Media quality of one leg as Asterisk measured it (RTCP), read just before hang-up.
@@ -54,6 +67,8 @@ export const CallEndedSchema = z.object({
   endedAt: z.iso.datetime(),
   talkMs: z.number().int().nonnegative(),
   carrierId: z.string().optional(),
+  direction: z.enum(DIRECTIONS).default('on-net'),
+  attempts: z.array(AttemptSchema).default([]),
   quality: z.object({ caller: RtpQualitySchema.optional(), callee: RtpQualitySchema.optional() }),
   history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
 });
@@ -61,6 +76,8 @@ export const CallEndedSchema = z.object({
 export const CallEventSchema = z.discriminatedUnion('type', [CallRequestedSchema, CallRoutedSchema, CallRingingSchema, CallAnsweredSchema, CallEndedSchema]);
 
 export type RtpQuality = z.infer<typeof RtpQualitySchema>;
+export type Attempt = z.infer<typeof AttemptSchema>;
+export type Direction = (typeof DIRECTIONS)[number];
 export type CallRequested = z.infer<typeof CallRequestedSchema>;
 export type CallRouted = z.infer<typeof CallRoutedSchema>;
 export type CallRinging = z.infer<typeof CallRingingSchema>;

@@ -93,6 +93,15 @@ describe('call codec', function () {
     expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));
   });
 
+  it('given an outbound call through carriers with the SIP code of each failed attempt, then direction and codes survive the round trip', function () {
+    const snapshot: CallSnapshot = { ...answered('carrier-a').snapshot(), direction: 'outbound' };
+    snapshot.legs = snapshot.legs.map((leg, index) => (index === 0 ? { ...leg, sipCode: 503 } : leg));
+    const back = roundTrip(snapshot);
+    expect(back.direction).to.equal('outbound');
+    expect(back.legs[0]?.sipCode).to.equal(503);
+    expect(back).to.deep.equal(plain(snapshot));
+  });
+
   it('given a call stored by version 1 (before talk limits), then version 2 still reads it', function () {
     const snapshot: CallSnapshot = answered('carrier-a').snapshot();
     delete snapshot.talkLimitSeconds;
@@ -138,7 +147,7 @@ describe('call codec', function () {
     const value = encodeCall(answered().snapshot());
     const corrupt: [Buffer, string][] = [
       [Buffer.concat([value, Buffer.from([0])]), 'trailing bytes'],
-      [Buffer.from([FORMAT_VERSION, 0, 0x80]), 'unknown flags'],
+      [Buffer.from([2, 0, 0x80]), 'unknown flags'], // version 2 knew 6 flags
       [Buffer.concat([Buffer.from([FORMAT_VERSION, 7]), value.subarray(2)]), 'unknown state code'],
       [Buffer.from([FORMAT_VERSION, 0, 0, 0, 7]), 'unknown string kind'],
       [Buffer.from([FORMAT_VERSION, 0, 0, 0, 9]), 'dangling string reference'], // string 1 of none
