@@ -94,6 +94,42 @@ export interface CallAuthorizer {
   extend(callId: string): Promise<CallAuthorization>;
 }
 
+// ---- Calls to the phone network (PSTN) through SIP carriers.
+
+export interface RouteRequest {
+  callId: string;
+  caller: Party;
+  // E.164, e.g. +442071838750
+  destination: string;
+  at: Date;
+}
+
+// The recommendation service's getRoute: carriers to try for this call, best first.
+export interface Router {
+  routesFor(request: RouteRequest): Promise<string[]>;
+}
+
+export interface CarrierTarget {
+  carrierId: string;
+  // Asterisk dial string for this number through this carrier, e.g. PJSIP/+442071838750@carrier_1a2b3c
+  endpoint: string;
+  maxConcurrentCalls: number;
+}
+
+export interface CarrierDirectory {
+  // How to send this number to this carrier; undefined when the carrier is unknown or disabled.
+  dialTarget(carrierId: string, destination: string): Promise<CarrierTarget | undefined>;
+  // The carrier an inbound channel came from (by its PJSIP endpoint id).
+  carrierOfEndpoint(endpointId: string): Promise<string | undefined>;
+}
+
+// Concurrent calls per carrier, shared by every controller instance.
+export interface CarrierCapacity {
+  // Takes one of the carrier's call slots if one is free.
+  tryAcquire(carrierId: string, max: number): Promise<boolean>;
+  release(carrierId: string): Promise<void>;
+}
+
 // ---- Where live calls are kept.
 
 // Live call state, shared by every controller instance (Redis in production). Calls are written
