@@ -124,8 +124,9 @@ export interface InterceptRepository {
   createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void>;
   recordingsOfIntercept(interceptId: string): Promise<Recording[]>;
   updateRecording(id: string, changes: Partial<Omit<Recording, 'id' | 'tap' | 'claimedAt'>> & { claimedAt?: Date | null }): Promise<void>;
-  // Claims one ended recording (or one whose collection was abandoned before `staleBefore`).
-  claimRecordingToCollect(now: Date, staleBefore: Date): Promise<Recording | undefined>;
+  // Claims one ended recording not tried since `retryBefore`, or one whose collection was
+  // abandoned (claimed before `staleBefore`).
+  claimRecordingToCollect(now: Date, retryBefore: Date, staleBefore: Date): Promise<Recording | undefined>;
   recordingsOfWarrant(warrantId: string): Promise<Recording[]>;
   getRecording(id: string): Promise<Recording | undefined>;
   storedRecordings(afterId: string | undefined, limit: number): Promise<Recording[]>;

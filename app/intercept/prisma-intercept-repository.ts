@@ -311,12 +311,12 @@ export class PrismaInterceptRepository implements InterceptRepository {
     await this.db.liRecording.update({ where: { id }, data: { ...rest, ...('lastError' in changes ? { lastError: short(lastError) ?? null } : {}) } });
   }
 
-  async claimRecordingToCollect(now: Date, staleBefore: Date): Promise<Recording | undefined> {
+  async claimRecordingToCollect(now: Date, retryBefore: Date, staleBefore: Date): Promise<Recording | undefined> {
     const rows = await this.db.$queryRaw<{ id: string }[]>`
       UPDATE li_recordings SET state = 'collecting', claimed_at = ${now}
       WHERE id = (
         SELECT id FROM li_recordings
-        WHERE (state = 'ended' AND (claimed_at IS NULL OR claimed_at < ${staleBefore}))
+        WHERE (state = 'ended' AND (claimed_at IS NULL OR claimed_at < ${retryBefore}))
            OR (state = 'collecting' AND claimed_at < ${staleBefore})
         ORDER BY ended_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id`;

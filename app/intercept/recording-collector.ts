@@ -11,6 +11,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const CLAIM_STALE_MS = 5 * 60 * 1000;
 // How long a recording may still be "live" on the switch after its call ended before it is stopped.
 const LIVE_GRACE_MS = 10_000;
+// A recording whose collection was put off (still live, storage failing) is tried again after this.
+const RETRY_MS = 1000;
 // Attempts before an operator is alerted (collection keeps being retried).
 const ALERT_AFTER_ATTEMPTS = 3;
 
@@ -39,8 +41,12 @@ export class RecordingCollector {
     const seen = new Set<string>();
     for (;;) {
       const now = clock.now();
-      const recording = await repo.claimRecordingToCollect(now, new Date(now.getTime() - CLAIM_STALE_MS));
-      if (!recording || seen.has(recording.id)) return;
+      const recording = await repo.claimRecordingToCollect(now, new Date(now.getTime() - RETRY_MS), new Date(now.getTime() - CLAIM_STALE_MS));
+      if (!recording) return;
+      if (seen.has(recording.id)) {
+        await repo.updateRecording(recording.id, { state: 'ended', claimedAt: now });
+        return;
+      }
       seen.add(recording.id);
       await this.collect(recording);
     }
@@ -54,7 +60,7 @@ export class RecordingCollector {
       if (inMedia.state === 'live' || outMedia.state === 'live') {
         const endedAgo = clock.now().getTime() - (recording.endedAt ?? clock.now()).getTime();
         if (endedAgo > LIVE_GRACE_MS) await tap.stop(recording.tap);
-        await repo.updateRecording(recording.id, { state: 'ended', claimedAt: null });
+        await repo.updateRecording(recording.id, { state: 'ended', claimedAt: clock.now() });
         return;
       }
       if (inMedia.state === 'gone' && outMedia.state === 'gone') {
@@ -108,7 +114,7 @@ export class RecordingCollector {
       log.info('intercept recording stored', { sha256, sizeBytes: wav.file.length, durationMs: wav.durationMs, copies: stored.copies });
     } catch (error) {
       const attempts = recording.attempts + 1;
-      await repo.updateRecording(recording.id, { state: 'ended', attempts, lastError: errorMessage(error) });
+      await repo.updateRecording(recording.id, { state: 'ended', claimedAt: clock.now(), attempts, lastError: errorMessage(error) });
       const fields = { recordingId: recording.id, warrantId: recording.warrantId, attempts, error: errorMessage(error) };
       if (attempts >= ALERT_AFTER_ATTEMPTS) {
         this.deps.alerts.evidenceProblem({ problem: 'recording_not_collected', ...fields });
