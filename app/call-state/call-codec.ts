@@ -38,7 +38,7 @@ const STATE_CODES = { requested: 0, routing: 1, ringing: 2, answered: 3, ended: 
 const END_CAUSE_CODES = {
   completed: 1, busy: 2, no_answer: 3, declined: 4, cancelled: 5, unreachable: 6, no_route: 7, not_allowed: 8, failed: 9, terminated: 10,
 } as const satisfies Record<EndCause, number>;
-const OUTCOME_CODES = { answered: 1, busy: 2, declined: 3, no_answer: 4, unreachable: 5, cancelled: 6 } as const satisfies Record<LegOutcome, number>;
+const OUTCOME_CODES = { answered: 1, busy: 2, declined: 3, no_answer: 4, unreachable: 5, cancelled: 6, congestion: 7 } as const satisfies Record<LegOutcome, number>;
 // The URI parameters of most contacts; anything else (rinstance=, ob, ...) is kept as a string (code 6).
 const URI_PARAMS = ['', ';transport=udp', ';transport=tcp', ';transport=tls', ';transport=ws', ';transport=wss'];
 const OTHER_URI_PARAMS = 6;

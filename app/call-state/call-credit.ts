@@ -1,7 +1,7 @@
 import { type Clock } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { errorMessage } from '../shared/kernel';
-import { type Call, type Party } from './call';
+import { type Call } from './call';
 import { type CallAuthorization, type CallAuthorizer } from './ports';
 
 // A refused call hears why: no credit is 402 Payment Required, a destination the plan does not
@@ -19,12 +19,13 @@ export class CallCredit {
     private readonly clock: Clock,
   ) {}
 
-  // Before anything rings: may the caller pay for this call, and for how long?
-  async authorize(call: Call, callee: Party, log: Logger): Promise<CallAuthorization> {
+  // Before anything rings: may the caller pay for this call to this E.164 destination, and for how
+  // long? onNet: to another user (priced by the plan's on-net rule), else to the phone network.
+  async authorize(call: Call, destination: string, onNet: boolean, log: Logger): Promise<CallAuthorization> {
     if (!this.authorizer) return { allowed: true, reservedSeconds: null };
     const { channelId: _channel, ...caller } = call.caller;
     try {
-      return await this.authorizer.authorize({ callId: call.id, caller, callee, destination: callee.phoneNumber, onNet: true, at: this.clock.now() });
+      return await this.authorizer.authorize({ callId: call.id, caller, ...(onNet && call.callee ? { callee: call.callee } : {}), destination, onNet, at: this.clock.now() });
     } catch (error) {
       log.error('billing authorization failed', { error: errorMessage(error) });
       return { allowed: false, reason: 'billing_unavailable' };

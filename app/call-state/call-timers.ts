@@ -13,6 +13,8 @@ const CUTOFF_MARGIN_MS = 500;
 export class CallTimers {
   private readonly ring = new Map<string, Cancel>();
   private readonly credit = new Map<string, Cancel[]>();
+  // Other per-call timers, keyed "<callId>:<what>" (e.g. a carrier attempt's progress timeout).
+  private readonly others = new Map<string, Cancel>();
 
   constructor(
     private readonly clock: Clock,
@@ -56,9 +58,23 @@ export class CallTimers {
     this.credit.delete(callId);
   }
 
+  armAfter(key: string, ms: number, task: () => void): void {
+    this.others.get(key)?.();
+    this.others.set(key, this.scheduler.after(ms, () => {
+      this.others.delete(key);
+      task();
+    }));
+  }
+
   disarmAll(callId: string): void {
     this.disarmRing(callId);
     this.disarmCredit(callId);
+    for (const [key, cancel] of this.others) {
+      if (key.startsWith(`${callId}:`)) {
+        cancel();
+        this.others.delete(key);
+      }
+    }
   }
 
   private delayUntil(at: number): number {

@@ -9,7 +9,8 @@ export interface Party {
 }
 
 // How one callee device's attempt finished.
-export type LegOutcome = 'answered' | 'busy' | 'declined' | 'no_answer' | 'unreachable' | 'cancelled';
+// congestion: the far side (usually a carrier) failed or was full (5xx, or at its call limit).
+export type LegOutcome = 'answered' | 'busy' | 'declined' | 'no_answer' | 'unreachable' | 'cancelled' | 'congestion';
 
 export interface Leg {
   channelId: string;

@@ -13,10 +13,31 @@ const Q850 = {
   CALL_REJECTED: 21,
   ANSWERED_ELSEWHERE: 26,
   NORMAL_UNSPECIFIED: 31,
+  NORMAL_CIRCUIT_CONGESTION: 34,
+  NETWORK_OUT_OF_ORDER: 38,
+  TEMPORARY_FAILURE: 41,
+  SWITCH_CONGESTION: 42,
+  RESOURCE_UNAVAILABLE: 47,
 } as const;
 
-// What a callee device's hang-up cause says about that attempt.
-export function legOutcomeOf(cause: number): LegOutcome {
+const CONGESTION_CAUSES = new Set<number>([
+  Q850.NORMAL_CIRCUIT_CONGESTION,
+  Q850.NETWORK_OUT_OF_ORDER,
+  Q850.TEMPORARY_FAILURE,
+  Q850.SWITCH_CONGESTION,
+  Q850.RESOURCE_UNAVAILABLE,
+]);
+
+// What a callee device's (or carrier's) hang-up says about that attempt. The SIP code, when the
+// switch gives it, is the more precise of the two.
+export function legOutcomeOf(cause: number, sipCode?: number): LegOutcome {
+  if (sipCode !== undefined) {
+    if (sipCode === 486 || sipCode === 600) return 'busy';
+    if (sipCode === 603) return 'declined';
+    if (sipCode === 408 || sipCode === 480) return 'no_answer';
+    if (sipCode >= 500 && sipCode < 600) return 'congestion';
+  }
+  if (CONGESTION_CAUSES.has(cause)) return 'congestion';
   switch (cause) {
     case Q850.USER_BUSY:
       return 'busy';
@@ -35,7 +56,7 @@ export function legOutcomeOf(cause: number): LegOutcome {
 
 // When every device failed, the caller hears the most telling outcome: a busy device means the
 // user is busy; an explicit decline beats silence; silence beats an unreachable device.
-const OUTCOME_PRIORITY: LegOutcome[] = ['busy', 'declined', 'no_answer', 'unreachable', 'cancelled'];
+const OUTCOME_PRIORITY: LegOutcome[] = ['busy', 'declined', 'no_answer', 'unreachable', 'congestion', 'cancelled'];
 
 export function endCauseOfFailedLegs(outcomes: LegOutcome[]): EndCause {
   const worst = OUTCOME_PRIORITY.find((outcome) => outcomes.includes(outcome));
@@ -49,6 +70,13 @@ export function endCauseOfFailedLegs(outcomes: LegOutcome[]): EndCause {
     default:
       return 'unreachable';
   }
+}
+
+// A carrier attempt that failed this way is retried on the next carrier; a final answer of the
+// called person (busy, declined) never is.
+export function isRetryableOnAnotherCarrier(outcome: LegOutcome | undefined, sipCode: number | undefined): boolean {
+  if (sipCode !== undefined) return sipCode === 408 || (sipCode >= 500 && sipCode < 600);
+  return outcome === 'congestion' || outcome === 'unreachable';
 }
 
 // The SIP response the caller receives for a call that failed before answer.

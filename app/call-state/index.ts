@@ -1,25 +1,12 @@
-import { type Clock, type Scheduler } from '../shared/kernel';
-import { type Logger } from '../shared/infra/logger';
-import { CallStateManager } from './call-state-manager';
-import { type CallAuthorizer, type CallStore, type ConnectionLookup, type SubscriberDirectory, type SwitchControl } from './ports';
+import { CallStateManager, type CallStateManagerDeps } from './call-state-manager';
 
-export interface CallStateModuleDeps {
-  switchControl: SwitchControl;
-  directory: SubscriberDirectory;
-  connections: ConnectionLookup;
-  store: CallStore;
-  clock: Clock;
-  scheduler: Scheduler;
-  log: Logger;
-  ringTimeoutSeconds: number;
-  authorizer?: CallAuthorizer;
-}
+export type CallStateModuleDeps = CallStateManagerDeps;
 
 export function createCallStateModule(deps: CallStateModuleDeps): CallStateManager {
   return new CallStateManager({ ...deps, log: deps.log.child({ module: 'call-state' }) });
 }
 
-export { CallStateManager } from './call-state-manager';
+export { CallStateManager, type CallStateManagerDeps } from './call-state-manager';
 export { CallOperations, CallNotFoundError, CallAlreadyEndedError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
@@ -27,4 +14,4 @@ export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
 export * from './states';
 export * from './ports';
-export { sipCodeOf, legOutcomeOf, endCauseOfFailedLegs } from './end-causes';
+export { sipCodeOf, legOutcomeOf, endCauseOfFailedLegs, isRetryableOnAnotherCarrier } from './end-causes';

@@ -5,8 +5,11 @@ import { type Call, type Party } from './call';
 // ---- What the call state manager needs from the switch (implemented by app/switch).
 
 // Neutral switch events: the switch adapter turns raw ARI events into these before the core sees them.
+// Where a new call comes from: a user's device, or the phone network through a carrier.
+export type CallOrigin = { kind: 'user'; username: string } | { kind: 'carrier'; endpointId: string; callerNumber: string };
+
 export type SwitchEvent =
-  | { type: 'call.arrived'; channelId: string; callerUsername: string; dialed: string; at: Date }
+  | { type: 'call.arrived'; channelId: string; origin: CallOrigin; dialed: string; at: Date }
   | { type: 'leg.answered'; channelId: string; callId: string; at: Date }
   | { type: 'channel.ringing'; channelId: string; at: Date }
   // sipCode: the SIP final response that ended the channel, when the switch knows it (e.g. 486, 503).

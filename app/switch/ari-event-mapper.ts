@@ -28,6 +28,7 @@ const NORMAL_CLEARING = 16;
 // Stasis() arguments that tell where a channel came from (asterisk/conf/extensions.conf) or,
 // for the channels we originate, which call they belong to.
 const FROM_USER = 'from-user';
+const FROM_CARRIER = 'from-carrier';
 const CALL_LEG = 'leg';
 
 // "PJSIP/alice-0000002a" -> "alice": the endpoint Asterisk authenticated the call against.
@@ -52,11 +53,13 @@ export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
     case 'StasisStart': {
       const [source, callId] = event.args ?? [];
       if (source === CALL_LEG && callId) return { type: 'leg.answered', channelId: channel.id, callId, at };
-      if (source === FROM_USER) {
-        const callerUsername = endpointOfChannelName(channel.name);
-        const dialed = channel.dialplan?.exten;
-        if (!callerUsername || !dialed) return undefined;
-        return { type: 'call.arrived', channelId: channel.id, callerUsername, dialed, at };
+      const endpoint = endpointOfChannelName(channel.name);
+      const dialed = channel.dialplan?.exten;
+      if (!endpoint || !dialed) return undefined;
+      if (source === FROM_USER) return { type: 'call.arrived', channelId: channel.id, origin: { kind: 'user', username: endpoint }, dialed, at };
+      if (source === FROM_CARRIER) {
+        const callerNumber = channel.caller?.number ?? '';
+        return { type: 'call.arrived', channelId: channel.id, origin: { kind: 'carrier', endpointId: endpoint, callerNumber }, dialed, at };
       }
       return undefined;
     }

@@ -67,8 +67,9 @@ export const CallEndedSchema = z.object({
   endedAt: z.iso.datetime(),
   talkMs: z.number().int().nonnegative(),
   carrierId: z.string().optional(),
-  direction: z.enum(DIRECTIONS).default('on-net'),
-  attempts: z.array(AttemptSchema).default([]),
+  // Absent in events written before they existed: read as on-net, with no attempts known.
+  direction: z.enum(DIRECTIONS).optional(),
+  attempts: z.array(AttemptSchema).optional(),
   quality: z.object({ caller: RtpQualitySchema.optional(), callee: RtpQualitySchema.optional() }),
   history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
 });

@@ -13,3 +13,10 @@ export function toE164(input: string, defaultCountry?: CountryCode): E164 | unde
 export function isE164(input: string): input is E164 {
   return /^\+[1-9]\d{1,14}$/.test(input) && toE164(input) === input;
 }
+
+// The country of an E.164 number (ISO 3166 code), used to read a national number its owner dials.
+export function countryOf(e164: string): CountryCode | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}
+
+export type { CountryCode };

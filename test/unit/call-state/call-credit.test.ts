@@ -47,7 +47,7 @@ function setup(billing: ScriptedBilling): { manager: CallStateManager; sw: FakeS
 }
 
 async function answeredCall(manager: CallStateManager, sw: FakeSwitch, time: ManualTime): Promise<string> {
-  await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: time.now() });
+  await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: time.now() });
   const leg = sw.originated()[0];
   if (!leg) expect.fail('nothing dialled');
   await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: time.now() });
@@ -66,7 +66,7 @@ describe('call credit: billing at start and during the call', function () {
   it('given no credit, when a call arrives, then the caller gets 402 before any device rings and the refusal is recorded', async function () {
     const billing = new ScriptedBilling({ allowed: false, reason: 'no_credit' });
     const { manager, sw, store } = setup(billing);
-    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: new Date() });
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
     expect(sw.originated()).to.have.length(0);
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 402 }]);
     expect(ended(store)).to.include({ cause: 'not_allowed', reason: 'no_credit', sipCode: 402 });
@@ -75,7 +75,7 @@ describe('call credit: billing at start and during the call', function () {
 
   it('given billing throws at call start, then the paid call fails closed with 503', async function () {
     const { manager, sw } = setup(new ScriptedBilling(new Error('database down')));
-    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: new Date() });
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
   });
 

@@ -34,7 +34,7 @@ const at = (ms: number): Date => new Date(t0 + ms);
 describe('call state events', function () {
   it('given a call that rings, is answered and hung up, then one valid event per transition is queued, in order, with ids derived from the call', async function () {
     const { manager, sw, store } = setup();
-    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: at(0) });
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: at(0) });
     const leg = sw.originated()[0];
     if (!leg) expect.fail('no leg');
     await manager.handle({ type: 'channel.ringing', channelId: leg.channelId, at: at(400) });
@@ -56,7 +56,7 @@ describe('call state events', function () {
 
   it('given the caller hung up and its channel is gone, then its RTP figures come from the callee channel, where Asterisk left them', async function () {
     const { manager, sw, store } = setup();
-    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: at(0) });
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: at(0) });
     const leg = sw.originated()[0];
     if (!leg) expect.fail('no leg');
     await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(1000) });
@@ -70,14 +70,14 @@ describe('call state events', function () {
 
   it('given a refused call, then the ended event carries the cause and the SIP code the caller got', async function () {
     const { manager, store } = setup();
-    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'alice', at: at(0) });
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'alice', at: at(0) });
     const ended = store.queued.find((event) => event.type === 'call.v1.ended') as CallEnded;
     expect(ended).to.include({ cause: 'unreachable', sipCode: 480, talkMs: 0 });
   });
 
   it('given a live call, when an operator terminates it, then every channel is hung up and it ends as terminated', async function () {
     const { manager, sw, store } = setup();
-    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', callerUsername: 'alice', dialed: 'bob', at: at(0) });
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: at(0) });
     const leg = sw.originated()[0];
     if (!leg) expect.fail('no leg');
     await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: at(1000) });

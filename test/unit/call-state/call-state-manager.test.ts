@@ -45,7 +45,7 @@ function setup(): Setup {
 }
 
 const at = new Date('2026-11-25T10:00:00Z');
-const arrived = (dialed: string, channelId = 'caller-1'): SwitchEvent => ({ type: 'call.arrived', channelId, callerUsername: 'alice', dialed, at });
+const arrived = (dialed: string, channelId = 'caller-1'): SwitchEvent => ({ type: 'call.arrived', channelId, origin: { kind: 'user', username: 'alice' }, dialed, at });
 const ringing = (channelId: string): SwitchEvent => ({ type: 'channel.ringing', channelId, at });
 const answered = (channelId: string, callId: string): SwitchEvent => ({ type: 'leg.answered', channelId, callId, at });
 const hungUp = (channelId: string, cause = 16): SwitchEvent => ({ type: 'channel.hungup', channelId, cause, causeText: '', at });

@@ -21,10 +21,19 @@ describe('ARI event mapper', function () {
     expect(event).to.deep.equal({
       type: 'call.arrived',
       channelId: '1764064400.12',
-      callerUsername: 'alice',
+      origin: { kind: 'user', username: 'alice' },
       dialed: '+14155550102',
       at: new Date('2026-11-25T10:00:01.250Z'),
     });
+  });
+
+  it('turns a carrier channel entering Stasis into call.arrived from the phone network, with the caller number', function () {
+    const event = toSwitchEvent({
+      type: 'StasisStart',
+      args: ['from-carrier'],
+      channel: channel({ name: 'PJSIP/carrier_1a2b3c4d5e6f7a8b-0000000f', caller: { name: '', number: '+442071838750' }, dialplan: { context: 'from-carriers', exten: '14155550102', priority: 1 } }) as never,
+    });
+    expect(event).to.deep.include({ type: 'call.arrived', dialed: '14155550102', origin: { kind: 'carrier', endpointId: 'carrier_1a2b3c4d5e6f7a8b', callerNumber: '+442071838750' } });
   });
 
   it('turns an originated leg entering Stasis into leg.answered for its call', function () {

@@ -1,0 +1,111 @@
+import { type PublishableEvent } from '../shared/events';
+import { type CallId, type Clock, type Scheduler } from '../shared/kernel';
+import { KeyedSerialQueue } from '../shared/kernel/keyed-queue';
+import { errorMessage } from '../shared/kernel';
+import { type Logger } from '../shared/infra/logger';
+import { type Call } from './call';
+import { CallCredit } from './call-credit';
+import { CallTimers } from './call-timers';
+import {
+  type CallAuthorizer,
+  type CallStore,
+  type CarrierCapacity,
+  type CarrierDirectory,
+  type ConnectionLookup,
+  type Router,
+  type SubscriberDirectory,
+  type SwitchControl,
+} from './ports';
+import { type CallState, IllegalTransitionError } from './states';
+
+export interface CallStateManagerDeps {
+  switchControl: SwitchControl;
+  // Billing (the design's continueCall). Without one, every call may go on without limit.
+  authorizer?: CallAuthorizer;
+  directory: SubscriberDirectory;
+  connections: ConnectionLookup;
+  store: CallStore;
+  clock: Clock;
+  scheduler: Scheduler;
+  log: Logger;
+  ringTimeoutSeconds: number;
+  // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
+  pstn?: {
+    router: Router;
+    carriers: CarrierDirectory;
+    capacity: CarrierCapacity;
+    // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
+    progressTimeoutSeconds: number;
+  };
+}
+
+// What the parts of the call state manager share: the live calls this instance drives, the
+// channel -> call index that routes switch events, the per-call queue, the timers, and the small
+// helpers every part uses.
+export class CallContext {
+  readonly queue = new KeyedSerialQueue();
+  readonly calls = new Map<string, Call>();
+  readonly channelToCall = new Map<string, CallId>();
+  readonly timers: CallTimers;
+  readonly credit: CallCredit;
+  // Carrier call slots held by live legs (released once, when the leg is gone).
+  readonly heldSlots = new Map<string, string>();
+
+  constructor(readonly deps: CallStateManagerDeps) {
+    this.timers = new CallTimers(deps.clock, deps.scheduler);
+    this.credit = new CallCredit(deps.authorizer, deps.clock);
+  }
+
+  adopt(call: Call): void {
+    this.calls.set(call.id, call);
+    for (const channelId of call.channelIds()) this.channelToCall.set(channelId, call.id);
+  }
+
+  forget(call: Call): void {
+    this.timers.disarmAll(call.id);
+    this.calls.delete(call.id);
+    for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
+  }
+
+  save(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    return this.deps.store.save(call, events);
+  }
+
+  // Applies a transition; an illegal one is logged and ignored (false), never thrown at the caller.
+  transition(call: Call, change: (state: CallState) => CallState, log: Logger, at?: Date): boolean {
+    try {
+      return call.apply(change, at ?? this.deps.clock.now());
+    } catch (error) {
+      if (error instanceof IllegalTransitionError) {
+        log.warn('illegal transition ignored', { from: error.from, transition: error.transition });
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  logFor(call: Call): Logger {
+    return this.deps.log.child({ callId: call.id, from: call.caller.username || call.caller.phoneNumber, to: call.dialed });
+  }
+
+  // A switch command that may fail without stopping the rest of the clean-up; the failure is logged.
+  async safely(log: Logger, what: string, command: () => Promise<void>): Promise<void> {
+    try {
+      await command();
+    } catch (error) {
+      log.warn('switch command failed', { command: what, error: errorMessage(error) });
+    }
+  }
+
+  // Gives a carrier call slot back, once per leg.
+  async releaseSlot(channelId: string, log: Logger): Promise<void> {
+    const carrierId = this.heldSlots.get(channelId);
+    if (carrierId === undefined || !this.deps.pstn) return;
+    this.heldSlots.delete(channelId);
+    try {
+      await this.deps.pstn.capacity.release(carrierId);
+    } catch (error) {
+      log.warn('carrier slot not released', { carrierId, error: errorMessage(error) });
+    }
+  }
+}

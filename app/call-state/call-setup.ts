@@ -1,0 +1,239 @@
+import { type CallId, countryOf, errorMessage, newChannelId, toE164 } from '../shared/kernel';
+import { type Logger } from '../shared/infra/logger';
+import { Call, type Leg, type Party } from './call';
+import { type CallContext } from './call-context';
+import { REFUSAL_SIP_CODES } from './call-credit';
+import { callRequested, callRouted } from './call-events';
+import { endCall, endIfNoLegLeft } from './call-teardown';
+import { type CallOrigin, type CallAuthorization } from './ports';
+
+const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
+
+// Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
+// phone network, or nobody.
+type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
+
+// startCall(from, to) of the design: from a new call's arrival to every device (or the first carrier)
+// being rung. Refusals end the call before anything rings.
+export class CallSetup {
+  // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
+  // outbound call that is still ringing is not failed over any more).
+  private readonly remainingCarriers = new Map<string, string[]>();
+
+  constructor(private readonly ctx: CallContext) {}
+
+  async arrived(callId: CallId, channelId: string, origin: CallOrigin, dialed: string, at: Date): Promise<void> {
+    if (origin.kind === 'carrier') return this.arrivedFromCarrier(callId, channelId, origin, dialed, at);
+    const log = this.ctx.deps.log.child({ callId, from: origin.username, to: dialed });
+    const caller = await this.ctx.deps.directory.findByUsername(origin.username);
+    if (!caller) {
+      // Asterisk authenticated an endpoint that has no active user any more (deleted a moment ago).
+      log.warn('call from an endpoint with no active user');
+      this.ctx.channelToCall.delete(channelId);
+      await this.ctx.safely(log, 'reject caller', () => this.ctx.deps.switchControl.reject(channelId, 403));
+      return;
+    }
+    const call = Call.start(callId, { ...caller, channelId }, dialed, at);
+    this.ctx.adopt(call);
+    await this.ctx.save(call, [callRequested(call)]);
+    log.info('call requested');
+
+    const target = await this.targetOf(call);
+    switch (target.kind) {
+      case 'user':
+        return this.ringUser(call, target.callee, log, { paid: true });
+      case 'pstn':
+        return this.dialOut(call, target.destination, log);
+      case 'invalid_number':
+        // Nothing was reserved or rung: nothing is billed.
+        return endCall(this.ctx, call, 'no_route', log, { sipCode: 484, reason: 'invalid_number' });
+      case 'unknown':
+        return endCall(this.ctx, call, 'no_route', log);
+    }
+  }
+
+  // A call from the phone network to one of our numbers (a DID) rings the user who owns it.
+  private async arrivedFromCarrier(callId: CallId, channelId: string, origin: Extract<CallOrigin, { kind: 'carrier' }>, dialed: string, at: Date): Promise<void> {
+    const carrierId = await this.ctx.deps.pstn?.carriers.carrierOfEndpoint(origin.endpointId);
+    const callerNumber = toE164(origin.callerNumber.startsWith('+') ? origin.callerNumber : `+${origin.callerNumber}`) ?? origin.callerNumber;
+    const call = Call.start(callId, { userId: '', username: '', phoneNumber: callerNumber, channelId }, dialed, at);
+    call.direction = 'inbound';
+    if (carrierId) call.carrierId = carrierId;
+    this.ctx.adopt(call);
+    const log = this.ctx.logFor(call);
+    await this.ctx.save(call, [callRequested(call)]);
+    log.info('call from the phone network', { carrierId });
+    const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
+    const callee = did ? await this.ctx.deps.directory.findByDialed(did) : undefined;
+    if (!callee) return endCall(this.ctx, call, 'no_route', log, { reason: 'unknown_number' });
+    // Calls from the phone network cost our users nothing.
+    return this.ringUser(call, callee, log, { paid: false });
+  }
+
+  private async targetOf(call: Call): Promise<CallTarget> {
+    const directory = this.ctx.deps.directory;
+    const direct = await directory.findByDialed(call.dialed);
+    if (direct) return { kind: 'user', callee: direct };
+    if (!PHONE_NUMBER_LIKE.test(call.dialed)) return { kind: 'unknown' };
+    // A national number is read in the caller's own country.
+    const destination = toE164(call.dialed, countryOf(call.caller.phoneNumber));
+    if (!destination) return { kind: 'invalid_number' };
+    const user = await directory.findByDialed(destination);
+    if (user) return { kind: 'user', callee: user };
+    return this.ctx.deps.pstn ? { kind: 'pstn', destination } : { kind: 'unknown' };
+  }
+
+  // Rings every registered device of the callee, in parallel.
+  private async ringUser(call: Call, callee: Party, log: Logger, options: { paid: boolean }): Promise<void> {
+    const ctx = this.ctx;
+    call.callee = callee;
+    if (!ctx.transition(call, (state) => state.route(), log)) return;
+    const connections = await ctx.deps.connections.connectionsOf(callee.username);
+    if (connections.length === 0) return endCall(ctx, call, 'unreachable', log);
+    if (options.paid && !(await this.authorized(call, callee.phoneNumber, true, log))) return;
+
+    const now = ctx.deps.clock.now().getTime();
+    const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, invitedAt: now }));
+    for (const leg of legs) this.addLeg(call, leg);
+    call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
+    // Saved before dialling: after a crash the legs are known and can be cleaned up.
+    await ctx.save(call, [callRouted(call, now)]);
+    this.armRingTimer(call);
+
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, `PJSIP/${callee.username}/${leg.contactUri}`)));
+    originated.forEach((result, index) => {
+      const leg = legs[index];
+      if (result.status === 'rejected' && leg && leg.outcome === undefined) {
+        log.warn('originate failed', { legChannelId: leg.channelId, error: errorMessage(result.reason) });
+        leg.outcome = 'unreachable';
+        leg.gone = true;
+      }
+    });
+    log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => leg.outcome).length });
+    await endIfNoLegLeft(ctx, call, log);
+  }
+
+  // A call to the phone network: billed by the destination's retail rate, sent through the carriers
+  // the recommendation service ranks, one after the other.
+  private async dialOut(call: Call, destination: string, log: Logger): Promise<void> {
+    const ctx = this.ctx;
+    const pstn = ctx.deps.pstn;
+    if (!pstn) return endCall(ctx, call, 'no_route', log);
+    call.direction = 'outbound';
+    call.callee = { userId: '', username: '', phoneNumber: destination };
+    if (!ctx.transition(call, (state) => state.route(), log)) return;
+    if (!(await this.authorized(call, destination, false, log))) return;
+    const { channelId: _channel, ...caller } = call.caller;
+    const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });
+    if (carriers.length === 0) return endCall(ctx, call, 'no_route', log, { reason: 'no_carrier' });
+    this.remainingCarriers.set(call.id, carriers);
+    const now = ctx.deps.clock.now().getTime();
+    call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
+    await ctx.save(call, [callRouted(call, now)]);
+    this.armRingTimer(call);
+    log.info('dialling out', { destination, carriers: carriers.length });
+    await this.dialNextCarrier(call, log);
+  }
+
+  // Tries the next carrier still on the list; ends the call when none is left.
+  async dialNextCarrier(call: Call, log: Logger): Promise<void> {
+    const ctx = this.ctx;
+    const pstn = ctx.deps.pstn;
+    const destination = call.callee?.phoneNumber;
+    const remaining = this.remainingCarriers.get(call.id) ?? [];
+    while (pstn && destination && remaining.length > 0 && !call.state.isFinal) {
+      const carrierId = remaining.shift() ?? '';
+      const target = await pstn.carriers.dialTarget(carrierId, destination);
+      if (!target) continue;
+      const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
+      if (!(await pstn.capacity.tryAcquire(carrierId, target.maxConcurrentCalls))) {
+        // Recorded as an attempt, so the recommendation service sees the carrier was full.
+        call.legs.push({ ...leg, outcome: 'congestion', gone: true });
+        log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
+        continue;
+      }
+      this.addLeg(call, leg);
+      ctx.heldSlots.set(leg.channelId, carrierId);
+      await ctx.save(call);
+      try {
+        await this.originate(call, leg, target.endpoint);
+      } catch (error) {
+        log.warn('originate to carrier failed', { carrierId, error: errorMessage(error) });
+        leg.outcome = 'unreachable';
+        leg.gone = true;
+        await ctx.releaseSlot(leg.channelId, log);
+        continue;
+      }
+      this.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
+      log.info('carrier dialled', { carrierId, legChannelId: leg.channelId });
+      return;
+    }
+    this.remainingCarriers.delete(call.id);
+    await endIfNoLegLeft(ctx, call, log);
+  }
+
+  hasCarriersLeft(callId: string): boolean {
+    return (this.remainingCarriers.get(callId)?.length ?? 0) > 0;
+  }
+
+  forget(callId: string): void {
+    this.remainingCarriers.delete(callId);
+  }
+
+  private async authorized(call: Call, destination: string, onNet: boolean, log: Logger): Promise<boolean> {
+    const authorization: CallAuthorization = await this.ctx.credit.authorize(call, destination, onNet, log);
+    if (authorization.allowed) {
+      if (authorization.reservedSeconds !== null) call.talkLimitSeconds = authorization.reservedSeconds;
+      return true;
+    }
+    log.info('call refused by billing', { reason: authorization.reason });
+    await endCall(this.ctx, call, 'not_allowed', log, { reason: authorization.reason, sipCode: REFUSAL_SIP_CODES[authorization.reason] });
+    return false;
+  }
+
+  private addLeg(call: Call, leg: Leg): void {
+    call.legs.push(leg);
+    this.ctx.channelToCall.set(leg.channelId, call.id);
+  }
+
+  private originate(call: Call, leg: Leg, endpoint: string): Promise<void> {
+    const { username, phoneNumber } = call.caller;
+    return this.ctx.deps.switchControl.originate({
+      channelId: leg.channelId,
+      callId: call.id,
+      endpoint,
+      callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
+      originatorChannelId: call.caller.channelId,
+      timeoutSeconds: this.ctx.deps.ringTimeoutSeconds,
+    });
+  }
+
+  armRingTimer(call: Call): void {
+    this.ctx.timers.armRing(call, () => void this.ctx.queue.run(call.id, () => this.onRingTimeout(call.id)));
+  }
+
+  private async onRingTimeout(callId: string): Promise<void> {
+    const call = this.ctx.calls.get(callId);
+    if (!call || (call.state.name !== 'routing' && call.state.name !== 'ringing')) return;
+    const log = this.ctx.logFor(call);
+    log.info('ring timeout');
+    this.remainingCarriers.delete(callId);
+    await endCall(this.ctx, call, 'no_answer', log, { pendingLegOutcome: 'no_answer' });
+  }
+
+  // A carrier that does not even say it is trying (no 18x) is given up on, and the next one tried.
+  private armProgressTimer(call: Call, leg: Leg, seconds: number): void {
+    this.ctx.timers.armAfter(`${call.id}:${leg.channelId}`, seconds * 1000, () =>
+      void this.ctx.queue.run(call.id, async () => {
+        if (leg.outcome !== undefined || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
+        const log = this.ctx.logFor(call);
+        log.info('carrier gave no progress in time', { carrierId: leg.carrierId, seconds });
+        leg.outcome = 'no_answer';
+        leg.gone = true;
+        await this.ctx.safely(log, 'give up on carrier', () => this.ctx.deps.switchControl.hangup(leg.channelId, 'normal'));
+        await this.ctx.releaseSlot(leg.channelId, log);
+        await this.dialNextCarrier(call, log);
+      }),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { type Logger } from '../shared/infra/logger';
+import { type Call, type LegOutcome } from './call';
+import { type CallContext } from './call-context';
+import { callEnded } from './call-events';
+import { qualityOf } from './call-quality';
+import { endCauseOfFailedLegs, sipCodeOf } from './end-causes';
+import { Answered, type EndCause } from './states';
+
+export interface EndOptions {
+  // The caller already hung up: nothing to tell it.
+  callerGone?: boolean;
+  at?: Date;
+  // What the devices still ringing are recorded as (default: cancelled).
+  pendingLegOutcome?: LegOutcome;
+  // Why the platform ended or refused the call (operator, credit_exhausted, no_credit, ...).
+  reason?: string;
+  // The SIP response for a refused call, when not the cause's usual one.
+  sipCode?: number;
+}
+
+// Ends a call on every channel. A caller whose call failed before answer hears why, as the matching
+// SIP response. The media statistics are read before the channels are hung up; the last event is
+// queued in the same step that forgets the call.
+export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
+  const wasAnswered = call.state instanceof Answered;
+  const answeredLeg = call.answeredLeg;
+  const control = ctx.deps.switchControl;
+  const quality = wasAnswered && answeredLeg ? await qualityOf(control, call.caller.channelId, answeredLeg, log) : {};
+  if (!ctx.transition(call, (state) => state.end(cause), log, options.at)) return;
+  ctx.timers.disarmAll(call.id);
+  const work: Promise<void>[] = [];
+  for (const leg of call.pendingLegs) leg.outcome = options.pendingLegOutcome ?? 'cancelled';
+  for (const leg of call.legs.filter((candidate) => !candidate.gone)) {
+    leg.gone = true;
+    work.push(ctx.safely(log, 'hang up device', () => control.hangup(leg.channelId, 'normal')));
+  }
+  for (const leg of call.legs) work.push(ctx.releaseSlot(leg.channelId, log));
+  if (!options.callerGone) {
+    const sipCode = wasAnswered ? undefined : (options.sipCode ?? sipCodeOf(call.endCause ?? cause));
+    call.sipCode = sipCode;
+    work.push(
+      sipCode
+        ? ctx.safely(log, 'reject caller', () => control.reject(call.caller.channelId, sipCode))
+        : ctx.safely(log, 'hang up caller', () => control.hangup(call.caller.channelId, 'normal')),
+    );
+  }
+  if (wasAnswered) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+  await Promise.all(work);
+  const ended = callEnded(call, quality, options.reason);
+  ctx.forget(call);
+  await ctx.deps.store.delete(call.id, [ended]);
+  log.info('call ended', { cause: ended.cause, reason: ended.reason, sipCode: ended.sipCode, talkMs: ended.talkMs });
+}
+
+// Ends the call when no device (or carrier) is left trying; true if it did.
+export async function endIfNoLegLeft(ctx: CallContext, call: Call, log: Logger): Promise<boolean> {
+  if (call.state.isFinal || call.state instanceof Answered || call.pendingLegs.length > 0) return false;
+  const outcomes = call.legs.map((leg) => leg.outcome).filter((outcome) => outcome !== undefined);
+  const cause = endCauseOfFailedLegs(outcomes);
+  // Every carrier failed: the phone network could not be reached, which is the platform's problem.
+  const carriersFailed = call.direction === 'outbound' && cause === 'unreachable';
+  await endCall(ctx, call, cause, log, carriersFailed ? { sipCode: 503, reason: 'carriers_failed' } : {});
+  return true;
+}
