@@ -6,6 +6,10 @@ import { type Delivery, type DeliveryContext, processDelivery } from '../shared/
 // (retries, dead letters, metrics) plus the batch handler.
 export interface BatchContext<T> extends DeliveryContext<T> {
   handleBatch: (events: T[]) => Promise<void>;
+  // Events of different partitions are applied in concurrent transactions: the key must keep
+  // apart what transactions would lock in common (for invoices, the caller's account).
+  partitionOf?: (event: T) => string;
+  partitions?: number;
 }
 
 interface Parsed<T> {
@@ -36,7 +40,22 @@ export async function processBatch<T>(deliveries: readonly Delivery[], ctx: Batc
     if (event === undefined) await processDelivery(delivery, ctx);
     else valid.push({ delivery, event });
   }
-  await applyOrSplit(valid, ctx);
+  const partitions = Math.max(1, ctx.partitions ?? 1);
+  const { partitionOf } = ctx;
+  if (partitions === 1 || !partitionOf) {
+    await applyOrSplit(valid, ctx);
+    return;
+  }
+  const groups = Array.from({ length: partitions }, (): Array<Parsed<T>> => []);
+  for (const item of valid) groups[partitionIndex(partitionOf(item.event), partitions)]?.push(item);
+  await Promise.all(groups.map((group) => applyOrSplit(group, ctx)));
+}
+
+// FNV-1a: a stable, even spread of keys over the partitions.
+function partitionIndex(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % partitions;
 }
 
 async function applyOrSplit<T>(items: ReadonlyArray<Parsed<T>>, ctx: BatchContext<T>): Promise<void> {

@@ -1,12 +1,14 @@
 import { type JetStreamClient } from 'nats';
 import { type Registry } from 'prom-client';
 import { CallEndedSchema, CONSUMERS } from '../shared/events';
-import { type ConsumerDefinition, type RunningConsumer } from '../shared/infra/jetstream';
+import { type ConsumerDefinition, type ConsumerSetupOptions, type RunningConsumer } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
+import { type Clock, systemClock } from '../shared/kernel';
 import { InvoiceService } from './invoice-service';
 import { startBatchConsumer } from './jetstream-batch-consumer';
 import { type CallSettlement } from './ports';
+import { PrismaBatchSettlement } from './prisma-batch-settlement';
 import { PrismaEventApplication } from './prisma-event-application';
 import { PrismaInvoiceStore } from './prisma-invoice-store';
 
@@ -15,19 +17,28 @@ export interface InvoiceModuleDeps {
   // Billing's settle (app/billing): the charge is made in the invoice consumer's transaction.
   settlement: CallSettlement;
   log: Logger;
+  clock?: Clock;
   // The processed_events key; the durable consumer's name by default.
   consumerName?: string;
+  // Batches settle their calls with set-based SQL (PrismaBatchSettlement) unless the settlement
+  // has its own settleMany; false: billing's settle() call by call, inside the batch's transaction.
+  setBasedSettlement?: boolean;
 }
 
 export function createInvoiceModule(deps: InvoiceModuleDeps): InvoiceService {
   const log = deps.log.child({ module: 'invoice' });
+  const setBased = (deps.setBasedSettlement ?? true) && !deps.settlement.settleMany;
   return new InvoiceService({
     application: new PrismaEventApplication(deps.db, deps.consumerName ?? CONSUMERS.invoices.name),
-    settlement: deps.settlement,
+    settlement: setBased ? new PrismaBatchSettlement(deps.settlement, deps.clock ?? systemClock, log) : deps.settlement,
     store: new PrismaInvoiceStore(deps.db),
     log,
   });
 }
+
+// What the durable consumer needs on the server: room for a batch being applied while the next
+// one is fetched (ensureConsumer's default max_ack_pending of 1000 would halve the batches).
+export const INVOICE_CONSUMER_SETUP: ConsumerSetupOptions = { maxAckPending: 2500 };
 
 export interface InvoiceConsumerOptions {
   js: JetStreamClient;
@@ -38,12 +49,16 @@ export interface InvoiceConsumerOptions {
   consumer?: ConsumerDefinition;
   batchSize?: number;
   prefetch?: number;
+  // Concurrent transactions per batch, each for the calls of a share of the callers (their
+  // accounts are locked apart): the database pool needs this many connections to spare.
+  partitions?: number;
   maxDeliver?: number;
   retryDelayMs?: (deliveryCount: number) => number;
 }
 
-// The durable consumer of call.v1.ended that invoices every ended call: batches of events in one
-// transaction each, a failing batch applied in halves down to single events.
+// The durable consumer of call.v1.ended that invoices every ended call: batches of up to 1000
+// events, split by caller into two concurrent transactions, a failing batch applied in halves down
+// to single events. Create the durable with INVOICE_CONSUMER_SETUP.
 export function startInvoiceConsumer(options: InvoiceConsumerOptions): RunningConsumer {
   const { invoices } = options;
   return startBatchConsumer({
@@ -52,10 +67,14 @@ export function startInvoiceConsumer(options: InvoiceConsumerOptions): RunningCo
     schema: CallEndedSchema,
     handleBatch: async (events) => void (await invoices.invoiceCalls(events)),
     handle: (event) => invoices.invoiceCall(event),
+    // Billing locks the caller's account, and the caller's statement is updated: calls of one
+    // caller stay in one transaction, so concurrent transactions never wait on each other.
+    partitionOf: (event) => event.caller.userId,
+    partitions: options.partitions ?? 2,
     log: options.log.child({ module: 'invoice' }),
     ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
+    batchSize: options.batchSize ?? 1000,
+    prefetch: options.prefetch ?? options.batchSize ?? 1000,
     ...(options.maxDeliver !== undefined ? { maxDeliver: options.maxDeliver } : {}),
     ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
   });
@@ -64,6 +83,7 @@ export function startInvoiceConsumer(options: InvoiceConsumerOptions): RunningCo
 export { InvoiceService } from './invoice-service';
 export type { BatchOutcome } from './invoice-service';
 export { startBatchConsumer } from './jetstream-batch-consumer';
+export { PrismaBatchSettlement } from './prisma-batch-settlement';
 export type { BatchConsumerOptions } from './jetstream-batch-consumer';
 export { billingPeriodOf, createInvoiceLine, invoiceIdOf, InvoiceNotFoundError, isInvoiced } from './invoice';
 export type { InvoiceLine, InvoiceSummary, InvoiceWithLines } from './invoice';

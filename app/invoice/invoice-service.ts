@@ -4,6 +4,9 @@ import { type Logger } from '../shared/infra/logger';
 import { createInvoiceLine, type InvoiceLineDraft, InvoiceNotFoundError, type InvoiceSummary, type InvoiceWithLines, isInvoiced } from './invoice';
 import { type CallCharge, type CallSettlement, type EventApplication, type InvoiceStore } from './ports';
 
+const byCallerThenCall = (a: CallEnded, b: CallEnded): number =>
+  a.caller.userId < b.caller.userId ? -1 : a.caller.userId > b.caller.userId ? 1 : a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0;
+
 export interface InvoiceServiceDeps {
   application: EventApplication;
   settlement: CallSettlement;
@@ -44,7 +47,9 @@ export class InvoiceService {
     for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
     let lines = 0;
     const fresh = await this.deps.application.batch([...byId.keys()], async (tx, freshIds) => {
-      const todo = [...byId.values()].filter((event) => freshIds.has(event.id));
+      // By caller, then call: billing locks each caller's account, and two instances applying
+      // overlapping batches then take those locks in the same order (no deadlock).
+      const todo = [...byId.values()].filter((event) => freshIds.has(event.id)).sort(byCallerThenCall);
       const charges = await this.settleAll(tx, todo);
       const drafts: InvoiceLineDraft[] = [];
       todo.forEach((event, index) => {

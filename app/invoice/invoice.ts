@@ -69,7 +69,9 @@ export function isInvoiced(event: CallEnded, charge: CallCharge | undefined): ch
 }
 
 // The design's createInvoice(callId, talkTime, currency, pricePerMinute): the invoice line of one
-// call. The amount is billing's (its increments and rounding), never recomputed here.
+// call. The amount is what billing took from the account (its increments and rounding, less any
+// shortfall the balance could not cover), never recomputed here: a statement's total is the sum
+// of the month's charges in the ledger.
 export function createInvoiceLine(eventId: string, charge: CallCharge): InvoiceLineDraft {
   const period = billingPeriodOf(charge.startedAt);
   return {
@@ -84,7 +86,7 @@ export function createInvoiceLine(eventId: string, charge: CallCharge): InvoiceL
     billedSeconds: charge.billedSeconds,
     ratePerMinuteMicros: charge.ratePerMinuteMicros,
     connectFeeMinor: charge.connectFeeMinor,
-    amountMinor: charge.amountMinor,
+    amountMinor: charge.amountMinor - charge.shortfallMinor,
     currency: charge.currency,
   };
 }

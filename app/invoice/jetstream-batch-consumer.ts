@@ -27,6 +27,9 @@ export interface BatchConsumerOptions<T> {
   // Most messages applied in one batch. Batches form by themselves: what arrived while the
   // previous batch was being applied, so an idle consumer applies each event at once.
   batchSize?: number;
+  // A batch is split by this key into `partitions` transactions that run concurrently.
+  partitionOf?: (event: T) => string;
+  partitions?: number;
   // Messages asked of the server at a time; keep batchSize + prefetch within the consumer's
   // max_ack_pending (1000 by default), which bounds what is buffered here.
   prefetch?: number;
@@ -74,6 +77,7 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
     schema: options.schema,
     handle: options.handle,
     handleBatch: options.handleBatch,
+    ...(options.partitionOf ? { partitionOf: options.partitionOf, partitions: options.partitions ?? 1 } : {}),
     maxDeliver: options.maxDeliver ?? 5,
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
     metrics: consumerMetrics(options.metrics),
@@ -121,7 +125,7 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
       await messages.close();
       return;
     }
-    log.info('consumer pulling in batches', { stream: def.stream, filterSubject: def.filterSubject, batchSize, prefetch });
+    log.info('consumer pulling in batches', { stream: def.stream, filterSubject: def.filterSubject, batchSize, prefetch, partitions: options.partitions ?? 1 });
     markReady();
     for (;;) {
       if (buffer.length === 0) {

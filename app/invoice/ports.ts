@@ -14,8 +14,10 @@ export interface CallCharge {
   billedSeconds: number;
   ratePerMinuteMicros: bigint;
   connectFeeMinor: bigint;
+  // The price of the call.
   amountMinor: bigint;
-  // What the account could not cover (its balance went no lower than zero): not on the invoice.
+  // What the account could not cover (its balance went no lower than zero): not charged, so not
+  // on the invoice line either.
   shortfallMinor: bigint;
 }
 

@@ -190,6 +190,10 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
         await sleep(20);
         return billing.settlement.settle(tx, event);
       },
+      settleMany: async (tx, events) => {
+        await sleep(20 * events.length);
+        return billing.settlement.settleMany!(tx, events);
+      },
     };
     for (const event of before) await publish(def, event);
     const c = consume(def, invoicesFor(def, slow));
@@ -218,8 +222,18 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
     const events = Array.from({ length: 6 }, () => endedCall(user));
     for (const event of events) await billing.prepare(event);
     const poison = events[2]!;
+    const refuse = (events: readonly CallEnded[]): void => {
+      if (events.some((event) => event.callId === poison.callId)) throw new PermanentEventError('caller has no account');
+    };
     const settlement: CallSettlement = {
-      settle: (tx, event) => (event.callId === poison.callId ? Promise.reject(new PermanentEventError('caller has no account')) : billing.settlement.settle(tx, event)),
+      settle: async (tx, event) => {
+        refuse([event]);
+        return billing.settlement.settle(tx, event);
+      },
+      settleMany: async (tx, events) => {
+        refuse(events);
+        return billing.settlement.settleMany!(tx, events);
+      },
     };
     for (const event of events) await publish(def, event);
     consume(def, invoicesFor(def, settlement));

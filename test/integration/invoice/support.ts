@@ -66,42 +66,20 @@ export function faulty(settlement: CallSettlement, failures: Map<string, number>
       throw new Error(`injected billing failure for ${callId}`);
     }
   };
+  const settleMany = settlement.settleMany?.bind(settlement);
   return {
     settle: async (tx, event) => {
       maybeFail(event.callId);
       return settlement.settle(tx, event);
     },
-    ...(settlement.settleMany
+    ...(settleMany
       ? {
           settleMany: async (tx, events) => {
             for (const event of events) maybeFail(event.callId);
-            return settlement.settleMany!(tx, events);
+            return settleMany(tx, events);
           },
         }
       : {}),
   };
 }
 
-// Stand-in for billing until its module lands: one 'charge' ledger entry per settle, in the
-// caller's transaction, at 1 minor unit per started 10 s.
-export const stubSettlement: CallSettlement = {
-  settle: async (tx, event) => {
-    if (!event.answeredAt) return undefined;
-    const talkSeconds = Math.ceil(event.talkMs / 1000);
-    const amountMinor = BigInt(Math.ceil(talkSeconds / 10));
-    await tx.ledgerEntry.create({ data: { userId: event.caller.userId, kind: 'charge', amountMinor, currency: 'USD', callId: event.callId, balanceAfter: 0n, reservedAfter: 0n } });
-    return {
-      callId: event.callId,
-      userId: event.caller.userId,
-      currency: 'USD',
-      destination: event.dialed,
-      startedAt: new Date(event.answeredAt),
-      talkSeconds,
-      billedSeconds: Math.ceil(talkSeconds / 60) * 60,
-      ratePerMinuteMicros: 60_000n,
-      connectFeeMinor: 0n,
-      amountMinor,
-      shortfallMinor: 0n,
-    };
-  },
-};

@@ -119,6 +119,28 @@ describe('invoice consumer: batches of deliveries', function () {
     expect(deliveries[0]!.calls).to.deep.equal(['ack']);
   });
 
+  it('given partitions by key, then events of one key share a transaction and the partitions run concurrently', async function () {
+    let running = 0;
+    let overlapped = false;
+    const { ctx, batches } = context(async () => {
+      running += 1;
+      if (running > 1) overlapped = true;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+    }, ok);
+    ctx.partitionOf = (event) => `caller-${event.n}`;
+    ctx.partitions = 2;
+    const keyed = (id: string, n: number): FakeDelivery => delivery(id, 1, JSON.stringify({ id, n }));
+    const deliveries = [keyed('a', 1), keyed('b', 2), keyed('c', 1), keyed('d', 2), keyed('e', 3), keyed('f', 3)];
+    await processBatch(deliveries, ctx);
+    expect(overlapped).to.be.true;
+    const callerOf: Record<string, number> = { a: 1, b: 2, c: 1, d: 2, e: 3, f: 3 };
+    expect(batches).to.have.length(2);
+    for (const n of [1, 2, 3]) expect(batches.filter((batch) => batch.some((id) => callerOf[id] === n)), `caller ${n}`).to.have.length(1);
+    expect(batches.flat()).to.have.members(['a', 'b', 'c', 'd', 'e', 'f']);
+    for (const d of deliveries) expect(d.calls).to.deep.equal(['ack']);
+  });
+
   it('given a batch of one, then it takes the single path directly', async function () {
     const singles: string[] = [];
     const { ctx, batches } = context(ok, (event) => Promise.resolve(void singles.push(event.id)));

@@ -35,6 +35,12 @@ describe('invoice lines', function () {
     });
   });
 
+  it('given a call that cost more than the account had, then its line shows what was charged, not the shortfall', function () {
+    const event = endedCall({ talkMs: 600_000 });
+    const line = createInvoiceLine(event.id, { ...chargeOf(event), amountMinor: 60n, shortfallMinor: 15n });
+    expect(line.amountMinor).to.equal(45n);
+  });
+
   it('given an answered call, an unanswered one and one billing did not settle, then only the answered one (or a charged one) is invoiced', function () {
     const answered = endedCall();
     const unanswered = endedCall({ answered: false });
