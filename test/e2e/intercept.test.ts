@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
-import { channelsOf, eventually } from '../support/ari';
+import { ariGet, channelsOf, eventually } from '../support/ari';
 import { device, register, type Device } from '../support/devices';
-import { answerPlaying, callPlaying, normalizedSipTrace } from '../support/intercept/calls';
+import { answerPlaying, callPlaying, normalizedSipTrace, setupMsOf } from '../support/intercept/calls';
 import {
   activateWarrant,
   audioOf,
@@ -78,13 +78,19 @@ describe('e2e: lawful intercept', function () {
     let warrantId: string;
     let baseline: { caller: SippResult; callee: SippResult };
     let intercepted: { caller: SippResult; callee: SippResult };
+    // The bridge technology Asterisk used mid-call: the media path the parties' audio takes.
+    const technologies: Record<string, string[]> = { baseline: [], intercepted: [] };
+    const bridgesDuring = (label: string) => async (): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      technologies[label] = (await ariGet<{ technology: string }[]>('/bridges')).map((bridge) => bridge.technology);
+    };
 
     before(async function () {
       [alice, bob] = await Promise.all([createUser('alice'), createUser('bob')]);
       const [aliceDevice, bobDevice] = await Promise.all([registered(alice), registered(bob)]);
-      baseline = await toneCall(aliceDevice, bobDevice, bob.username, 5000);
+      baseline = await toneCall(aliceDevice, bobDevice, bob.username, 5000, bridgesDuring('baseline'));
       warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: alice.username }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
-      intercepted = await toneCall(aliceDevice, bobDevice, bob.username, 5000);
+      intercepted = await toneCall(aliceDevice, bobDevice, bob.username, 5000, bridgesDuring('intercepted'));
     });
 
     it('given a content warrant on alice, when she calls bob, then the recording holds both directions for the whole call', async function () {
@@ -131,6 +137,14 @@ describe('e2e: lawful intercept', function () {
       expect(normalizedSipTrace(intercepted.caller.trace)).to.deep.equal(normalizedSipTrace(baseline.caller.trace));
       expect(normalizedSipTrace(intercepted.callee.trace)).to.deep.equal(normalizedSipTrace(baseline.callee.trace));
       expect(normalizedSipTrace(baseline.caller.trace).length).to.be.greaterThan(6);
+    });
+
+    it('then the call was set up as fast and its media took the same path through Asterisk', function () {
+      const setup = { baseline: setupMsOf(baseline.caller.trace), intercepted: setupMsOf(intercepted.caller.trace) };
+      console.log(`      set-up (INVITE to 200 OK, callee rings 300 ms): ${setup.baseline} ms without, ${setup.intercepted} ms with the warrant; bridges: ${JSON.stringify(technologies)}`);
+      expect(setup.intercepted).to.be.lessThan(setup.baseline + 50);
+      expect(technologies.intercepted).to.deep.equal(technologies.baseline);
+      expect(technologies.baseline).to.have.length(1);
     });
 
     it('then the call before the warrant, and a call of two other users, are not intercepted', async function () {

@@ -59,3 +59,13 @@ export function normalizedSipTrace(trace: string): string[] {
       .join('\n'),
   );
 }
+
+// Post-dial set-up time a caller saw: from its authenticated INVITE to the 200 OK (ms), from the
+// timestamps sipp writes before each traced message.
+export function setupMsOf(trace: string): number {
+  const blocks = [...trace.matchAll(/^-{5,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n([\s\S]*?)(?=^-{5,} |$(?![\s\S]))/gm)].map((m) => ({ at: Date.parse(`${m[1]?.replace(' ', 'T').slice(0, 23)}Z`), text: m[2] ?? '' }));
+  const invite = blocks.find((b) => /message sent/.test(b.text) && /^INVITE /m.test(b.text) && /^Authorization:/im.test(b.text));
+  const ok = blocks.find((b) => /message received/.test(b.text) && /^SIP\/2\.0 200/m.test(b.text) && /^CSeq:\s*\d+ INVITE/im.test(b.text));
+  if (!invite || !ok) throw new Error('no INVITE/200 OK in the trace');
+  return ok.at - invite.at;
+}
