@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { genesisHash, verifyChain } from '../../../app/intercept/hash-chain';
+import { PrismaInterceptRepository } from '../../../app/intercept/prisma-intercept-repository';
+import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { testEnv } from '../../support/test-env';
+
+// The intercept tables in the real PostgreSQL: chain appends under concurrency, purge anchors,
+// recording claims, leases and the append-only audit log.
+describe('integration: intercept repository', function () {
+  let db: Database;
+  let repo: PrismaInterceptRepository;
+  let agencyId: string;
+
+  before(async function () {
+    db = createDatabase({ url: testEnv.databaseUrl, poolSize: 10 });
+    repo = new PrismaInterceptRepository(db);
+    agencyId = (await repo.createAgency('Integration agency', randomUUID().replace(/-/g, '').padEnd(64, '0'))).id;
+  });
+
+  after(async function () {
+    await db?.$disconnect();
+  });
+
+  const newWarrant = () => repo.createWarrant({ agencyId, targets: [{ type: 'sipUsername', value: `it${randomUUID().slice(0, 8)}` }], content: true, validFrom: new Date(Date.now() - 60_000), validUntil: new Date(Date.now() + 3600_000) });
+
+  it('given twenty records appended at once, then the chain has them all in one unbroken order', async function () {
+    const warrant = await newWarrant();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => repo.appendEvent(warrant.id, { dedupeKey: `k${i}`, kind: 'iri.begin', occurredAt: new Date(), payload: { i, nested: { b: 1, a: [1, 2] } } })));
+    const records = await repo.eventsOf(warrant.id);
+    const chain = await repo.chainOf(warrant.id);
+    expect(records.map((r) => r.seq)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(verifyChain(records, { seq: 0, hash: genesisHash(warrant.id) }, chain?.head)).to.deep.equal([]);
+  });
+
+  it('given the same dedupe key twice, then the record is appended once', async function () {
+    const warrant = await newWarrant();
+    const first = await repo.appendEvent(warrant.id, { dedupeKey: 'same', kind: 'iri.end', occurredAt: new Date(), payload: {} });
+    const second = await repo.appendEvent(warrant.id, { dedupeKey: 'same', kind: 'iri.end', occurredAt: new Date(), payload: {} });
+    expect(first?.seq).to.equal(1);
+    expect(second).to.equal(undefined);
+  });
+
+  it('given old records purged, then the chain restarts from an anchor and still verifies', async function () {
+    const warrant = await newWarrant();
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    for (let i = 0; i < 3; i += 1) await repo.appendEvent(warrant.id, { dedupeKey: `old${i}`, kind: 'iri.begin', occurredAt: old, payload: { i } });
+    await repo.appendEvent(warrant.id, { dedupeKey: 'new', kind: 'iri.end', occurredAt: new Date(), payload: {} });
+    expect(await repo.purgeEventsBefore(warrant.id, new Date(Date.now() - 86_400_000))).to.deep.equal({ purged: 3, upToSeq: 3 });
+    const chain = await repo.chainOf(warrant.id);
+    expect(chain?.start.seq).to.equal(3);
+    expect(verifyChain(await repo.eventsOf(warrant.id), chain!.start, chain!.head)).to.deep.equal([]);
+  });
+
+  it('given warrants on a party, then only those active and in their window target it', async function () {
+    const username = `it${randomUUID().slice(0, 8)}`;
+    const identity = { userId: randomUUID(), username, phoneNumber: '+14155550199' };
+    const active = await repo.createWarrant({ agencyId, targets: [{ type: 'sipUsername', value: username }], content: false, validFrom: new Date(Date.now() - 1000), validUntil: new Date(Date.now() + 60_000) });
+    await repo.createWarrant({ agencyId, targets: [{ type: 'user', value: identity.userId }], content: false, validFrom: new Date(Date.now() - 120_000), validUntil: new Date(Date.now() - 60_000) });
+    const deactivated = await repo.createWarrant({ agencyId, targets: [{ type: 'phoneNumber', value: identity.phoneNumber }], content: false, validFrom: new Date(Date.now() - 1000), validUntil: new Date(Date.now() + 60_000) });
+    await repo.updateWarrant(deactivated.id, { status: 'deactivated', deactivatedAt: new Date() });
+    expect((await repo.warrantsTargeting(identity, new Date())).map((w) => w.id)).to.deep.equal([active.id]);
+  });
+
+  it('given one ended recording and two collectors, then only one claims it', async function () {
+    const warrant = await newWarrant();
+    const { intercept } = await repo.openIntercept({ warrantId: warrant.id, callId: randomUUID(), targetRole: 'caller', state: 'ended', contentState: 'stopped', begunAt: new Date() });
+    const id = randomUUID();
+    await repo.createRecording({ id, interceptId: intercept.id, warrantId: warrant.id, callId: intercept.callId, segment: 1, tap: { inChannelId: 'a', outChannelId: 'b', nameIn: `a-${id}`, nameOut: `b-${id}` }, state: 'ended', startedAt: new Date(), endedAt: new Date() });
+    const now = new Date();
+    const claims = await Promise.all([0, 1].map(() => repo.claimRecordingToCollect(now, new Date(now.getTime() - 1000), new Date(now.getTime() - 300_000))));
+    expect(claims.filter((c) => c?.id === id)).to.have.length(1);
+    await repo.updateRecording(id, { state: 'failed' });
+  });
+
+  it('given a lease held by one instance, then another cannot take it until it expires', async function () {
+    const name = `it-${randomUUID()}`;
+    const now = new Date();
+    expect(await repo.tryLease(name, 'a', now, new Date(now.getTime() + 60_000))).to.equal(true);
+    expect(await repo.tryLease(name, 'b', now, new Date(now.getTime() + 60_000))).to.equal(false);
+    expect(await repo.tryLease(name, 'b', new Date(now.getTime() + 61_000), new Date(now.getTime() + 120_000))).to.equal(true);
+  });
+
+  it('given an audit entry, then PostgreSQL refuses to change or delete it', async function () {
+    await repo.appendAudit({ principalType: 'agency', principalId: agencyId, action: 'warrant.events.read', warrantId: randomUUID(), outcome: 'allowed', status: 200 });
+    for (const attempt of [() => db.liAuditLog.updateMany({ data: { outcome: 'denied' } }), () => db.liAuditLog.deleteMany({}), () => db.$executeRawUnsafe('TRUNCATE li_audit_log')]) {
+      try {
+        await attempt();
+        expect.fail('the audit log was changed');
+      } catch (error) {
+        expect(String(error)).to.match(/append-only/);
+      }
+    }
+  });
+});

@@ -1,0 +1,120 @@
+import { type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { Registry } from 'prom-client';
+import { createAdminApi, listen } from '../../../app/admin-api';
+import { createInterceptModule, type InterceptModule } from '../../../app/intercept';
+import { systemClock } from '../../../app/shared/kernel';
+import { silentLogger } from '../../../app/shared/infra/logger';
+import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createUsersModule } from '../../../app/users';
+import { FakeContentTap } from '../../support/fakes/fake-content-tap';
+import { InMemoryEvidenceLocation } from '../../support/fakes/in-memory-evidence-location';
+import { testEnv } from '../../support/test-env';
+
+// The warrant and agency routes in-process against the real PostgreSQL: who may do what, and the
+// audit entry each request leaves.
+describe('integration: warrants API', function () {
+  const token = 'integration-token-0123456789';
+  let db: Database;
+  let server: Server;
+  let base: string;
+  let intercept: InterceptModule;
+
+  const request = async (method: string, path: string, body?: unknown, auth: string | null = token): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const headers: Record<string, string> = {};
+    if (auth !== null) headers.authorization = `Bearer ${auth}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const window = () => ({ validFrom: new Date(Date.now() - 60_000).toISOString(), validUntil: new Date(Date.now() + 3600_000).toISOString() });
+  const auditOf = async (warrantId: string) => db.liAuditLog.findMany({ where: { warrantId }, orderBy: { id: 'asc' } });
+
+  before(async function () {
+    db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
+    intercept = createInterceptModule({
+      db,
+      tap: new FakeContentTap(),
+      liveCalls: { liveCallsOf: () => Promise.resolve([]), find: () => Promise.resolve(undefined) },
+      storage: { kind: 'local', directories: [] },
+      locations: [new InMemoryEvidenceLocation('a')],
+      encryptionKey: Buffer.alloc(32, 1),
+      retentionDays: 3650,
+      tickMs: 1000,
+      verifyIntervalMs: 60_000,
+      instanceId: 'it',
+      clock: systemClock,
+      log: silentLogger,
+      metrics: new Registry(),
+    });
+    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    server = await listen(createAdminApi({ token, users, intercept, log: silentLogger, health: [] }), '127.0.0.1', 0);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async function () {
+    await new Promise((resolve) => server?.close(resolve));
+    await db?.$disconnect();
+  });
+
+  it('given the admin token, then agencies and warrants are managed; given an agency token, then it may not manage them', async function () {
+    const agency = await request('POST', '/v1/agencies', { name: 'IT agency' });
+    expect(agency.status).to.equal(201);
+    expect(String(agency.body.token)).to.match(/^lia_/);
+    const agencyToken = String(agency.body.token);
+    expect((await request('POST', '/v1/agencies', { name: 'sneaky' }, agencyToken)).status).to.equal(403);
+
+    const created = await request('POST', '/v1/warrants', { agencyId: agency.body.id, targets: [{ type: 'sipUsername', value: 'someone' }], content: false, ...window() });
+    expect(created.status).to.equal(201);
+    const id = String(created.body.id);
+    expect((await request('PATCH', `/v1/warrants/${id}`, { content: true }, agencyToken)).status).to.equal(403);
+    expect((await request('POST', `/v1/warrants/${id}/deactivate`, undefined, agencyToken)).status).to.equal(403);
+    const modified = await request('PATCH', `/v1/warrants/${id}`, { content: true, targets: [{ type: 'phoneNumber', value: '+14155550123' }] });
+    expect(modified.body).to.deep.include({ content: true, targets: [{ type: 'phoneNumber', value: '+14155550123' }] });
+    expect((await request('POST', `/v1/warrants/${id}/deactivate`)).body).to.deep.include({ status: 'deactivated' });
+    expect((await request('PATCH', `/v1/warrants/${id}`, { content: false })).status).to.equal(409);
+
+    const events = await request('GET', `/v1/warrants/${id}/events`, undefined, agencyToken);
+    expect((events.body.events as { kind: string }[]).map((e) => e.kind)).to.deep.equal(['warrant.activated', 'warrant.modified', 'warrant.deactivated']);
+    const audit = await auditOf(id);
+    expect(audit.map((a) => [a.principalType, a.action, a.outcome, a.status])).to.deep.equal([
+      ['agency', 'warrant.modify', 'denied', 403],
+      ['agency', 'warrant.deactivate', 'denied', 403],
+      ['admin', 'warrant.modify', 'allowed', 200],
+      ['admin', 'warrant.deactivate', 'allowed', 200],
+      ['admin', 'warrant.modify', 'denied', 409],
+      ['agency', 'warrant.events.read', 'allowed', 200],
+    ]);
+  });
+
+  it('refuses invalid warrants by name: an empty target list, a window ending before it starts, an unknown agency', async function () {
+    const agencyId = String((await request('POST', '/v1/agencies', { name: 'IT agency 2' })).body.id);
+    expect((await request('POST', '/v1/warrants', { agencyId, targets: [], content: true, ...window() })).status).to.equal(400);
+    const reversed = await request('POST', '/v1/warrants', { agencyId, targets: [{ type: 'user', value: randomUUID() }], content: true, validFrom: window().validUntil, validUntil: window().validFrom });
+    expect(reversed.body.code).to.equal('WARRANT.INVALID');
+    const unknown = await request('POST', '/v1/warrants', { agencyId: randomUUID(), targets: [{ type: 'user', value: randomUUID() }], content: true, ...window() });
+    expect([unknown.status, unknown.body.code]).to.deep.equal([404, 'AGENCY.NOT_FOUND']);
+    expect((await request('POST', '/v1/warrants', { agencyId, targets: [{ type: 'phoneNumber', value: '12345' }], content: true, ...window() })).status).to.equal(400);
+  });
+
+  it("given two agencies, then each lists only its own warrants, and another's is not found", async function () {
+    const a = await request('POST', '/v1/agencies', { name: 'A' });
+    const b = await request('POST', '/v1/agencies', { name: 'B' });
+    const id = String((await request('POST', '/v1/warrants', { agencyId: a.body.id, targets: [{ type: 'sipUsername', value: 'x-target' }], content: true, ...window() })).body.id);
+    const listA = await request('GET', '/v1/warrants', undefined, String(a.body.token));
+    const listB = await request('GET', '/v1/warrants', undefined, String(b.body.token));
+    expect((listA.body.warrants as { id: string }[]).map((w) => w.id)).to.deep.equal([id]);
+    expect(listB.body.warrants).to.deep.equal([]);
+    expect((await request('GET', `/v1/warrants/${id}`, undefined, String(b.body.token))).status).to.equal(404);
+    expect((await request('GET', `/v1/warrants/${randomUUID()}/events`, undefined, String(b.body.token))).status).to.equal(404);
+    expect((await request('GET', `/v1/warrants/${id}/recordings`, undefined, 'lia_not-a-token')).status).to.equal(401);
+  });
+
+  it('then the OpenAPI document describes the intercept routes', async function () {
+    const doc = await request('GET', '/v1/openapi.json', undefined, null);
+    expect(Object.keys(doc.body.paths as object)).to.include.members(['/v1/agencies', '/v1/warrants', '/v1/warrants/{id}/events', '/v1/warrants/{id}/recordings/{recordingId}/audio']);
+  });
+});
