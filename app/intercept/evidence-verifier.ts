@@ -1,6 +1,6 @@
 import { type Logger } from '../shared/infra/logger';
 import { type EvidenceCheck, type EvidenceVault } from './evidence-vault';
-import { type ChainProblem, verifyChain } from './hash-chain';
+import { type ChainedRecord, type ChainProblem, verifyChain } from './hash-chain';
 import { type InterceptRepository, type Recording } from './model';
 import { type InterceptAlerts } from './ports';
 
@@ -14,6 +14,7 @@ export interface VerificationReport {
 }
 
 const PAGE = 100;
+const CHAIN_PAGE = 1000;
 
 // Re-reads every copy of every stored recording (checking its hashes and repairing a lost or
 // corrupt copy from an intact one) and checks every warrant's hash chain, including that each
@@ -66,16 +67,31 @@ export class EvidenceVerifier {
   async checkChain(warrantId: string): Promise<VerificationReport['chains']['broken'][number]['problems']> {
     const chain = await this.deps.repo.chainOf(warrantId);
     if (!chain) return [];
-    const records = await this.deps.repo.eventsOf(warrantId);
-    const problems: VerificationReport['chains']['broken'][number]['problems'] = verifyChain(records, chain.start, chain.head);
+    const problems: VerificationReport['chains']['broken'][number]['problems'] = [];
+    // Read in pages: a warrant's chain grows for years.
+    const stored = new Map<string, Record<string, unknown>>();
+    let position = chain.start;
+    let firstAt: string | undefined;
+    for (;;) {
+      const page = await this.deps.repo.eventsOf(warrantId, { afterSeq: position.seq, limit: CHAIN_PAGE });
+      if (page.length === 0) break;
+      firstAt ??= page[0]?.occurredAt;
+      problems.push(...verifyChain(page, position));
+      for (const record of page) {
+        const recordingId = (record.payload as { recordingId?: unknown }).recordingId;
+        if (record.kind === 'recording.stored' && typeof recordingId === 'string') stored.set(recordingId, record.payload as Record<string, unknown>);
+      }
+      const last = page[page.length - 1] as ChainedRecord;
+      position = { seq: last.seq, hash: last.hash };
+    }
+    if (position.seq !== chain.head.seq || position.hash !== chain.head.hash) problems.push({ kind: 'head_mismatch', headSeq: chain.head.seq, lastSeq: position.seq });
     // The recordings' own rows must agree with what the chain recorded when they were stored.
-    const stored = new Map(records.filter((r) => r.kind === 'recording.stored').map((r) => [(r.payload as { recordingId?: string }).recordingId, r.payload as Record<string, unknown>]));
     for (const recording of await this.deps.repo.recordingsOfWarrant(warrantId)) {
       if (recording.state !== 'stored') continue;
       const entry = stored.get(recording.id);
       if (!entry) {
-        // Its record may have been purged with old records; only then is it allowed to be missing.
-        if (records.length > 0 && recording.storedAt && recording.storedAt.toISOString() >= (records[0]?.occurredAt ?? '')) {
+        // Its record may have gone with records past retention; only then may it be missing.
+        if (firstAt && recording.storedAt && recording.storedAt.toISOString() >= firstAt) {
           problems.push({ kind: 'recording_mismatch', recordingId: recording.id, field: 'chain_record_missing' });
         }
         continue;

@@ -74,6 +74,14 @@ describe('intercept evidence: collection, verification, retention', function () 
     expect(h.alerts.evidenceProblems.map((p) => p.problem)).to.include('hash_chain_broken');
   });
 
+  it('given a chain longer than a page, then it is checked across pages and a change deep in it is found', async function () {
+    for (let i = 0; i < 2300; i += 1) await h.repo.appendEvent(warrantId, { dedupeKey: `bulk${i}`, kind: 'iri.continue', occurredAt: h.clock.now(), payload: { i } });
+    expect((await h.verifier.checkChain(warrantId))).to.deep.equal([]);
+    const deep = h.repo.events.filter((e) => e.warrantId === warrantId)[1700] as { payload: unknown; seq: number };
+    deep.payload = { i: -1 };
+    expect(await h.verifier.checkChain(warrantId)).to.deep.equal([{ kind: 'hash_mismatch', seq: deep.seq }]);
+  });
+
   it("given a recording's stored hash changed in its row, then verification finds it differs from the chain", async function () {
     await h.collector.collectDue();
     const [recording] = [...h.repo.recordings.values()];
