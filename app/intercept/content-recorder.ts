@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Clock } from '../shared/kernel';
 import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
-import { type Intercept, type InterceptRepository } from './model';
+import { type ContentState, type Intercept, type InterceptRepository } from './model';
 import { type ContentTap, type InterceptAlerts, type Tap } from './ports';
 
 // Names of a tap's two snoop channels and recordings, derived from the recording id so that a
@@ -10,6 +10,9 @@ import { type ContentTap, type InterceptAlerts, type Tap } from './ports';
 export function tapOf(recordingId: string): Tap {
   return { inChannelId: `li-${recordingId}-in`, outChannelId: `li-${recordingId}-out`, nameIn: `li-${recordingId}-in`, nameOut: `li-${recordingId}-out` };
 }
+
+// A start not finished in this time (its worker crashed) is taken over by the retry job.
+const START_CLAIM_MS = 30_000;
 
 // Retry delays after a failed content start: 2 s, 4 s, 8 s ... capped at 30 s.
 export const retryDelayMs = (attempt: number): number => Math.min(2000 * 2 ** Math.max(0, attempt - 1), 30_000);
@@ -29,9 +32,12 @@ export interface ContentRecorderDeps {
 export class ContentRecorder {
   constructor(private readonly deps: ContentRecorderDeps) {}
 
-  async start(intercept: Intercept, channelId: string): Promise<void> {
+  // `takeOver`: the retry job may also take over a start abandoned by a crashed worker.
+  async start(intercept: Intercept, channelId: string, takeOver = false): Promise<void> {
     const { repo, clock } = this.deps;
-    if (!(await repo.claimContentStart(intercept.id, ['wanted', 'failed']))) return;
+    const now = clock.now();
+    const from: ContentState[] = takeOver ? ['wanted', 'failed', 'starting'] : ['wanted', 'failed'];
+    if (!(await repo.claimContentStart(intercept.id, from, now, new Date(now.getTime() + START_CLAIM_MS)))) return;
     const log = this.deps.log.child({ warrantId: intercept.warrantId, callId: intercept.callId, interceptId: intercept.id });
     const segment = (await repo.recordingsOfIntercept(intercept.id)).length + 1;
     const recordingId = randomUUID();

@@ -189,17 +189,17 @@ export class Interceptor {
       await this.deps.repo.updateIntercept(intercept.id, { contentState: 'stopped', nextAttemptAt: null });
       return;
     }
-    await this.startContent(intercept, intercept.targetRole === 'caller' ? call.callerChannelId : call.calleeChannelId, call);
+    await this.startContent(intercept, intercept.targetRole === 'caller' ? call.callerChannelId : call.calleeChannelId, call, true);
   }
 
-  private async startContent(intercept: Intercept, channelId: string | undefined, call: LiveCall | undefined): Promise<void> {
+  private async startContent(intercept: Intercept, channelId: string | undefined, call: LiveCall | undefined, takeOver = false): Promise<void> {
     if (!call || !channelId) {
       // Replayed events of a call that is over, or a call the store no longer has: nothing to tap.
       await this.deps.repo.updateIntercept(intercept.id, { contentState: 'stopped' });
       this.deps.log.warn('intercept content not started: the call is not up', { interceptId: intercept.id, callId: intercept.callId });
       return;
     }
-    await this.deps.content.start(intercept, channelId);
+    await this.deps.content.start(intercept, channelId, takeOver);
   }
 
   private async begin(

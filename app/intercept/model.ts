@@ -117,8 +117,10 @@ export interface InterceptRepository {
   interceptsOfCall(callId: string): Promise<Intercept[]>;
   openInterceptsOfWarrant(warrantId: string): Promise<Intercept[]>;
   updateIntercept(id: string, changes: InterceptChanges): Promise<void>;
-  // Moves content_state to `starting` if it is one of `from`; false when another worker has it.
-  claimContentStart(id: string, from: ContentState[]): Promise<boolean>;
+  // Moves content_state to `starting` (until `until`) if it is one of `from`; a `starting` claim
+  // counts only once expired (its holder crashed). False when another worker has it.
+  claimContentStart(id: string, from: ContentState[], now: Date, until: Date): Promise<boolean>;
+  // Answered intercepts whose content failed to start (or whose start was abandoned), due again.
   contentRetriesDue(now: Date): Promise<Intercept[]>;
 
   createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void>;

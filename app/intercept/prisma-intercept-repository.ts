@@ -274,13 +274,17 @@ export class PrismaInterceptRepository implements InterceptRepository {
     await this.db.liIntercept.update({ where: { id }, data: { ...rest, ...(contentError !== undefined ? { contentError: contentError === null ? null : short(contentError) } : {}) } });
   }
 
-  async claimContentStart(id: string, from: ContentState[]): Promise<boolean> {
-    const { count } = await this.db.liIntercept.updateMany({ where: { id, contentState: { in: from } }, data: { contentState: 'starting' } });
+  async claimContentStart(id: string, from: ContentState[], now: Date, until: Date): Promise<boolean> {
+    const others = from.filter((state) => state !== 'starting');
+    const { count } = await this.db.liIntercept.updateMany({
+      where: { id, OR: [{ contentState: { in: others } }, ...(from.includes('starting') ? [{ contentState: 'starting', nextAttemptAt: { lte: now } }] : [])] },
+      data: { contentState: 'starting', nextAttemptAt: until },
+    });
     return count === 1;
   }
 
   async contentRetriesDue(now: Date): Promise<Intercept[]> {
-    const rows = await this.db.liIntercept.findMany({ where: { state: 'answered', contentState: 'failed', nextAttemptAt: { lte: now } }, take: 50 });
+    const rows = await this.db.liIntercept.findMany({ where: { state: 'answered', contentState: { in: ['failed', 'starting'] }, nextAttemptAt: { lte: now } }, take: 50 });
     return rows.map(toIntercept);
   }
 

@@ -140,15 +140,17 @@ export class InMemoryInterceptRepository implements InterceptRepository {
     return Promise.resolve();
   }
 
-  claimContentStart(id: string, from: ContentState[]): Promise<boolean> {
+  claimContentStart(id: string, from: ContentState[], now: Date, until: Date): Promise<boolean> {
     const intercept = this.intercepts.get(id);
     if (!intercept || !from.includes(intercept.contentState)) return Promise.resolve(false);
+    if (intercept.contentState === 'starting' && !(intercept.nextAttemptAt && intercept.nextAttemptAt <= now)) return Promise.resolve(false);
     intercept.contentState = 'starting';
+    intercept.nextAttemptAt = until;
     return Promise.resolve(true);
   }
 
   contentRetriesDue(now: Date): Promise<Intercept[]> {
-    return Promise.resolve([...this.intercepts.values()].filter((i) => i.state === 'answered' && i.contentState === 'failed' && i.nextAttemptAt && i.nextAttemptAt <= now).map((i) => ({ ...i })));
+    return Promise.resolve([...this.intercepts.values()].filter((i) => i.state === 'answered' && (i.contentState === 'failed' || i.contentState === 'starting') && i.nextAttemptAt && i.nextAttemptAt <= now).map((i) => ({ ...i })));
   }
 
   createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void> {

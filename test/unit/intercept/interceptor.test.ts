@@ -101,6 +101,22 @@ describe('interceptor', function () {
     expect([...h.repo.intercepts.values()][0]?.contentState).to.equal('active');
   });
 
+  it('given a start abandoned half-way (its worker died), then the retry job takes it over once its claim expires', async function () {
+    await h.warrant([{ type: 'sipUsername', value: 'alice' }]);
+    const callId = randomUUID();
+    h.liveCall(callId, alice, bob, true);
+    await h.interceptor.handle(h.callEvents(callId, alice, bob).requested);
+    const [intercept] = [...h.repo.intercepts.values()];
+    await h.repo.updateIntercept(intercept!.id, { state: 'answered' });
+    expect(await h.repo.claimContentStart(intercept!.id, ['wanted'], h.clock.now(), new Date(h.clock.now().getTime() + 30_000))).to.equal(true);
+    expect(await h.repo.contentRetriesDue(h.clock.now())).to.deep.equal([]);
+    h.advance(31_000);
+    const [due] = await h.repo.contentRetriesDue(h.clock.now());
+    await h.interceptor.retryContent(due!);
+    expect(h.tap.started).to.have.length(1);
+    expect(h.repo.intercepts.get(intercept!.id)?.contentState).to.equal('active');
+  });
+
   it('given a failed tap on a call that has ended, then the retry gives up quietly', async function () {
     await h.warrant([{ type: 'sipUsername', value: 'alice' }]);
     const callId = randomUUID();
