@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { type BillingService, createBillingModule } from '../app/billing';
-import { type CallSettlement, createInvoiceModule, type InvoiceService, PrismaBatchSettlement, startBatchConsumer } from '../app/invoice';
+import { createInvoiceModule, INVOICE_CONSUMER_SETUP, type InvoiceService, startBatchConsumer } from '../app/invoice';
 import { type CallEnded, CallEndedSchema, STREAMS } from '../app/shared/events';
 import { type ConsumerDefinition, ensureConsumer, ensureStreams, type RunningConsumer, startConsumer } from '../app/shared/infra/jetstream';
-import { silentLogger } from '../app/shared/infra/logger';
+import { createLogger, silentLogger } from '../app/shared/infra/logger';
 import { connectNats } from '../app/shared/infra/nats';
 import { createDatabase, type Database } from '../app/shared/infra/prisma';
 import { systemClock } from '../app/shared/kernel';
@@ -28,7 +28,7 @@ const env = process.env;
 const EVENTS = Number(env.INVOICE_EVENTS ?? 20_000);
 const BASELINE_EVENTS = Number(env.INVOICE_BASELINE_EVENTS ?? 3000);
 const DUPLICATE_RATIO = Number(env.INVOICE_DUPLICATE_RATIO ?? 0.1);
-const BATCH = Number(env.INVOICE_BATCH ?? 500);
+const BATCH = Number(env.INVOICE_BATCH ?? 1000);
 const PARTITIONS = Number(env.INVOICE_PARTITIONS ?? 2);
 const USERS = Number(env.INVOICE_USERS ?? 500);
 const FAULTS = Number(env.INVOICE_FAULTS ?? 5);
@@ -115,7 +115,7 @@ async function runMode(ctx: Context, mode: Mode, count: number): Promise<ModeRes
   const tag = randomUUID().slice(0, 8);
   const def: ConsumerDefinition = { name: `bench-invoices-${mode}-${tag}`, stream: STREAMS.callEvents.name, filterSubject: `call.v1.bench-invoices-${tag}` };
   const jsm = await ctx.nc.jetstreamManager();
-  await ensureConsumer(jsm, def, { maxAckPending: 2 * BATCH + 100 });
+  await ensureConsumer(jsm, def, { ...INVOICE_CONSUMER_SETUP, maxAckPending: Math.max(INVOICE_CONSUMER_SETUP.maxAckPending ?? 0, 2 * BATCH + 100) });
   const calls = endedCalls(ctx.subscribers, count, ctx.random);
   progress(`${mode}: reserving credit for ${count} calls, as billing does at their start`);
   await reserveAll(ctx.db, ctx.billing, ctx.subscribers[0] as Subscriber, calls);
@@ -126,8 +126,8 @@ async function runMode(ctx: Context, mode: Mode, count: number): Promise<ModeRes
   // Events whose first delivery fails: the server redelivers them (deliveryCount 2).
   const faulty = new Set(calls.filter((call) => call.answeredAt).slice(0, FAULTS).map((call) => call.id));
   const failedOnce = new Set<string>();
-  const settlement: CallSettlement = mode === 'batch' ? new PrismaBatchSettlement(ctx.billing, systemClock, silentLogger) : ctx.billing;
-  const invoices: InvoiceService = createInvoiceModule({ db: ctx.db, settlement, log: silentLogger, consumerName: def.name });
+  // batch-loop: batches that call billing's settle() for each event inside their transaction.
+  const invoices: InvoiceService = createInvoiceModule({ db: ctx.db, settlement: ctx.billing, log: silentLogger, consumerName: def.name, setBasedSettlement: mode !== 'batch-loop' });
   const handle = async (event: CallEnded): Promise<void> => {
     if (faulty.has(event.id) && !failedOnce.has(event.id)) {
       failedOnce.add(event.id);
@@ -158,7 +158,7 @@ async function runMode(ctx: Context, mode: Mode, count: number): Promise<ModeRes
           // As startInvoiceConsumer does: a caller's calls in one of PARTITIONS concurrent transactions.
           partitionOf: (event) => event.caller.userId,
           partitions: PARTITIONS,
-          log: silentLogger,
+          log: env.INVOICE_DEBUG ? createLogger({ level: 'warn', service: 'bench' }) : silentLogger,
           metrics: registry,
           batchSize: BATCH,
           prefetch: BATCH,

@@ -127,9 +127,21 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
     }
     log.info('consumer pulling in batches', { stream: def.stream, filterSubject: def.filterSubject, batchSize, prefetch, partitions: options.partitions ?? 1 });
     markReady();
+    // Messages still waiting here behind a slow batch would pass their ack_wait and be delivered
+    // again meanwhile: tell the server they are in hand.
+    const buffered = setInterval(() => buffer.forEach((msg) => toDelivery(msg, log).working()), workingEveryMs);
+    try {
+      await drain(buffer, () => closed, workingEveryMs);
+    } finally {
+      clearInterval(buffered);
+    }
+  };
+
+  // Applies what arrives, a batch at a time, until the pull ends or the consumer stops.
+  const drain = async (buffer: JsMsg[], isClosed: () => boolean, workingEveryMs: number): Promise<void> => {
     for (;;) {
       if (buffer.length === 0) {
-        if (closed || stopping) break;
+        if (isClosed() || stopping) break;
         // The callback runs on a later tick than this check, so no message is missed in between.
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;

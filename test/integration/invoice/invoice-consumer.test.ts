@@ -25,6 +25,8 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
   const consumers: RunningConsumer[] = [];
   const durables: ConsumerDefinition[] = [];
   const connections: NatsConnection[] = [];
+  // Handlers a test left hanging on purpose: released before the consumers are stopped.
+  const releases: Array<() => void> = [];
 
   async function durable(ackWaitMs = 5000): Promise<ConsumerDefinition> {
     const tag = randomUUID().slice(0, 8);
@@ -76,6 +78,7 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
   });
 
   afterEach(async function () {
+    for (const release of releases.splice(0)) release();
     await Promise.all(consumers.splice(0).map((c) => c.stop()));
     await Promise.all(connections.splice(0).map((c) => c.close()));
   });
@@ -141,11 +144,11 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
     const user = await billing.newUser();
     const events = [endedCall(user), endedCall(user)];
     for (const event of events) await billing.prepare(event);
+    for (const event of events) await publish(def, event);
     const doomed = await connect({ servers: testEnv.natsUrl, name: 'invoice-doomed' });
     connections.push(doomed);
     const invoices = invoicesFor(def);
-    let release: () => void = () => undefined;
-    const hang = new Promise<void>((resolve) => (release = resolve));
+    const hang = new Promise<void>((resolve) => releases.push(resolve));
     let committed = 0;
     // The first consumer commits, then never gets to ack.
     consumers.push(
@@ -166,14 +169,13 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
         },
       }),
     );
-    for (const event of events) await publish(def, event);
-    await eventually(() => committed === 2, 10_000, 'the first consumer to commit');
+    // One or both, depending on how the first pull arrived.
+    await eventually(() => committed >= 1, 10_000, 'the first consumer to commit');
     await doomed.close(); // the process is gone: no ack will ever come from it
     const registry = new Registry();
     consume(def, invoices, registry);
     await eventually(() => settled(def), 20_000, 'the redeliveries acked by the new consumer');
-    expect(await counter(registry, 'events_redelivered_total', def.name)).to.equal(2);
-    release();
+    expect(await counter(registry, 'events_redelivered_total', def.name)).to.be.at.least(committed);
     await expectOnce(events);
     expect(await processed(def)).to.equal(2);
   });
