@@ -3,9 +3,11 @@ import express, { type Express } from 'express';
 import { type Registry } from 'prom-client';
 import { type BillingService } from '../billing';
 import { type CallOperations } from '../call-state';
+import { type CarrierService } from '../carriers';
 import { type InterceptApi } from '../intercept';
 import { principalResolver } from './agency-auth';
 import { type InvoiceService } from '../invoice';
+import { type RoutingService } from '../routing';
 import { type SessionService } from '../session';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
@@ -16,8 +18,11 @@ import { type HealthCheck, healthRouter } from './routes/health';
 import { agenciesRouter } from './routes/agencies';
 import { billingRouter } from './routes/billing';
 import { callsRouter } from './routes/calls';
+import { carrierRatesRouter } from './routes/carrier-rates';
+import { carriersRouter } from './routes/carriers';
 import { invoicesRouter } from './routes/invoices';
 import { pricePlansRouter } from './routes/price-plans';
+import { routesRouter } from './routes/routes';
 import { sessionsRouter } from './routes/sessions';
 import { usersRouter } from './routes/users';
 import { warrantsRouter } from './routes/warrants';
@@ -31,12 +36,16 @@ export interface AdminApiDeps {
   invoices?: InvoiceService;
   // Balances (addBalance/getBalance), price plans and their rate decks.
   billing?: BillingService;
+  // SIP carriers (PSTN trunks).
+  carriers?: CarrierService;
   // Prometheus metrics, served at GET /metrics behind the same bearer token.
   metrics?: Registry;
   health: HealthCheck[];
   log: Logger;
   // Lawful intercept: /v1/agencies (admin) and /v1/warrants (admin or agency tokens, audited).
   intercept?: InterceptApi;
+  // The recommendation service: GET /v1/routes and the carriers' rate decks.
+  routing?: RoutingService;
 }
 
 export function createAdminApi(deps: AdminApiDeps): Express {
@@ -62,11 +71,16 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   v1.use(bearerAuth(deps.token));
   v1.use('/users', usersRouter(deps.users));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
+  if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   if (deps.invoices) v1.use(invoicesRouter(deps.invoices, deps.users));
   if (deps.billing) {
     v1.use(billingRouter(deps.billing));
     v1.use('/price-plans', pricePlansRouter(deps.billing));
+  }
+  if (deps.routing) {
+    v1.use('/routes', routesRouter(deps.routing, deps.users));
+    v1.use('/carriers', carrierRatesRouter(deps.routing));
   }
   app.use('/v1', v1);
   const registry = deps.metrics;

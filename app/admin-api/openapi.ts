@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { billingOpenApi } from './openapi-billing';
+import { carriersOpenApi } from './openapi-carriers';
 import { interceptOpenApi } from './openapi-intercept';
+import { routingOpenApi } from './openapi-routing';
 import {
   CallListResponse,
   CallResponse,
@@ -35,6 +37,8 @@ const invoiceIdParameter = { name: 'id', in: 'path', required: true, schema: { t
 export function buildOpenApiDocument(): Record<string, unknown> {
   const billing = billingOpenApi(schemaOf);
   const intercept = interceptOpenApi(schemaOf);
+  const routing = routingOpenApi(schemaOf);
+  const carriers = carriersOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -57,6 +61,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         InvoiceList: schemaOf(InvoiceListResponse, 'output'),
         ...billing.schemas,
         ...intercept.schemas,
+        ...routing.schemas,
+        ...carriers.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -198,6 +204,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       ...intercept.paths,
       ...billing.paths,
+      ...routing.paths,
+      ...carriers.paths,
     },
   };
 }

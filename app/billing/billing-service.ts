@@ -7,6 +7,7 @@ import { type CallAuthorization, type CallCreditAuthorizer, type CallStart } fro
 import { type CallCharge, type CallSettlement } from './call-settlement';
 import { type PricePlanInput } from './price-plan';
 import { type PricePlans, type PricePlanView, type RateImport } from './price-plan-service';
+import { type RateSnapshot } from './reservation';
 
 // The billing service: the design's addBalance/getBalance, price plans, and the call path's
 // authorize/extend (call-state's CallAuthorizer) and settle (the invoice consumer's).
@@ -41,6 +42,11 @@ export class BillingService {
   // CSV text, or a stream of chunks (an HTTP request body).
   importRates(planId: string, csv: RateDeckSource): Promise<RateImport> {
     return this.plans.importRates(planId, csv);
+  }
+
+  // The retail price of a PSTN call of this user (its plan's rate for the destination), read only.
+  retailRateOf(userId: string, destination: string, at: Date): Promise<RateSnapshot | undefined> {
+    return this.plans.retailRateOf(userId, destination, at);
   }
 
   authorize(request: CallStart): Promise<CallAuthorization> {

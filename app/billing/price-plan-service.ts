@@ -114,6 +114,16 @@ export class PricePlans {
     return this.defaultPlan();
   }
 
+  // The retail price of a PSTN call of this user, read only (for routing, which must not choose a
+  // carrier costing more than it): the account's plan, else the default plan if it exists yet.
+  // undefined when no plan prices the destination. Nothing is created.
+  async retailRateOf(userId: string, destination: string, at: Date): Promise<RateSnapshot | undefined> {
+    const { accounts, plans } = this.persistence.stores;
+    const account = await accounts.find(userId);
+    const plan = (account?.planId ? await plans.find(account.planId) : undefined) ?? (await plans.findByName(this.options.defaultPlanName));
+    return plan ? this.snapshotFor(plan, { destination, onNet: false, at }) : undefined;
+  }
+
   // The price of a call under the plan; undefined when the plan has no rate for a PSTN number.
   async snapshotFor(plan: PricePlan, call: { destination: string; onNet: boolean; at: Date }): Promise<RateSnapshot | undefined> {
     if (call.onNet) return onNetSnapshot(plan, call.destination);

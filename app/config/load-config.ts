@@ -11,8 +11,25 @@ export interface AppConfig {
   nats: { url: string };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
   sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
-  calls: { ringTimeoutSeconds: number; userLookupCacheMs: number };
+  calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number };
+  billing: { defaultCurrency: string; sliceSeconds: number };
   intercept: InterceptConfig;
+  routing: RoutingConfig;
+}
+
+// The recommendation service's settings (app/routing's RoutingOptions accepts this as is).
+export interface RoutingConfig {
+  strategy: string;
+  costWeight: number;
+  qualityWeight: number;
+  explorationRate: number;
+  explorationMaxCalls: number;
+  recentHalfLifeMinutes: number;
+  historyDays: number;
+  batchIntervalMinutes: number;
+  carrierCurrency: string;
+  referenceCallSeconds: number;
+  refreshMs: number;
 }
 
 export interface InterceptConfig {
@@ -67,8 +84,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
     sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
-    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS },
+    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS },
+    billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS },
     intercept: interceptConfigOf(raw),
+    routing: {
+      strategy: raw.ROUTING_STRATEGY,
+      costWeight: raw.ROUTING_COST_WEIGHT,
+      qualityWeight: raw.ROUTING_QUALITY_WEIGHT,
+      explorationRate: raw.ROUTING_EXPLORATION_RATE,
+      explorationMaxCalls: raw.ROUTING_EXPLORATION_MAX_CALLS,
+      recentHalfLifeMinutes: raw.ROUTING_RECENT_HALF_LIFE_MINUTES,
+      historyDays: raw.ROUTING_HISTORY_DAYS,
+      batchIntervalMinutes: raw.ROUTING_BATCH_INTERVAL_MINUTES,
+      carrierCurrency: raw.ROUTING_CARRIER_CURRENCY,
+      referenceCallSeconds: raw.ROUTING_REFERENCE_CALL_SECONDS,
+      refreshMs: raw.ROUTING_REFRESH_MS,
+    },
   };
 }
 

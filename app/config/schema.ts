@@ -42,6 +42,12 @@ export const configSchema = z
     // How long the call path may reuse a user it looked up (0 turns the cache off).
     USER_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 
+    // Billing: new accounts' currency (ISO 4217) and the talk time reserved at a time.
+    BILLING_DEFAULT_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+    BILLING_SLICE_SECONDS: positiveInt.max(3600).default(60),
+    // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
+    CARRIER_PROGRESS_TIMEOUT_SECONDS: positiveInt.max(60).default(8),
+
     // Lawful intercept (app/intercept). Unset: on, except in production, where it needs
     // INTERCEPT_ENABLED=true and an INTERCEPT_ENCRYPTION_KEY of its own.
     INTERCEPT_ENABLED: flag.optional(),
@@ -65,8 +71,31 @@ export const configSchema = z
     INTERCEPT_VERIFY_INTERVAL_MINUTES: positiveInt.default(1440),
     // Validity windows opening/closing, content retries and collection of recordings run this often.
     INTERCEPT_TICK_MS: positiveInt.min(100).max(60_000).default(2000),
+
+    // Routing (app/routing): how carriers are ranked for a PSTN call. The strategy is one of
+    // app/routing/strategies (blended: one score of cost and quality with the two weights).
+    ROUTING_STRATEGY: z.enum(['blended', 'least-cost', 'quality']).default('blended'),
+    ROUTING_COST_WEIGHT: z.coerce.number().min(0).max(100).default(0.5),
+    ROUTING_QUALITY_WEIGHT: z.coerce.number().min(0).max(100).default(0.5),
+    // Share of calls that may try an under-measured (new or recovering) carrier first, and at most
+    // this many such calls per carrier and prefix per half-life.
+    ROUTING_EXPLORATION_RATE: z.coerce.number().min(0).max(1).default(0.05),
+    ROUTING_EXPLORATION_MAX_CALLS: positiveInt.max(10_000).default(20),
+    // The speed layer's sliding window: an attempt weighs half as much after this long.
+    ROUTING_RECENT_HALF_LIFE_MINUTES: positiveInt.max(1440).default(10),
+    // The batch layer: history it recomputes from the call records, and how often.
+    ROUTING_HISTORY_DAYS: positiveInt.max(365).default(30),
+    ROUTING_BATCH_INTERVAL_MINUTES: positiveInt.max(10_080).default(60),
+    // Currency of the carriers' rate decks; costs are compared for a call this long.
+    ROUTING_CARRIER_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+    ROUTING_REFERENCE_CALL_SECONDS: positiveInt.max(86_400).default(120),
+    // Carrier flags, deck versions and other instances' figures are re-read this often.
+    ROUTING_REFRESH_MS: positiveInt.min(100).max(600_000).default(2000),
   })
   .superRefine((env, ctx) => {
+    if (env.ROUTING_COST_WEIGHT + env.ROUTING_QUALITY_WEIGHT <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['ROUTING_QUALITY_WEIGHT'], message: 'ROUTING_COST_WEIGHT and ROUTING_QUALITY_WEIGHT must not both be 0' });
+    }
     const listed = (value: string | undefined): number => (value ? value.split(',').filter((item) => item.trim()).length : 0);
     if (env.INTERCEPT_STORAGE === 's3' && listed(env.INTERCEPT_S3_BUCKETS) !== env.INTERCEPT_COPIES) {
       ctx.addIssue({ code: 'custom', path: ['INTERCEPT_S3_BUCKETS'], message: `must list INTERCEPT_COPIES (${env.INTERCEPT_COPIES}) buckets` });

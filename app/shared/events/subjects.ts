@@ -37,4 +37,6 @@ export const CONSUMERS = {
   intercept: { name: 'intercept', stream: STREAMS.callEvents.name, filterSubject: 'call.v1.>' },
   // Billing settles each ended call and the invoice service adds its statement line (app/invoice).
   invoices: { name: 'invoices', stream: STREAMS.callEvents.name, filterSubject: CALL_SUBJECTS.ended },
+  // The recommendation service's speed layer: each carrier's call quality, as calls end (app/routing).
+  routing: { name: 'routing', stream: STREAMS.callEvents.name, filterSubject: CALL_SUBJECTS.ended },
 } as const;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const carrierFields = {
+  host: z.string().min(1).max(255).meta({ description: 'IP address or host name of the carrier\'s SIP server', example: '203.0.113.7' }),
+  port: z.number().int().min(1).max(65535).optional(),
+  transport: z.enum(['udp', 'tcp']).optional(),
+  authUsername: z.string().min(1).max(64).optional().meta({ description: 'digest user the carrier asks of us (with authPassword)' }),
+  authPassword: z.string().min(1).max(128).optional(),
+  numberFormat: z.enum(['plus', 'digits']).optional().meta({ description: 'called number with its + (plus) or digits only' }),
+  techPrefix: z.string().regex(/^[0-9*#]{0,16}$/).optional(),
+  maxConcurrentCalls: z.number().int().min(1).max(100_000).optional(),
+  enabled: z.boolean().optional(),
+  inboundMatch: z.string().min(1).max(255).optional().meta({ description: "source addresses of the carrier's inbound calls: IP, IP:port or IP/prefix, comma separated (default: host)" }),
+  allowAboveRetail: z.boolean().optional().meta({ description: 'may be chosen even when it costs more than the retail price of the call' }),
+};
+
+export const CreateCarrierRequest = z.object({ name: z.string().min(2).max(64), ...carrierFields }).strict();
+export const UpdateCarrierRequest = z.object({ name: z.string().min(2).max(64).optional(), ...carrierFields, host: carrierFields.host.optional() }).strict();
+
+export const CarrierResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  endpointId: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  transport: z.enum(['udp', 'tcp']),
+  authUsername: z.string().optional(),
+  numberFormat: z.enum(['plus', 'digits']),
+  techPrefix: z.string(),
+  maxConcurrentCalls: z.number().int(),
+  enabled: z.boolean(),
+  inboundMatch: z.string(),
+  allowAboveRetail: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const CarrierListResponse = z.object({ carriers: z.array(CarrierResponse) });

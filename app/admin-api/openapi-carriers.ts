@@ -1,0 +1,48 @@
+import { type z } from 'zod';
+import { CarrierListResponse, CarrierResponse, CreateCarrierRequest, UpdateCarrierRequest } from './carriers-schemas';
+
+type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
+
+const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
+const error = (description: string): Record<string, unknown> => json(description, 'Error');
+const body = (schema: string): Record<string, unknown> => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
+const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const unauthorized = { '401': error('missing or wrong bearer token') };
+
+// The carriers part of the OpenAPI document: SIP trunks to the phone network.
+export function carriersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {
+  return {
+    schemas: {
+      CreateCarrierRequest: schemaOf(CreateCarrierRequest, 'input'),
+      UpdateCarrierRequest: schemaOf(UpdateCarrierRequest, 'input'),
+      Carrier: schemaOf(CarrierResponse, 'output'),
+      CarrierList: schemaOf(CarrierListResponse, 'output'),
+    },
+    paths: {
+      '/v1/carriers': {
+        post: {
+          summary: 'Add a SIP carrier; Asterisk can use it at once (PJSIP realtime, no reload)',
+          requestBody: body('CreateCarrierRequest'),
+          responses: {
+            '201': json('created', 'Carrier'),
+            '400': error('invalid request (REQUEST.INVALID, CARRIER.INVALID)'),
+            ...unauthorized,
+            '409': error('name taken (CARRIER.NAME_TAKEN)'),
+          },
+        },
+        get: { summary: 'Every carrier', responses: { '200': json('carriers', 'CarrierList'), ...unauthorized } },
+      },
+      '/v1/carriers/{id}': {
+        get: { summary: 'A carrier', parameters: [uuid], responses: { '200': json('the carrier', 'Carrier'), ...unauthorized, '404': error('no such carrier (CARRIER.NOT_FOUND)') } },
+        patch: {
+          summary: 'Change a carrier (a disabled carrier is removed from Asterisk until enabled again)',
+          parameters: [uuid],
+          requestBody: body('UpdateCarrierRequest'),
+          responses: { '200': json('the carrier', 'Carrier'), '400': error('invalid request'), ...unauthorized, '404': error('no such carrier'), '409': error('name taken') },
+        },
+        delete: { summary: 'Remove a carrier', parameters: [uuid], responses: { '204': { description: 'removed' }, ...unauthorized, '404': error('no such carrier') } },
+      },
+    },
+  };
+}
