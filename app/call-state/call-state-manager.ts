@@ -6,7 +6,7 @@ import { callAnswered, callRinging } from './call-events';
 import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft } from './call-teardown';
 import { isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from './end-causes';
-import { type SwitchChannel, type SwitchEvent } from './ports';
+import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
 export type { CallStateManagerDeps } from './call-context';
@@ -70,7 +70,7 @@ export class CallStateManager {
   // After the event connection (re)opened: events may have been lost, so compare every live call
   // with the channels Asterisk really has, and hang up channels of ours that belong to no call.
   // Channels created after `connectedAt` are left alone: their own events will bring them.
-  async reconcile(channels: SwitchChannel[], connectedAt: Date): Promise<void> {
+  async reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = []): Promise<void> {
     const byId = new Map(channels.map((channel) => [channel.id, channel]));
     const ofCalls = new Set(this.ctx.channelToCall.keys());
     await Promise.all([...this.ctx.calls.keys()].map((callId) => this.ctx.queue.run(callId, () => this.reconcileCall(callId, byId))));
@@ -79,7 +79,12 @@ export class CallStateManager {
       (channel) => isCallChannel(channel) && !ofCalls.has(channel.id) && !this.ctx.channelToCall.has(channel.id) && channel.createdAt < connectedAt,
     );
     await Promise.all(strays.map((channel) => this.hangUpStray(channel.id, 'channel of no call')));
-    this.ctx.deps.log.info('reconciled with the switch', { liveCalls: this.ctx.calls.size, channels: channels.length, strays: strays.length });
+    // A bridge whose destruction was lost (switch unreachable at the call's end) outlives its call.
+    const leftBridges = bridges.filter(
+      (bridge) => !this.ctx.calls.has(bridge.id) && bridge.createdAt < connectedAt && bridge.channelIds.every((id) => !this.ctx.channelToCall.has(id)),
+    );
+    await Promise.all(leftBridges.map((bridge) => this.destroyLeftBridge(bridge.id)));
+    this.ctx.deps.log.info('reconciled with the switch', { liveCalls: this.ctx.calls.size, channels: channels.length, strays: strays.length, leftBridges: leftBridges.length });
   }
 
   // Refreshes the store's safety TTL of every call this instance drives.
@@ -302,6 +307,11 @@ export class CallStateManager {
   private forget(call: Call): void {
     this.setup.forget(call.id);
     this.ctx.forget(call);
+  }
+
+  private async destroyLeftBridge(bridgeId: string): Promise<void> {
+    this.ctx.deps.log.warn('destroying a bridge that belongs to no call', { bridgeId });
+    await this.ctx.safely(this.ctx.deps.log, 'destroy left bridge', () => this.ctx.deps.switchControl.destroyBridge(bridgeId));
   }
 
   private async hangUpStray(channelId: string, why: string): Promise<void> {

@@ -37,6 +37,13 @@ export interface SwitchChannel {
   stasisArgs?: string[];
 }
 
+// A mixing bridge this controller created (its id is the call's id).
+export interface SwitchBridge {
+  id: string;
+  channelIds: string[];
+  createdAt: Date;
+}
+
 export interface SwitchControl {
   originate(request: OriginateRequest): Promise<void>;
   ring(channelId: string): Promise<void>;
@@ -53,6 +60,8 @@ export interface SwitchControl {
   // The statistics of the bridged side that just hung up, as left on the side still up.
   rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined>;
   listChannels(): Promise<SwitchChannel[]>;
+  // The bridges this controller created, live or left behind.
+  listBridges(): Promise<SwitchBridge[]>;
 }
 
 // ---- Who is calling whom.

@@ -1,7 +1,14 @@
-import { type HangupReason, type OriginateRequest, type SwitchChannel, type SwitchControl } from '../call-state';
+import { type HangupReason, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
 import { type RtpQuality } from '../shared/events';
 import { type AriChannel } from './ari-event-mapper';
 import { AriRequestError, type AriRest } from './ari-rest';
+
+interface AriBridge {
+  id: string;
+  name: string;
+  channels: string[];
+  creationtime?: string;
+}
 
 // ARI's GET /channels/{id}/rtp_statistics (jitter in seconds, rtt in seconds).
 interface AriRtpStatistics {
@@ -104,6 +111,12 @@ export class AriSwitchControl implements SwitchControl {
     return parseQosVariable(value);
   }
 
+  async listBridges(): Promise<SwitchBridge[]> {
+    const bridges = await this.rest.get<AriBridge[]>('/bridges');
+    // Ours are created with their name set to their id (the call id); anything else is not ours.
+    return bridges.filter((bridge) => bridge.name === bridge.id).map((bridge) => ({ id: bridge.id, channelIds: bridge.channels, createdAt: ariTime(bridge.creationtime) }));
+  }
+
   async listChannels(): Promise<SwitchChannel[]> {
     const channels = await this.rest.get<AriChannel[]>('/channels');
     return channels.map((channel) => toSwitchChannel(channel, this.app));
@@ -153,14 +166,19 @@ export function parseQosVariable(value: string): RtpQuality | undefined {
 }
 
 export function toSwitchChannel(channel: AriChannel, app: string): SwitchChannel {
-  const created = channel.creationtime ? Date.parse(channel.creationtime.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
   const inStasis = channel.dialplan?.app_name === 'Stasis' ? (channel.dialplan.app_data ?? '').split(',') : undefined;
   return {
     id: channel.id,
     state: channel.state,
-    createdAt: Number.isNaN(created) ? new Date(0) : new Date(created),
+    createdAt: ariTime(channel.creationtime),
     ...(inStasis && inStasis[0] === app ? { stasisArgs: inStasis.slice(1) } : {}),
   };
+}
+
+// ARI times look like 2026-11-25T04:57:47.123+0000; unknown counts as the epoch (oldest).
+function ariTime(value: string | undefined): Date {
+  const parsed = value ? Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
+  return Number.isNaN(parsed) ? new Date(0) : new Date(parsed);
 }
 
 function isGone(error: unknown): boolean {

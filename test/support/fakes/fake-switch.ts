@@ -1,4 +1,4 @@
-import { type HangupReason, type OriginateRequest, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
+import { type HangupReason, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
 import { type RtpQuality } from '../../../app/shared/events';
 
 export type SwitchCommand =
@@ -17,6 +17,7 @@ export class FakeSwitch implements SwitchControl {
   failOriginateFor = new Set<string>();
   failBridging = false;
   channels: SwitchChannel[] = [];
+  bridges: SwitchBridge[] = [];
   quality = new Map<string, RtpQuality>();
   peerQuality = new Map<string, RtpQuality>();
 
@@ -62,6 +63,10 @@ export class FakeSwitch implements SwitchControl {
   }
   listChannels(): Promise<SwitchChannel[]> {
     return Promise.resolve(this.channels);
+  }
+
+  listBridges(): Promise<SwitchBridge[]> {
+    return Promise.resolve(this.bridges);
   }
 
   originated(): OriginateRequest[] {

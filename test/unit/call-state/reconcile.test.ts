@@ -111,6 +111,18 @@ describe('reconciling with the switch after a restart or lost events', function 
     expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['orphan']);
   });
 
+  it('given bridges left by calls that ended while the switch was unreachable, then they are destroyed; bridges of live calls and newer ones stay', async function () {
+    const { manager, sw } = restarted([answeredCall('c6')]);
+    await manager.recover();
+    const newer = new Date(connectedAt.getTime() + 5);
+    await manager.reconcile([channel('c6-caller', ['from-user']), channel('c6-leg', ['leg', 'c6'])], connectedAt, [
+      { id: 'c6', channelIds: ['c6-caller', 'c6-leg'], createdAt: t0 },
+      { id: 'ended-call', channelIds: [], createdAt: t0 },
+      { id: 'bridging-now', channelIds: [], createdAt: newer },
+    ]);
+    expect(sw.of('destroyBridge').map((command) => command.bridgeId)).to.deep.equal(['ended-call']);
+  });
+
   it('given a device answers for a call nobody knows, then it is hung up instead of waiting in Stasis', async function () {
     const { manager, sw } = restarted([]);
     await manager.handle({ type: 'leg.answered', channelId: 'lost-leg', callId: 'nobody', at: connectedAt });
