@@ -2,7 +2,9 @@
 import { type Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
+import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
+import { createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
   createCallStateModule,
@@ -13,6 +15,7 @@ import {
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf } from './intercept';
+import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
 import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
@@ -20,6 +23,7 @@ import { createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
 import { connectRedis } from './shared/infra/redis';
+import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
 import { createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
@@ -69,7 +73,9 @@ async function main(): Promise<void> {
   const nats = await connectNats(config.nats.url, config.instanceId, log.child({ module: 'nats' }));
   const jsm = await nats.jetstreamManager();
   await ensureStreams(jsm, log);
-  for (const consumer of Object.values(CONSUMERS)) await ensureConsumer(jsm, consumer, {}, log);
+  for (const consumer of Object.values(CONSUMERS)) {
+    await ensureConsumer(jsm, consumer, consumer.name === CONSUMERS.invoices.name ? INVOICE_CONSUMER_SETUP : {}, log);
+  }
   const js = nats.jetstream();
   const publisher = new OutboxPublisher({ redis, js, instanceId: config.instanceId, log: log.child({ module: 'outbox' }) });
   publisher.start();
@@ -78,6 +84,13 @@ async function main(): Promise<void> {
   const users = createUsersModule({ db, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ db, clock: systemClock, log });
   const callLog = createCallLogModule({ db, log });
+  const billing = createBillingModule({ db, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
+  const carriers = createCarriersModule({ db, clock: systemClock });
+  const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
+  // The recommendation service: decks and both quality layers are loaded before the first call.
+  const routing = createRoutingModule({ db, retail: billing, clock: systemClock, log, options: config.routing });
+  await routing.service.start();
+  routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
   const calls = createCallStateModule({
@@ -89,10 +102,21 @@ async function main(): Promise<void> {
     scheduler: systemScheduler,
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
+    authorizer: billing,
+    pstn: {
+      router: routing.service,
+      carriers,
+      capacity: new RedisCarrierCapacity(redis),
+      progressTimeoutSeconds: config.calls.carrierProgressTimeoutSeconds,
+    },
   });
   const consumers: RunningConsumer[] = [
     startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
     startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
+    // Billing settles each ended call and its statement line is written, once per call.
+    startInvoiceConsumer({ js, invoices, log, metrics }),
+    // The recommendation service's speed layer.
+    startConsumer({ js, consumer: CONSUMERS.routing, schema: CallEndedSchema, handle: (event) => routing.service.handleCallEnded(event), log, metrics }),
   ];
   // Lawful intercept: its own consumer of call events, and snoop/record over its own ARI sockets.
   const interceptTap = config.intercept.enabled ? createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }) : undefined;
@@ -109,6 +133,10 @@ async function main(): Promise<void> {
     token: config.admin.token,
     users,
     sessions,
+    billing,
+    carriers,
+    invoices,
+    routing: routing.service,
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);
@@ -134,12 +162,16 @@ async function main(): Promise<void> {
     onConnected: (reconnected) => {
       const connectedAt = new Date();
       log.info('switch connected', { reconnected });
-      switchModule.control
-        .listChannels()
-        .then((channels) => calls.reconcile(channels, connectedAt))
+      Promise.all([switchModule.control.listChannels(), switchModule.control.listBridges()])
+        .then(([channels, bridges]) => calls.reconcile(channels, connectedAt, bridges))
         .catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
     },
   });
+  // Credit held for calls whose end was lost is released after a while.
+  const reservationSweep = setInterval(() => {
+    billing.releaseStaleReservations().catch((error: unknown) => log.error('reservation sweep failed', { error: errorMessage(error) }));
+  }, 5 * 60_000);
+  reservationSweep.unref();
   const keepAlive = setInterval(() => {
     calls.keepAlive().catch((error: unknown) => log.warn('refreshing live calls failed', { error: errorMessage(error) }));
   }, KEEP_ALIVE_INTERVAL_MS);
@@ -153,9 +185,11 @@ async function main(): Promise<void> {
 
   installShutdown(log, async () => {
     clearInterval(keepAlive);
+    clearInterval(reservationSweep);
     switchModule.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await routing.jobs.stop();
     await intercept?.jobs.stop();
     interceptTap?.close();
     await registrationWatcher.stop();

@@ -21,8 +21,9 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
           callerUsername: event.caller.username || null,
           callerNumber: event.caller.phoneNumber,
           dialed: event.dialed,
-          calleeUserId: event.callee?.userId ?? null,
-          calleeUsername: event.callee?.username ?? null,
+          // A callee on the phone network (an outbound call) has no user either.
+          calleeUserId: event.callee?.userId || null,
+          calleeUsername: event.callee?.username || null,
           calleeNumber: event.callee?.phoneNumber ?? null,
           requestedAt: new Date(event.requestedAt),
           ringingAt: event.ringingAt ? new Date(event.ringingAt) : null,
@@ -50,9 +51,7 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
     return {
       callId: row.callId,
       caller: { userId: row.callerUserId ?? '', username: row.callerUsername ?? '', phoneNumber: row.callerNumber },
-      ...(row.calleeUserId && row.calleeUsername && row.calleeNumber
-        ? { callee: { userId: row.calleeUserId, username: row.calleeUsername, phoneNumber: row.calleeNumber } }
-        : {}),
+      ...(row.calleeNumber ? { callee: { userId: row.calleeUserId ?? '', username: row.calleeUsername ?? '', phoneNumber: row.calleeNumber } } : {}),
       dialed: row.dialed,
       requestedAt: row.requestedAt,
       ...(row.ringingAt ? { ringingAt: row.ringingAt } : {}),

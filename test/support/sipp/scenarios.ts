@@ -173,7 +173,9 @@ export type UasBehaviour =
   // Ring for ringMs, then refuse with this final response (486 busy, 603 decline, ...).
   | { kind: 'reject'; ringMs: number; code: number }
   // Ring until the INVITE is cancelled.
-  | { kind: 'ring' };
+  | { kind: 'ring' }
+  // Say nothing at all (a carrier that does not answer); end when the INVITE is cancelled or after timeoutMs.
+  | { kind: 'silent'; timeoutMs: number };
 
 const REASONS: Record<number, string> = { 486: 'Busy Here', 603: 'Decline', 480: 'Temporarily Unavailable', 404: 'Not Found', 500: 'Server Internal Error', 503: 'Service Unavailable' };
 
@@ -205,6 +207,15 @@ CSeq: [$invite_cseq] INVITE
 Content-Length: 0`)}
   <recv request="ACK"/>
   <nop next="done"/>`;
+  if (behaviour.kind === 'silent') {
+    // No provisional response: the sender gives up on its own. Ends on CANCEL or after the wait.
+    return header(
+      'uas-silent',
+      `  <recv request="INVITE"/>
+  <recv request="INVITE" optional="true" timeout="${behaviour.timeoutMs}" ontimeout="done" next="done"/>
+  <label id="done"/>`,
+    );
+  }
   let body: string;
   if (behaviour.kind === 'ring') {
     body = `  <recv request="CANCEL" timeout="120000" next="cancelled"/>`;
@@ -284,6 +295,66 @@ ${afterAnswer}
 ${ringing}
 ${body}
 ${cancelled}
+  <label id="done"/>`,
+  );
+}
+
+// A call from the phone network: a carrier (no digest authentication; recognised by its address)
+// sends an INVITE for one of our numbers, with the caller's number in From. -s <our number>,
+// -set from <caller number>. Hangs up after holdMs once answered.
+export function carrierInviteScenario(options: { holdMs: number }): string {
+  const invite = send(
+    `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:[$from]@[local_ip]:[local_port]>
+Max-Forwards: 70
+User-Agent: sipp-carrier
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}`,
+    true,
+  );
+  const ack = send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0`);
+  const errors = FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused"/>`).join('\n');
+  return header(
+    'carrier-invite',
+    `  <Global variables="from"/>
+${invite}
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" optional="true" next="answered"/>
+${errors}
+  <label id="answered"/>
+${ack}
+  <pause milliseconds="${options.holdMs}"/>
+${send(
+  `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0`,
+  true,
+)}
+  <recv response="200"/>
+  <nop next="done"/>
+  <label id="refused"/>
+${ack}
   <label id="done"/>`,
   );
 }
