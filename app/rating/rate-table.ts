@@ -196,13 +196,19 @@ export class RateTable {
   // prefix's rates, a band containing minuteOfDay wins over the all-day rate; a prefix whose only
   // rates are bands that do not contain it leaves the choice to a shorter prefix.
   lookup(destination: string, minuteOfDay?: number): RateMatch | undefined {
-    const digits = destination.startsWith('+') ? destination.slice(1) : destination;
-    const longest = Math.min(digits.length, MAX_PREFIX_DIGITS);
+    const row = this.lookupRow(destination, minuteOfDay);
+    return row >= 0 ? this.matchAt(row) : undefined;
+  }
+
+  // The row lookup() would read, or -1: lets a caller keep what it derives from a row.
+  lookupRow(destination: string, minuteOfDay?: number): number {
+    const start = destination.charCodeAt(0) === 43 /* + */ ? 1 : 0;
+    const longest = Math.min(destination.length - start, MAX_PREFIX_DIGITS);
     let value = 0;
     let hash = PREFIX_HASH_START;
     for (let length = 1; length <= longest; length += 1) {
-      const digit = digits.charCodeAt(length - 1) - 48;
-      if (digit < 0 || digit > 9) return undefined;
+      const digit = destination.charCodeAt(start + length - 1) - 48;
+      if (digit < 0 || digit > 9) return -1;
       value = value * 10 + digit;
       hash = hashDigit(hash, digit);
       this.values[length] = value;
@@ -211,9 +217,9 @@ export class RateTable {
     for (let length = longest; length >= 1; length -= 1) {
       if (this.starts[length] === this.starts[length + 1] || !this.filter.mayContain(this.hashes[length] ?? 0)) continue;
       const row = this.find(length, this.values[length] ?? 0, minuteOfDay);
-      if (row >= 0) return this.matchAt(row);
+      if (row >= 0) return row;
     }
-    return undefined;
+    return -1;
   }
 
   *entries(): Generator<RateMatch> {
@@ -286,7 +292,8 @@ export class RateTable {
     return String(this.c.keys[row] ?? 0).padStart(this.c.lengths[row] ?? 1, '0');
   }
 
-  private matchAt(row: number): RateMatch {
+  // The rate at a row of lookupRow().
+  matchAt(row: number): RateMatch {
     const c = this.c;
     const from = c.from[row] ?? NO_BAND;
     const first = c.first[row] ?? UNSET;

@@ -1,4 +1,4 @@
-import { keyOf } from './quality/counters';
+import { CarrierPrefixMap } from './quality/carrier-prefix-map';
 import { type Random } from './random';
 import { type ScoredRoute } from './strategies';
 
@@ -18,7 +18,7 @@ export interface ExplorationSettings {
 // rate, and by maxCalls per carrier and prefix per window, so a burst of calls before the first
 // results come back cannot send much traffic to an unknown carrier. Per instance.
 export class Explorer {
-  private readonly picks = new Map<string, number[]>();
+  private readonly picks = new CarrierPrefixMap<number[]>();
 
   constructor(
     private readonly settings: ExplorationSettings,
@@ -29,34 +29,32 @@ export class Explorer {
   choose(ranked: readonly ScoredRoute[], prefix: string, nowMs: number): ScoredRoute | undefined {
     const { rate, minAttempts } = this.settings;
     if (rate <= 0 || ranked.length < 2) return undefined;
-    const eligible = ranked.slice(1).filter((route) => route.quality.evidence.recentAttempts < minAttempts && this.budgetLeft(keyOf(route.carrierId, prefix), nowMs));
-    if (eligible.length === 0 || this.random() >= rate) return undefined;
+    // The coin first: most decisions do not explore, and need not look at the candidates.
+    if (this.random() >= rate) return undefined;
+    const eligible = ranked.slice(1).filter((route) => route.quality.evidence.recentAttempts < minAttempts && this.budgetLeft(route.carrierId, prefix, nowMs));
     const pick = eligible[Math.min(eligible.length - 1, Math.floor(this.random() * eligible.length))];
     if (!pick) return undefined;
-    const key = keyOf(pick.carrierId, prefix);
-    const times = this.picks.get(key);
-    if (times) times.push(nowMs);
-    else this.picks.set(key, [nowMs]);
+    this.picks.upsert(pick.carrierId, prefix, () => []).push(nowMs);
     return pick;
   }
 
   // Picks of this carrier at this prefix within the window (for the ranking's explanation).
   picksOf(carrierId: string, prefix: string, nowMs: number): number {
-    return this.recentPicks(keyOf(carrierId, prefix), nowMs).length;
+    return this.recentPicks(carrierId, prefix, nowMs).length;
   }
 
-  private budgetLeft(key: string, nowMs: number): boolean {
-    return this.recentPicks(key, nowMs).length < this.settings.maxCalls;
+  private budgetLeft(carrierId: string, prefix: string, nowMs: number): boolean {
+    return this.recentPicks(carrierId, prefix, nowMs).length < this.settings.maxCalls;
   }
 
-  private recentPicks(key: string, nowMs: number): number[] {
-    const times = this.picks.get(key);
+  private recentPicks(carrierId: string, prefix: string, nowMs: number): number[] {
+    const times = this.picks.get(carrierId, prefix);
     if (!times) return [];
     const since = nowMs - this.settings.windowMs;
     let stale = 0;
     while (stale < times.length && (times[stale] ?? 0) <= since) stale += 1;
     if (stale > 0) times.splice(0, stale);
-    if (times.length === 0) this.picks.delete(key);
+    if (times.length === 0) this.picks.delete(carrierId, prefix);
     return times;
   }
 }

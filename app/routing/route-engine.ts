@@ -1,8 +1,9 @@
 import { type CarrierDecks, type DeckMatch } from './cost/carrier-decks';
-import { costMicros, exceedsRetail, type RetailRate } from './cost/tariff-cost';
+import { costMicros, type RetailRate } from './cost/tariff-cost';
 import { qualityKeysOf, type QualityKeys } from './destination';
 import { type Explorer } from './exploration';
-import { emptyCounters } from './quality/counters';
+import { CarrierPrefixMap } from './quality/carrier-prefix-map';
+import { emptyCounters, type QualityCounters } from './quality/counters';
 import { type EstimateSettings, estimateQuality, type QualityFigures } from './quality/estimate';
 import { type QualityBook } from './quality/quality-book';
 import { explain } from './route-reasons';
@@ -75,7 +76,14 @@ export interface RoutingState {
 // The recommendation itself, in memory: candidates are the enabled carriers whose deck prices the
 // destination at or below the retail price (or that may go above it), scored by the strategy; then
 // bounded exploration may put an under-measured one first.
+// The recent window decays by 0.1% a second (10 min half-life): figures a second old still hold.
+const QUALITY_MEMO_MS = 1000;
+const NO_COUNTERS: Readonly<QualityCounters> = emptyCounters();
+
 export class RouteEngine {
+  private readonly qualityMemo = new CarrierPrefixMap<{ figures: QualityFigures; version: number; atMs: number }>();
+  private readonly referenceCosts = new WeakMap<Readonly<DeckMatch>, bigint>();
+
   constructor(
     private readonly state: RoutingState,
     private readonly strategy: ScoringStrategy,
@@ -93,42 +101,46 @@ export class RouteEngine {
     const prefixes = qualityKeysOf(request.destination);
     const retail = request.retail;
     const comparable = retail !== undefined && retail.currency === settings.carrierCurrency;
-    const candidates: Array<RouteCandidate & { tariff: DeckMatch; aboveRetail: boolean }> = [];
+    const retailCost = comparable ? costMicros(retail, settings.referenceCallSeconds, settings.carrierMinorUnitDigits) : undefined;
+    const candidates: RouteCandidate[] = [];
+    const extras = new Map<string, { tariff: DeckMatch; aboveRetail: boolean }>();
     const excluded: Exclusion[] = [];
     for (const carrier of this.state.carriers()) {
       if (carrier.deleted) continue;
-      const exclude = (reason: ExclusionReason): void => void excluded.push({ carrierId: carrier.id, carrierName: carrier.name, reason });
-      if (!carrier.enabled) {
-        exclude('disabled');
+      const tariff = carrier.enabled ? this.state.decks.lookup(carrier.id, request.destination) : undefined;
+      const cost = tariff && this.referenceCostOf(tariff);
+      // Above retail: a longer call would lose money (higher rate), or the reference call does.
+      const aboveRetail = !comparable || (tariff !== undefined && (tariff.ratePerMinuteMicros > retail.ratePerMinuteMicros || (cost ?? 0n) > (retailCost ?? 0n)));
+      const reason: ExclusionReason | undefined = !carrier.enabled ? 'disabled' : !tariff ? 'no_rate' : aboveRetail && !carrier.allowAboveRetail ? (comparable ? 'above_retail' : 'retail_unknown') : undefined;
+      if (reason || !tariff) {
+        excluded.push({ carrierId: carrier.id, carrierName: carrier.name, reason: reason ?? 'no_rate' });
         continue;
       }
-      const tariff = this.state.decks.lookup(carrier.id, request.destination);
-      if (!tariff) {
-        exclude('no_rate');
-        continue;
-      }
-      const aboveRetail = !comparable || exceedsRetail(tariff, retail, settings.referenceCallSeconds, settings.carrierMinorUnitDigits);
-      if (aboveRetail && !carrier.allowAboveRetail) {
-        exclude(comparable ? 'above_retail' : 'retail_unknown');
-        continue;
-      }
-      candidates.push({
-        carrierId: carrier.id,
-        carrierName: carrier.name,
-        costMicros: Number(costMicros(tariff, settings.referenceCallSeconds, settings.carrierMinorUnitDigits)),
-        quality: this.qualityOf(carrier.id, prefixes, nowMs),
-        tariff,
-        aboveRetail,
-      });
+      candidates.push({ carrierId: carrier.id, carrierName: carrier.name, costMicros: Number(cost), quality: this.qualityOf(carrier.id, prefixes, nowMs) });
+      extras.set(carrier.id, { tariff, aboveRetail });
     }
-    const extras = new Map(candidates.map((c) => [c.carrierId, c]));
     const ranked = this.strategy.rank(candidates, settings.weights);
     const explored = prefixes ? this.explorer.choose(ranked, prefixes.area, nowMs) : undefined;
     const ordered = explored ? [explored, ...ranked.filter((route) => route !== explored)] : ranked;
     const routes = ordered.map((route, index): RankedRoute => {
       const extra = extras.get(route.carrierId);
       if (!extra) throw new Error(`strategy ${this.strategy.name} ranked a carrier that was not a candidate`);
-      return { ...route, rank: index + 1, tariff: extra.tariff, aboveRetail: extra.aboveRetail, explored: route === explored, reasons: [] };
+      // Field by field, not spread (the hot path).
+      return {
+        carrierId: route.carrierId,
+        carrierName: route.carrierName,
+        costMicros: route.costMicros,
+        quality: route.quality,
+        score: route.score,
+        costScore: route.costScore,
+        qualityScore: route.qualityScore,
+        qualityParts: route.qualityParts,
+        rank: index + 1,
+        tariff: extra.tariff,
+        aboveRetail: extra.aboveRetail,
+        explored: route === explored,
+        reasons: [],
+      };
     });
     const ranking: RouteRanking = {
       destination: request.destination,
@@ -139,7 +151,7 @@ export class RouteEngine {
       currency: settings.carrierCurrency,
       referenceCallSeconds: settings.referenceCallSeconds,
       ...(retail
-        ? { retail: { ...retail, comparable, referenceCostMicros: Number(costMicros(retail, settings.referenceCallSeconds, settings.carrierMinorUnitDigits)) } }
+        ? { retail: { ...retail, comparable, referenceCostMicros: Number(retailCost ?? costMicros(retail, settings.referenceCallSeconds, settings.carrierMinorUnitDigits)) } }
         : {}),
       routes,
       excluded,
@@ -148,21 +160,41 @@ export class RouteEngine {
     return ranking;
   }
 
+  // The deck's matches are shared between lookups (CarrierDecks), so their cost is worked out once.
+  private referenceCostOf(tariff: Readonly<DeckMatch>): bigint {
+    let cost = this.referenceCosts.get(tariff);
+    if (cost === undefined) {
+      cost = costMicros(tariff, this.settings.referenceCallSeconds, this.settings.carrierMinorUnitDigits);
+      this.referenceCosts.set(tariff, cost);
+    }
+    return cost;
+  }
+
+  // Shared between decisions for up to QUALITY_MEMO_MS, or until the carrier's figures at the area
+  // or country change: read only.
   qualityOf(carrierId: string, prefixes: QualityKeys | undefined, nowMs: number): QualityFigures {
     const { book } = this.state;
     if (!prefixes) {
       const none = emptyCounters();
       return estimateQuality({ prefix: '', areaHistory: none, countryHistory: none, areaRecent: none, countryRecent: none }, this.settings.estimate);
     }
-    return estimateQuality(
+    const area = book.figuresOf(carrierId, prefixes.area);
+    const country = book.figuresOf(carrierId, prefixes.country);
+    // Every part only grows, so the sum changes whenever either key or the batch does.
+    const version = book.batchVersion + (area?.changes ?? 0) + (country?.changes ?? 0);
+    const memo = this.qualityMemo.get(carrierId, prefixes.area);
+    if (memo && memo.version === version && Math.abs(nowMs - memo.atMs) < QUALITY_MEMO_MS) return memo.figures;
+    const figures = estimateQuality(
       {
         prefix: prefixes.area,
-        areaHistory: book.history(carrierId, prefixes.area),
-        countryHistory: book.history(carrierId, prefixes.country),
-        areaRecent: book.recentAt(carrierId, prefixes.area, nowMs),
-        countryRecent: book.recentAt(carrierId, prefixes.country, nowMs),
+        areaHistory: area?.merged ?? NO_COUNTERS,
+        countryHistory: country?.merged ?? NO_COUNTERS,
+        areaRecent: area?.recent?.valueAt(nowMs) ?? NO_COUNTERS,
+        countryRecent: country?.recent?.valueAt(nowMs) ?? NO_COUNTERS,
       },
       this.settings.estimate,
     );
+    this.qualityMemo.set(carrierId, prefixes.area, { figures, version, atMs: nowMs });
+    return figures;
   }
 }

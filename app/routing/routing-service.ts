@@ -102,7 +102,7 @@ export class RoutingService {
 
   // The merged sums (batch + speed) of a carrier at a prefix: what routing knows of it.
   qualitySums(carrierId: string, prefix: string): QualityCounters {
-    return this.parts.state.book.history(carrierId, prefix);
+    return { ...this.parts.state.book.history(carrierId, prefix) };
   }
 
   // A retail price that cannot be read counts as unknown: only carriers allowed above retail may

@@ -1,4 +1,4 @@
-import { type RateTable } from '../../rating';
+import { type RateMatch, type RateTable } from '../../rating';
 import { type Tariff } from './tariff-cost';
 
 // The deck's own defaults when a row leaves an increment empty (the carrier_rates column defaults).
@@ -15,13 +15,21 @@ export interface LoadedDeck {
   version: number;
 }
 
+// Matches kept per deck (rows looked up recently): routing reads a few popular prefixes over and
+// over, and building a match (two BigInt reads, two objects) is most of a lookup's cost.
+const MAX_CACHED_MATCHES = 50_000;
+
+interface InstalledDeck extends LoadedDeck {
+  matches: Map<number, Readonly<DeckMatch>>;
+}
+
 // Every carrier's rate deck, in memory (app/rating's typed-array prefix tables): one longest-prefix
 // lookup per carrier per routing decision, no database round trip.
 export class CarrierDecks {
-  private readonly decks = new Map<string, LoadedDeck>();
+  private readonly decks = new Map<string, InstalledDeck>();
 
   install(carrierId: string, deck: LoadedDeck): void {
-    this.decks.set(carrierId, deck);
+    this.decks.set(carrierId, { ...deck, matches: new Map() });
   }
 
   remove(carrierId: string): void {
@@ -53,15 +61,29 @@ export class CarrierDecks {
   }
 
   // The carrier's price for an E.164 destination; undefined when its deck does not cover it.
-  lookup(carrierId: string, destination: string): DeckMatch | undefined {
-    const match = this.decks.get(carrierId)?.table.lookup(destination);
-    if (!match) return undefined;
-    return {
-      prefix: match.prefix,
-      ratePerMinuteMicros: match.ratePerMinuteMicros,
-      connectFeeMinor: match.connectFeeMinor,
-      firstIncrementSeconds: match.firstIncrementSeconds ?? DEFAULT_INCREMENT_SECONDS,
-      nextIncrementSeconds: match.nextIncrementSeconds ?? DEFAULT_INCREMENT_SECONDS,
-    };
+  // Shared between lookups: read only.
+  lookup(carrierId: string, destination: string): Readonly<DeckMatch> | undefined {
+    const deck = this.decks.get(carrierId);
+    if (!deck) return undefined;
+    const row = deck.table.lookupRow(destination);
+    if (row < 0) return undefined;
+    let match = deck.matches.get(row);
+    if (!match) {
+      // Dropping them all when full keeps this simple and bounded; the popular rows come back at once.
+      if (deck.matches.size >= MAX_CACHED_MATCHES) deck.matches.clear();
+      match = toDeckMatch(deck.table.matchAt(row));
+      deck.matches.set(row, match);
+    }
+    return match;
   }
+}
+
+function toDeckMatch(match: RateMatch): DeckMatch {
+  return {
+    prefix: match.prefix,
+    ratePerMinuteMicros: match.ratePerMinuteMicros,
+    connectFeeMinor: match.connectFeeMinor,
+    firstIncrementSeconds: match.firstIncrementSeconds ?? DEFAULT_INCREMENT_SECONDS,
+    nextIncrementSeconds: match.nextIncrementSeconds ?? DEFAULT_INCREMENT_SECONDS,
+  };
 }

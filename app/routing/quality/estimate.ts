@@ -27,10 +27,10 @@ export interface QualityFigures {
 
 export interface QualityEvidence {
   prefix: string;
-  areaHistory: QualityCounters;
-  countryHistory: QualityCounters;
-  areaRecent: QualityCounters;
-  countryRecent: QualityCounters;
+  areaHistory: Readonly<QualityCounters>;
+  countryHistory: Readonly<QualityCounters>;
+  areaRecent: Readonly<QualityCounters>;
+  countryRecent: Readonly<QualityCounters>;
 }
 
 export interface EstimateSettings {
@@ -41,7 +41,12 @@ export interface EstimateSettings {
   historyWeight: number;
 }
 
-type Ratio = (c: QualityCounters) => [number, number];
+// A ratio's numerator and denominator, read from counters (two functions, not a tuple: this runs
+// 24 times per carrier and decision, and must not allocate).
+interface Ratio {
+  num(c: Readonly<QualityCounters>): number;
+  den(c: Readonly<QualityCounters>): number;
+}
 
 // The other areas of the country count half in the recent window: a carrier's outage is usually
 // country-wide, but the area's own calls say more.
@@ -53,30 +58,33 @@ const OTHER_AREAS_WEIGHT = 0.5;
 // collapse outweighs a long good history within a few half-lives.
 function estimate(e: QualityEvidence, ratio: Ratio, prior: number, s: EstimateSettings): number {
   const k = s.shrinkage;
-  const [countryNum, countryDen] = ratio(e.countryHistory);
-  const country = (countryNum + k * prior) / (countryDen + k);
-  const [areaNum, areaDen] = ratio(e.areaHistory);
-  const long = (areaNum + k * country) / (areaDen + k);
-  const [recentAreaNum, recentAreaDen] = ratio(e.areaRecent);
-  const [recentCountryNum, recentCountryDen] = ratio(e.countryRecent);
-  const recentNum = recentAreaNum + OTHER_AREAS_WEIGHT * Math.max(0, recentCountryNum - recentAreaNum);
-  const recentDen = recentAreaDen + OTHER_AREAS_WEIGHT * Math.max(0, recentCountryDen - recentAreaDen);
+  const countryDen = ratio.den(e.countryHistory);
+  const country = (ratio.num(e.countryHistory) + k * prior) / (countryDen + k);
+  const areaDen = ratio.den(e.areaHistory);
+  const long = (ratio.num(e.areaHistory) + k * country) / (areaDen + k);
+  const recentAreaNum = ratio.num(e.areaRecent);
+  const recentAreaDen = ratio.den(e.areaRecent);
+  const recentNum = recentAreaNum + OTHER_AREAS_WEIGHT * Math.max(0, ratio.num(e.countryRecent) - recentAreaNum);
+  const recentDen = recentAreaDen + OTHER_AREAS_WEIGHT * Math.max(0, ratio.den(e.countryRecent) - recentAreaDen);
   const weight = Math.min(s.historyWeight, areaDen + countryDen + k);
   return (recentNum + weight * long) / (recentDen + weight);
 }
 
-const ASR: Ratio = (c) => [c.answered, c.attempts];
-const ACD_SECONDS: Ratio = (c) => [c.talkMs / 1000, c.answered];
-const PDD: Ratio = (c) => [c.pddMs, c.pddCount];
-const MES: Ratio = (c) => [c.mesMilli / 1000, c.mesCount];
-const JITTER: Ratio = (c) => [c.jitterMicros / 1000, c.mediaCount];
-const LOSS: Ratio = (c) => [c.lostPackets, c.rxPackets + c.lostPackets];
+const ASR: Ratio = { num: (c) => c.answered, den: (c) => c.attempts };
+const ACD_SECONDS: Ratio = { num: (c) => c.talkMs / 1000, den: (c) => c.answered };
+const PDD: Ratio = { num: (c) => c.pddMs, den: (c) => c.pddCount };
+const MES: Ratio = { num: (c) => c.mesMilli / 1000, den: (c) => c.mesCount };
+const JITTER: Ratio = { num: (c) => c.jitterMicros / 1000, den: (c) => c.mediaCount };
+const LOSS: Ratio = { num: (c) => c.lostPackets, den: (c) => c.rxPackets + c.lostPackets };
 
 const plainRatio = (num: number, den: number): number | undefined => (den > 0 ? num / den : undefined);
 
 export function estimateQuality(e: QualityEvidence, s: EstimateSettings): QualityFigures {
   const historyAsr = plainRatio(e.areaHistory.answered, e.areaHistory.attempts);
   const recentAsr = plainRatio(e.areaRecent.answered, e.areaRecent.attempts);
+  const evidence: QualityFigures['evidence'] = { areaAttempts: e.areaHistory.attempts, countryAttempts: e.countryHistory.attempts, recentAttempts: e.areaRecent.attempts };
+  if (historyAsr !== undefined) evidence.historyAsr = historyAsr;
+  if (recentAsr !== undefined) evidence.recentAsr = recentAsr;
   return {
     prefix: e.prefix,
     asr: estimate(e, ASR, s.priors.asr, s),
@@ -86,12 +94,6 @@ export function estimateQuality(e: QualityEvidence, s: EstimateSettings): Qualit
     jitterMs: estimate(e, JITTER, s.priors.jitterMs, s),
     lossRatio: estimate(e, LOSS, s.priors.lossRatio, s),
     mesMeasured: e.areaHistory.mesCount + e.countryHistory.mesCount > 0,
-    evidence: {
-      areaAttempts: e.areaHistory.attempts,
-      countryAttempts: e.countryHistory.attempts,
-      recentAttempts: e.areaRecent.attempts,
-      ...(historyAsr !== undefined ? { historyAsr } : {}),
-      ...(recentAsr !== undefined ? { recentAsr } : {}),
-    },
+    evidence,
   };
 }

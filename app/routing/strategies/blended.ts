@@ -8,8 +8,6 @@ export const blended: ScoringStrategy = {
   description: 'weighted blend of the cost score (cheapest = 1) and the quality score (ASR, ACD, PDD, MES)',
   rank(candidates, weights) {
     const total = weights.cost + weights.quality;
-    return scoreCandidates(candidates)
-      .map((c) => ({ ...c, score: (weights.cost * c.costScore + weights.quality * c.qualityScore) / total }))
-      .sort((a, b) => b.score - a.score || byCarrierId(a, b));
+    return scoreCandidates(candidates, (cost, quality) => (weights.cost * cost + weights.quality * quality) / total).sort((a, b) => b.score - a.score || byCarrierId(a, b));
   },
 };

@@ -6,8 +6,6 @@ export const leastCost: ScoringStrategy = {
   name: 'least-cost',
   description: 'cheapest first; the quality score breaks ties',
   rank(candidates) {
-    return scoreCandidates(candidates)
-      .map((c) => ({ ...c, score: c.costScore }))
-      .sort((a, b) => a.costMicros - b.costMicros || b.qualityScore - a.qualityScore || byCarrierId(a, b));
+    return scoreCandidates(candidates, (cost) => cost).sort((a, b) => a.costMicros - b.costMicros || b.qualityScore - a.qualityScore || byCarrierId(a, b));
   },
 };

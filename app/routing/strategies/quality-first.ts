@@ -6,8 +6,6 @@ export const qualityFirst: ScoringStrategy = {
   name: 'quality',
   description: 'best quality score first (ASR, ACD, PDD, MES); cost breaks ties',
   rank(candidates) {
-    return scoreCandidates(candidates)
-      .map((c) => ({ ...c, score: c.qualityScore }))
-      .sort((a, b) => b.qualityScore - a.qualityScore || a.costMicros - b.costMicros || byCarrierId(a, b));
+    return scoreCandidates(candidates, (_cost, quality) => quality).sort((a, b) => b.qualityScore - a.qualityScore || a.costMicros - b.costMicros || byCarrierId(a, b));
   },
 };

@@ -19,7 +19,8 @@ export function mediaScoreOf(quality: QualityFigures): number {
 
 // Cost and quality scores relative to the other candidates of the same call: ASR, ACD and PDD
 // differ a lot between destinations, so "best of these carriers" is what compares.
-export function scoreCandidates(candidates: readonly RouteCandidate[]): Array<Omit<ScoredRoute, 'score'>> {
+// scoreOf: the strategy's score from the two.
+export function scoreCandidates(candidates: readonly RouteCandidate[], scoreOf: (costScore: number, qualityScore: number) => number): ScoredRoute[] {
   let minCost = Number.POSITIVE_INFINITY;
   let maxAsr = 0;
   let maxAcd = 0;
@@ -38,7 +39,9 @@ export function scoreCandidates(candidates: readonly RouteCandidate[]): Array<Om
       media: mediaScoreOf(c.quality),
     };
     const qualityScore = parts.asr * (QUALITY_PART_WEIGHTS.acd * parts.acd + QUALITY_PART_WEIGHTS.pdd * parts.pdd + QUALITY_PART_WEIGHTS.media * parts.media);
-    return { ...c, costScore: (minCost + 1) / (c.costMicros + 1), qualityScore, qualityParts: parts };
+    const costScore = (minCost + 1) / (c.costMicros + 1);
+    // Field by field, not spread: this runs for every candidate of every call.
+    return { carrierId: c.carrierId, carrierName: c.carrierName, costMicros: c.costMicros, quality: c.quality, score: scoreOf(costScore, qualityScore), costScore, qualityScore, qualityParts: parts };
   });
 }
 

@@ -74,4 +74,13 @@ describe('routing: demotion and recovery', function () {
     ]);
     expect(ranked.routes[0]?.reasons[0]).to.match(/^exploration: \d\.\d recent attempts at 4420 \(fewer than 10\)/);
   });
+
+  it('given figures memoised for a decision, when a minute row of the carrier arrives, then the very next decision uses it, even within the same second', function () {
+    const h = twoCarriers();
+    const at = new Date(T0 + MINUTE);
+    expect(order(h, LONDON, at)).to.deep.equal(['a', 'b']);
+    // A burst of failures of a at the country level only (another area of the UK).
+    h.book.putMinute({ carrierId: 'a', prefix: '44', minute: T0, counters: traffic(500, 0) });
+    expect(order(h, LONDON, at)).to.deep.equal(['b', 'a']);
+  });
 });
