@@ -11,6 +11,7 @@ import {
   type RunningConsumer,
 } from '../shared/infra/jetstream';
 import { type Delivery } from '../shared/infra/jetstream/consumer-runner';
+import { RestartLoop } from '../shared/infra/jetstream/restart-loop';
 import { type Logger } from '../shared/infra/logger';
 import { type BatchContext, processBatch } from './batch-delivery';
 
@@ -87,21 +88,11 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
     },
   };
 
-  let stopping = false;
+  const loop = new RestartLoop({ restartInitialMs, restartMaxMs }, log);
   let closeCurrent: (() => Promise<void>) | undefined;
   let wake: (() => void) | undefined;
-  let cancelSleep: (() => void) | undefined;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      cancelSleep = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   const consumeOnce = async (): Promise<void> => {
     const consumer = await js.consumers.get(def.stream, def.name);
@@ -121,7 +112,7 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
       closed = true;
       wake?.();
     });
-    if (stopping) {
+    if (loop.stopping) {
       await messages.close();
       return;
     }
@@ -141,14 +132,14 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
   const drain = async (buffer: JsMsg[], isClosed: () => boolean, workingEveryMs: number): Promise<void> => {
     for (;;) {
       if (buffer.length === 0) {
-        if (isClosed() || stopping) break;
+        if (isClosed() || loop.stopping) break;
         // The callback runs on a later tick than this check, so no message is missed in between.
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
         continue;
       }
       const batch = buffer.splice(0, batchSize);
-      if (stopping) {
+      if (loop.stopping) {
         // Buffered but not started: back to the server at once, for whoever consumes next.
         for (const msg of batch) toDelivery(msg, log).nak(0);
         continue;
@@ -163,34 +154,16 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
     }
   };
 
-  const loop = (async () => {
-    let attempt = 0;
-    while (!stopping) {
-      try {
-        await consumeOnce();
-        if (stopping) break;
-        log.warn('consumer stopped pulling, restarting');
-        attempt = 0;
-        await sleep(restartInitialMs);
-      } catch (error) {
-        if (stopping) break;
-        attempt += 1;
-        const delayMs = Math.min(restartInitialMs * 2 ** (attempt - 1), restartMaxMs);
-        log.warn('consumer failed, restarting', { error: errorMessage(error), attempt, retryInMs: delayMs });
-        await sleep(delayMs);
-      }
-    }
-  })();
+  loop.start(consumeOnce);
 
   return {
     ready,
     stop: async () => {
-      stopping = true;
+      loop.stop();
       markReady();
-      cancelSleep?.();
       await closeCurrent?.();
       wake?.();
-      await loop;
+      await loop.done;
     },
   };
 }

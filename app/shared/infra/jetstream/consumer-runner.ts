@@ -4,6 +4,7 @@ import { type z } from 'zod';
 import { deadLetterSubject, PermanentEventError } from '../../events';
 import { errorMessage } from '../../kernel';
 import { type Logger } from '../logger';
+import { RestartLoop } from './restart-loop';
 import { type ConsumerDefinition } from './stream-setup';
 
 export interface DeliveryMeta {
@@ -207,20 +208,10 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
     },
   };
 
-  let stopping = false;
+  const loop = new RestartLoop({ restartInitialMs, restartMaxMs }, log);
   let messages: ConsumerMessages | undefined;
-  let cancelSleep: (() => void) | undefined;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      cancelSleep = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   const consumeOnce = async (): Promise<void> => {
     const consumer = await js.consumers.get(def.stream, def.name);
@@ -228,7 +219,7 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
     const workingEveryMs = Math.max(1000, Math.floor(millis(info.config.ack_wait ?? 30_000_000_000) / 3));
     const current = await consumer.consume({ max_messages: options.batchSize ?? 32 });
     messages = current;
-    if (stopping) {
+    if (loop.stopping) {
       await current.close();
       return;
     }
@@ -236,7 +227,7 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
     log.info('consumer pulling', { stream: def.stream, filterSubject: def.filterSubject });
     markReady();
     for await (const msg of current) {
-      if (stopping) {
+      if (loop.stopping) {
         // Buffered but not started: back to the server at once, for whoever consumes next.
         msg.nak();
         continue;
@@ -248,33 +239,15 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
     }
   };
 
-  const loop = (async () => {
-    let attempt = 0;
-    while (!stopping) {
-      try {
-        await consumeOnce();
-        if (stopping) break;
-        log.warn('consumer stopped pulling, restarting');
-        attempt = 0;
-        await sleep(restartInitialMs);
-      } catch (error) {
-        if (stopping) break;
-        attempt += 1;
-        const delayMs = Math.min(restartInitialMs * 2 ** (attempt - 1), restartMaxMs);
-        log.warn('consumer failed, restarting', { error: errorMessage(error), attempt, retryInMs: delayMs });
-        await sleep(delayMs);
-      }
-    }
-  })();
+  loop.start(consumeOnce);
 
   return {
     ready,
     stop: async () => {
-      stopping = true;
+      loop.stop();
       markReady(); // nobody waiting on ready should hang after a stop
-      cancelSleep?.();
       await messages?.close();
-      await loop;
+      await loop.done;
     },
   };
 }
