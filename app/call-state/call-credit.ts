@@ -27,6 +27,12 @@ export class CallCredit {
     try {
       return await this.authorizer.authorize({ callId: call.id, caller, ...(onNet && call.callee ? { callee: call.callee } : {}), destination, onNet, at: this.clock.now() });
     } catch (error) {
+      // Billing down: calls to the phone network cost us money and fail closed; a call to another
+      // user costs nothing to carry, so it goes on, free and without a limit (logged for the record).
+      if (onNet) {
+        log.warn('billing unavailable: on-net call goes on unbilled', { error: errorMessage(error) });
+        return { allowed: true, reservedSeconds: null };
+      }
       log.error('billing authorization failed', { error: errorMessage(error) });
       return { allowed: false, reason: 'billing_unavailable' };
     }

@@ -122,10 +122,12 @@ export class CallSetup {
     call.direction = 'outbound';
     call.callee = { userId: '', username: '', phoneNumber: destination };
     if (!ctx.transition(call, (state) => state.route(), log)) return;
-    if (!(await this.authorized(call, destination, false, log))) return;
+    // The route first: a number no carrier takes is unknown (404), whatever the caller's credit,
+    // and no credit is reserved for it.
     const { channelId: _channel, ...caller } = call.caller;
     const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });
     if (carriers.length === 0) return endCall(ctx, call, 'no_route', log, { reason: 'no_carrier' });
+    if (!(await this.authorized(call, destination, false, log))) return;
     this.remainingCarriers.set(call.id, carriers);
     const now = ctx.deps.clock.now().getTime();
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;

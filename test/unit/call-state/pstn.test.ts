@@ -1,0 +1,192 @@
+import { expect } from 'chai';
+import {
+  type CallAuthorization,
+  type CallAuthorizer,
+  type CarrierCapacity,
+  type CarrierDirectory,
+  CallStateManager,
+  InMemoryCallStore,
+  type Party,
+  type RouteRequest,
+} from '../../../app/call-state';
+import { type CallEnded } from '../../../app/shared/events';
+import { silentLogger } from '../../../app/shared/infra/logger';
+import { FakeSwitch } from '../../support/fakes/fake-switch';
+import { ManualTime } from '../../support/fakes/manual-scheduler';
+
+const alice: Party = { userId: 'u-a', username: 'alice', phoneNumber: '+14155550101' };
+const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102' };
+const LONDON = '+442071838750';
+const PROGRESS_TIMEOUT_SECONDS = 3;
+
+// Carriers c1, c2, c3 (in the router's order); `full` ones have no free call slot.
+class FakeCarriers implements CarrierDirectory, CarrierCapacity {
+  full = new Set<string>();
+  held = new Map<string, number>();
+  dialTarget(carrierId: string, destination: string): ReturnType<CarrierDirectory['dialTarget']> {
+    return Promise.resolve({ carrierId, endpoint: `PJSIP/${destination}@carrier_${carrierId}`, maxConcurrentCalls: 10 });
+  }
+  carrierOfEndpoint(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+  tryAcquire(carrierId: string): Promise<boolean> {
+    if (this.full.has(carrierId)) return Promise.resolve(false);
+    this.held.set(carrierId, (this.held.get(carrierId) ?? 0) + 1);
+    return Promise.resolve(true);
+  }
+  release(carrierId: string): Promise<void> {
+    this.held.set(carrierId, (this.held.get(carrierId) ?? 0) - 1);
+    return Promise.resolve();
+  }
+}
+
+class Billing implements CallAuthorizer {
+  down = false;
+  asked = 0;
+  authorize(): Promise<CallAuthorization> {
+    this.asked += 1;
+    return this.down ? Promise.reject(new Error('database down')) : Promise.resolve({ allowed: true, reservedSeconds: 600 });
+  }
+  extend(): Promise<CallAuthorization> {
+    return Promise.resolve({ allowed: true, reservedSeconds: 600 });
+  }
+}
+
+function setup(): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime; carriers: FakeCarriers; billing: Billing; routed: RouteRequest[] } {
+  const sw = new FakeSwitch();
+  const time = new ManualTime();
+  const store = new InMemoryCallStore();
+  const carriers = new FakeCarriers();
+  const billing = new Billing();
+  const routed: RouteRequest[] = [];
+  const manager = new CallStateManager({
+    switchControl: sw,
+    authorizer: billing,
+    directory: {
+      findByUsername: (username) => Promise.resolve([alice, bob].find((party) => party.username === username)),
+      findByDialed: (dialed) => Promise.resolve([alice, bob].find((party) => party.username === dialed || party.phoneNumber === dialed)),
+    },
+    connections: { connectionsOf: () => Promise.resolve([{ contactUri: 'sip:bob@10.0.0.1:5062' }]) },
+    store,
+    clock: time,
+    scheduler: time,
+    log: silentLogger,
+    ringTimeoutSeconds: 30,
+    pstn: {
+      router: {
+        routesFor: (request) => {
+          routed.push(request);
+          return Promise.resolve(request.destination.startsWith('+44') ? ['c1', 'c2', 'c3'] : []);
+        },
+      },
+      carriers,
+      capacity: carriers,
+      progressTimeoutSeconds: PROGRESS_TIMEOUT_SECONDS,
+    },
+  });
+  return { manager, sw, store, time, carriers, billing, routed };
+}
+
+async function settle(time: ManualTime, ms = 0): Promise<void> {
+  time.advance(ms);
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const carrierOf = (endpoint: string): string => endpoint.replace(/^.*@carrier_/, '');
+const ended = (store: InMemoryCallStore): CallEnded | undefined => store.queued.find((event) => event.type === 'call.v1.ended') as CallEnded | undefined;
+
+describe('call state manager: calls to the phone network through carriers', function () {
+  async function dialLondon(context: ReturnType<typeof setup>): Promise<void> {
+    await context.manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: LONDON, at: context.time.now() });
+  }
+
+  async function carrierEnds(context: ReturnType<typeof setup>, index: number, sipCode: number): Promise<void> {
+    const leg = context.sw.originated()[index];
+    if (!leg) expect.fail(`no attempt ${index + 1}`);
+    await context.manager.handle({ type: 'channel.hungup', channelId: leg.channelId, cause: 0, causeText: '', sipCode, at: context.time.now() });
+  }
+
+  it('given the first carrier answers 503, then the next is tried and its answer is bridged; both attempts are on the record', async function () {
+    const context = setup();
+    await dialLondon(context);
+    expect(context.routed[0]).to.include({ destination: LONDON });
+    await carrierEnds(context, 0, 503);
+    const second = context.sw.originated()[1];
+    expect(context.sw.originated().map((request) => carrierOf(request.endpoint))).to.deep.equal(['c1', 'c2']);
+    if (!second) expect.fail('no second attempt');
+    await context.manager.handle({ type: 'channel.ringing', channelId: second.channelId, at: context.time.now() });
+    await context.manager.handle({ type: 'leg.answered', channelId: second.channelId, callId: second.callId, at: context.time.now() });
+    expect(context.sw.of('addToBridge')[0]?.channelIds).to.have.members(['caller-1', second.channelId]);
+    await context.manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: context.time.now() });
+    const record = ended(context.store);
+    expect(record?.attempts?.map((attempt) => [attempt.carrierId, attempt.outcome, attempt.sipCode])).to.deep.equal([
+      ['c1', 'congestion', 503],
+      ['c2', 'answered', undefined],
+    ]);
+    expect(record?.carrierId).to.equal('c2');
+    expect([...context.carriers.held.values()].every((held) => held === 0), 'every slot released').to.equal(true);
+  });
+
+  it('given the callee is busy (486) or declines (603), then no other carrier is tried and the caller hears that code', async function () {
+    for (const code of [486, 603]) {
+      const context = setup();
+      await dialLondon(context);
+      await carrierEnds(context, 0, code);
+      expect(context.sw.originated(), `after ${code}`).to.have.length(1);
+      expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: code }]);
+    }
+  });
+
+  it('given a carrier at its call limit, then it is skipped and recorded as congested; when every carrier fails, the caller gets 503', async function () {
+    const context = setup();
+    context.carriers.full.add('c1');
+    await dialLondon(context);
+    expect(context.sw.originated().map((request) => carrierOf(request.endpoint))).to.deep.equal(['c2']);
+    await carrierEnds(context, 0, 500);
+    await carrierEnds(context, 1, 503);
+    expect(context.sw.originated()).to.have.length(2);
+    // The phone network could not be reached through anyone: the platform's failure, not the callee's.
+    expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
+    expect(ended(context.store)).to.include({ reason: 'carriers_failed' });
+    expect(ended(context.store)?.attempts?.map((attempt) => [attempt.carrierId, attempt.outcome])).to.deep.equal([
+      ['c1', 'congestion'],
+      ['c2', 'congestion'],
+      ['c3', 'congestion'],
+    ]);
+  });
+
+  it('given a carrier that sends no provisional response, then it is hung up after the progress timeout and the next is tried; one that rings is not', async function () {
+    const context = setup();
+    await dialLondon(context);
+    await settle(context.time, PROGRESS_TIMEOUT_SECONDS * 1000 + 10);
+    const first = context.sw.originated()[0];
+    expect(context.sw.of('hangup').map((command) => command.channelId)).to.include(first?.channelId);
+    const second = context.sw.originated()[1];
+    expect(carrierOf(second?.endpoint ?? '')).to.equal('c2');
+    await context.manager.handle({ type: 'channel.ringing', channelId: second?.channelId ?? '', at: context.time.now() });
+    await settle(context.time, PROGRESS_TIMEOUT_SECONDS * 1000 + 10);
+    expect(context.sw.originated(), 'a ringing carrier is left to ring').to.have.length(2);
+  });
+
+  it('given billing is down, then a call to the phone network fails closed with 503 before any carrier is dialled, and a call to another user goes on unbilled', async function () {
+    const pstn = setup();
+    pstn.billing.down = true;
+    await dialLondon(pstn);
+    expect(pstn.sw.originated()).to.have.length(0);
+    expect(pstn.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
+
+    const onNet = setup();
+    onNet.billing.down = true;
+    await onNet.manager.handle({ type: 'call.arrived', channelId: 'caller-2', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: onNet.time.now() });
+    expect(onNet.sw.originated()).to.have.length(1);
+    expect(onNet.sw.of('reject')).to.have.length(0);
+  });
+
+  it('given a number no carrier takes, then the caller gets 404 without billing being asked', async function () {
+    const context = setup();
+    await context.manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: '+14155550000', at: context.time.now() });
+    expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 404 }]);
+    expect(context.billing.asked).to.equal(0);
+    expect(ended(context.store)).to.include({ cause: 'no_route', reason: 'no_carrier' });
+  });
+});
