@@ -80,9 +80,15 @@ describe('e2e: lawful intercept', function () {
     let intercepted: { caller: SippResult; callee: SippResult };
     // The bridge technology Asterisk used mid-call: the media path the parties' audio takes.
     const technologies: Record<string, string[]> = { baseline: [], intercepted: [] };
+    // Only the bridges holding this call's channels: a bridge of another suite's call is not this call's path.
     const bridgesDuring = (label: string) => async (): Promise<void> => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
-      technologies[label] = (await ariGet<{ technology: string }[]>('/bridges')).map((bridge) => bridge.technology);
+      // The parties' legs, and any channel Asterisk named after one of them (a snoop is "Snoop/<spied id>-n").
+      const legs = [...(await channelsOf(alice.username)), ...(await channelsOf(bob.username))].map((channel) => channel.id);
+      const all = await ariGet<{ id: string; name: string }[]>('/channels');
+      const callChannels = new Set(all.filter((channel) => legs.some((leg) => channel.id === leg || channel.name.includes(leg))).map((channel) => channel.id));
+      const bridges = await ariGet<{ technology: string; channels: string[] }[]>('/bridges');
+      technologies[label] = bridges.filter((bridge) => bridge.channels.some((id) => callChannels.has(id))).map((bridge) => bridge.technology);
     };
 
     before(async function () {
