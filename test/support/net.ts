@@ -30,7 +30,9 @@ export async function waitForUdpPort(port: number, timeoutMs: number, process?: 
   throw new Error(`nothing bound udp port ${port} within ${timeoutMs} ms`);
 }
 
-let nextPort = Number(process.env.TEST_PORT_BASE ?? 40000) + (process.pid % 100) * 40;
+// An explicit TEST_PORT_BASE is used as given (a stack of its own, e.g. a second checkout's);
+// otherwise the pid spreads concurrent test processes apart.
+let nextPort = process.env.TEST_PORT_BASE ? Number(process.env.TEST_PORT_BASE) : 40000 + (process.pid % 100) * 40;
 
 // Ports for SIP and media of test devices: steps of 4 (RTP, RTCP and sipp's echo ports).
 export function allocatePorts(): { sip: number; media: number } {
