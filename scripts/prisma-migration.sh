@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Author a migration from the change in prisma/schema.prisma (Prisma's `migrate dev` needs the
 # native engine; this uses `migrate diff` with the JS engine). Needs the test profile's PostgreSQL
-# (`scripts/stack.sh test start postgres`) for the shadow database.
+# (`scripts/stack.sh test start postgres`) for the shadow database; MIGRATION_PROFILE=<profile>
+# uses another profile's.
 # Usage: scripts/prisma-migration.sh <snake_case_name>
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 name="${1:?usage: prisma-migration.sh <name>}"
-load_profile test
+load_profile "${MIGRATION_PROFILE:-test}"
 cd "$PROJECT_ROOT"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
