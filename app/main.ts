@@ -209,12 +209,23 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+// A dependency that is down can hold a graceful step forever (NATS drain and Redis quit wait for a
+// server that retries without end), so the shutdown has a deadline; a second signal ends it at once.
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
 function installShutdown(log: Logger, shutdown: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn('second signal during shutdown, exiting now', { signal });
+      process.exit(1);
+    }
     stopping = true;
     log.info('shutting down', { signal });
+    setTimeout(() => {
+      log.error('shutdown did not finish in time, exiting', { deadlineMs: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     shutdown().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -68,22 +68,24 @@ async function main(): Promise<void> {
   for (let i = 0; i < LOOKUPS; i += 1) if (table.lookup(numbers[i % numbers.length] ?? '', i % 1440)) hits += 1;
   const lookupMs = performance.now() - started;
 
-  const figures: Array<[string, string]> = [
-    ['machine', `${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`],
-    ['rates', table.size.toLocaleString('en')],
-    ['csv_mb', (csv.length / 1e6).toFixed(1)],
-    ['read_and_build_ms', buildMs.toFixed(0)],
-    ['read_rows_per_s', Math.round(deck.rows / (buildMs / 1000)).toLocaleString('en')],
-    ['table_column_bytes_per_rate', (table.byteLength / table.size).toFixed(1)],
-    ['table_heap_mb (after gc, typed arrays are off-heap)', (heapAfter - heapBefore).toFixed(1)],
-    ['table_columns_mb', (table.byteLength / 1e6).toFixed(1)],
-    ['map_of_objects_heap_mb (same rates, one object each)', mapHeapMb(table).toFixed(1)],
-    ['lookups', LOOKUPS.toLocaleString('en')],
-    ['lookup_hit_ratio', (hits / LOOKUPS).toFixed(3)],
-    ['lookups_per_s', Math.round(LOOKUPS / (lookupMs / 1000)).toLocaleString('en')],
-    ['lookup_us', ((lookupMs * 1000) / LOOKUPS).toFixed(2)],
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+  // Headline figures, last, one per line: "name: value unit". Typed arrays are off-heap, hence
+  // table_heap (after gc) next to table_columns; map_of_objects_heap is the same rates, one object each.
+  const figures: Array<[string, string, string]> = [
+    ['rates', String(table.size), 'rates'],
+    ['csv_size', (csv.length / 1e6).toFixed(1), 'MB'],
+    ['read_and_build', buildMs.toFixed(0), 'ms'],
+    ['read_rows_per_second', String(Math.round(deck.rows / (buildMs / 1000))), 'rows/s'],
+    ['table_column_bytes_per_rate', (table.byteLength / table.size).toFixed(1), 'B'],
+    ['table_heap', (heapAfter - heapBefore).toFixed(1), 'MB'],
+    ['table_columns', (table.byteLength / 1e6).toFixed(1), 'MB'],
+    ['map_of_objects_heap', mapHeapMb(table).toFixed(1), 'MB'],
+    ['lookups', String(LOOKUPS), 'lookups'],
+    ['lookup_hit_ratio', (hits / LOOKUPS).toFixed(3), ''],
+    ['lookups_per_second', String(Math.round(LOOKUPS / (lookupMs / 1000))), 'lookups/s'],
+    ['lookup_time', ((lookupMs * 1000) / LOOKUPS).toFixed(2), 'us'],
   ];
-  for (const [name, value] of figures) console.log(`${name}: ${value}`);
+  for (const [name, value, unit] of figures) console.log(`${name}: ${value}${unit ? ` ${unit}` : ''}`);
 }
 
 main().catch((error: unknown) => {

@@ -40,12 +40,19 @@ if [ ! -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || [ "$(cat "${STAMPS}/asterisk
   as_root mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
     --include="$ASTERISK_PACKAGES" sid "$tmp" >"${LOCAL_DIR}/mmdebstrap.log" 2>&1 \
     || die "mmdebstrap failed, see ${LOCAL_DIR}/mmdebstrap.log"
+  # sid moves on: the configuration and the ARI use here are Asterisk 22's, so another major
+  # version is refused here rather than failing obscurely later.
+  built_version="$(as_root chroot "$tmp" /usr/sbin/asterisk -V 2>&1 || true)"
+  case "$built_version" in
+    "Asterisk 22."*) ;;
+    *) as_root rm -rf "$tmp"; die "Debian sid's asterisk is '${built_version}', not Asterisk 22" ;;
+  esac
   # Keep each profile's Asterisk state (under srv/calling) when rebuilding.
   if [ -d "${ASTERISK_ROOT}/srv/calling" ]; then as_root mv "${ASTERISK_ROOT}/srv/calling" "$tmp/srv/calling"; fi
   as_root rm -rf "$ASTERISK_ROOT"
   as_root mv "$tmp" "$ASTERISK_ROOT"
   echo "$ASTERISK_PACKAGES" >"${STAMPS}/asterisk-root"
-  log "asterisk: $(chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -V)"
+  log "asterisk: $(as_root chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -V)"
 fi
 # Asterisk resolves the machine's own name at start; without it in the chroot's hosts file every
 # lookup fails (and, where DNS is slow, stalls).
@@ -61,7 +68,8 @@ node -e 'const [maj, min] = process.versions.node.split(".").map(Number); proces
 lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ ! -d node_modules ] || [ "$(cat "${STAMPS}/npm" 2>/dev/null)" != "$lock_hash" ]; then
   log "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # No install scripts: none is needed, and some (Prisma's) would try to download engines.
+  npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
   echo "$lock_hash" >"${STAMPS}/npm"
 fi
 

@@ -17,30 +17,35 @@ services=("$@")
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 # ---------------------------------------------------------------- PostgreSQL
-postgres_pid() { [ -f "${PROFILE_DIR}/pg/postmaster.pid" ] && head -n 1 "${PROFILE_DIR}/pg/postmaster.pid" || true; }
+PG_HOME="$(pg_home)"
+PG_DATA="${PG_HOME}/pg"
+PG_SOCKET_DIR="${PG_HOME}/run/pg-socket"
+PG_LOG="${PG_HOME}/log/postgres.log"
+
+# The data directory is postgres's own (mode 0700): read its PID file as postgres.
+postgres_pid() { as_postgres head -n 1 "${PG_DATA}/postmaster.pid" 2>/dev/null || true; }
 
 start_postgres() {
-  local bin data sock
+  local bin
   bin="$(pg_bin)"; [ -n "$bin" ] || die "PostgreSQL is not installed (run scripts/provision.sh)"
-  data="${PROFILE_DIR}/pg"; sock="${RUN_DIR}/pg-socket"
   if pid_alive "$(postgres_pid)"; then log "postgres already running (pid $(postgres_pid))"; return; fi
   ensure_port_free -t "$PG_PORT" postgres
-  mkdir -p "$data" "$sock"
-  as_root chown postgres:postgres "$data" "$sock"
-  as_root chmod 700 "$data"
-  if [ ! -f "$data/PG_VERSION" ]; then
-    log "postgres: initialising ${data}"
-    as_postgres "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+  as_root mkdir -p "$PG_DATA" "$PG_SOCKET_DIR" "$(dirname "$PG_LOG")"
+  as_root chown postgres:postgres "$PG_DATA" "$PG_SOCKET_DIR"
+  as_root chmod 700 "$PG_DATA"
+  as_root truncate -s 0 "$PG_LOG"; as_root chown postgres "$PG_LOG"
+  if ! as_postgres test -f "$PG_DATA/PG_VERSION"; then
+    log "postgres: initialising ${PG_DATA}"
+    as_postgres "$bin/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       -E UTF8 --locale=C.UTF-8 >"${LOG_DIR}/initdb.log" 2>&1 || die "initdb failed, see ${LOG_DIR}/initdb.log"
   fi
   log "postgres: starting on ${PG_HOST}:${PG_PORT}"
-  : >"${LOG_DIR}/postgres.log"; as_root chown postgres "${LOG_DIR}/postgres.log"
-  as_postgres "$bin/pg_ctl" -D "$data" -l "${LOG_DIR}/postgres.log" -w -t 60 start \
-    -o "-p ${PG_PORT} -c listen_addresses=${PG_HOST} -c unix_socket_directories=${sock} -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
-    >/dev/null || die "postgres did not start, see ${LOG_DIR}/postgres.log"
+  as_postgres "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start \
+    -o "-p ${PG_PORT} -c listen_addresses=${PG_HOST} -c unix_socket_directories=${PG_SOCKET_DIR} -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
+    >/dev/null || die "postgres did not start, see ${PG_LOG}"
   postgres_pid >"${RUN_DIR}/postgres.pid"
   # The application role may create databases: Prisma needs that for its shadow database.
-  as_postgres "$bin/psql" -h "$sock" -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 \
+  as_postgres "$bin/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 \
     -v role="$PG_USER" -v pass="$PG_PASSWORD" -v db="$PG_DB" >/dev/null <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'pass')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
@@ -56,6 +61,10 @@ stop_postgres() {
   stop_pid postgres "$pid" INT
 }
 
+# Servers run in sessions of their own (setsid, which does not fork here: a background job of a
+# script is not a group leader, so $! stays the server's PID): a Ctrl-C in the terminal that started
+# them reaches only that script, which stops them in order, instead of every server at once.
+
 # ---------------------------------------------------------------- Redis
 start_redis() {
   local pid; pid="$(read_pid "${RUN_DIR}/redis.pid")"
@@ -65,7 +74,7 @@ start_redis() {
   log "redis: starting on 127.0.0.1:${REDIS_PORT}"
   # Live call state is rebuilt from Asterisk on a restart; an append-only file keeps it across
   # a Redis restart too.
-  nohup redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "${PROFILE_DIR}/redis" \
+  nohup setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "${PROFILE_DIR}/redis" \
     --save "" --appendonly yes --appendfsync everysec --daemonize no \
     --logfile "${LOG_DIR}/redis.log" >/dev/null 2>&1 &
   echo $! >"${RUN_DIR}/redis.pid"
@@ -81,7 +90,7 @@ start_nats() {
   ensure_port_free -t "$NATS_PORT" nats
   mkdir -p "${PROFILE_DIR}/nats"
   log "nats: starting on 127.0.0.1:${NATS_PORT} with JetStream"
-  nohup nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" --jetstream \
+  nohup setsid nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" --jetstream \
     --store_dir "${PROFILE_DIR}/nats" -n "calling-${PROFILE}" >>"${LOG_DIR}/nats.log" 2>&1 &
   echo $! >"${RUN_DIR}/nats.pid"
   wait_tcp 127.0.0.1 "$NATS_PORT" 20 nats
@@ -105,14 +114,20 @@ start_asterisk() {
   ensure_port_free -t "$ARI_PORT" "asterisk (ARI)"
   ensure_port_free -u "$SIP_PORT" "asterisk (SIP)"
   local moddir; moddir="/$(asterisk_moddir)"
-  mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,spool/recording,run,log}
+  # The instance lives inside the root-owned chroot: the configuration is rendered here, then
+  # installed there (as root when the scripts run as a user with sudo).
+  as_root mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,spool/recording,run,log}
+  local rendered; rendered="$(mktemp -d)"
   AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" \
-    "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "${AST_INSTANCE_DIR}/etc"
-  chmod 600 "${AST_INSTANCE_DIR}"/etc/*.conf
+    "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "$rendered"
+  as_root install -m 600 "$rendered"/*.conf "${AST_INSTANCE_DIR}/etc/"
+  rm -rf "$rendered"
+  as_root rm -f "${AST_INSTANCE_DIR}/run/asterisk.pid"
   log "asterisk: starting (SIP udp ${SIP_HOST}:${SIP_PORT}, ARI ${ARI_HOST}:${ARI_PORT})"
-  # chroot execs asterisk, so $! is Asterisk's own PID. -f: stay in the foreground (no fork).
-  nohup chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -f -n -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" \
-    >>"${LOG_DIR}/asterisk.out" 2>&1 &
+  # -f: stay in the foreground (no fork). As root, chroot execs asterisk, so $! is Asterisk's own
+  # PID; through sudo it is sudo's, so Asterisk's own PID file replaces it once it is up.
+  nohup setsid $([ "$(id -u)" -eq 0 ] || echo sudo) chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -f -n \
+    -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" >>"${LOG_DIR}/asterisk.out" 2>&1 &
   echo $! >"${RUN_DIR}/asterisk.pid"
   local deadline=$((SECONDS + 60))
   until curl -fsS -u "${ARI_USER}:${ARI_PASSWORD}" "${ARI_URL}/ari/asterisk/ping" >/dev/null 2>&1; do
@@ -121,30 +136,32 @@ start_asterisk() {
     sleep 0.2
   done
   asterisk_cli "core waitfullybooted" >/dev/null
+  local own_pid; own_pid="$(cat "${AST_INSTANCE_DIR}/run/asterisk.pid" 2>/dev/null || true)"
+  if pid_alive "$own_pid"; then echo "$own_pid" >"${RUN_DIR}/asterisk.pid"; fi
 }
 
-asterisk_cli() { chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" -rx "$1"; }
+asterisk_cli() { as_root chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" -rx "$1"; }
 
 stop_asterisk() { stop_pid asterisk "$(read_pid "${RUN_DIR}/asterisk.pid")" TERM; }
 
 # ---------------------------------------------------------------- common
 # A port already taken means another stack (or a leftover of one) would answer in our place.
+# Listeners are seen by anyone; who holds one only by root (hence sudo for the name).
 ensure_port_free() {
   local proto="$1" port="$2" what="$3" holder
-  holder="$(ss -Hlpn "${proto}" "sport = :${port}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 || true)"
-  if [ -n "$holder" ]; then
-    die "${what}: port ${port}/${proto#-} is already in use (${holder}); stop that process first"
-  fi
+  [ -n "$(ss -Hln "${proto}" "sport = :${port}" 2>/dev/null)" ] || return 0
+  holder="$(as_root ss -Hlpn "${proto}" "sport = :${port}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 || true)"
+  die "${what}: port ${port}/${proto#-} is already in use (${holder:-holder unknown}); stop that process first"
 }
 
 stop_pid() {
   local name="$1" pid="$2" signal="$3"
   if ! pid_alive "$pid"; then rm -f "${RUN_DIR}/${name}.pid"; return; fi
   log "${name}: stopping (pid ${pid})"
-  kill "-${signal}" "$pid" 2>/dev/null || true
+  signal_pid "$signal" "$pid"
   local deadline=$((SECONDS + 20))
   while pid_alive "$pid"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then log "${name}: did not stop in 20s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    if [ "$SECONDS" -ge "$deadline" ]; then log "${name}: did not stop in 20s, killing"; signal_pid KILL "$pid"; fi
     sleep 0.1
   done
   rm -f "${RUN_DIR}/${name}.pid"

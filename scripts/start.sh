@@ -8,14 +8,21 @@ set -euo pipefail
 "${PROJECT_ROOT}/scripts/provision.sh"
 load_profile local
 
+# Every process this starts runs in a session of its own (setsid), so a Ctrl-C reaches only this
+# script, which then stops them in order: the app first (it drains into NATS, Redis, PostgreSQL),
+# then the infrastructure. Signals during the stop are ignored so that it always completes; the app
+# has a shutdown deadline of its own and stack.sh kills what does not stop within 20 s.
 app_pid=""
 stopping=0
 shutdown() {
   [ "$stopping" -eq 0 ] || return
   stopping=1
+  trap '' INT TERM
   if pid_alive "$app_pid"; then
     kill -TERM "$app_pid" 2>/dev/null || true
-    wait "$app_pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 15))
+    while pid_alive "$app_pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if pid_alive "$app_pid"; then log "app: did not stop in 15s, killing"; kill -KILL "$app_pid" 2>/dev/null || true; fi
   fi
   "${PROJECT_ROOT}/scripts/stack.sh" local stop
 }
@@ -38,6 +45,7 @@ cat >&2 <<EOF
 EOF
 
 cd "$PROJECT_ROOT"
-node --enable-source-maps dist/app/main.js &
+setsid node --enable-source-maps dist/app/main.js &
 app_pid=$!
+# wait returns early when a signal arrives; the trap then stops everything.
 wait "$app_pid"

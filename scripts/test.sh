@@ -15,6 +15,15 @@ wants() { local s; for s in "${suites[@]}"; do [ "$s" = "$1" ] && return 0; done
 scripts/provision.sh
 
 MOCHA=(node_modules/.bin/mocha --require tsx/cjs --extension ts --reporter spec)
+# A suite that hangs (a handle left open, a peer that never answers) fails with a clear message
+# instead of holding CI until its own limit.
+suite_timeout() {
+  local limit="$1" name="$2"; shift 2
+  local code=0
+  timeout --foreground --kill-after=30s "$limit" "$@" || code=$?
+  [ "$code" -ne 124 ] && [ "$code" -ne 137 ] || die "${name} did not finish within ${limit}"
+  return "$code"
+}
 
 if wants lint; then
   log "lint (eslint) and type check (tsc)"
@@ -24,24 +33,31 @@ fi
 
 if wants unit; then
   log "unit tests"
-  "${MOCHA[@]}" --recursive 'test/unit/**/*.test.ts'
+  suite_timeout 10m "unit tests" "${MOCHA[@]}" --recursive 'test/unit/**/*.test.ts'
 fi
 
 if wants integration || wants e2e; then
   profile="${TEST_PROFILE:-test}"
   load_profile "$profile"
-  trap 'scripts/stack.sh "$profile" stop' EXIT
+  # Stop only what this run starts: a stack already up (e.g. TEST_PROFILE=local beside `npm start`)
+  # is left as it was found.
+  to_stop=()
+  while read -r service state _; do
+    [ "$state" = stopped ] && to_stop+=("${service%:}")
+  done < <(scripts/stack.sh "$profile" status)
+  stop_started() { [ ${#to_stop[@]} -eq 0 ] || scripts/stack.sh "$profile" stop "${to_stop[@]}"; }
+  trap stop_started EXIT
   scripts/stack.sh "$profile" start
   scripts/migrate.sh "$profile"
   export NODE_ENV=test
   export ADMIN_TOKEN="${TEST_ADMIN_TOKEN:-test-admin-token-not-secret}"
   if wants integration; then
     log "integration tests (real PostgreSQL, Redis, NATS)"
-    "${MOCHA[@]}" --timeout 30000 --recursive 'test/integration/**/*.test.ts'
+    suite_timeout 15m "integration tests" "${MOCHA[@]}" --timeout 30000 --recursive 'test/integration/**/*.test.ts'
   fi
   if wants e2e; then
     log "end-to-end tests (real Asterisk and SIP endpoints)"
-    "${MOCHA[@]}" --timeout 120000 --recursive 'test/e2e/**/*.test.ts'
+    suite_timeout 25m "end-to-end tests" "${MOCHA[@]}" --timeout 120000 --recursive 'test/e2e/**/*.test.ts'
   fi
 fi
 log "all requested test suites passed: ${suites[*]}"

@@ -84,7 +84,7 @@ export function headlineLines(headline: Headline): string[] {
     `controller_setup_p99: ${ms(headline.controller?.setup?.p99)}`,
     `dialplan_setup_p50: ${ms(headline.dialplan?.setup?.p50)}`,
     `dialplan_setup_p99: ${ms(headline.dialplan?.setup?.p99)}`,
-    `failed_calls: ${headline.failedCalls}`,
+    `failed_calls: ${headline.failedCalls} calls`,
   ];
 }
 

@@ -46,7 +46,27 @@ load_profile() {
   mkdir -p "$RUN_DIR" "$LOG_DIR"
 }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# Whether a process is alive, whoever owns it: kill -0 would need the right to signal it, and
+# PostgreSQL runs as postgres, Asterisk as root, even when the scripts run as a user with sudo.
+pid_alive() { [ -n "${1:-}" ] && ps -p "$1" >/dev/null 2>&1; }
+
+# Signal a process this project started, whoever it runs as.
+signal_pid() {
+  local signal="$1" pid="$2"
+  kill "-${signal}" "$pid" 2>/dev/null || as_root kill "-${signal}" "$pid" 2>/dev/null || true
+}
+
+# PostgreSQL runs as the postgres user, which must reach its data directory and socket: a clone
+# under a home directory (mode 0700 on Debian 12) is out of its reach, and a Unix socket path has
+# a 107-byte limit. Then the profile's PostgreSQL files live under /var/lib instead.
+# Layout under it: pg/ (data), run/pg-socket/, log/postgres.log.
+pg_home() {
+  local home="$PROFILE_DIR"
+  if [ ${#home} -gt 75 ] || ! as_postgres test -x "$PROFILE_DIR" 2>/dev/null; then
+    home="/var/lib/calling-platform/$(printf '%s' "$PROJECT_ROOT" | sha256sum | cut -c1-12)/${PROFILE}"
+  fi
+  printf '%s\n' "$home"
+}
 
 read_pid() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
 

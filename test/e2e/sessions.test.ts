@@ -8,7 +8,7 @@ import { type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { createAdminApi, listen } from '../../app/admin-api';
 import { type ConnectionEvent, ConnectionEventSchema, STREAMS } from '../../app/shared/events';
-import { ensureConsumer, ensureStreams, type RunningConsumer, startConsumer } from '../../app/shared/infra/jetstream';
+import { ensureStreams, type RunningConsumer, startConsumer } from '../../app/shared/infra/jetstream';
 import { silentLogger } from '../../app/shared/infra/logger';
 import { connectNats } from '../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../app/shared/infra/prisma';
@@ -20,6 +20,7 @@ import { createUsersModule, type User } from '../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../support/admin-client';
 import { eventually } from '../support/ari';
 import { device, type Device, register } from '../support/devices';
+import { addConsumerFromNow } from '../support/jetstream';
 import { statusCodes } from '../support/sipp';
 import { PROJECT_ROOT, testEnv } from '../support/test-env';
 
@@ -75,7 +76,7 @@ describe('e2e: sessions follow real SIP registrations', function () {
     await ensureStreams(jsm);
     firstSeq = (await jsm.streams.info(STREAMS.connectionEvents.name)).state.last_seq;
     const def = { name: consumerName, stream: STREAMS.connectionEvents.name, filterSubject: 'connection.v1.>' };
-    await ensureConsumer(jsm, def);
+    await addConsumerFromNow(jsm, def);
     const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     newUser = () => users.create({ username: uniqueUsername('sess'), password, phoneNumber: uniquePhoneNumber() });
     const sessions = new SessionService({ persistence: new PrismaSessionPersistence(db), clock: systemClock, log: silentLogger, consumer: consumerName });

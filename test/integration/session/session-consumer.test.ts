@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { type ConnectionEvent, ConnectionEventSchema, CONNECTION_SUBJECTS, STREAMS } from '../../../app/shared/events';
-import { type ConsumerDefinition, ensureConsumer, ensureStreams, type RunningConsumer, startConsumer } from '../../../app/shared/infra/jetstream';
+import { type ConsumerDefinition, ensureStreams, type RunningConsumer, startConsumer } from '../../../app/shared/infra/jetstream';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { connectNats } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
@@ -13,6 +13,7 @@ import { PrismaSessionPersistence } from '../../../app/session/prisma-session-pe
 import { RegistrationWatcher } from '../../../app/switch/registration-watcher';
 import { createUsersModule, type User } from '../../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
+import { addConsumerFromNow } from '../../support/jetstream';
 import { testEnv } from '../../support/test-env';
 import { contactOf, eventually, refreshContact, registerContact } from './support';
 
@@ -114,7 +115,7 @@ describe('integration: sessions from connection events', function () {
       jsm = await nc.jetstreamManager();
       await ensureStreams(jsm);
       def = { name: consumerName, stream: STREAMS.connectionEvents.name, filterSubject: 'connection.v1.>' };
-      await ensureConsumer(jsm, def, { ackWaitMs: 5000 });
+      await addConsumerFromNow(jsm, def, { ackWaitMs: 5000 });
       watcher = new RegistrationWatcher({ db, js, databaseUrl: testEnv.databaseUrl, log: silentLogger });
       await watcher.start();
       consumer = startConsumer({ js, consumer: def, schema: ConnectionEventSchema, handle: (e) => service.handleConnectionEvent(e), log: silentLogger, metrics: new Registry() });
