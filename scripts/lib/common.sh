@@ -5,6 +5,8 @@ PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOCAL_DIR="${PROJECT_ROOT}/.local"
 ASTERISK_ROOT="${ASTERISK_ROOT:-${LOCAL_DIR}/asterisk-root}"
 export PROJECT_ROOT LOCAL_DIR ASTERISK_ROOT
+# Debian installs some servers (nats-server) in /usr/sbin, which a user's PATH leaves out.
+case ":${PATH}:" in *:/usr/sbin:*) ;; *) PATH="${PATH}:/usr/sbin:/sbin"; export PATH ;; esac
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
