@@ -9,7 +9,7 @@ STAMPS="${LOCAL_DIR}/stamps"
 mkdir -p "$STAMPS"
 
 # ---------------------------------------------------------------- Debian packages
-APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark sox curl perl iproute2 ca-certificates procps)
+APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark sox curl perl iproute2 ca-certificates procps libcap2-bin)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -21,6 +21,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The tests as a user: sipp plays RTP from pcap files through a raw socket, and tshark's dumpcap
+# captures on loopback; both need capabilities root has (CAP_NET_RAW, and CAP_NET_ADMIN for
+# dumpcap). Granting them to the two binaries is what Debian's wireshark-common offers for dumpcap.
+if [ "$(id -u)" -ne 0 ]; then
+  for grant in "cap_net_raw=ep:$(command -v sipp)" "cap_net_admin,cap_net_raw=ep:/usr/sbin/dumpcap:/usr/bin/dumpcap"; do
+    caps="${grant%%:*}"; candidates="${grant#*:}"
+    for bin in ${candidates//:/ }; do
+      [ -x "$bin" ] || continue
+      getcap "$bin" 2>/dev/null | grep -q "$caps" || { log "granting ${caps} to ${bin} (tests as a user)"; as_root setcap "$caps" "$bin"; }
+      break
+    done
+  done
 fi
 
 # ---------------------------------------------------------------- Asterisk 22 chroot
