@@ -150,7 +150,7 @@ export class CallSetup {
       const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
       if (!(await pstn.capacity.tryAcquire(carrierId, target.maxConcurrentCalls))) {
         // Recorded as an attempt, so the recommendation service sees the carrier was full.
-        call.legs.push({ ...leg, outcome: 'congestion', gone: true });
+        call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
         log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
         continue;
       }

@@ -137,7 +137,7 @@ describe('call state manager: calls to the phone network through carriers', func
     }
   });
 
-  it('given a carrier at its call limit, then it is skipped and recorded as congested; when every carrier fails, the caller gets 503', async function () {
+  it('given a carrier at its call limit, then it is skipped and recorded as skipped_at_limit (never invited); when every carrier fails, the caller gets 503', async function () {
     const context = setup();
     context.carriers.full.add('c1');
     await dialLondon(context);
@@ -149,7 +149,7 @@ describe('call state manager: calls to the phone network through carriers', func
     expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
     expect(ended(context.store)).to.include({ reason: 'carriers_failed' });
     expect(ended(context.store)?.attempts?.map((attempt) => [attempt.carrierId, attempt.outcome])).to.deep.equal([
-      ['c1', 'congestion'],
+      ['c1', 'skipped_at_limit'],
       ['c2', 'congestion'],
       ['c3', 'congestion'],
     ]);
