@@ -63,6 +63,7 @@ export class CallSetup {
     const log = this.ctx.logFor(call);
     await this.ctx.save(call, [callRequested(call)]);
     log.info('call from the phone network', { carrierId });
+    if (!carrierId) return endCall(this.ctx, call, 'not_allowed', log, { reason: 'carrier_disabled' }); // disabled (or deleted) while its call came in
     const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
     const callee = did ? await this.ctx.deps.directory.findByDialed(did) : undefined;
     if (!callee) return endCall(this.ctx, call, 'no_route', log, { reason: 'unknown_number' });
