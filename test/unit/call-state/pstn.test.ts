@@ -127,6 +127,23 @@ describe('call state manager: calls to the phone network through carriers', func
     expect([...context.carriers.held.values()].every((held) => held === 0), 'every slot released').to.equal(true);
   });
 
+  it('given the first carrier refuses our credentials or account (401, 407, 403), then the next carrier is tried', async function () {
+    for (const code of [401, 407, 403]) {
+      const context = setup();
+      await dialLondon(context);
+      await carrierEnds(context, 0, code);
+      expect(context.sw.originated().map((request) => carrierOf(request.endpoint)), `after ${code}`).to.deep.equal(['c1', 'c2']);
+    }
+  });
+
+  it('given a call from a carrier that is no longer enabled, then it is refused with 403 and rings nobody', async function () {
+    const context = setup();
+    await context.manager.handle({ type: 'call.arrived', channelId: 'inbound-1', origin: { kind: 'carrier', endpointId: 'carrier_c1', callerNumber: '+442071838750' }, dialed: bob.phoneNumber, at: context.time.now() });
+    expect(context.sw.originated()).to.have.length(0);
+    expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'inbound-1', sipCode: 403 }]);
+    expect(ended(context.store)).to.include({ cause: 'not_allowed', reason: 'carrier_disabled', direction: 'inbound' });
+  });
+
   it('given the callee is busy (486) or declines (603), then no other carrier is tried and the caller hears that code', async function () {
     for (const code of [486, 603]) {
       const context = setup();
