@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
-import { createCarriersModule, RedisCarrierCapacity } from './carriers';
+import { AriOutboundRegistrations, createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
   createCallStateModule,
@@ -25,7 +25,7 @@ import { createDatabase } from './shared/infra/prisma';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
-import { createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { AriRest, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
@@ -85,7 +85,11 @@ async function main(): Promise<void> {
   const sessions = createSessionModule({ db, clock: systemClock, log });
   const callLog = createCallLogModule({ db, log });
   const billing = createBillingModule({ db, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
-  const carriers = createCarriersModule({ db, clock: systemClock });
+  // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
+  const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
+  const carriersModule = createCarriersModule({ db, clock: systemClock, log, registrations: carrierRegistrations });
+  const carriers = carriersModule.service;
+  carriersModule.registrations.start();
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
   // The recommendation service: decks and both quality layers are loaded before the first call.
   const routing = createRoutingModule({ db, retail: billing, clock: systemClock, log, options: config.routing });
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
       Promise.all([switchModule.control.listChannels(), switchModule.control.listBridges()])
         .then(([channels, bridges]) => calls.reconcile(channels, connectedAt, bridges))
         .catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
+      carriers.syncRegistrations().catch((error: unknown) => log.warn('carrier registrations sync failed', { error: errorMessage(error) }));
     },
   });
   // Credit held for calls whose end was lost is released after a while.
@@ -190,6 +195,7 @@ async function main(): Promise<void> {
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
+    await carriersModule.registrations.stop();
     await intercept?.jobs.stop();
     interceptTap?.close();
     await registrationWatcher.stop();

@@ -4,6 +4,10 @@
 // estimates from both layers, blended score, bounded exploration), against a naive baseline that
 // scans every carrier's prefixes. In memory: nothing else needs to run. Knobs (environment):
 // ROUTE_CARRIERS=20 ROUTE_PREFIXES=1000000 ROUTE_LOOKUPS=200000 ROUTE_NAIVE_LOOKUPS=200.
+// ROUTE_WITH_RETAIL=1 (set by bench/route-lookup, which then starts PostgreSQL) also measures the
+// whole decision as the call path makes it: routesFor = the caller's retail price from billing
+// (PostgreSQL) + the ranking; knobs ROUTE_RETAIL_DECISIONS=5000 ROUTE_RETAIL_CONCURRENCY=8
+// ROUTE_RETAIL_PREFIXES=2000 (rates in the caller's plan). Its figures are then printed last.
 // Run: bench/route-lookup (node --expose-gc ... bench/route-lookup.ts). The last lines are
 // `name: value unit`.
 import { cpus, totalmem } from 'node:os';
@@ -22,11 +26,13 @@ import {
   seededRandom,
   strategyNamed,
 } from '../app/routing';
+import { measureRetailPath } from './lib/retail-path';
 
 const CARRIERS = Number(process.env.ROUTE_CARRIERS ?? 20);
 const PREFIXES = Number(process.env.ROUTE_PREFIXES ?? 1_000_000);
 const LOOKUPS = Number(process.env.ROUTE_LOOKUPS ?? 200_000);
 const NAIVE_LOOKUPS = Number(process.env.ROUTE_NAIVE_LOOKUPS ?? 200);
+const WITH_RETAIL = process.env.ROUTE_WITH_RETAIL === '1';
 const COUNTRY_CODES = ['1', '44', '49', '33', '39', '34', '91', '86', '81', '55', '52', '7', '234', '254', '880', '971', '966', '62', '63', '84'];
 const MINUTE = 60_000;
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
@@ -182,6 +188,22 @@ async function main(): Promise<void> {
     ['get_route_p50_us', quantile(latency, 0.5).toFixed(1), 'us'],
     ['get_route_p99_us', p99.toFixed(1), 'us'],
   ];
+  if (WITH_RETAIL) {
+    const retailPath = await measureRetailPath({
+      engine,
+      numbers,
+      countryCodes: COUNTRY_CODES,
+      decisions: Number(process.env.ROUTE_RETAIL_DECISIONS ?? 5000),
+      concurrency: Number(process.env.ROUTE_RETAIL_CONCURRENCY ?? 8),
+      retailPrefixes: Number(process.env.ROUTE_RETAIL_PREFIXES ?? 2000),
+      databaseUrl: process.env.DATABASE_URL ?? '',
+    });
+    figures.push(
+      [`routes_with_retail_per_s_${retailPath.concurrency}_concurrent`, Math.round(retailPath.perSecond).toString(), 'decisions/s'],
+      ['route_with_retail_p50_us', quantile(retailPath.latencyUs, 0.5).toFixed(0), 'us'],
+      ['route_with_retail_p99_us', quantile(retailPath.latencyUs, 0.99).toFixed(0), 'us'],
+    );
+  }
   for (const [name, value, unit] of figures) console.log(`${name}: ${value}${unit ? ` ${unit}` : ''}`);
 }
 

@@ -22,7 +22,7 @@ export function carriersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, u
     paths: {
       '/v1/carriers': {
         post: {
-          summary: 'Add a SIP carrier; Asterisk can use it at once (PJSIP realtime, no reload)',
+          summary: 'Add a SIP carrier; Asterisk can use it at once (PJSIP realtime, no reload; a registration is pushed to Asterisk and retried every 5 minutes if that failed)',
           requestBody: body('CreateCarrierRequest'),
           responses: {
             '201': json('created', 'Carrier'),
@@ -36,7 +36,7 @@ export function carriersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, u
       '/v1/carriers/{id}': {
         get: { summary: 'A carrier', parameters: [uuid], responses: { '200': json('the carrier', 'Carrier'), ...unauthorized, '404': error('no such carrier (CARRIER.NOT_FOUND)') } },
         patch: {
-          summary: 'Change a carrier (a disabled carrier is removed from Asterisk until enabled again)',
+          summary: 'Change a carrier (a disabled carrier is removed from Asterisk, calls and registration, until enabled again; its credentials are kept)',
           parameters: [uuid],
           requestBody: body('UpdateCarrierRequest'),
           responses: { '200': json('the carrier', 'Carrier'), '400': error('invalid request'), ...unauthorized, '404': error('no such carrier'), '409': error('name taken') },

@@ -9,6 +9,7 @@ import {
   type RtpQuality,
 } from '../shared/events';
 import { type Call } from './call';
+import { attemptOutcomeOf } from './end-causes';
 
 // The call.v1.* event of each transition. Ids are derived from the call and the transition, so the
 // same fact published twice (after a crash, by another instance) has the same id and is dropped.
@@ -63,7 +64,7 @@ export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: R
     direction: call.direction,
     attempts: call.legs.map((leg) => ({
       ...(leg.carrierId ? { carrierId: leg.carrierId } : {}),
-      outcome: leg.outcome ?? 'cancelled',
+      outcome: attemptOutcomeOf(leg),
       ...(leg.sipCode !== undefined ? { sipCode: leg.sipCode } : {}),
       ...(leg.invitedAt !== undefined && leg.progressAt !== undefined ? { pddMs: Math.max(0, leg.progressAt - leg.invitedAt) } : {}),
     })),

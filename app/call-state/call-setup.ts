@@ -63,6 +63,7 @@ export class CallSetup {
     const log = this.ctx.logFor(call);
     await this.ctx.save(call, [callRequested(call)]);
     log.info('call from the phone network', { carrierId });
+    if (!carrierId) return endCall(this.ctx, call, 'not_allowed', log, { reason: 'carrier_disabled' }); // disabled (or deleted) while its call came in
     const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
     const callee = did ? await this.ctx.deps.directory.findByDialed(did) : undefined;
     if (!callee) return endCall(this.ctx, call, 'no_route', log, { reason: 'unknown_number' });
@@ -150,7 +151,7 @@ export class CallSetup {
       const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
       if (!(await pstn.capacity.tryAcquire(carrierId, target.maxConcurrentCalls))) {
         // Recorded as an attempt, so the recommendation service sees the carrier was full.
-        call.legs.push({ ...leg, outcome: 'congestion', gone: true });
+        call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
         log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
         continue;
       }

@@ -1,4 +1,5 @@
-import { type LegOutcome } from './call';
+import { ATTEMPT_SKIPPED_AT_LIMIT } from '../shared/events';
+import { type Leg, type LegOutcome } from './call';
 import { type EndCause } from './states';
 
 // Q.850 cause codes as Asterisk reports them on a hung-up channel.
@@ -28,6 +29,11 @@ const CONGESTION_CAUSES = new Set<number>([
   Q850.RESOURCE_UNAVAILABLE,
 ]);
 
+// Final responses of a carrier that are about the carrier or our account with it, not about the
+// called number or person: our credentials refused (401, 407), the account refused or out of credit
+// (403, 402), no common codec (488). Another carrier may well connect the call.
+const CARRIER_REFUSALS = new Set<number>([401, 402, 403, 407, 488]);
+
 // What a callee device's (or carrier's) hang-up says about that attempt. The SIP code, when the
 // switch gives it, is the more precise of the two.
 export function legOutcomeOf(cause: number, sipCode?: number): LegOutcome {
@@ -36,6 +42,8 @@ export function legOutcomeOf(cause: number, sipCode?: number): LegOutcome {
     if (sipCode === 603) return 'declined';
     if (sipCode === 408 || sipCode === 480) return 'no_answer';
     if (sipCode >= 500 && sipCode < 600) return 'congestion';
+    // Asterisk reports these as "call rejected" (Q.850 21): it was the far end refusing us, not the callee declining.
+    if (CARRIER_REFUSALS.has(sipCode)) return 'unreachable';
   }
   if (CONGESTION_CAUSES.has(cause)) return 'congestion';
   switch (cause) {
@@ -72,11 +80,25 @@ export function endCauseOfFailedLegs(outcomes: LegOutcome[]): EndCause {
   }
 }
 
-// A carrier attempt that failed this way is retried on the next carrier; a final answer of the
-// called person (busy, declined) never is.
+// The failover rule of the outbound route list, as carrier-grade LCR does it: a failure of the
+// carrier is tried on the next carrier, a final answer about the called number or person never is.
+// - next carrier: 5xx (the carrier failed), 408 (it did not answer our INVITE in time), 401/407
+//   (it refused our credentials), 402/403 (it refused our account), 488 (no common codec), and a
+//   failure without a SIP response (unreachable, at its call limit, no progress in time);
+// - final: 404/410/484 (no such number), 480 (callee unavailable), 486/600 (busy), 603 (declined),
+//   487 (cancelled), other 6xx, and any other response: retrying what may be the callee's answer
+//   would ring them again through another network.
 export function isRetryableOnAnotherCarrier(outcome: LegOutcome | undefined, sipCode: number | undefined): boolean {
-  if (sipCode !== undefined) return sipCode === 408 || (sipCode >= 500 && sipCode < 600);
+  if (sipCode !== undefined) return sipCode === 408 || CARRIER_REFUSALS.has(sipCode) || (sipCode >= 500 && sipCode < 600);
   return outcome === 'congestion' || outcome === 'unreachable';
+}
+
+// The outcome a call record keeps for a leg. A carrier leg never invited (the carrier was at its
+// call limit, so the INVITE was never sent) is recorded as skipped: it says nothing about the
+// carrier's quality, and routing does not count it.
+export function attemptOutcomeOf(leg: Leg): string {
+  if (leg.carrierId !== undefined && leg.invitedAt === undefined) return ATTEMPT_SKIPPED_AT_LIMIT;
+  return leg.outcome ?? 'cancelled';
 }
 
 // The SIP response the caller receives for a call that failed before answer.

@@ -1,38 +1,70 @@
-import { type Carrier } from './carrier';
+import { type Carrier, effectiveRegistration } from './carrier';
 
 // Calls from carriers enter this dialplan context, which hands them to the Stasis app.
 export const CARRIERS_CONTEXT = 'from-carriers';
 
-// The PJSIP realtime rows that make a carrier a trunk Asterisk can dial and recognise.
+// A registration that failed is retried for about a week at the default interval, then Asterisk
+// stops; the carriers module's periodic sync does not restart it (only a change of the row does).
+const REGISTRATION_MAX_RETRIES = 10_000;
+
+export interface EndpointRow {
+  id: string;
+  aors: string;
+  outboundAuth: string | null;
+  context: string;
+  disallow: string;
+  allow: string;
+  directMedia: string;
+  rtpSymmetric: string;
+  forceRport: string;
+  rewriteContact: string;
+  dtmfMode: string;
+  identifyBy: string;
+  trustIdInbound: string;
+  sendPai: string;
+  rtpTimeout: number;
+  sendConnectedLine: string;
+  transport: string | null;
+}
+
+export interface RegistrationRow {
+  id: string;
+  serverUri: string;
+  clientUri: string;
+  contactUser: string | null;
+  expiration: number;
+  retryInterval: number;
+  forbiddenRetryInterval: number;
+  fatalRetryInterval: number;
+  maxRetries: number;
+  authRejectionPermanent: string;
+  outboundAuth: string | null;
+  transport: string | null;
+}
+
+// The PJSIP realtime rows that make a carrier a trunk Asterisk can dial, recognise and register
+// with. A part that is null must not exist: a disabled carrier keeps only its credentials (auth),
+// which nothing refers to until it is enabled again, so Asterisk neither sends calls to it, takes
+// calls from it, nor registers with it.
 export interface CarrierIdentity {
-  endpoint: {
-    id: string;
-    aors: string;
-    outboundAuth: string | null;
-    context: string;
-    disallow: string;
-    allow: string;
-    directMedia: string;
-    rtpSymmetric: string;
-    forceRport: string;
-    rewriteContact: string;
-    dtmfMode: string;
-    identifyBy: string;
-    trustIdInbound: string;
-    sendPai: string;
-    rtpTimeout: number;
-    sendConnectedLine: string;
-    transport: string | null;
-  };
-  aor: { id: string; contact: string; maxContacts: number; qualifyFrequency: number };
+  // Every row has this id.
+  id: string;
+  endpoint: EndpointRow | null;
+  aor: { id: string; contact: string; maxContacts: number; qualifyFrequency: number } | null;
   auth: { id: string; authType: string; username: string; password: string } | null;
-  identify: { id: string; endpoint: string; match: string };
+  identify: { id: string; endpoint: string; match: string } | null;
+  registration: RegistrationRow | null;
 }
 
 export function carrierIdentityFor(carrier: Carrier, password: string | undefined): CarrierIdentity {
   const id = carrier.endpointId;
   const hasAuth = carrier.authUsername !== undefined && password !== undefined;
+  const transport = carrier.transport === 'tcp' ? 'transport-tcp' : null;
+  const auth = hasAuth ? { id, authType: 'userpass', username: carrier.authUsername ?? '', password: password ?? '' } : null;
+  if (!carrier.enabled) return { id, endpoint: null, aor: null, auth, identify: null, registration: null };
+  const registration = carrier.registration && effectiveRegistration(carrier, carrier.registration);
   return {
+    id,
     endpoint: {
       id,
       aors: id,
@@ -52,7 +84,7 @@ export function carrierIdentityFor(carrier: Carrier, password: string | undefine
       sendPai: 'yes',
       rtpTimeout: 60,
       sendConnectedLine: 'no',
-      transport: carrier.transport === 'tcp' ? 'transport-tcp' : null,
+      transport,
     },
     aor: {
       id,
@@ -60,7 +92,25 @@ export function carrierIdentityFor(carrier: Carrier, password: string | undefine
       maxContacts: 1,
       qualifyFrequency: 0,
     },
-    auth: hasAuth ? { id, authType: 'userpass', username: carrier.authUsername ?? '', password: password ?? '' } : null,
+    auth,
     identify: { id, endpoint: id, match: carrier.inboundMatch },
+    registration: registration
+      ? {
+          id,
+          serverUri: registration.serverUri,
+          clientUri: registration.clientUri,
+          contactUser: registration.contactUser ?? null,
+          expiration: registration.expirationSeconds,
+          retryInterval: registration.retryIntervalSeconds,
+          // Asterisk's defaults give up for good on a 403, another fatal answer or a refused
+          // challenge; a carrier's account problem is usually fixed on their side, later.
+          forbiddenRetryInterval: registration.retryIntervalSeconds,
+          fatalRetryInterval: registration.retryIntervalSeconds,
+          maxRetries: REGISTRATION_MAX_RETRIES,
+          authRejectionPermanent: 'no',
+          outboundAuth: hasAuth ? id : null,
+          transport,
+        }
+      : null,
   };
 }

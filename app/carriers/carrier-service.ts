@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import { type Clock } from '../shared/kernel';
-import { type Carrier, type CarrierChange, type CarrierInput, CarrierNotFoundError, endpointIdOf, formatForCarrier, InvalidCarrierError } from './carrier';
+import { type Carrier, type CarrierChange, type CarrierInput, CarrierNotFoundError, endpointIdOf, formatForCarrier, InvalidCarrierError, REGISTRATION_DEFAULTS, type RegistrationInput, type RegistrationSettings } from './carrier';
 import { carrierIdentityFor } from './carrier-identity';
+import { type CarrierRegistrations } from './carrier-registrations';
+import { checkCarrierFields } from './carrier-validation';
 import { type CarrierRepository } from './ports';
 
-const HOST = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const TECH_PREFIX = /^[0-9*#]{0,16}$/;
+const settingsOf = (input: RegistrationInput): RegistrationSettings => ({ ...REGISTRATION_DEFAULTS, ...input });
 
-function checkHost(host: string, field: string): void {
-  if (!isIP(host) && !HOST.test(host)) throw new InvalidCarrierError(`${field} must be an IP address or a host name`, { field, value: host });
-}
-
-// "203.0.113.7", "203.0.113.7:5060", "198.51.100.0/24", comma separated.
-function checkInboundMatch(match: string): void {
-  for (const entry of match.split(',').map((part) => part.trim())) {
-    const [address, rest] = entry.split(/[:/]/, 2);
-    if (!address || isIP(address) === 0 || (rest !== undefined && !/^\d{1,5}$/.test(rest))) {
-      throw new InvalidCarrierError('inboundMatch must list IP addresses, IP:port or IP/prefix, comma separated', { field: 'inboundMatch', value: entry });
-    }
+// Rules over the whole carrier as it will be after a create or an update.
+function checkCarrier(carrier: Pick<Carrier, 'authUsername' | 'registration'>, passwordGiven: boolean): void {
+  if (passwordGiven && carrier.authUsername === undefined) {
+    throw new InvalidCarrierError('authPassword needs an authUsername', { field: 'authUsername' });
+  }
+  if (carrier.registration && carrier.registration.clientUri === undefined && carrier.authUsername === undefined) {
+    throw new InvalidCarrierError('a registration needs a registration.clientUri when the carrier has no authUsername', { field: 'registration.clientUri' });
   }
 }
 
@@ -27,11 +23,12 @@ function checkInboundMatch(match: string): void {
 export class CarrierService {
   constructor(
     private readonly repository: CarrierRepository,
+    private readonly registrations: CarrierRegistrations,
     private readonly clock: Clock,
   ) {}
 
   async create(input: CarrierInput): Promise<Carrier> {
-    this.check(input);
+    checkCarrierFields(input);
     const id = randomUUID();
     const carrier = {
       id,
@@ -47,18 +44,26 @@ export class CarrierService {
       enabled: input.enabled ?? true,
       inboundMatch: input.inboundMatch ?? input.host,
       allowAboveRetail: input.allowAboveRetail ?? false,
+      ...(input.registration ? { registration: settingsOf(input.registration) } : {}),
     };
+    checkCarrier(carrier, input.authPassword !== undefined);
     const now = this.clock.now();
-    return this.repository.create(carrier, carrierIdentityFor({ ...carrier, createdAt: now, updatedAt: now }, input.authPassword));
+    const created = await this.repository.create(carrier, carrierIdentityFor({ ...carrier, createdAt: now, updatedAt: now }, input.authPassword));
+    await this.registrations.changed(undefined, created);
+    return created;
   }
 
   async update(id: string, change: CarrierChange): Promise<Carrier> {
-    this.check(change);
+    checkCarrierFields(change);
     const { authPassword, ...fields } = change;
     const current = await this.get(id);
+    const next = { authUsername: fields.authUsername ?? current.authUsername, registration: fields.registration === undefined ? current.registration : fields.registration ? settingsOf(fields.registration) : undefined };
+    checkCarrier(next, authPassword !== undefined);
+    // The password lives only in the auth row, which is kept while the carrier is disabled.
     const password = authPassword ?? (await this.repository.passwordOf(current.endpointId));
     const updated = await this.repository.update(id, fields, (carrier) => carrierIdentityFor(carrier, password));
     if (!updated) throw new CarrierNotFoundError(id);
+    await this.registrations.changed(current, updated);
     return updated;
   }
 
@@ -73,7 +78,15 @@ export class CarrierService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.repository.softDelete(id, this.clock.now()))) throw new CarrierNotFoundError(id);
+    const current = await this.repository.find(id);
+    if (!current || !(await this.repository.softDelete(id, this.clock.now()))) throw new CarrierNotFoundError(id);
+    await this.registrations.changed(current, undefined);
+  }
+
+  // Pushes every registering carrier to the switch (after it (re)connected: a restarted Asterisk
+  // registers with nobody until asked). Resolves to the number of registering carriers.
+  syncRegistrations(): Promise<number> {
+    return this.registrations.syncAll();
   }
 
   // CarrierDirectory (call-state): how to send this E.164 number to this carrier.
@@ -83,27 +96,11 @@ export class CarrierService {
     return { carrierId, endpoint: `PJSIP/${formatForCarrier(destination, carrier)}@${carrier.endpointId}`, maxConcurrentCalls: carrier.maxConcurrentCalls };
   }
 
+  // CarrierDirectory (call-state): the carrier a call came in from. A disabled carrier is none: its
+  // calls are refused (Asterisk no longer recognises it either; this covers a call identified just
+  // before it was disabled).
   async carrierOfEndpoint(endpointId: string): Promise<string | undefined> {
-    return (await this.repository.findByEndpoint(endpointId))?.id;
-  }
-
-  private check(input: CarrierChange): void {
-    if (input.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9 ._-]{1,63}$/.test(input.name)) {
-      throw new InvalidCarrierError('name must be 2-64 letters, digits, spaces, dots, dashes or underscores', { field: 'name' });
-    }
-    if (input.host !== undefined) checkHost(input.host, 'host');
-    if (input.port !== undefined && (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)) {
-      throw new InvalidCarrierError('port must be 1-65535', { field: 'port' });
-    }
-    if (input.techPrefix !== undefined && !TECH_PREFIX.test(input.techPrefix)) {
-      throw new InvalidCarrierError('techPrefix must be up to 16 digits, * or #', { field: 'techPrefix' });
-    }
-    if (input.maxConcurrentCalls !== undefined && (!Number.isInteger(input.maxConcurrentCalls) || input.maxConcurrentCalls < 1 || input.maxConcurrentCalls > 100_000)) {
-      throw new InvalidCarrierError('maxConcurrentCalls must be 1-100000', { field: 'maxConcurrentCalls' });
-    }
-    if ((input.authUsername === undefined) !== (input.authPassword === undefined) && input.authUsername !== undefined) {
-      throw new InvalidCarrierError('authUsername and authPassword go together', { field: 'authPassword' });
-    }
-    if (input.inboundMatch !== undefined) checkInboundMatch(input.inboundMatch);
+    const carrier = await this.repository.findByEndpoint(endpointId);
+    return carrier?.enabled ? carrier.id : undefined;
   }
 }

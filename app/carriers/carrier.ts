@@ -4,6 +4,25 @@ export type Transport = 'udp' | 'tcp';
 // How the called number is sent in the Request-URI: with its '+' or digits only (after techPrefix).
 export type NumberFormat = 'plus' | 'digits';
 
+// Registration with the carrier, for carriers that send calls to us only once we registered with
+// them. Unset fields are derived from the carrier (effectiveRegistration).
+export interface RegistrationSettings {
+  // Request-URI of the REGISTER (the carrier's registrar). Default: sip:host:port.
+  serverUri?: string;
+  // Address of record (To/From of the REGISTER). Default: sip:authUsername@host:port.
+  clientUri?: string;
+  // User part of our Contact. Default: Asterisk's ("s").
+  contactUser?: string;
+  expirationSeconds: number;
+  // Wait between failed attempts (also after a 403 or another fatal answer: a carrier fixing an
+  // account must not have to ask us to register again).
+  retryIntervalSeconds: number;
+}
+
+export type RegistrationInput = Partial<RegistrationSettings>;
+
+export const REGISTRATION_DEFAULTS = { expirationSeconds: 3600, retryIntervalSeconds: 60 } as const;
+
 export interface Carrier {
   id: string;
   name: string;
@@ -18,6 +37,8 @@ export interface Carrier {
   enabled: boolean;
   inboundMatch: string;
   allowAboveRetail: boolean;
+  // Present when the carrier wants us registered with it.
+  registration?: RegistrationSettings;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,6 +59,8 @@ export interface CarrierInput {
   // defaults to the carrier's host.
   inboundMatch?: string;
   allowAboveRetail?: boolean;
+  // Register with the carrier (settings, {} for the defaults); null: do not (removes it on update).
+  registration?: RegistrationInput | null;
 }
 
 export type CarrierChange = Partial<Omit<CarrierInput, 'name'>> & { name?: string };
@@ -64,6 +87,19 @@ export class InvalidCarrierError extends AppError {
 // have, so a carrier can never collide with a user.
 export function endpointIdOf(carrierId: string): string {
   return `carrier_${carrierId.replace(/-/g, '').slice(0, 16)}`;
+}
+
+// What Asterisk's registration row says: the carrier's settings with the derived defaults filled in.
+export function effectiveRegistration(carrier: Pick<Carrier, 'host' | 'port' | 'transport' | 'authUsername'>, settings: RegistrationSettings): Required<Omit<RegistrationSettings, 'contactUser'>> & { contactUser?: string } {
+  const hostPort = `${carrier.host}:${carrier.port}`;
+  return {
+    serverUri: settings.serverUri ?? `sip:${hostPort}${carrier.transport === 'tcp' ? ';transport=tcp' : ''}`,
+    // The service refuses a registration with neither a clientUri nor an authUsername.
+    clientUri: settings.clientUri ?? `sip:${carrier.authUsername ?? ''}@${hostPort}`,
+    ...(settings.contactUser ? { contactUser: settings.contactUser } : {}),
+    expirationSeconds: settings.expirationSeconds,
+    retryIntervalSeconds: settings.retryIntervalSeconds,
+  };
 }
 
 // The number as this carrier wants it in the Request-URI.

@@ -8,8 +8,19 @@ export interface CarrierRepository {
   find(id: string): Promise<Carrier | undefined>;
   findByEndpoint(endpointId: string): Promise<Carrier | undefined>;
   list(): Promise<Carrier[]>;
-  // The current outbound password, kept only in Asterisk's auth row.
+  // The current outbound password, kept only in Asterisk's auth row (also while disabled).
   passwordOf(endpointId: string): Promise<string | undefined>;
   // Marks the carrier deleted and removes its PJSIP rows. False when there was none.
   softDelete(id: string, at: Date): Promise<boolean>;
+}
+
+// The switch's outbound registrations. Asterisk's registration module reads a realtime
+// registration row only when something asks it for that row, and forgets a deleted row only when
+// it reloads: a change must be pushed to it.
+export interface OutboundRegistrations {
+  // The switch reads this registration row now and registers as it says (nothing happens when the
+  // row did not change; a changed row replaces the registration).
+  apply(registrationId: string): Promise<void>;
+  // The switch drops registrations whose rows are gone, unregistering from those carriers.
+  purge(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { Prisma } from '../shared/infra/prisma/generated/client';
 import { type Database } from '../shared/infra/prisma';
-import { type Carrier, CarrierNameTakenError, type NumberFormat, type Transport } from './carrier';
+import { type Carrier, type CarrierChange, CarrierNameTakenError, type NumberFormat, REGISTRATION_DEFAULTS, type RegistrationInput, type RegistrationSettings, type Transport } from './carrier';
 import { type CarrierIdentity } from './carrier-identity';
 import { type CarrierRepository } from './ports';
 
@@ -20,8 +20,40 @@ interface CarrierRow {
   enabled: boolean;
   inboundMatch: string;
   allowAboveRetail: boolean;
+  register: boolean;
+  registrationServerUri: string | null;
+  registrationClientUri: string | null;
+  registrationContactUser: string | null;
+  registrationExpirationSeconds: number;
+  registrationRetrySeconds: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+const registrationOf = (row: CarrierRow): RegistrationSettings => ({
+  ...(row.registrationServerUri ? { serverUri: row.registrationServerUri } : {}),
+  ...(row.registrationClientUri ? { clientUri: row.registrationClientUri } : {}),
+  ...(row.registrationContactUser ? { contactUser: row.registrationContactUser } : {}),
+  expirationSeconds: row.registrationExpirationSeconds,
+  retryIntervalSeconds: row.registrationRetrySeconds,
+});
+
+// A registration given replaces the previous one whole (its unset fields fall back to the
+// defaults); null removes it.
+function registrationColumns(registration: RegistrationInput | null) {
+  return {
+    register: registration !== null,
+    registrationServerUri: registration?.serverUri ?? null,
+    registrationClientUri: registration?.clientUri ?? null,
+    registrationContactUser: registration?.contactUser ?? null,
+    registrationExpirationSeconds: registration?.expirationSeconds ?? REGISTRATION_DEFAULTS.expirationSeconds,
+    registrationRetrySeconds: registration?.retryIntervalSeconds ?? REGISTRATION_DEFAULTS.retryIntervalSeconds,
+  };
+}
+
+function columnsOf(change: Omit<CarrierChange, 'authPassword'>): Prisma.CarrierUpdateInput {
+  const { registration, ...fields } = change;
+  return registration === undefined ? fields : { ...fields, ...registrationColumns(registration) };
 }
 
 const toCarrier = (row: CarrierRow): Carrier => ({
@@ -38,27 +70,32 @@ const toCarrier = (row: CarrierRow): Carrier => ({
   enabled: row.enabled,
   inboundMatch: row.inboundMatch,
   allowAboveRetail: row.allowAboveRetail,
+  ...(row.register ? { registration: registrationOf(row) } : {}),
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// Writes (or rewrites) a carrier's PJSIP realtime rows: Asterisk reads them on the next call.
+// Makes a carrier's PJSIP realtime rows what the identity says: each part present is written, each
+// absent one deleted. Asterisk reads endpoints, AORs, auths and identifies on the next request; the
+// registration only when told (OutboundRegistrations).
 async function writeIdentity(tx: Tx, identity: CarrierIdentity): Promise<void> {
-  const { endpoint, aor, auth, identify } = identity;
-  await tx.psEndpoint.upsert({ where: { id: endpoint.id }, create: endpoint, update: endpoint });
-  await tx.psAor.upsert({ where: { id: aor.id }, create: aor, update: aor });
-  if (auth) await tx.psAuth.upsert({ where: { id: auth.id }, create: auth, update: auth });
-  else await tx.psAuth.deleteMany({ where: { id: endpoint.id } });
-  await tx.psEndpointIdIp.upsert({ where: { id: identify.id }, create: identify, update: identify });
+  const { id, endpoint, aor, auth, identify, registration } = identity;
+  if (endpoint) await tx.psEndpoint.upsert({ where: { id }, create: endpoint, update: endpoint });
+  else await tx.psEndpoint.deleteMany({ where: { id } });
+  if (aor) await tx.psAor.upsert({ where: { id }, create: aor, update: aor });
+  else await tx.psAor.deleteMany({ where: { id } });
+  if (auth) await tx.psAuth.upsert({ where: { id }, create: auth, update: auth });
+  else await tx.psAuth.deleteMany({ where: { id } });
+  if (identify) await tx.psEndpointIdIp.upsert({ where: { id }, create: identify, update: identify });
+  else await tx.psEndpointIdIp.deleteMany({ where: { id } });
+  if (registration) await tx.psRegistration.upsert({ where: { id }, create: registration, update: registration });
+  else await tx.psRegistration.deleteMany({ where: { id } });
 }
 
-async function removeIdentity(tx: Tx, endpointId: string): Promise<void> {
-  await tx.psEndpoint.deleteMany({ where: { id: endpointId } });
-  await tx.psAor.deleteMany({ where: { id: endpointId } });
-  await tx.psAuth.deleteMany({ where: { id: endpointId } });
-  await tx.psEndpointIdIp.deleteMany({ where: { id: endpointId } });
+async function removeIdentity(tx: Tx, id: string): Promise<void> {
+  await writeIdentity(tx, { id, endpoint: null, aor: null, auth: null, identify: null, registration: null });
 }
 
 export class PrismaCarrierRepository implements CarrierRepository {
@@ -67,7 +104,8 @@ export class PrismaCarrierRepository implements CarrierRepository {
   async create(carrier: Omit<Carrier, 'createdAt' | 'updatedAt'>, identity: CarrierIdentity): Promise<Carrier> {
     try {
       return await this.db.$transaction(async (tx) => {
-        const row = await tx.carrier.create({ data: { ...carrier, authUsername: carrier.authUsername ?? null } });
+        const { registration, ...fields } = carrier;
+        const row = await tx.carrier.create({ data: { ...fields, ...registrationColumns(registration ?? null), authUsername: carrier.authUsername ?? null } });
         await writeIdentity(tx, identity);
         return toCarrier(row);
       });
@@ -77,17 +115,14 @@ export class PrismaCarrierRepository implements CarrierRepository {
     }
   }
 
-  async update(id: string, change: Omit<Partial<Carrier>, 'id'>, identity: (carrier: Carrier) => CarrierIdentity): Promise<Carrier | undefined> {
+  async update(id: string, change: Omit<CarrierChange, 'authPassword'>, identity: (carrier: Carrier) => CarrierIdentity): Promise<Carrier | undefined> {
     if (!UUID.test(id)) return undefined;
     try {
       return await this.db.$transaction(async (tx) => {
         const existing = await tx.carrier.findFirst({ where: { id, deletedAt: null } });
         if (!existing) return undefined;
-        const row = await tx.carrier.update({ where: { id }, data: change });
-        const carrier = toCarrier(row);
-        if (carrier.enabled) await writeIdentity(tx, identity(carrier));
-        // A disabled carrier is no trunk at all for Asterisk: nothing is sent to it or taken from it.
-        else await removeIdentity(tx, carrier.endpointId);
+        const carrier = toCarrier(await tx.carrier.update({ where: { id }, data: columnsOf(change) }));
+        await writeIdentity(tx, identity(carrier));
         return carrier;
       });
     } catch (error) {

@@ -56,6 +56,9 @@ export interface RankRequest {
   at: Date;
   // Build the reasons (the API); routing decisions of calls skip them.
   explain?: boolean;
+  // May this decision explore (default yes)? Only a call's decision may: a look at the ranking (the
+  // API) must neither spend the exploration budget nor show a random order.
+  explore?: boolean;
 }
 
 export interface EngineSettings {
@@ -120,7 +123,7 @@ export class RouteEngine {
       extras.set(carrier.id, { tariff, aboveRetail });
     }
     const ranked = this.strategy.rank(candidates, settings.weights);
-    const explored = prefixes ? this.explorer.choose(ranked, prefixes.area, nowMs) : undefined;
+    const explored = prefixes && request.explore !== false ? this.explorer.choose(ranked, prefixes.area, nowMs) : undefined;
     const ordered = explored ? [explored, ...ranked.filter((route) => route !== explored)] : ranked;
     const routes = ordered.map((route, index): RankedRoute => {
       const extra = extras.get(route.carrierId);

@@ -67,7 +67,8 @@ export class RoutingService {
     if (!destination) throw new InvalidDestinationError(to, country);
     const at = this.parts.clock.now();
     const retail = await this.retailOf(sender.userId, destination, at);
-    const ranking = this.parts.engine.rank({ destination, retail, at, explain: true });
+    // Read-only: the answer is the ranking calls get, without exploration's random pick.
+    const ranking = this.parts.engine.rank({ destination, retail, at, explain: true, explore: false });
     return { ...ranking, sender: { ...sender, ...(country ? { country } : {}) }, to };
   }
 

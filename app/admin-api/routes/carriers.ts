@@ -1,13 +1,19 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { type Carrier, type CarrierService } from '../../carriers';
+import { type Carrier, type CarrierService, effectiveRegistration } from '../../carriers';
 import { CreateCarrierRequest, UpdateCarrierRequest } from '../carriers-schemas';
 
 const CarrierIdParam = z.object({ id: z.string().min(1).max(64) });
 
 // The password is never returned: it lives in Asterisk's auth row only.
 export function toCarrierResponse(carrier: Carrier): Record<string, unknown> {
-  return { ...carrier, createdAt: carrier.createdAt.toISOString(), updatedAt: carrier.updatedAt.toISOString() };
+  const { registration, ...fields } = carrier;
+  return {
+    ...fields,
+    ...(registration ? { registration: effectiveRegistration(carrier, registration) } : {}),
+    createdAt: carrier.createdAt.toISOString(),
+    updatedAt: carrier.updatedAt.toISOString(),
+  };
 }
 
 export function carriersRouter(carriers: CarrierService): Router {

@@ -1,4 +1,4 @@
-import { type Attempt, type RtpQuality } from '../../shared/events';
+import { ATTEMPT_SKIPPED_AT_LIMIT, type Attempt, type RtpQuality } from '../../shared/events';
 import { qualityKeysOf } from '../destination';
 import { emptyCounters, type QualityCounters } from './counters';
 
@@ -32,8 +32,11 @@ function carrierAttempts(call: CallOutcome): Attempt[] {
 }
 
 // What one outbound call adds to each carrier it tried, under the destination's country and area
-// prefixes. A caller's cancel before anyone answered says nothing about the carrier and is not an
-// attempt; busy, no answer and declines are (the usual ASR).
+// prefixes. Only attempts that reached the carrier count: a caller's cancel before anyone answered
+// says nothing about the carrier, nor does a carrier skipped at its call limit (never invited: a
+// full carrier is not a bad one); busy, no answer and declines are attempts (the usual ASR).
+const reachedCarrier = (attempt: Attempt): boolean => attempt.outcome !== 'cancelled' && attempt.outcome !== ATTEMPT_SKIPPED_AT_LIMIT;
+
 export function contributionsOf(call: CallOutcome): Contribution[] {
   const keys = qualityKeysOf(call.destination);
   if (!keys) return [];
@@ -46,7 +49,7 @@ export function contributionsOf(call: CallOutcome): Contribution[] {
   let answeredBy: string | undefined;
   for (const attempt of carrierAttempts(call)) {
     const carrierId = attempt.carrierId ?? '';
-    if (attempt.outcome === 'cancelled') continue;
+    if (!reachedCarrier(attempt)) continue;
     const counters = countersOf(carrierId);
     counters.attempts += 1;
     if (attempt.pddMs !== undefined) {

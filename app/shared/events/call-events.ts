@@ -13,9 +13,13 @@ export const PartySchema = z.object({
 
 export const DIRECTIONS = ['on-net', 'outbound', 'inbound'] as const;
 
+// The outcome of a carrier attempt whose INVITE was never sent: the carrier was at its call limit.
+export const ATTEMPT_SKIPPED_AT_LIMIT = 'skipped_at_limit';
+
 // One device rung, or one carrier tried, for a call.
 export const AttemptSchema = z.object({
   carrierId: z.string().optional(),
+  // answered | busy | declined | no_answer | unreachable | cancelled | congestion | skipped_at_limit
   outcome: z.string(),
   sipCode: z.number().int().optional(),
   // Post-dial delay: INVITE sent to first provisional response (18x).

@@ -167,6 +167,37 @@ describe('integration: admin API routes and carrier rate decks', function () {
     expect((await request('GET', '/v1/routes?from=nobody-here&to=%2B442071838750')).body.code).to.equal('USER.NOT_FOUND');
   });
 
+  it('given exploration on, then GET /v1/routes never explores (same order every time, nothing flagged) while a call does', async function () {
+    const exploring = createRoutingModule({ db, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, random: seededRandom(9), options: { explorationRate: 1, explorationMaxCalls: 3 } });
+    const first = await carrier();
+    const second = await carrier();
+    expect((await request('POST', `/v1/carriers/${first}/rates`, `${HEADER}
+4420,0.0001,,,
+`)).status).to.equal(200);
+    expect((await request('POST', `/v1/carriers/${second}/rates`, `${HEADER}
+4420,0.0002,,,
+`)).status).to.equal(200);
+    await exploring.service.start();
+    const api = await listen(createAdminApi({ token, users, routing: exploring.service, log: silentLogger, health: [] }), '127.0.0.1', 0);
+    try {
+      const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1/routes?from=${sender.username}&to=${encodeURIComponent(sender.phoneNumber)}`;
+      const orders = new Set<string>();
+      for (let i = 0; i < 20; i += 1) {
+        const body = (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as Body;
+        const routes = body.routes as Route[];
+        expect(routes.filter((route) => route.explored)).to.deep.equal([]);
+        orders.add(routes.map((route) => route.carrierId).join(','));
+      }
+      expect(orders.size).to.equal(1);
+      const ranked = [...orders][0]?.split(',') ?? [];
+      // Every call explores while the budget lasts (rate 1): the first carrier is never the ranked first.
+      const call = await exploring.service.routesFor({ callId: 'explore-1', caller: party(), destination: sender.phoneNumber, at: new Date() });
+      expect(call[0]).to.not.equal(ranked[0]);
+    } finally {
+      api.close();
+    }
+  });
+
   it('given two instances, when one imports a deck and a carrier is disabled, then the other routes accordingly after its refresh', async function () {
     const other = createRoutingModule({ db, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, options: { explorationRate: 0 } });
     await other.service.start();

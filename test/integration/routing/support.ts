@@ -41,13 +41,18 @@ export async function newCarrier(db: Database, extra: { enabled?: boolean; allow
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const between = (random: Random, low: number, high: number): number => low + Math.floor(random() * (high - low + 1));
 
-// A call.v1.ended of an outbound call through up to two of the carriers, with realistic mixes of
-// outcomes, post-dial delays and RTP figures of the carrier leg; endedAt as given.
+// A call.v1.ended of an outbound call through up to two of the carriers (the first sometimes
+// skipped at its call limit), with realistic mixes of outcomes, post-dial delays and RTP figures of the carrier leg; endedAt as given.
 export function outboundCall(random: Random, carriers: readonly string[], destination: string, endedAt: Date): CallEnded {
   const order = [...carriers].sort(() => random() - 0.5);
   const attempts: Attempt[] = [];
   let answeredBy: string | undefined;
   for (const carrierId of order.slice(0, 2)) {
+    // The first carrier at its call limit now and then: skipped, never invited.
+    if (attempts.length === 0 && random() < 0.15) {
+      attempts.push({ carrierId, outcome: 'skipped_at_limit' });
+      continue;
+    }
     const outcome = pick(random, ['answered', 'answered', 'answered', 'unreachable', 'busy', 'no_answer', 'cancelled'] as const);
     attempts.push({ carrierId, outcome, ...(outcome === 'unreachable' ? { sipCode: 503 } : outcome === 'busy' ? { sipCode: 486 } : {}), ...(random() < 0.8 ? { pddMs: between(random, 300, 6000) } : {}) });
     if (outcome === 'answered') {
@@ -107,15 +112,16 @@ export interface Sums {
 }
 
 // The figures recomputed from the call records alone, in SQL (independent of app/routing): per
-// carrier, over the outbound calls to numbers starting with `numberPrefix`.
+// carrier, over the outbound calls to numbers starting with `numberPrefix`. Attempts that never
+// reached the carrier (cancelled by the caller first, skipped at the carrier's call limit) do not count.
 export async function recompute(db: Database, carrierIds: string[], numberPrefix: string): Promise<Map<string, Sums>> {
   const rows = await db.$queryRaw<Array<Record<string, string | number | bigint | null>>>`
     SELECT a->>'carrierId' AS carrier_id,
-      count(*) FILTER (WHERE a->>'outcome' <> 'cancelled') AS attempts,
+      count(*) FILTER (WHERE a->>'outcome' NOT IN ('cancelled', 'skipped_at_limit')) AS attempts,
       count(*) FILTER (WHERE a->>'outcome' = 'answered') AS answered,
       coalesce(sum(talk_ms) FILTER (WHERE a->>'outcome' = 'answered'), 0) AS talk_ms,
-      count(a->'pddMs') FILTER (WHERE a->>'outcome' <> 'cancelled') AS pdd_count,
-      coalesce(sum((a->>'pddMs')::bigint) FILTER (WHERE a->>'outcome' <> 'cancelled'), 0) AS pdd_ms,
+      count(a->'pddMs') FILTER (WHERE a->>'outcome' NOT IN ('cancelled', 'skipped_at_limit')) AS pdd_count,
+      coalesce(sum((a->>'pddMs')::bigint) FILTER (WHERE a->>'outcome' NOT IN ('cancelled', 'skipped_at_limit')), 0) AS pdd_ms,
       count(quality->'callee') FILTER (WHERE a->>'outcome' = 'answered') AS media_count,
       count(quality->'callee'->'mes') FILTER (WHERE a->>'outcome' = 'answered') AS mes_count,
       coalesce(sum(round((quality->'callee'->>'mes')::numeric * 1000)) FILTER (WHERE a->>'outcome' = 'answered'), 0) AS mes_milli,

@@ -1,7 +1,7 @@
 // sipp scenarios, built per test: a caller (UAC) and callee devices (UAS) with the behaviour a
 // test needs (ring for a while then answer, reject with a code, ring until cancelled, hang up).
 
-const SDP = `v=0
+export const SDP = `v=0
 o=- 1 1 IN IP[local_ip_type] [local_ip]
 s=-
 c=IN IP[media_ip_type] [media_ip]
@@ -13,12 +13,12 @@ a=rtpmap:101 telephone-event/8000
 a=fmtp:101 0-15
 a=sendrecv`;
 
-const header = (name: string, body: string): string =>
+export const header = (name: string, body: string): string =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n${body}\n</scenario>\n`;
 
 const cdata = (message: string): string => `<![CDATA[\n${message}\n\n]]>`;
 
-const send = (message: string, retrans = false): string =>
+export const send = (message: string, retrans = false): string =>
   `  <send${retrans ? ' retrans="500"' : ''}>\n${cdata(message)}\n  </send>`;
 
 // REGISTER with digest authentication; -set expires N (0 unregisters).

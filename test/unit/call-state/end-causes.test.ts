@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { endCauseOfFailedLegs, legOutcomeOf, sipCodeOf } from '../../../app/call-state';
+import { endCauseOfFailedLegs, isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from '../../../app/call-state';
+import { attemptOutcomeOf } from '../../../app/call-state/end-causes';
 
 describe('end causes', function () {
   it('maps Q.850 causes of a device to what the attempt means', function () {
@@ -29,5 +30,39 @@ describe('end causes', function () {
     expect(sipCodeOf('failed')).to.equal(503);
     expect(sipCodeOf('completed')).to.equal(undefined);
     expect(sipCodeOf('cancelled')).to.equal(undefined);
+  });
+
+  describe('carrier failover', function () {
+    // Q.850 causes Asterisk gives with these responses (21: call rejected, 1: unallocated, ...).
+    const carrierSays = (sipCode: number, cause = 21): boolean => isRetryableOnAnotherCarrier(legOutcomeOf(cause, sipCode), sipCode);
+
+    it('given a failure of the carrier (5xx, 408) or its refusal of our credentials or account (401, 402, 403, 407) or codecs (488), then the next carrier is tried', function () {
+      for (const code of [500, 502, 503, 504, 408, 401, 402, 403, 407, 488]) expect(carrierSays(code), String(code)).to.equal(true);
+    });
+
+    it('given an answer about the number or the person (404, 410, 484, 480, 486, 487, 600, 603, 604), then it is final: no other carrier rings them again', function () {
+      for (const code of [404, 410, 484, 480, 486, 487, 600, 603, 604]) expect(carrierSays(code, 1), String(code)).to.equal(false);
+    });
+
+    it('given a carrier that failed without any SIP response (unreachable, congested), then the next is tried; a cancel or a busy cause is final', function () {
+      expect(isRetryableOnAnotherCarrier('unreachable', undefined)).to.equal(true);
+      expect(isRetryableOnAnotherCarrier('congestion', undefined)).to.equal(true);
+      expect(isRetryableOnAnotherCarrier('cancelled', undefined)).to.equal(false);
+      expect(isRetryableOnAnotherCarrier(legOutcomeOf(17), undefined)).to.equal(false);
+    });
+
+    it('given a carrier refusing our credentials with 401/407 (Asterisk: call rejected), then the attempt is unreachable, not the callee declining', function () {
+      expect(legOutcomeOf(21, 401)).to.equal('unreachable');
+      expect(legOutcomeOf(21, 407)).to.equal('unreachable');
+      expect(legOutcomeOf(21, 403)).to.equal('unreachable');
+      expect(legOutcomeOf(21, 603)).to.equal('declined');
+      expect(endCauseOfFailedLegs([legOutcomeOf(21, 403), legOutcomeOf(21, 407)])).to.equal('unreachable');
+    });
+
+    it('given a carrier leg that was never invited (at its call limit), then the record says skipped_at_limit; an invited one keeps its outcome', function () {
+      expect(attemptOutcomeOf({ channelId: 'x', contactUri: 'PJSIP/+44@c', carrierId: 'c', outcome: 'congestion', gone: true })).to.equal('skipped_at_limit');
+      expect(attemptOutcomeOf({ channelId: 'y', contactUri: 'PJSIP/+44@c', carrierId: 'c', outcome: 'congestion', gone: true, invitedAt: 1 })).to.equal('congestion');
+      expect(attemptOutcomeOf({ channelId: 'z', contactUri: 'sip:bob@10.0.0.1', invitedAt: 1 })).to.equal('cancelled');
+    });
   });
 });

@@ -127,6 +127,23 @@ describe('call state manager: calls to the phone network through carriers', func
     expect([...context.carriers.held.values()].every((held) => held === 0), 'every slot released').to.equal(true);
   });
 
+  it('given the first carrier refuses our credentials or account (401, 407, 403), then the next carrier is tried', async function () {
+    for (const code of [401, 407, 403]) {
+      const context = setup();
+      await dialLondon(context);
+      await carrierEnds(context, 0, code);
+      expect(context.sw.originated().map((request) => carrierOf(request.endpoint)), `after ${code}`).to.deep.equal(['c1', 'c2']);
+    }
+  });
+
+  it('given a call from a carrier that is no longer enabled, then it is refused with 403 and rings nobody', async function () {
+    const context = setup();
+    await context.manager.handle({ type: 'call.arrived', channelId: 'inbound-1', origin: { kind: 'carrier', endpointId: 'carrier_c1', callerNumber: '+442071838750' }, dialed: bob.phoneNumber, at: context.time.now() });
+    expect(context.sw.originated()).to.have.length(0);
+    expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'inbound-1', sipCode: 403 }]);
+    expect(ended(context.store)).to.include({ cause: 'not_allowed', reason: 'carrier_disabled', direction: 'inbound' });
+  });
+
   it('given the callee is busy (486) or declines (603), then no other carrier is tried and the caller hears that code', async function () {
     for (const code of [486, 603]) {
       const context = setup();
@@ -137,7 +154,7 @@ describe('call state manager: calls to the phone network through carriers', func
     }
   });
 
-  it('given a carrier at its call limit, then it is skipped and recorded as congested; when every carrier fails, the caller gets 503', async function () {
+  it('given a carrier at its call limit, then it is skipped and recorded as skipped_at_limit (never invited); when every carrier fails, the caller gets 503', async function () {
     const context = setup();
     context.carriers.full.add('c1');
     await dialLondon(context);
@@ -149,7 +166,7 @@ describe('call state manager: calls to the phone network through carriers', func
     expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
     expect(ended(context.store)).to.include({ reason: 'carriers_failed' });
     expect(ended(context.store)?.attempts?.map((attempt) => [attempt.carrierId, attempt.outcome])).to.deep.equal([
-      ['c1', 'congestion'],
+      ['c1', 'skipped_at_limit'],
       ['c2', 'congestion'],
       ['c3', 'congestion'],
     ]);

@@ -58,6 +58,16 @@ describe('routing: bounded exploration', function () {
     for (let start = T0; start < T0 + 10 * MINUTE; start += MINUTE) expect(inWindow(start)).to.be.at.most(20);
   });
 
+  it('given rankings looked at with explore: false (GET /v1/routes), then none is explored and the calls still get the whole exploration budget', function () {
+    const h = market({ rate: 1, maxCalls: 5 });
+    for (let i = 0; i < 100; i += 1) {
+      const ranking = h.engine.rank({ destination: LONDON, retail: retail(1), at: new Date(T0 + i), explain: true, explore: false });
+      expect(ranking.routes.map((route) => [route.carrierId, route.explored])).to.deep.equal([['a', false], ['b', false], ['fresh', false]]);
+    }
+    const calls = decide(h, 10, 1000);
+    expect(calls.filter((d) => d.explored).map((d) => d.first)).to.deep.equal(['fresh', 'fresh', 'fresh', 'fresh', 'fresh']);
+  });
+
   it('given a rate of 0, or a new carrier that costs more than the retail price, then nothing is explored', function () {
     expect(decide(market({ rate: 0 }), 500, 1000).some((d) => d.explored)).to.equal(false);
     const h = market({ rate: 1 });

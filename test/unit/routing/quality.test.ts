@@ -34,6 +34,23 @@ describe('routing: quality figures', function () {
       expect(busy.map((c) => c.counters.attempts)).to.deep.equal([1, 1]);
     });
 
+    it('given a carrier skipped at its call limit (never invited), then it gets no attempt: a full carrier is not a bad one; the carrier tried next does', function () {
+      const outcome = call({
+        carrierId: 'b',
+        answered: true,
+        talkMs: 30_000,
+        attempts: [
+          { carrierId: 'a', outcome: 'skipped_at_limit' },
+          { carrierId: 'b', outcome: 'answered', pddMs: 800 },
+        ],
+      });
+      const contributions = contributionsOf(outcome);
+      expect(contributions.map((c) => `${c.carrierId}|${c.prefix}`)).to.deep.equal(['b|44', 'b|4420']);
+      expect(contributions[0]?.counters).to.include({ attempts: 1, answered: 1 });
+      // Only skipped: the call teaches routing nothing at all.
+      expect(contributionsOf(call({ attempts: [{ carrierId: 'a', outcome: 'skipped_at_limit' }] }))).to.deep.equal([]);
+    });
+
     it('given a record from before attempts were kept, then its carrier is the one attempt; a number with no country code teaches nothing', function () {
       const [country] = contributionsOf(call({ carrierId: 'a', answered: true, talkMs: 1000 }));
       expect(country?.counters).to.include({ attempts: 1, answered: 1, talkMs: 1000 });
