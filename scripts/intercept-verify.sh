@@ -17,6 +17,10 @@ if [ -z "${INTERCEPT_EVIDENCE_DIRS:-}" ] && [ "${INTERCEPT_STORAGE:-local}" = lo
   INTERCEPT_EVIDENCE_DIRS="$(seq -s, -f ".local/${PROFILE}/evidence/%g" 1 "${INTERCEPT_COPIES:-3}")"
   export INTERCEPT_EVIDENCE_DIRS
 fi
+# Its log (it names warrants) goes to the profile's intercept log, as the app's does.
+if [ -z "${INTERCEPT_LOG_FILE:-}" ]; then
+  export INTERCEPT_LOG_FILE=".local/${PROFILE}/intercept.log"
+fi
 if [ -f dist/app/intercept/verify-main.js ]; then
   exec node dist/app/intercept/verify-main.js "$@"
 fi

@@ -64,7 +64,8 @@ export interface NewEvent {
 }
 
 export interface AuditEntry {
-  principalType: 'admin' | 'agency' | 'anonymous';
+  // intercept_admin: INTERCEPT_ADMIN_TOKEN; admin: the admin API's ADMIN_TOKEN (always refused).
+  principalType: 'intercept_admin' | 'agency' | 'admin' | 'anonymous';
   principalId?: string;
   action: string;
   warrantId?: string;

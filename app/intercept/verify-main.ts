@@ -5,13 +5,14 @@
 import { Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../config';
 import { systemClock } from '../shared/kernel';
-import { createLogger } from '../shared/infra/logger';
+import { createFileLogger } from '../shared/infra/logger';
 import { createDatabase } from '../shared/infra/prisma';
 import { createEvidenceVerification } from './index';
 
 async function run(): Promise<number> {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, service: 'intercept-verify' });
+  // Its lines name warrants and recordings: the intercept log, never the console (the report is the output).
+  const log = createFileLogger({ level: config.logLevel, service: 'intercept-verify', file: config.intercept.logFile });
   const db = createDatabase({ url: config.database.url, poolSize: 2 });
   try {
     const { verifier, retention } = createEvidenceVerification({ ...config.intercept, db, clock: systemClock, log, metrics: new Registry() });

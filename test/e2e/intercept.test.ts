@@ -13,6 +13,9 @@ import {
   createAgency,
   eventsOf,
   evidenceDirs,
+  interceptAdminToken,
+  interceptAppEnv,
+  interceptLogFile,
   recordingsOf,
   runVerification,
   sql,
@@ -42,7 +45,7 @@ describe('e2e: lawful intercept', function () {
   let calleePcap: string;
 
   before(async function () {
-    app = await AppProcess.start({ INTERCEPT_EVIDENCE_DIRS: evidenceDirs.join(','), INTERCEPT_TICK_MS: '300' });
+    app = await AppProcess.start({ ...interceptAppEnv(), INTERCEPT_TICK_MS: '300' });
     [agencyA, agencyB] = await Promise.all([createAgency('Agency A'), createAgency('Agency B')]);
     callerPcap = tonePcap(CALLER_HZ, 20);
     calleePcap = tonePcap(CALLEE_HZ, 20);
@@ -203,7 +206,7 @@ describe('e2e: lawful intercept', function () {
       const warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'user', value: gina.id }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
       await toneCall(ginaDevice, hankDevice, hank.username, 7000, async () => {
         await new Promise((resolve) => setTimeout(resolve, 3000));
-        const res = await api('POST', `/v1/warrants/${warrantId}/deactivate`);
+        const res = await api('POST', `/v1/warrants/${warrantId}/deactivate`, undefined, interceptAdminToken);
         expect(res.status).to.equal(200);
       });
       const [recording] = await storedRecordings(warrantId, agencyA.token, 1);
@@ -239,26 +242,46 @@ describe('e2e: lawful intercept', function () {
       recordingId = recording?.id ?? '';
     });
 
-    it("given agency A's warrant, then agency B, the admin token and no token learn nothing of it, and every access is audited once", async function () {
+    it("given agency A's warrant, then agency B, the admin API's token and no token learn nothing of it, the intercept administrator manages but reads no content, and every access is audited once", async function () {
       const auditCount = async (): Promise<number> => Number((await sql<{ n: string }>('SELECT count(*) AS n FROM li_audit_log WHERE warrant_id = $1', [warrantId]))[0]?.n);
       const before = await auditCount();
       const paths = [`/v1/warrants/${warrantId}`, `/v1/warrants/${warrantId}/events`, `/v1/warrants/${warrantId}/recordings`, `/v1/warrants/${warrantId}/recordings/${recordingId}/audio`];
-      const asB = await Promise.all(paths.map(async (path) => (await fetch(`${urlOf(path)}`, { headers: { authorization: `Bearer ${agencyB.token}` } })).status));
-      const asAdmin = await Promise.all(paths.slice(1).map(async (path) => (await fetch(urlOf(path), { headers: { authorization: `Bearer ${testEnv.adminToken}` } })).status));
-      const anonymous = await Promise.all(paths.map(async (path) => (await fetch(urlOf(path))).status));
-      const asA = await Promise.all(paths.map(async (path) => (await fetch(urlOf(path), { headers: { authorization: `Bearer ${agencyA.token}` } })).status));
-      expect(asB).to.deep.equal([404, 404, 404, 404]);
-      expect(asAdmin).to.deep.equal([403, 403, 403]);
-      expect(anonymous).to.deep.equal([401, 401, 401, 401]);
-      expect(asA).to.deep.equal([200, 200, 200, 200]);
+      const statusesAs = (token: string | undefined) =>
+        Promise.all(paths.map(async (path) => (await fetch(urlOf(path), token ? { headers: { authorization: `Bearer ${token}` } } : {})).status));
+      expect(await statusesAs(agencyB.token)).to.deep.equal([404, 404, 404, 404]);
+      expect(await statusesAs(testEnv.adminToken)).to.deep.equal([404, 404, 404, 404]);
+      expect(await statusesAs(undefined)).to.deep.equal([401, 401, 401, 401]);
+      expect(await statusesAs(interceptAdminToken)).to.deep.equal([200, 403, 403, 403]);
+      expect(await statusesAs(agencyA.token)).to.deep.equal([200, 200, 200, 200]);
       const listB = await fetch(urlOf('/v1/warrants'), { headers: { authorization: `Bearer ${agencyB.token}` } });
       expect(((await listB.json()) as { warrants: { id: string }[] }).warrants.map((w) => w.id)).to.not.include(warrantId);
-      expect(await auditCount()).to.equal(before + paths.length * 3 + 3);
+      // The admin API's token: no list, no agency, as if the routes did not exist.
+      const asOperator = await api('GET', '/v1/warrants');
+      expect([asOperator.status, asOperator.body.code]).to.deep.equal([404, 'ROUTE.NOT_FOUND']);
+      expect((await api('POST', '/v1/agencies', { name: 'billing operator' })).status).to.equal(404);
+      expect((await api('POST', '/v1/warrants', { agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: 'x' }], content: true, validFrom: iso(-hour), validUntil: iso(hour) })).status).to.equal(404);
+      expect(await auditCount()).to.equal(before + paths.length * 5);
       const entries = await sql<{ principal_type: string; principal_id: string | null; outcome: string; status: number }>(
         'SELECT principal_type, principal_id, outcome, status FROM li_audit_log WHERE warrant_id = $1 ORDER BY id DESC LIMIT 4',
         [warrantId],
       );
       expect(entries.map((e) => [e.principal_type, e.principal_id, e.outcome, e.status])).to.deep.equal(paths.map(() => ['agency', agencyA.id, 'allowed', 200]));
+    });
+
+    it("then nothing the admin API's token reaches names the warrant or its recording: not the application log, not the calls API, not /metrics; the intercept log does", async function () {
+      const secrets = [warrantId, recordingId];
+      const appLog = app.output.join('\n');
+      const metrics = await (await fetch(urlOf('/metrics'), { headers: { authorization: `Bearer ${testEnv.adminToken}` } })).text();
+      const calls = JSON.stringify((await api('GET', '/v1/calls')).body);
+      for (const secret of secrets) {
+        expect(appLog, 'application log').to.not.include(secret);
+        expect(metrics, '/metrics').to.not.include(secret);
+        expect(calls, '/v1/calls').to.not.include(secret);
+      }
+      expect(appLog).to.not.match(/intercept (begun|content started|recording stored)/);
+      expect(metrics).to.match(/^intercept_content_failures_total \d+/m);
+      const interceptLog = readFileSync(interceptLogFile, 'utf8');
+      expect(interceptLog).to.include(warrantId).and.include(recordingId).and.include('"message":"intercept begun"');
     });
 
     it('then the audit log refuses to be changed or deleted', async function () {

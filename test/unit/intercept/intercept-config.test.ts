@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../../app/config';
 
 const production = { NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(40), ARI_PASSWORD: 'a-real-ari-secret', DATABASE_URL: 'postgresql://calling:s3cret@db:5432/calling' };
+// What production needs besides the key once interception is enabled.
+const interceptSecrets = { INTERCEPT_ADMIN_TOKEN: 'i'.repeat(40), INTERCEPT_LOG_FILE: '/var/log/calling/intercept.log' };
 const key = Buffer.alloc(32, 7).toString('base64');
 
 describe('intercept configuration', function () {
@@ -18,9 +20,26 @@ describe('intercept configuration', function () {
     expect(() => loadConfig({ ...production, INTERCEPT_ENABLED: 'true' })).to.throw(ConfigError, /INTERCEPT_ENCRYPTION_KEY/);
     const localKey = loadConfig({}).intercept.encryptionKey.toString('base64');
     expect(() => loadConfig({ ...production, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: localKey })).to.throw(ConfigError, /INTERCEPT_ENCRYPTION_KEY/);
-    const config = loadConfig({ ...production, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_STORAGE: 's3', INTERCEPT_S3_BUCKETS: 'a,b,c' });
+    const config = loadConfig({ ...production, ...interceptSecrets, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_STORAGE: 's3', INTERCEPT_S3_BUCKETS: 'a,b,c' });
     expect(config.intercept.encryptionKey.equals(Buffer.alloc(32, 7))).to.equal(true);
     expect(config.intercept.storage).to.deep.include({ kind: 's3', buckets: ['a', 'b', 'c'], prefix: 'evidence/' });
+  });
+
+  it('given nothing set locally, then an intercept administrator token of its own is generated', function () {
+    const config = loadConfig({});
+    expect(config.intercept).to.include({ adminTokenGenerated: true, logFile: '.local/local/intercept.log' });
+    expect(config.intercept.adminToken).to.have.length.greaterThan(20).and.not.equal(config.admin.token);
+    expect(loadConfig({ INTERCEPT_ADMIN_TOKEN: 'i'.repeat(20) }).intercept).to.include({ adminToken: 'i'.repeat(20), adminTokenGenerated: false });
+  });
+
+  it('given production with interception enabled, then the intercept administrator token and log file are required, and the token may not be the admin token', function () {
+    const enabled = { ...production, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key };
+    expect(() => loadConfig(enabled)).to.throw(ConfigError, /INTERCEPT_ADMIN_TOKEN[\s\S]*INTERCEPT_LOG_FILE/);
+    expect(() => loadConfig({ ...enabled, INTERCEPT_ADMIN_TOKEN: production.ADMIN_TOKEN, INTERCEPT_LOG_FILE: '/var/log/li.log' })).to.throw(ConfigError, /INTERCEPT_ADMIN_TOKEN: must differ from ADMIN_TOKEN/);
+    expect(() => loadConfig({ ...enabled, INTERCEPT_ADMIN_TOKEN: 'short-but-16-chars', INTERCEPT_LOG_FILE: '/var/log/li.log' })).to.throw(ConfigError, /INTERCEPT_ADMIN_TOKEN: must be at least 32/);
+    const config = loadConfig({ ...enabled, INTERCEPT_ADMIN_TOKEN: 'i'.repeat(40), INTERCEPT_LOG_FILE: '/var/log/li.log' });
+    expect(config.intercept).to.include({ adminToken: 'i'.repeat(40), adminTokenGenerated: false, logFile: '/var/log/li.log' });
+    expect(() => loadConfig({ ADMIN_TOKEN: 'same-token-0123456789', INTERCEPT_ADMIN_TOKEN: 'same-token-0123456789' })).to.throw(ConfigError, /must differ from ADMIN_TOKEN/);
   });
 
   it('given a number of locations other than the number of copies, or a short key, then each is refused by name', function () {
