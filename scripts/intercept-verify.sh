@@ -3,12 +3,14 @@
 # INTERCEPT_VERIFY_INTERVAL_MINUTES): every copy of every recording is re-read and its hashes
 # checked, a lost or corrupt copy is rewritten from an intact one, every warrant's hash chain is
 # checked. --retention also deletes (and records the deletion of) evidence past retention.
+# --rewrap first moves recordings sealed with an older key (INTERCEPT_PREVIOUS_ENCRYPTION_KEYS, after
+# a rotation of INTERCEPT_ENCRYPTION_KEY) to the current key; the app's verification job does it too.
 # Prints a JSON report. Exit 0: intact or repaired; 1: problems remain; 2: the check failed.
-# Usage: scripts/intercept-verify.sh <profile> [--retention]
-# Production (image): node dist/app/intercept/verify-main.js [--retention], with the app's environment.
+# Usage: scripts/intercept-verify.sh <profile> [--retention] [--rewrap]
+# Production (image): node dist/app/intercept/verify-main.js [--retention] [--rewrap], with the app's environment.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
-load_profile "${1:?usage: intercept-verify.sh <profile> [--retention]}"
+load_profile "${1:?usage: intercept-verify.sh <profile> [--retention] [--rewrap]}"
 shift
 cd "$PROJECT_ROOT"
 # Locally the evidence of a profile lives in .local/<profile>/evidence/<n> (the app's default for

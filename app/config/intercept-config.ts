@@ -13,6 +13,8 @@ export interface InterceptConfig {
     // Credentials: the AWS SDK's default chain (instance or task role, web identity, AWS_* variables).
     | { kind: 's3'; buckets: string[]; prefix: string; region: string; endpoint?: string; forcePathStyle: boolean };
   encryptionKey: Buffer;
+  // Keys of before a rotation: read only.
+  previousEncryptionKeys: Buffer[];
   retentionDays: number;
   verifyIntervalMs: number;
   tickMs: number;
@@ -46,6 +48,7 @@ export function interceptConfigOf(raw: RawConfig): InterceptConfig {
     storage,
     // Production refuses to start without a key of its own (intercept-schema.ts).
     encryptionKey: Buffer.from(raw.INTERCEPT_ENCRYPTION_KEY ?? LOCAL_ONLY_INTERCEPT_KEY, 'base64'),
+    previousEncryptionKeys: list(raw.INTERCEPT_PREVIOUS_ENCRYPTION_KEYS).map((key) => Buffer.from(key, 'base64')),
     retentionDays: raw.INTERCEPT_RETENTION_DAYS,
     verifyIntervalMs: raw.INTERCEPT_VERIFY_INTERVAL_MINUTES * 60_000,
     tickMs: raw.INTERCEPT_TICK_MS,

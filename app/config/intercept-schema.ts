@@ -31,8 +31,15 @@ export const interceptVariables = {
     .string()
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  // After a key rotation: the keys of before, comma-separated, base64. They only open old evidence
+  // and verify old chain records; the verification job re-wraps old recordings under the current key.
+  INTERCEPT_PREVIOUS_ENCRYPTION_KEYS: z
+    .string()
+    .refine((value) => value.split(',').every((key) => Buffer.from(key.trim(), 'base64').length === 32), 'each must be 32 bytes, base64-encoded')
+    .optional(),
   INTERCEPT_RETENTION_DAYS: positiveInt.default(3650),
-  INTERCEPT_VERIFY_INTERVAL_MINUTES: positiveInt.default(1440),
+  // Every copy and chain is re-checked this often: at most a week (a timer cannot wait ~25 days).
+  INTERCEPT_VERIFY_INTERVAL_MINUTES: positiveInt.max(10_080).default(1440),
   // Validity windows opening/closing, content retries and collection of recordings run this often.
   INTERCEPT_TICK_MS: positiveInt.min(100).max(60_000).default(2000),
 };
@@ -50,6 +57,10 @@ export function interceptIssues(env: InterceptEnv & { NODE_ENV: string; ADMIN_TO
   }
   if (env.INTERCEPT_STORAGE === 'local' && env.INTERCEPT_EVIDENCE_DIRS && listed(env.INTERCEPT_EVIDENCE_DIRS) !== env.INTERCEPT_COPIES) {
     issues.push({ path: 'INTERCEPT_EVIDENCE_DIRS', message: `must list INTERCEPT_COPIES (${env.INTERCEPT_COPIES}) directories` });
+  }
+  const previous = (env.INTERCEPT_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  if (env.INTERCEPT_ENCRYPTION_KEY && previous.includes(env.INTERCEPT_ENCRYPTION_KEY)) {
+    issues.push({ path: 'INTERCEPT_PREVIOUS_ENCRYPTION_KEYS', message: 'must not hold the current INTERCEPT_ENCRYPTION_KEY' });
   }
   const token = env.INTERCEPT_ADMIN_TOKEN;
   if (token !== undefined && token === env.ADMIN_TOKEN) {

@@ -11,6 +11,13 @@ export interface StoredEvidence {
   copies: number;
 }
 
+// Where one sealed object went: the locations that took it and those that failed.
+export interface PutResult {
+  objectSha256: string;
+  stored: string[];
+  failed: { location: string; error: string }[];
+}
+
 export type CopyStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'repaired';
 
 export interface EvidenceCheck {
@@ -35,11 +42,68 @@ export class EvidenceVault {
     return this.locations.length;
   }
 
+  get currentKeyId(): string {
+    return this.cipher.currentKeyId;
+  }
+
+  keyIdOf(sealed: Buffer): string | undefined {
+    return this.cipher.keyIdOf(sealed);
+  }
+
+  open(sealed: Buffer, key: string): Buffer {
+    return this.cipher.open(sealed, key);
+  }
+
+  // The first copy whose bytes hash to `objectSha256` (not decrypted).
+  async readSealed(key: string, objectSha256: string): Promise<Buffer> {
+    const problems: Record<string, string> = {};
+    for (const location of this.locations) {
+      try {
+        const sealed = await location.get(key);
+        if (sealed && sha256Hex(sealed) === objectSha256) return sealed;
+        problems[location.name] = sealed ? 'corrupt' : 'missing';
+      } catch (error) {
+        problems[location.name] = errorMessage(error);
+      }
+    }
+    throw new EvidenceUnavailableError(key, { problems });
+  }
+
   // Every location must take its copy; a failure leaves the caller to retry the whole store.
   async store(key: string, plain: Buffer): Promise<StoredEvidence> {
     const sealed = this.cipher.seal(plain, key);
     await Promise.all(this.locations.map((location) => location.put(key, sealed)));
     return { objectSha256: sha256Hex(sealed), copies: this.locations.length };
+  }
+
+  // Seals once and puts the object in every location that takes it; a failed location is reported,
+  // not thrown, so one location down does not stop the others.
+  async putEverywhere(key: string, plain: Buffer): Promise<PutResult> {
+    const sealed = this.cipher.seal(plain, key);
+    const results = await Promise.allSettled(this.locations.map((location) => location.put(key, sealed)));
+    const stored: string[] = [];
+    const failed: PutResult['failed'] = [];
+    results.forEach((result, index) => {
+      const name = this.locations[index]?.name ?? String(index);
+      if (result.status === 'fulfilled') stored.push(name);
+      else failed.push({ location: name, error: errorMessage(result.reason) });
+    });
+    return { objectSha256: sha256Hex(sealed), stored, failed };
+  }
+
+  // Every location's copy, opened (authenticated with the key ring); a copy that cannot be read or
+  // opened is reported with its error.
+  async readEach(key: string): Promise<{ location: string; plain?: Buffer; error?: string }[]> {
+    return Promise.all(
+      this.locations.map(async (location) => {
+        try {
+          const sealed = await location.get(key);
+          return sealed ? { location: location.name, plain: this.cipher.open(sealed, key) } : { location: location.name, error: 'missing' };
+        } catch (error) {
+          return { location: location.name, error: errorMessage(error) };
+        }
+      }),
+    );
   }
 
   // The first intact copy, decrypted and checked against the content hash.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Database } from '../shared/infra/prisma';
 import { AgencyNotFoundError, WarrantNotFoundError } from './errors';
-import { genesisHash } from './hash-chain';
+import { genesisHash, type ChainKeys } from './hash-chain';
 import {
   type Agency,
   type AuditEntry,
@@ -23,19 +23,24 @@ export class PrismaInterceptRepository implements InterceptRepository {
   private readonly chain: PrismaChainStore;
   private readonly recordings: PrismaRecordingStore;
 
-  constructor(private readonly db: Database) {
-    this.chain = new PrismaChainStore(db);
-    this.recordings = new PrismaRecordingStore(db);
+  constructor(
+    private readonly db: Database,
+    keys: ChainKeys,
+  ) {
+    this.chain = new PrismaChainStore(db, keys);
+    this.recordings = new PrismaRecordingStore(db, this.chain);
   }
 
   readonly appendEvent: InterceptRepository['appendEvent'] = (warrantId, event) => this.chain.appendEvent(warrantId, event);
   readonly eventsOf: InterceptRepository['eventsOf'] = (warrantId, options) => this.chain.eventsOf(warrantId, options);
   readonly chainOf: InterceptRepository['chainOf'] = (warrantId) => this.chain.chainOf(warrantId);
-  readonly purgeEventsBefore: InterceptRepository['purgeEventsBefore'] = (warrantId, before) => this.chain.purgeEventsBefore(warrantId, before);
+  readonly chainHeads: InterceptRepository['chainHeads'] = () => this.chain.chainHeads();
+  readonly firstKeyedSeq: InterceptRepository['firstKeyedSeq'] = (warrantId) => this.chain.firstKeyedSeq(warrantId);
+  readonly purgeEventsBefore: InterceptRepository['purgeEventsBefore'] = (warrantId, before, record) => this.chain.purgeEventsBefore(warrantId, before, record);
 
   readonly createRecording: InterceptRepository['createRecording'] = (recording) => this.recordings.createRecording(recording);
   readonly recordingsOfIntercept: InterceptRepository['recordingsOfIntercept'] = (interceptId) => this.recordings.recordingsOfIntercept(interceptId);
-  readonly updateRecording: InterceptRepository['updateRecording'] = (id, changes) => this.recordings.updateRecording(id, changes);
+  readonly updateRecording: InterceptRepository['updateRecording'] = (id, changes, event) => this.recordings.updateRecording(id, changes, event);
   readonly claimRecordingToCollect: InterceptRepository['claimRecordingToCollect'] = (now, retryBefore, staleBefore) => this.recordings.claimRecordingToCollect(now, retryBefore, staleBefore);
   readonly recordingsOfWarrant: InterceptRepository['recordingsOfWarrant'] = (warrantId) => this.recordings.recordingsOfWarrant(warrantId);
   readonly getRecording: InterceptRepository['getRecording'] = (id) => this.recordings.getRecording(id);
@@ -193,5 +198,19 @@ export class PrismaInterceptRepository implements InterceptRepository {
         WHERE li_job_leases.until < ${now} OR li_job_leases.holder = EXCLUDED.holder
       RETURNING name`;
     return rows.length === 1;
+  }
+
+  async claimDue(name: string, now: Date, next: Date): Promise<boolean> {
+    const rows = await this.db.$queryRaw<{ name: string }[]>`
+      INSERT INTO li_job_leases (name, holder, until) VALUES (${name}, 'due', ${next})
+      ON CONFLICT (name) DO UPDATE SET until = EXCLUDED.until WHERE li_job_leases.until <= ${now}
+      RETURNING name`;
+    return rows.length === 1;
+  }
+
+  async scheduleJob(name: string, due: Date): Promise<void> {
+    await this.db.$executeRaw`
+      INSERT INTO li_job_leases (name, holder, until) VALUES (${name}, 'due', ${due})
+      ON CONFLICT (name) DO UPDATE SET until = EXCLUDED.until`;
   }
 }

@@ -65,6 +65,7 @@ export function toChained(row: EventRow): ChainedRecord {
     payload: row.payload,
     prevHash: row.prevHash,
     hash: row.hash,
+    ...(row.keyId ? { keyId: row.keyId } : {}),
   };
 }
 

@@ -1,11 +1,15 @@
 import { type Database } from '../shared/infra/prisma';
-import { type Recording } from './model';
+import { type NewEvent, type Recording, type RecordingChanges } from './model';
+import { type PrismaChainStore } from './prisma-chain-store';
 import { short, toRecording } from './prisma-intercept-rows';
 
 // Recordings of intercepts (li_recordings): created when a tap opens, claimed for collection,
 // and stored, failed or purged.
 export class PrismaRecordingStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly chain: PrismaChainStore,
+  ) {}
 
   async createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void> {
     await this.db.liRecording.create({
@@ -29,9 +33,19 @@ export class PrismaRecordingStore {
     return (await this.db.liRecording.findMany({ where: { interceptId }, orderBy: { segment: 'asc' } })).map(toRecording);
   }
 
-  async updateRecording(id: string, changes: Partial<Omit<Recording, 'id' | 'tap' | 'claimedAt'>> & { claimedAt?: Date | null }): Promise<void> {
+  // With an event, the row and the chain record commit together: a crash never leaves a row that
+  // says stored without its record, or the reverse.
+  async updateRecording(id: string, changes: RecordingChanges, event?: NewEvent): Promise<void> {
     const { lastError, ...rest } = changes;
-    await this.db.liRecording.update({ where: { id }, data: { ...rest, ...('lastError' in changes ? { lastError: short(lastError) ?? null } : {}) } });
+    const data = { ...rest, ...('lastError' in changes ? { lastError: short(lastError) ?? null } : {}) };
+    if (!event) {
+      await this.db.liRecording.update({ where: { id }, data });
+      return;
+    }
+    await this.db.$transaction(async (tx) => {
+      const row = await tx.liRecording.update({ where: { id }, data });
+      await this.chain.append(tx, row.warrantId, event);
+    });
   }
 
   async claimRecordingToCollect(now: Date, retryBefore: Date, staleBefore: Date): Promise<Recording | undefined> {

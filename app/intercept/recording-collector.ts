@@ -3,6 +3,7 @@ import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type EvidenceVault, sha256Hex } from './evidence-vault';
 import { type InterceptRepository, type Recording } from './model';
+import { objectKeyOf } from './object-keys';
 import { type ContentTap, type InterceptAlerts, type StoredMedia } from './ports';
 import { durationMs, encodeWav, mergeToStereo, parseWav, type PcmAudio } from './wav';
 
@@ -16,7 +17,6 @@ const RETRY_MS = 1000;
 // Attempts before an operator is alerted (collection keeps being retried).
 const ALERT_AFTER_ATTEMPTS = 3;
 
-export const objectKeyOf = (recording: Pick<Recording, 'warrantId' | 'id'>): string => `warrants/${recording.warrantId}/recordings/${recording.id}.wav.enc`;
 
 const silence = (sampleRate: number): PcmAudio => ({ sampleRate, channels: 1, bitsPerSample: 16, data: Buffer.alloc(0) });
 
@@ -74,40 +74,34 @@ export class RecordingCollector {
       const storedAt = clock.now();
       const endedAt = recording.endedAt ?? storedAt;
       const retainUntil = new Date(endedAt.getTime() + this.deps.retentionDays * DAY_MS);
-      await repo.appendEvent(recording.warrantId, {
-        dedupeKey: `${recording.id}:stored`,
-        kind: 'recording.stored',
-        interceptId: recording.interceptId,
-        callId: recording.callId,
-        occurredAt: storedAt,
-        payload: {
-          correlationId: recording.interceptId,
-          recordingId: recording.id,
-          segment: recording.segment,
-          sha256,
-          objectSha256: stored.objectSha256,
-          sizeBytes: wav.file.length,
-          durationMs: wav.durationMs,
-          copies: stored.copies,
-          channels: { left: 'from target', right: 'to target' },
-          ...(wav.missing.length > 0 ? { missingDirections: wav.missing } : {}),
-          startedAt: recording.startedAt.toISOString(),
-          endedAt: endedAt.toISOString(),
-          retainUntil: retainUntil.toISOString(),
+      // The row and its chain record commit together (a retried collection re-seals the object).
+      await repo.updateRecording(
+        recording.id,
+        { state: 'stored', sha256, objectSha256: stored.objectSha256, objectKey, sizeBytes: wav.file.length, durationMs: wav.durationMs, copies: stored.copies, storedAt, endedAt, retainUntil },
+        {
+          dedupeKey: `${recording.id}:stored`,
+          kind: 'recording.stored',
+          interceptId: recording.interceptId,
+          callId: recording.callId,
+          occurredAt: storedAt,
+          payload: {
+            correlationId: recording.interceptId,
+            recordingId: recording.id,
+            segment: recording.segment,
+            sha256,
+            objectSha256: stored.objectSha256,
+            objectKey,
+            sizeBytes: wav.file.length,
+            durationMs: wav.durationMs,
+            copies: stored.copies,
+            channels: { left: 'from target', right: 'to target' },
+            ...(wav.missing.length > 0 ? { missingDirections: wav.missing } : {}),
+            startedAt: recording.startedAt.toISOString(),
+            endedAt: endedAt.toISOString(),
+            retainUntil: retainUntil.toISOString(),
+          },
         },
-      });
-      await repo.updateRecording(recording.id, {
-        state: 'stored',
-        sha256,
-        objectSha256: stored.objectSha256,
-        objectKey,
-        sizeBytes: wav.file.length,
-        durationMs: wav.durationMs,
-        copies: stored.copies,
-        storedAt,
-        endedAt,
-        retainUntil,
-      });
+      );
       await Promise.all([tap.discard(recording.tap.nameIn), tap.discard(recording.tap.nameOut)]).catch((error: unknown) =>
         log.warn('removing a collected recording from the switch failed', { error: errorMessage(error) }),
       );

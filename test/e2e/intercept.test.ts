@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { recordHash } from '../../app/intercept/hash-chain';
 import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { ariGet, channelsOf, eventually } from '../support/ari';
@@ -319,12 +320,59 @@ describe('e2e: lawful intercept', function () {
     it('given an intercept record altered in the database, when the verification runs, then the hash chain check fails for that warrant, and passes once it is restored', async function () {
       const [original] = await sql<{ id: string; payload: unknown }>(`SELECT id, payload FROM li_events WHERE warrant_id = $1 AND kind = 'iri.end'`, [warrantId]);
       await sql(`UPDATE li_events SET payload = jsonb_set(payload::jsonb, '{talkMs}', '1') WHERE id = $1`, [original?.id]);
-      const run = runVerification();
-      expect(run.code, run.stderr).to.equal(1);
-      const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string; seq?: number }[] }[] }).broken;
-      expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
-      expect(broken[0]?.problems.map((p) => p.kind)).to.deep.equal(['hash_mismatch']);
-      await sql('UPDATE li_events SET payload = $2 WHERE id = $1', [original?.id, JSON.stringify(original?.payload)]);
+      try {
+        const run = runVerification();
+        expect(run.code, run.stderr).to.equal(1);
+        const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string; seq?: number }[] }[] }).broken;
+        expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
+        expect(broken[0]?.problems.map((p) => p.kind)).to.deep.equal(['hash_mismatch']);
+      } finally {
+        // Restored even when an expectation failed: the next runs verify this database too.
+        await sql('UPDATE li_events SET payload = $2 WHERE id = $1', [original?.id, JSON.stringify(original?.payload)]);
+      }
+      expect(runVerification().code).to.equal(0);
+    });
+
+    it('given an intercept record edited in the database and every later hash and the head recomputed (plain SHA-256, as without the key), then the verification fails, and passes once restored', async function () {
+      type Row = { id: string; seq: number; kind: string; intercept_id: string | null; call_id: string | null; occurred_at: Date; payload: Record<string, unknown>; prev_hash: string; hash: string; key_id: string | null };
+      const rows = await sql<Row>('SELECT id, seq, kind, intercept_id, call_id, occurred_at, payload, prev_hash, hash, key_id FROM li_events WHERE warrant_id = $1 ORDER BY seq', [warrantId]);
+      const [head] = await sql<{ chain_seq: number; chain_head: string }>('SELECT chain_seq, chain_head FROM li_warrants WHERE id = $1', [warrantId]);
+      const end = rows.findIndex((row) => row.kind === 'iri.end');
+      let prev = rows[end - 1]?.hash ?? '';
+      for (const [i, row] of rows.entries()) {
+        if (i < end) continue;
+        const payload = i === end ? { ...row.payload, talkMs: 1 } : row.payload;
+        const record = { warrantId, seq: row.seq, kind: row.kind, ...(row.intercept_id ? { interceptId: row.intercept_id } : {}), ...(row.call_id ? { callId: row.call_id } : {}), occurredAt: row.occurred_at.toISOString(), payload };
+        const hash = recordHash(prev, record);
+        await sql('UPDATE li_events SET payload = $2, prev_hash = $3, hash = $4, key_id = NULL WHERE id = $1', [row.id, JSON.stringify(payload), prev, hash]);
+        prev = hash;
+      }
+      await sql('UPDATE li_warrants SET chain_head = $2 WHERE id = $1', [warrantId, prev]);
+      try {
+        const run = runVerification();
+        expect(run.code, run.stderr).to.equal(1);
+        const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string; seq?: number }[] }[] }).broken;
+        expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
+        expect(broken[0]?.problems).to.deep.include({ kind: 'unkeyed', seq: rows[end]?.seq });
+      } finally {
+        for (const row of rows) await sql('UPDATE li_events SET payload = $2, prev_hash = $3, hash = $4, key_id = $5 WHERE id = $1', [row.id, JSON.stringify(row.payload), row.prev_hash, row.hash, row.key_id]);
+        await sql('UPDATE li_warrants SET chain_head = $2 WHERE id = $1', [warrantId, head?.chain_head]);
+      }
+      expect(runVerification().code).to.equal(0);
+    });
+
+    it("given a stored recording's row deleted in the database, then the verification fails naming it, and passes once it is back", async function () {
+      const [row] = await sql<Record<string, unknown>>('SELECT * FROM li_recordings WHERE id = $1', [recordingId]);
+      await sql('DELETE FROM li_recordings WHERE id = $1', [recordingId]);
+      try {
+        const run = runVerification();
+        expect(run.code, run.stderr).to.equal(1);
+        const broken = (run.report.chains as { broken: { warrantId: string; problems: Record<string, unknown>[] }[] }).broken;
+        expect(broken.find((b) => b.warrantId === warrantId)?.problems).to.deep.include({ kind: 'recording_row_missing', recordingId, copies: 'intact' });
+      } finally {
+        const columns = Object.keys(row ?? {});
+        await sql(`INSERT INTO li_recordings (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((column) => row?.[column]));
+      }
       expect(runVerification().code).to.equal(0);
     });
   });

@@ -30,6 +30,7 @@ const toEventResponse = (record: ChainedRecord): Record<string, unknown> => ({
   payload: record.payload,
   prevHash: record.prevHash,
   hash: record.hash,
+  ...(record.keyId ? { keyId: record.keyId } : {}),
 });
 
 const toRecordingResponse = (recording: Recording): Record<string, unknown> => ({

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { createAdminApi, listen } from '../../../app/admin-api';
+import { LOCAL_ONLY_INTERCEPT_KEY } from '../../../app/config/schema';
 import { createInterceptModule, type InterceptModule } from '../../../app/intercept';
 import { systemClock } from '../../../app/shared/kernel';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
@@ -44,7 +45,8 @@ describe('integration: warrants API', function () {
       liveCalls: { liveCallsOf: () => Promise.resolve([]), find: () => Promise.resolve(undefined) },
       storage: { kind: 'local', directories: [] },
       locations: [new InMemoryEvidenceLocation('a')],
-      encryptionKey: Buffer.alloc(32, 1),
+      // The app under test's key (local-only): the e2e verification checks these warrants' chains too.
+      encryptionKey: Buffer.from(LOCAL_ONLY_INTERCEPT_KEY, 'base64'),
       retentionDays: 3650,
       tickMs: 1000,
       verifyIntervalMs: 60_000,

@@ -18,6 +18,8 @@ describe('intercept evidence: collection, verification, retention', function () 
     await h.interceptor.handle(events.answered);
     h.live.delete(callId);
     await h.interceptor.handle(events.ended);
+    // As the app's jobs do every minute: the chain heads, signed, next to the evidence.
+    await h.checkpoints.write();
   });
 
   it('given an ended recording, when collected, then both directions are stored as one stereo WAV in three copies, chained, and removed from the switch', async function () {
@@ -97,7 +99,7 @@ describe('intercept evidence: collection, verification, retention', function () 
     const purged = await h.retention.run();
     expect(purged.recordingsPurged).to.equal(1);
     expect(purged.recordsPurged).to.be.greaterThan(5);
-    for (const location of h.locations) expect(location.objects.size).to.equal(0);
+    for (const location of h.locations) expect([...location.objects.keys()].filter((key) => key.startsWith('warrants/'))).to.deep.equal([]);
     expect(h.repo.recordings.get(recording?.id ?? '')).to.include({ state: 'purged' });
     expect(h.repo.events.map((e) => e.kind)).to.deep.equal(['recording.purged', 'records.purged']);
     expect((await h.verifier.run()).ok).to.equal(true);

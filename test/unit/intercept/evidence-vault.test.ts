@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { EvidenceCipher } from '../../../app/intercept/evidence-cipher';
+import { EvidenceKeyRing } from '../../../app/intercept/evidence-keys';
 import { EvidenceUnavailableError } from '../../../app/intercept/errors';
 import { EvidenceVault, sha256Hex } from '../../../app/intercept/evidence-vault';
 import { InMemoryEvidenceLocation } from '../../support/fakes/in-memory-evidence-location';
@@ -14,7 +15,7 @@ describe('evidence vault', function () {
 
   beforeEach(async function () {
     locations = ['a', 'b', 'c'].map((name) => new InMemoryEvidenceLocation(name));
-    vault = new EvidenceVault(locations, new EvidenceCipher(randomBytes(32)));
+    vault = new EvidenceVault(locations, new EvidenceCipher(new EvidenceKeyRing(randomBytes(32))));
     stored = await vault.store(key, plain);
   });
 

@@ -42,6 +42,15 @@ describe('intercept configuration', function () {
     expect(() => loadConfig({ ADMIN_TOKEN: 'same-token-0123456789', INTERCEPT_ADMIN_TOKEN: 'same-token-0123456789' })).to.throw(ConfigError, /must differ from ADMIN_TOKEN/);
   });
 
+  it('given previous keys after a rotation, then each is read as a key, and one that is short or is the current key is refused', function () {
+    const old = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)].map((k) => k.toString('base64'));
+    const config = loadConfig({ INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_PREVIOUS_ENCRYPTION_KEYS: old.join(', ') });
+    expect(config.intercept.previousEncryptionKeys.map((k) => k.toString('base64'))).to.deep.equal(old);
+    expect(loadConfig({}).intercept.previousEncryptionKeys).to.deep.equal([]);
+    expect(() => loadConfig({ INTERCEPT_PREVIOUS_ENCRYPTION_KEYS: `${old[0]},${Buffer.alloc(8).toString('base64')}` })).to.throw(ConfigError, /INTERCEPT_PREVIOUS_ENCRYPTION_KEYS: each must be 32 bytes/);
+    expect(() => loadConfig({ INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_PREVIOUS_ENCRYPTION_KEYS: key })).to.throw(ConfigError, /must not hold the current/);
+  });
+
   it('given a number of locations other than the number of copies, or a short key, then each is refused by name', function () {
     expect(() => loadConfig({ INTERCEPT_STORAGE: 's3', INTERCEPT_S3_BUCKETS: 'a,b' })).to.throw(ConfigError, /INTERCEPT_S3_BUCKETS/);
     expect(() => loadConfig({ INTERCEPT_EVIDENCE_DIRS: '/a,/b', INTERCEPT_COPIES: '3' })).to.throw(ConfigError, /INTERCEPT_EVIDENCE_DIRS/);
