@@ -14,9 +14,9 @@ import {
   type SubscriberDirectory,
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
-import { createInterceptModule, liveCallDirectoryOf } from './intercept';
+import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
-import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
+import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const interceptTap = interceptLog && createAriSnoopRecorder({ ...config.ari, maxSockets: 8 });
   const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
   if (intercept && interceptLog) {
-    consumers.push(startConsumer({ js, consumer: CONSUMERS.intercept, schema: CallEventSchema, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
+    consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
     intercept.jobs.start();
   }
   // The switch's registrations (ps_contacts, written by Asterisk) become connection events.

@@ -129,6 +129,7 @@ export function createEvidenceVerification(deps: Pick<InterceptModuleDeps, 'db' 
 }
 
 export { liveCallDirectoryOf, type LiveCallSource } from './call-store-directory';
+export { startInterceptConsumer } from './intercept-consumer';
 export { tapOf } from './content-recorder';
 export type { EvidenceStorageConfig } from './evidence-locations';
 export type { VerificationReport } from './evidence-verifier';
