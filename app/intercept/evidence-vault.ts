@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../shared/kernel';
-import { EvidenceUnavailableError } from './errors';
+import { EvidenceStoreError, EvidenceUnavailableError } from './errors';
 import { type EvidenceCipher } from './evidence-cipher';
 import { type EvidenceLocation } from './ports';
 
 export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-export interface StoredEvidence {
-  objectSha256: string;
-  copies: number;
-}
 
 // Where one sealed object went: the locations that took it and those that failed.
 export interface PutResult {
@@ -22,7 +17,8 @@ export type CopyStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'repaired
 
 export interface EvidenceCheck {
   key: string;
-  copies: { location: string; status: CopyStatus; error?: string }[];
+  // `was`: what a repaired copy was found to be (missing, corrupt, unreadable).
+  copies: { location: string; status: CopyStatus; was?: CopyStatus; error?: string }[];
   // At least one intact copy was found (and every bad copy was rewritten from it).
   recoverable: boolean;
 }
@@ -69,11 +65,12 @@ export class EvidenceVault {
     throw new EvidenceUnavailableError(key, { problems });
   }
 
-  // Every location must take its copy; a failure leaves the caller to retry the whole store.
-  async store(key: string, plain: Buffer): Promise<StoredEvidence> {
-    const sealed = this.cipher.seal(plain, key);
-    await Promise.all(this.locations.map((location) => location.put(key, sealed)));
-    return { objectSha256: sha256Hex(sealed), copies: this.locations.length };
+  // Seals once and puts the copy in every location that takes it. One location down does not stop
+  // the others (the caller notes which copies are missing); when none takes it, it throws.
+  async store(key: string, plain: Buffer): Promise<PutResult> {
+    const result = await this.putEverywhere(key, plain);
+    if (result.stored.length === 0) throw new EvidenceStoreError(key, result.failed);
+    return result;
   }
 
   // Seals once and puts the object in every location that takes it; a failed location is reported,
@@ -166,7 +163,7 @@ export class EvidenceVault {
         if (!location) continue;
         try {
           await location.put(key, good);
-          copies[index] = { ...copy, status: 'repaired' };
+          copies[index] = { ...copy, status: 'repaired', was: copy.status };
         } catch (error) {
           copies[index] = { ...copy, error: `repair failed: ${errorMessage(error)}` };
         }

@@ -19,7 +19,8 @@ export type WarrantProblem = ChainProblem | CheckpointProblem | RecordingProblem
 export interface VerificationReport {
   startedAt: string;
   finishedAt: string;
-  recordings: { checked: number; intact: number; repaired: number; unrecoverable: string[] };
+  // degraded: recordings with fewer intact copies than locations, even after repair (one is down).
+  recordings: { checked: number; intact: number; repaired: number; unrecoverable: string[]; degraded: string[] };
   chains: { checked: number; broken: { warrantId: string; problems: WarrantProblem[] }[] };
   // The signed checkpoint of chain heads: missing while keyed chains exist is a problem.
   checkpoint: { found: boolean; writtenAt?: string; missing: boolean };
@@ -49,7 +50,7 @@ export class EvidenceVerifier {
 
   async run(): Promise<VerificationReport> {
     const startedAt = this.deps.now().toISOString();
-    const recordings = { checked: 0, intact: 0, repaired: 0, unrecoverable: [] as string[] };
+    const recordings = { checked: 0, intact: 0, repaired: 0, unrecoverable: [] as string[], degraded: [] as string[] };
     let afterId: string | undefined;
     for (;;) {
       const page = await this.deps.repo.storedRecordings(afterId, PAGE);
@@ -60,6 +61,7 @@ export class EvidenceVerifier {
         if (!check.recoverable) recordings.unrecoverable.push(recording.id);
         else if (check.copies.some((copy) => copy.status !== 'ok')) recordings.repaired += 1;
         else recordings.intact += 1;
+        if (check.recoverable && check.copies.some((copy) => copy.status !== 'ok' && copy.status !== 'repaired')) recordings.degraded.push(recording.id);
       }
       afterId = page[page.length - 1]?.id;
     }
@@ -87,7 +89,7 @@ export class EvidenceVerifier {
       recordings,
       chains,
       checkpoint: { found: checkpoint !== undefined, ...(checkpoint ? { writtenAt: checkpoint.writtenAt } : {}), missing },
-      ok: recordings.unrecoverable.length === 0 && chains.broken.length === 0 && !missing,
+      ok: recordings.unrecoverable.length === 0 && recordings.degraded.length === 0 && chains.broken.length === 0 && !missing,
     };
     this.deps.log.info('intercept evidence verified', { ok: report.ok, recordings, brokenChains: chains.broken.length });
     return report;
@@ -99,10 +101,37 @@ export class EvidenceVerifier {
     const bad = check.copies.filter((copy) => copy.status !== 'ok');
     if (!check.recoverable) {
       this.deps.alerts.evidenceProblem({ problem: 'recording_unrecoverable', recordingId: recording.id, warrantId: recording.warrantId, copies: check.copies });
-    } else if (bad.length > 0) {
-      this.deps.log.warn('intercept recording copies repaired', { recordingId: recording.id, warrantId: recording.warrantId, copies: check.copies });
+      return check;
     }
+    if (bad.length > 0) this.deps.log.warn('intercept recording copies repaired', { recordingId: recording.id, warrantId: recording.warrantId, copies: check.copies });
+    await this.noteCopies(recording, check);
     return check;
+  }
+
+  // The row says how many copies there are and which are missing; a copy written back is a
+  // record in the chain (what it was found to be, where).
+  private async noteCopies(recording: Recording, check: EvidenceCheck): Promise<void> {
+    const missing = check.copies.filter((copy) => copy.status !== 'ok' && copy.status !== 'repaired').map((copy) => copy.location);
+    const copies = check.copies.length - missing.length;
+    const repaired = check.copies.filter((copy) => copy.status === 'repaired');
+    const unchanged = copies === recording.copies && missing.join() === recording.missingLocations.join();
+    if (unchanged && repaired.length === 0) return;
+    if (missing.length > 0) this.deps.alerts.evidenceProblem({ problem: 'evidence_copy_missing', recordingId: recording.id, warrantId: recording.warrantId, missing });
+    const now = this.deps.now();
+    await this.deps.repo.updateRecording(
+      recording.id,
+      { copies, missingLocations: missing },
+      repaired.length === 0
+        ? undefined
+        : {
+            dedupeKey: `${recording.id}:copies-repaired:${now.getTime()}`,
+            kind: 'recording.copies_repaired',
+            interceptId: recording.interceptId,
+            callId: recording.callId,
+            occurredAt: now,
+            payload: { recordingId: recording.id, copies, repaired: repaired.map((copy) => ({ location: copy.location, was: copy.was })) },
+          },
+    );
   }
 
   async checkChain(warrantId: string, checkpoint?: Checkpoint): Promise<WarrantProblem[]> {

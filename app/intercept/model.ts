@@ -43,6 +43,10 @@ export interface Recording {
   objectSha256?: string;
   objectKey?: string;
   copies: number;
+  // Locations that have not taken their copy yet (down when it was stored).
+  missingLocations: string[];
+  // The switch still holds the recording's files (until every location has its copy).
+  spoolKept: boolean;
   storedAt?: Date;
   retainUntil?: Date;
   purgedAt?: Date;
@@ -136,13 +140,16 @@ export interface InterceptRepository {
   // Answered intercepts whose content failed to start (or whose start was abandoned), due again.
   contentRetriesDue(now: Date): Promise<Intercept[]>;
 
-  createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void>;
+  createRecording(recording: Omit<Recording, 'attempts' | 'copies' | 'missingLocations' | 'spoolKept'>): Promise<void>;
   recordingsOfIntercept(interceptId: string): Promise<Recording[]>;
   // With `event`: the record is appended to the recording's warrant chain in the same transaction.
   updateRecording(id: string, changes: RecordingChanges, event?: NewEvent): Promise<void>;
   // Claims one ended recording not tried since `retryBefore`, or one whose collection was
   // abandoned (claimed before `staleBefore`).
   claimRecordingToCollect(now: Date, retryBefore: Date, staleBefore: Date): Promise<Recording | undefined>;
+  // Claims one stored recording whose switch files are still kept (copies missing), not tried
+  // since `retryBefore`.
+  claimRecordingToComplete(now: Date, retryBefore: Date): Promise<Recording | undefined>;
   recordingsOfWarrant(warrantId: string): Promise<Recording[]>;
   getRecording(id: string): Promise<Recording | undefined>;
   storedRecordings(afterId: string | undefined, limit: number): Promise<Recording[]>;

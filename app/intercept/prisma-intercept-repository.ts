@@ -42,6 +42,7 @@ export class PrismaInterceptRepository implements InterceptRepository {
   readonly recordingsOfIntercept: InterceptRepository['recordingsOfIntercept'] = (interceptId) => this.recordings.recordingsOfIntercept(interceptId);
   readonly updateRecording: InterceptRepository['updateRecording'] = (id, changes, event) => this.recordings.updateRecording(id, changes, event);
   readonly claimRecordingToCollect: InterceptRepository['claimRecordingToCollect'] = (now, retryBefore, staleBefore) => this.recordings.claimRecordingToCollect(now, retryBefore, staleBefore);
+  readonly claimRecordingToComplete: InterceptRepository['claimRecordingToComplete'] = (now, retryBefore) => this.recordings.claimRecordingToComplete(now, retryBefore);
   readonly recordingsOfWarrant: InterceptRepository['recordingsOfWarrant'] = (warrantId) => this.recordings.recordingsOfWarrant(warrantId);
   readonly getRecording: InterceptRepository['getRecording'] = (id) => this.recordings.getRecording(id);
   readonly storedRecordings: InterceptRepository['storedRecordings'] = (afterId, limit) => this.recordings.storedRecordings(afterId, limit);

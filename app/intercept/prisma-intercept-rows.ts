@@ -48,6 +48,8 @@ export function toRecording(row: RecordingRow): Recording {
     objectSha256: opt(row.objectSha256),
     objectKey: opt(row.objectKey),
     copies: row.copies,
+    missingLocations: row.missingLocations ?? [],
+    spoolKept: row.spoolKept,
     storedAt: opt(row.storedAt),
     retainUntil: opt(row.retainUntil),
     purgedAt: opt(row.purgedAt),

@@ -11,7 +11,7 @@ export class PrismaRecordingStore {
     private readonly chain: PrismaChainStore,
   ) {}
 
-  async createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void> {
+  async createRecording(recording: Omit<Recording, 'attempts' | 'copies' | 'missingLocations' | 'spoolKept'>): Promise<void> {
     await this.db.liRecording.create({
       data: {
         id: recording.id,
@@ -56,6 +56,18 @@ export class PrismaRecordingStore {
         WHERE (state = 'ended' AND (claimed_at IS NULL OR claimed_at < ${retryBefore}))
            OR (state = 'collecting' AND claimed_at < ${staleBefore})
         ORDER BY ended_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id`;
+    const id = rows[0]?.id;
+    return id ? this.getRecording(id) : undefined;
+  }
+
+  async claimRecordingToComplete(now: Date, retryBefore: Date): Promise<Recording | undefined> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE li_recordings SET claimed_at = ${now}
+      WHERE id = (
+        SELECT id FROM li_recordings
+        WHERE state = 'stored' AND spool_kept AND (claimed_at IS NULL OR claimed_at < ${retryBefore})
+        ORDER BY stored_at LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id`;
     const id = rows[0]?.id;
     return id ? this.getRecording(id) : undefined;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { recordHash } from '../../app/intercept/hash-chain';
@@ -22,6 +22,7 @@ import {
   sql,
   storedRecordings,
   type InterceptEvent,
+  type InterceptRecording,
 } from '../support/intercept/intercept-client';
 import { soxInfo, soxStat, tonePower } from '../support/intercept/sox';
 import { tonePcap } from '../support/intercept/tone-pcap';
@@ -227,6 +228,42 @@ describe('e2e: lawful intercept', function () {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(kinds(await eventsOf(warrantId, agencyA.token))).to.deep.equal(['warrant.activated']);
       expect(await recordingsOf(warrantId, agencyA.token)).to.deep.equal([]);
+    });
+  });
+
+  describe('an evidence location down', function () {
+    it('given the second evidence location unwritable during a targeted call, then the call goes on, the failure is in the chain, the switch keeps its files, and the missing copy is written once the location is back', async function () {
+      const [mia, ned] = await Promise.all([createUser('mia'), createUser('ned')]);
+      const [miaDevice, nedDevice] = await Promise.all([registered(mia), registered(ned)]);
+      const warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: mia.username }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
+      const dir = evidenceDirs[1] ?? '';
+      const away = `${dir}.away`;
+      // The location fails every write as a dead disk would: its directory is now a regular file.
+      renameSync(dir, away);
+      writeFileSync(dir, 'not a directory');
+      let recording: InterceptRecording | undefined;
+      try {
+        await toneCall(miaDevice, nedDevice, ned.username, 3000);
+        [recording] = await storedRecordings(warrantId, agencyA.token, 1);
+        expect(recording?.copies).to.equal(2);
+        const events = await eventsOf(warrantId, agencyA.token);
+        const failed = events.find((event) => event.kind === 'content.store_failed');
+        expect((failed?.payload.failed as { location: string }[]).map((f) => f.location)).to.deep.equal([`dir:${dir}`]);
+        expect(events.find((event) => event.kind === 'recording.stored')?.payload).to.deep.include({ copies: 2, missingLocations: [`dir:${dir}`] });
+        const audio = await audioOf(warrantId, recording?.id ?? '', agencyA.token);
+        expect([audio.status, createHash('sha256').update(audio.wav).digest('hex')]).to.deep.equal([200, recording?.sha256]);
+        const [row] = await sql<{ name_in: string; object_key: string }>('SELECT name_in, object_key FROM li_recordings WHERE id = $1', [recording?.id]);
+        await ariGet(`/recordings/stored/${row?.name_in}`);
+      } finally {
+        rmSync(dir, { force: true });
+        renameSync(away, dir);
+      }
+      const events = await eventually(() => eventsOf(warrantId, agencyA.token), (list) => list.some((event) => event.kind === 'recording.copies_completed'), 30_000);
+      expect(events.find((event) => event.kind === 'recording.copies_completed')?.payload).to.deep.include({ copies: 3, written: [`dir:${dir}`] });
+      expect((await recordingsOf(warrantId, agencyA.token))[0]?.copies).to.equal(3);
+      const [row] = await sql<{ name_in: string; object_key: string }>('SELECT name_in, object_key FROM li_recordings WHERE id = $1', [recording?.id]);
+      expect(readFileSync(join(dir, row?.object_key ?? '')).equals(readFileSync(join(evidenceDirs[0] ?? '', row?.object_key ?? '')))).to.equal(true);
+      await eventually(() => ariGet(`/recordings/stored/${row?.name_in}`).then(() => 'kept', () => 'gone'), (state) => state === 'gone', 10_000);
     });
   });
 

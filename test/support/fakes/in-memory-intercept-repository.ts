@@ -165,8 +165,8 @@ export class InMemoryInterceptRepository implements InterceptRepository {
     return Promise.resolve([...this.intercepts.values()].filter((i) => i.state === 'answered' && (i.contentState === 'failed' || i.contentState === 'starting') && i.nextAttemptAt && i.nextAttemptAt <= now).map((i) => ({ ...i })));
   }
 
-  createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void> {
-    this.recordings.set(recording.id, { ...recording, attempts: 0, copies: 0 });
+  createRecording(recording: Omit<Recording, 'attempts' | 'copies' | 'missingLocations' | 'spoolKept'>): Promise<void> {
+    this.recordings.set(recording.id, { ...recording, attempts: 0, copies: 0, missingLocations: [], spoolKept: false });
     return Promise.resolve();
   }
 
@@ -193,6 +193,12 @@ export class InMemoryInterceptRepository implements InterceptRepository {
       recording.state = 'collecting';
       this.claims.set(recording.id, now);
     }
+    return Promise.resolve(recording && { ...recording });
+  }
+
+  claimRecordingToComplete(now: Date, retryBefore: Date): Promise<Recording | undefined> {
+    const recording = [...this.recordings.values()].find((r) => r.state === 'stored' && r.spoolKept && (!this.claims.get(r.id) || (this.claims.get(r.id) as Date) < retryBefore));
+    if (recording) this.claims.set(recording.id, now);
     return Promise.resolve(recording && { ...recording });
   }
 
