@@ -15,7 +15,7 @@ shift
 cd "$PROJECT_ROOT"
 # Locally the evidence of a profile lives in .local/<profile>/evidence/<n> (the app's default for
 # the local profile; tests pass the same to the app).
-if [ -z "${INTERCEPT_EVIDENCE_DIRS:-}" ] && [ "${INTERCEPT_STORAGE:-local}" = local ]; then
+if [ -z "${INTERCEPT_EVIDENCE_DIRS:-}" ] && [ -z "${INTERCEPT_EVIDENCE_LOCATIONS:-}" ]; then
   INTERCEPT_EVIDENCE_DIRS="$(seq -s, -f ".local/${PROFILE}/evidence/%g" 1 "${INTERCEPT_COPIES:-3}")"
   export INTERCEPT_EVIDENCE_DIRS
 fi

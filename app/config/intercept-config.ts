@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirLocations, parseEvidenceLocations, type EvidenceLocationConfig } from './intercept-locations';
 import { LOCAL_ONLY_INTERCEPT_KEY } from './intercept-schema';
 import { type RawConfig } from './schema';
 
@@ -8,10 +9,8 @@ export interface InterceptConfig {
   adminToken: string;
   adminTokenGenerated: boolean;
   logFile: string;
-  storage:
-    | { kind: 'local'; directories: string[] }
-    // Credentials: the AWS SDK's default chain (instance or task role, web identity, AWS_* variables).
-    | { kind: 's3'; buckets: string[]; prefix: string; region: string; endpoint?: string; forcePathStyle: boolean };
+  // One per copy. S3 credentials: the location's profile, else the AWS SDK's default chain.
+  storage: EvidenceLocationConfig[];
   encryptionKey: Buffer;
   // Keys of before a rotation: read only.
   previousEncryptionKeys: Buffer[];
@@ -23,22 +22,10 @@ export interface InterceptConfig {
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
 export function interceptConfigOf(raw: RawConfig): InterceptConfig {
-  const storage: InterceptConfig['storage'] =
-    raw.INTERCEPT_STORAGE === 's3'
-      ? {
-          kind: 's3',
-          buckets: list(raw.INTERCEPT_S3_BUCKETS),
-          prefix: raw.INTERCEPT_S3_PREFIX,
-          region: raw.INTERCEPT_S3_REGION,
-          ...(raw.INTERCEPT_S3_ENDPOINT ? { endpoint: raw.INTERCEPT_S3_ENDPOINT } : {}),
-          forcePathStyle: raw.INTERCEPT_S3_FORCE_PATH_STYLE,
-        }
-      : {
-          kind: 'local',
-          directories: raw.INTERCEPT_EVIDENCE_DIRS
-            ? list(raw.INTERCEPT_EVIDENCE_DIRS)
-            : Array.from({ length: raw.INTERCEPT_COPIES }, (_, i) => `.local/local/evidence/${i + 1}`),
-        };
+  // Validated by the schema (intercept-schema.ts); locally, without either, one directory per copy.
+  const storage = raw.INTERCEPT_EVIDENCE_LOCATIONS
+    ? parseEvidenceLocations(raw.INTERCEPT_EVIDENCE_LOCATIONS).locations
+    : dirLocations(raw.INTERCEPT_EVIDENCE_DIRS ?? Array.from({ length: raw.INTERCEPT_COPIES }, (_, i) => `.local/local/evidence/${i + 1}`).join(',')).locations;
   return {
     enabled: raw.INTERCEPT_ENABLED ?? raw.NODE_ENV !== 'production',
     // Production refuses to start without one when enabled (intercept-schema.ts).

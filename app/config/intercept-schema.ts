@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { dirLocations, parseEvidenceLocations } from './intercept-locations';
+
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -15,17 +17,13 @@ export const interceptVariables = {
   INTERCEPT_ADMIN_TOKEN: z.string().optional(),
   // The intercept module's own log: warrant ids, targets and recordings never go to the application log.
   INTERCEPT_LOG_FILE: z.string().min(1).optional(),
-  // Evidence storage: local directories, or S3-compatible buckets; one copy per location.
-  INTERCEPT_STORAGE: z.enum(['local', 's3']).default('local'),
+  // Evidence storage: one copy per location, each its own store (intercept-locations.ts).
   INTERCEPT_COPIES: positiveInt.max(10).default(3),
-  // Comma-separated directories, one per copy (default .local/local/evidence/1..N).
+  // Comma-separated location URLs: file:///path, or s3://bucket/prefix?region=&endpoint=&path_style=&profile=
+  // (each bucket its own endpoint, region and credentials profile). Production: required when enabled.
+  INTERCEPT_EVIDENCE_LOCATIONS: z.string().optional(),
+  // Local shorthand: comma-separated directories, one per copy (default .local/local/evidence/1..N).
   INTERCEPT_EVIDENCE_DIRS: z.string().optional(),
-  // Comma-separated buckets, one per copy.
-  INTERCEPT_S3_BUCKETS: z.string().optional(),
-  INTERCEPT_S3_PREFIX: z.string().default('evidence/'),
-  INTERCEPT_S3_REGION: z.string().min(1).default('us-east-1'),
-  INTERCEPT_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  INTERCEPT_S3_FORCE_PATH_STYLE: flag.default(false),
   // AES-256-GCM key of evidence at rest: 32 bytes, base64. Locally a fixed local-only key is used.
   INTERCEPT_ENCRYPTION_KEY: z
     .string()
@@ -51,13 +49,7 @@ type Issue = { path: string; message: string };
 // Rules across variables; `production` and the admin token come from the rest of the schema.
 export function interceptIssues(env: InterceptEnv & { NODE_ENV: string; ADMIN_TOKEN?: string | undefined }): Issue[] {
   const issues: Issue[] = [];
-  const listed = (value: string | undefined): number => (value ? value.split(',').filter((item) => item.trim()).length : 0);
-  if (env.INTERCEPT_STORAGE === 's3' && listed(env.INTERCEPT_S3_BUCKETS) !== env.INTERCEPT_COPIES) {
-    issues.push({ path: 'INTERCEPT_S3_BUCKETS', message: `must list INTERCEPT_COPIES (${env.INTERCEPT_COPIES}) buckets` });
-  }
-  if (env.INTERCEPT_STORAGE === 'local' && env.INTERCEPT_EVIDENCE_DIRS && listed(env.INTERCEPT_EVIDENCE_DIRS) !== env.INTERCEPT_COPIES) {
-    issues.push({ path: 'INTERCEPT_EVIDENCE_DIRS', message: `must list INTERCEPT_COPIES (${env.INTERCEPT_COPIES}) directories` });
-  }
+  issues.push(...locationIssues(env));
   const previous = (env.INTERCEPT_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
   if (env.INTERCEPT_ENCRYPTION_KEY && previous.includes(env.INTERCEPT_ENCRYPTION_KEY)) {
     issues.push({ path: 'INTERCEPT_PREVIOUS_ENCRYPTION_KEYS', message: 'must not hold the current INTERCEPT_ENCRYPTION_KEY' });
@@ -68,6 +60,9 @@ export function interceptIssues(env: InterceptEnv & { NODE_ENV: string; ADMIN_TO
   }
   const production = env.NODE_ENV === 'production';
   if (production && env.INTERCEPT_ENABLED === true) {
+    if (!env.INTERCEPT_EVIDENCE_LOCATIONS && !env.INTERCEPT_EVIDENCE_DIRS) {
+      issues.push({ path: 'INTERCEPT_EVIDENCE_LOCATIONS', message: 'must name each evidence location (its own disk, bucket or store) in production when INTERCEPT_ENABLED is true' });
+    }
     if (!env.INTERCEPT_ENCRYPTION_KEY || env.INTERCEPT_ENCRYPTION_KEY === LOCAL_ONLY_INTERCEPT_KEY) {
       issues.push({ path: 'INTERCEPT_ENCRYPTION_KEY', message: 'must be set to a key of its own in production when INTERCEPT_ENABLED is true' });
     }
@@ -77,4 +72,26 @@ export function interceptIssues(env: InterceptEnv & { NODE_ENV: string; ADMIN_TO
   const minimum = production ? 32 : 16;
   if (token !== undefined && token.length < minimum) issues.push({ path: 'INTERCEPT_ADMIN_TOKEN', message: `must be at least ${minimum} characters` });
   return issues;
+}
+
+function locationIssues(env: InterceptEnv): Issue[] {
+  const { INTERCEPT_EVIDENCE_LOCATIONS: urls, INTERCEPT_EVIDENCE_DIRS: dirs, INTERCEPT_COPIES: copies } = env;
+  if (urls && dirs) return [{ path: 'INTERCEPT_EVIDENCE_DIRS', message: 'set INTERCEPT_EVIDENCE_LOCATIONS or INTERCEPT_EVIDENCE_DIRS, not both' }];
+  const path = urls ? 'INTERCEPT_EVIDENCE_LOCATIONS' : 'INTERCEPT_EVIDENCE_DIRS';
+  if (!urls && !dirs) return [];
+  const { locations, problems } = urls ? parseEvidenceLocations(urls) : dirLocations(dirs ?? '');
+  const issues = problems.map((message) => ({ path, message }));
+  if (locations.length !== copies) issues.push({ path, message: `must list INTERCEPT_COPIES (${copies}) locations, one per copy` });
+  return issues;
+}
+
+// Variables of an earlier release that one S3 client for every bucket read: refused by name, so
+// that a deployment setting them does not silently run with other locations.
+const RETIRED = ['INTERCEPT_STORAGE', 'INTERCEPT_S3_BUCKETS', 'INTERCEPT_S3_PREFIX', 'INTERCEPT_S3_REGION', 'INTERCEPT_S3_ENDPOINT', 'INTERCEPT_S3_FORCE_PATH_STYLE'];
+
+export function retiredInterceptIssues(env: Record<string, string | undefined>): Issue[] {
+  return RETIRED.filter((name) => env[name] !== undefined).map((name) => ({
+    path: name,
+    message: 'is no longer read: name each location, with its own endpoint, region and profile, in INTERCEPT_EVIDENCE_LOCATIONS',
+  }));
 }

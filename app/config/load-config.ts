@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { interceptConfigOf, type InterceptConfig } from './intercept-config';
+import { retiredInterceptIssues } from './intercept-schema';
 import { configSchema } from './schema';
 
 export interface AppConfig {
@@ -45,8 +46,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable counts as unset, as in most deployment tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = configSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  const retired = retiredInterceptIssues(present).map((issue) => `${issue.path}: ${issue.message}`);
+  if (!parsed.success || retired.length > 0) {
+    throw new ConfigError([...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)), ...retired]);
   }
   const raw = parsed.data;
   // Locally an unset token is generated (and printed by main); production refuses to start without one.

@@ -48,7 +48,7 @@ describe('integration: intercept consumer through a database outage', function (
       db: proxied,
       tap: new FakeContentTap(),
       liveCalls: { liveCallsOf: () => Promise.resolve([]), find: () => Promise.resolve(undefined) },
-      storage: { kind: 'local', directories: [] },
+      storage: [],
       locations: [new InMemoryEvidenceLocation('a')],
       encryptionKey: Buffer.from(LOCAL_ONLY_INTERCEPT_KEY, 'base64'),
       retentionDays: 3650,

@@ -43,7 +43,7 @@ describe('integration: warrants API', function () {
       db,
       tap: new FakeContentTap(),
       liveCalls: { liveCallsOf: () => Promise.resolve([]), find: () => Promise.resolve(undefined) },
-      storage: { kind: 'local', directories: [] },
+      storage: [],
       locations: [new InMemoryEvidenceLocation('a')],
       // The app under test's key (local-only): the e2e verification checks these warrants' chains too.
       encryptionKey: Buffer.from(LOCAL_ONLY_INTERCEPT_KEY, 'base64'),

@@ -168,7 +168,9 @@ describe('production files', function () {
 
     it('given interception enabled with a key of its own, then the app starts with its intercept log on a volume the runtime user owns', function () {
       const key = Buffer.alloc(32, 9).toString('base64');
-      const config = loadConfig({ ...environment(interpolateAll(composeDoc, { ...OPERATOR_ENV, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key }), 'app') });
+      const locations = 's3://evidence-a/li/?region=eu-west-1,s3://evidence-b/li/?region=eu-central-1,s3://evidence-c/li/?region=us-east-1&endpoint=https://objects.example&path_style=true';
+      const config = loadConfig({ ...environment(interpolateAll(composeDoc, { ...OPERATOR_ENV, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_EVIDENCE_LOCATIONS: locations }), 'app') });
+      expect(config.intercept.storage.map((location) => location.kind)).to.deep.equal(['s3', 's3', 's3']);
       expect(config.intercept.enabled).to.equal(true);
       const logDir = path.posix.dirname(config.intercept.logFile);
       expect(strings(service(composeDoc, 'app').volumes).map((volume) => volume.split(':')[1])).to.include(logDir);

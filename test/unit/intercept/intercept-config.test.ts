@@ -3,14 +3,14 @@ import { ConfigError, loadConfig } from '../../../app/config';
 
 const production = { NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(40), ARI_PASSWORD: 'a-real-ari-secret', DATABASE_URL: 'postgresql://calling:s3cret@db:5432/calling' };
 // What production needs besides the key once interception is enabled.
-const interceptSecrets = { INTERCEPT_ADMIN_TOKEN: 'i'.repeat(40), INTERCEPT_LOG_FILE: '/var/log/calling/intercept.log' };
+const interceptSecrets = { INTERCEPT_ADMIN_TOKEN: 'i'.repeat(40), INTERCEPT_LOG_FILE: '/var/log/calling/intercept.log', INTERCEPT_EVIDENCE_LOCATIONS: 's3://a,s3://b,s3://c' };
 const key = Buffer.alloc(32, 7).toString('base64');
 
 describe('intercept configuration', function () {
   it('given nothing set locally, then interception is on with three local directories and the local-only key', function () {
     const config = loadConfig({});
     expect(config.intercept.enabled).to.equal(true);
-    expect(config.intercept.storage).to.deep.equal({ kind: 'local', directories: ['.local/local/evidence/1', '.local/local/evidence/2', '.local/local/evidence/3'] });
+    expect(config.intercept.storage).to.deep.equal([1, 2, 3].map((n) => ({ kind: 'dir', path: `.local/local/evidence/${n}` })));
     expect(config.intercept.encryptionKey).to.have.length(32);
     expect(config.intercept.retentionDays).to.equal(3650);
   });
@@ -20,9 +20,9 @@ describe('intercept configuration', function () {
     expect(() => loadConfig({ ...production, INTERCEPT_ENABLED: 'true' })).to.throw(ConfigError, /INTERCEPT_ENCRYPTION_KEY/);
     const localKey = loadConfig({}).intercept.encryptionKey.toString('base64');
     expect(() => loadConfig({ ...production, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: localKey })).to.throw(ConfigError, /INTERCEPT_ENCRYPTION_KEY/);
-    const config = loadConfig({ ...production, ...interceptSecrets, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_STORAGE: 's3', INTERCEPT_S3_BUCKETS: 'a,b,c' });
+    const config = loadConfig({ ...production, ...interceptSecrets, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key });
     expect(config.intercept.encryptionKey.equals(Buffer.alloc(32, 7))).to.equal(true);
-    expect(config.intercept.storage).to.deep.include({ kind: 's3', buckets: ['a', 'b', 'c'], prefix: 'evidence/' });
+    expect(config.intercept.storage.map((l) => l.kind === 's3' && l.bucket)).to.deep.equal(['a', 'b', 'c']);
   });
 
   it('given nothing set locally, then an intercept administrator token of its own is generated', function () {
@@ -33,7 +33,7 @@ describe('intercept configuration', function () {
   });
 
   it('given production with interception enabled, then the intercept administrator token and log file are required, and the token may not be the admin token', function () {
-    const enabled = { ...production, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key };
+    const enabled = { ...production, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_EVIDENCE_LOCATIONS: interceptSecrets.INTERCEPT_EVIDENCE_LOCATIONS };
     expect(() => loadConfig(enabled)).to.throw(ConfigError, /INTERCEPT_ADMIN_TOKEN[\s\S]*INTERCEPT_LOG_FILE/);
     expect(() => loadConfig({ ...enabled, INTERCEPT_ADMIN_TOKEN: production.ADMIN_TOKEN, INTERCEPT_LOG_FILE: '/var/log/li.log' })).to.throw(ConfigError, /INTERCEPT_ADMIN_TOKEN: must differ from ADMIN_TOKEN/);
     expect(() => loadConfig({ ...enabled, INTERCEPT_ADMIN_TOKEN: 'short-but-16-chars', INTERCEPT_LOG_FILE: '/var/log/li.log' })).to.throw(ConfigError, /INTERCEPT_ADMIN_TOKEN: must be at least 32/);
@@ -51,8 +51,35 @@ describe('intercept configuration', function () {
     expect(() => loadConfig({ INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_PREVIOUS_ENCRYPTION_KEYS: key })).to.throw(ConfigError, /must not hold the current/);
   });
 
-  it('given a number of locations other than the number of copies, or a short key, then each is refused by name', function () {
-    expect(() => loadConfig({ INTERCEPT_STORAGE: 's3', INTERCEPT_S3_BUCKETS: 'a,b' })).to.throw(ConfigError, /INTERCEPT_S3_BUCKETS/);
+  it('given evidence locations, then each S3 bucket has its own endpoint, region, path style and credentials profile', function () {
+    const locations = [
+      'file:///srv/evidence-a',
+      's3://evidence-b/li?region=eu-west-1&profile=evidence-b',
+      's3://evidence-c/li/?region=eu-central-1&endpoint=https://objects.other.example:9000&path_style=true&profile=evidence-c',
+    ];
+    expect(loadConfig({ INTERCEPT_EVIDENCE_LOCATIONS: locations.join(',') }).intercept.storage).to.deep.equal([
+      { kind: 'dir', path: '/srv/evidence-a' },
+      { kind: 's3', bucket: 'evidence-b', prefix: 'li/', region: 'eu-west-1', forcePathStyle: false, profile: 'evidence-b' },
+      { kind: 's3', bucket: 'evidence-c', prefix: 'li/', region: 'eu-central-1', endpoint: 'https://objects.other.example:9000', forcePathStyle: true, profile: 'evidence-c' },
+    ]);
+  });
+
+  it('given locations that are not independent or not valid, then each is refused by name', function () {
+    const refused = (env: Record<string, string>, pattern: RegExp) => expect(() => loadConfig(env), JSON.stringify(env)).to.throw(ConfigError, pattern);
+    refused({ INTERCEPT_EVIDENCE_LOCATIONS: 's3://same/a,s3://same/b,file:///x' }, /INTERCEPT_EVIDENCE_LOCATIONS: s3:\/\/same is named twice/);
+    refused({ INTERCEPT_EVIDENCE_DIRS: '/srv/evidence,/srv/evidence/2,/srv/other' }, /INTERCEPT_EVIDENCE_DIRS: \/srv\/evidence and \/srv\/evidence\/2 are one directory tree/);
+    refused({ INTERCEPT_EVIDENCE_LOCATIONS: 'ftp://x,s3://b,s3://c' }, /unknown scheme ftp:/);
+    refused({ INTERCEPT_EVIDENCE_LOCATIONS: 's3://a?bucket=x,s3://b,s3://c' }, /unknown parameter bucket/);
+    refused({ INTERCEPT_EVIDENCE_LOCATIONS: 's3://a?endpoint=minio:9000,s3://b,s3://c' }, /endpoint must be an http\(s\) URL/);
+    refused({ INTERCEPT_EVIDENCE_LOCATIONS: 's3://a,s3://b' }, /must list INTERCEPT_COPIES \(3\) locations/);
+    refused({ INTERCEPT_EVIDENCE_LOCATIONS: 's3://a,s3://b,s3://c', INTERCEPT_EVIDENCE_DIRS: '/a,/b,/c' }, /not both/);
+    refused({ INTERCEPT_S3_BUCKETS: 'a,b,c' }, /INTERCEPT_S3_BUCKETS: is no longer read/);
+    const enabled = { ...production, ...interceptSecrets, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key };
+    const { INTERCEPT_EVIDENCE_LOCATIONS: _none, ...withoutLocations } = enabled;
+    refused(withoutLocations, /INTERCEPT_EVIDENCE_LOCATIONS: must name each evidence location/);
+  });
+
+  it('given a number of directories other than the number of copies, or a short key, then each is refused by name', function () {
     expect(() => loadConfig({ INTERCEPT_EVIDENCE_DIRS: '/a,/b', INTERCEPT_COPIES: '3' })).to.throw(ConfigError, /INTERCEPT_EVIDENCE_DIRS/);
     expect(() => loadConfig({ INTERCEPT_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).to.throw(ConfigError, /INTERCEPT_ENCRYPTION_KEY/);
   });
