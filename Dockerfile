@@ -48,6 +48,9 @@ COPY package.json prisma.config.ts ./
 # compiler needed); migrate deploy reads prisma/schema.prisma and prisma/migrations.
 COPY prisma ./prisma
 COPY --from=build /src/dist/app ./dist/app
+# The one place the process writes: the lawful intercept log (INTERCEPT_LOG_FILE), a volume in
+# docker-compose.yml; created here so that the volume starts owned by the runtime user.
+RUN mkdir -p /var/log/calling && chown node:node /var/log/calling && chmod 700 /var/log/calling
 USER node
 # The admin API (ADMIN_PORT, 8080 unless set).
 EXPOSE 8080

@@ -14,12 +14,12 @@ import {
   type SubscriberDirectory,
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
-import { createInterceptModule, liveCallDirectoryOf } from './intercept';
+import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
-import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
+import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
-import { createLogger, type Logger } from './shared/infra/logger';
+import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
 import { connectRedis } from './shared/infra/redis';
@@ -63,6 +63,10 @@ async function main(): Promise<void> {
   if (config.admin.tokenGenerated) {
     // Only outside production (the config refuses a missing token there).
     process.stdout.write(`\nADMIN_TOKEN was not set; this run's admin API token is:\n\n    ${config.admin.token}\n\n`);
+  }
+  if (config.intercept.enabled && config.intercept.adminTokenGenerated) {
+    // The same for the intercept administrator (agencies and warrants), a separate credential.
+    process.stdout.write(`\nINTERCEPT_ADMIN_TOKEN was not set; this run's intercept administrator token is:\n\n    ${config.intercept.adminToken}\n\n`);
   }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -122,11 +126,13 @@ async function main(): Promise<void> {
     // The recommendation service's speed layer.
     startConsumer({ js, consumer: CONSUMERS.routing, schema: CallEndedSchema, handle: (event) => routing.service.handleCallEnded(event), log, metrics }),
   ];
-  // Lawful intercept: its own consumer of call events, and snoop/record over its own ARI sockets.
-  const interceptTap = config.intercept.enabled ? createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }) : undefined;
-  const intercept = interceptTap && createInterceptModule({ ...config.intercept, db, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log, metrics });
-  if (intercept) {
-    consumers.push(startConsumer({ js, consumer: CONSUMERS.intercept, schema: CallEventSchema, handle: (event) => intercept.handleCallEvent(event), log, metrics }));
+  // Lawful intercept: its own consumer of call events, snoop/record over its own ARI sockets, and
+  // its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the application log.
+  const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId }) : undefined;
+  const interceptTap = interceptLog && createAriSnoopRecorder({ ...config.ari, maxSockets: 8 });
+  const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
+  if (intercept && interceptLog) {
+    consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
     intercept.jobs.start();
   }
   // The switch's registrations (ps_contacts, written by Asterisk) become connection events.
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
     } }),
     metrics,
     log,
-    ...(intercept ? { intercept } : {}),
+    ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
     health: [
       { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
       { name: 'redis', check: async () => void (await redis.ping()) },

@@ -40,6 +40,8 @@ cat >&2 <<EOF
     SIP         udp ${SIP_HOST}:${SIP_PORT}   realm ${SIP_REALM}
     ARI         ${ARI_URL}   (app ${ARI_APP})
     Asterisk CLI: scripts/asterisk-cli.sh local
+    Lawful intercept log: ${INTERCEPT_LOG_FILE:-.local/local/intercept.log}
+      (admin and intercept administrator tokens, when not set, are printed below)
     Ctrl-C stops everything.
 
 EOF

@@ -2,20 +2,27 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Request } from 'express';
 import { type Agency } from '../intercept';
 
-// Who is calling the intercept API: the operator (ADMIN_TOKEN), an agency (its own token), or
-// nobody known. The admin token manages warrants but reads no intercepted data; an agency reads
-// only its own warrants' data and manages nothing.
-export type Principal = { type: 'admin' } | { type: 'agency'; agency: Agency } | { type: 'anonymous' };
+// Who is calling the intercept API: the intercept administrator (INTERCEPT_ADMIN_TOKEN), an agency
+// (its own token), the admin API's operator (ADMIN_TOKEN: billing, carriers ...), or nobody known.
+// The intercept administrator manages agencies and warrants but reads no intercepted data; an
+// agency reads only its own warrants' data and manages nothing; the operator gets nothing at all.
+export type Principal = { type: 'intercept_admin' } | { type: 'agency'; agency: Agency } | { type: 'admin' } | { type: 'anonymous' };
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
-export function principalResolver(adminToken: string, authenticate: (token: string) => Promise<Agency | undefined>): (req: Request) => Promise<Principal> {
-  const admin = digest(adminToken);
+export function principalResolver(tokens: { interceptAdmin: string; admin: string }, authenticate: (token: string) => Promise<Agency | undefined>): (req: Request) => Promise<Principal> {
+  const interceptAdmin = digest(tokens.interceptAdmin);
+  const admin = digest(tokens.admin);
   return async (req) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const token = match?.[1];
     if (!token) return { type: 'anonymous' };
-    if (timingSafeEqual(digest(token), admin)) return { type: 'admin' };
+    // Both compared in constant time, whichever matches.
+    const presented = digest(token);
+    const isInterceptAdmin = timingSafeEqual(presented, interceptAdmin);
+    const isAdmin = timingSafeEqual(presented, admin);
+    if (isInterceptAdmin) return { type: 'intercept_admin' };
+    if (isAdmin) return { type: 'admin' };
     const agency = await authenticate(token);
     return agency ? { type: 'agency', agency } : { type: 'anonymous' };
   };

@@ -42,8 +42,9 @@ export interface AdminApiDeps {
   metrics?: Registry;
   health: HealthCheck[];
   log: Logger;
-  // Lawful intercept: /v1/agencies (admin) and /v1/warrants (admin or agency tokens, audited).
-  intercept?: InterceptApi;
+  // Lawful intercept: /v1/agencies and /v1/warrants (intercept administrator or agency tokens,
+  // audited). Its failures go to the intercept module's own log, never to `log`.
+  intercept?: { api: InterceptApi; adminToken: string; log: Logger };
   // The recommendation service: GET /v1/routes and the carriers' rate decks.
   routing?: RoutingService;
 }
@@ -62,10 +63,10 @@ export function createAdminApi(deps: AdminApiDeps): Express {
 
   const intercept = deps.intercept;
   if (intercept) {
-    // Before the admin-only router: agencies authenticate with their own tokens here.
-    const resolve = principalResolver(deps.token, (token) => intercept.agencies.authenticate(token));
-    app.use('/v1/agencies', agenciesRouter(intercept, resolve));
-    app.use('/v1/warrants', warrantsRouter(intercept, resolve));
+    // Before the admin-only router: the intercept administrator and agencies authenticate here.
+    const resolve = principalResolver({ interceptAdmin: intercept.adminToken, admin: deps.token }, (token) => intercept.api.agencies.authenticate(token));
+    app.use('/v1/agencies', agenciesRouter(intercept.api, resolve, intercept.log));
+    app.use('/v1/warrants', warrantsRouter(intercept.api, resolve, intercept.log));
   }
   const v1 = express.Router();
   v1.use(bearerAuth(deps.token));

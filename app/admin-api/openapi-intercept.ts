@@ -17,12 +17,13 @@ const json = (description: string, schema: string): Record<string, unknown> => (
 const error = (description: string): Record<string, unknown> => json(description, 'Error');
 const uuid = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 
-const ADMIN = 'Admin token only. Agencies get 403.';
-const AGENCY = "The agency's own token only, for its own warrants: the admin token gets 403, another agency 404.";
+const ADMIN = 'Intercept administrator token (INTERCEPT_ADMIN_TOKEN) only. Agencies get 403.';
+const AGENCY = "The agency's own token only, for its own warrants: the intercept administrator gets 403, another agency 404.";
 const common = { '401': error('no valid token'), '403': error('these credentials may not do this (AUTH.FORBIDDEN)') };
 
 // The lawful intercept part of the OpenAPI document. Every request is written to an append-only
-// audit log before it is answered.
+// audit log before it is answered. The admin API's own ADMIN_TOKEN gets 404 (ROUTE.NOT_FOUND, as
+// for a path that does not exist) on every one of these routes.
 export function interceptOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {
   return {
     schemas: {
@@ -49,10 +50,10 @@ export function interceptOpenApi(schemaOf: SchemaOf): { schemas: Record<string, 
           requestBody: { required: true, content: { 'application/json': { schema: ref('CreateWarrantRequest') } } },
           responses: { '201': json('activated', 'Warrant'), '400': error('invalid request (REQUEST.INVALID, WARRANT.INVALID)'), '404': error('no such agency (AGENCY.NOT_FOUND)'), ...common },
         },
-        get: { summary: 'Warrants: all of them for the admin token, its own for an agency', responses: { '200': json('warrants', 'WarrantList'), '401': common['401'] } },
+        get: { summary: 'Warrants: all of them for the intercept administrator, its own for an agency', responses: { '200': json('warrants', 'WarrantList'), '401': common['401'] } },
       },
       '/v1/warrants/{id}': {
-        get: { summary: 'A warrant (admin, or the agency that holds it)', parameters: [uuid('id')], responses: { '200': json('the warrant', 'Warrant'), '404': error('no such warrant (WARRANT.NOT_FOUND)'), '401': common['401'] } },
+        get: { summary: 'A warrant (intercept administrator, or the agency that holds it)', parameters: [uuid('id')], responses: { '200': json('the warrant', 'Warrant'), '404': error('no such warrant (WARRANT.NOT_FOUND)'), '401': common['401'] } },
         patch: {
           summary: `Modify a warrant (targets, content, window); takes effect on live calls. ${ADMIN}`,
           parameters: [uuid('id')],

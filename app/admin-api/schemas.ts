@@ -172,8 +172,9 @@ export const InterceptEventResponse = z.object({
   callId: z.uuid().optional(),
   occurredAt: z.iso.datetime(),
   payload: z.record(z.string(), z.unknown()),
-  prevHash: z.string().meta({ description: 'SHA-256 of the previous record of this warrant (hash chain)' }),
-  hash: z.string().meta({ description: 'SHA-256 over prevHash and this record' }),
+  prevHash: z.string().meta({ description: 'hash of the previous record of this warrant (hash chain)' }),
+  hash: z.string().meta({ description: 'HMAC-SHA-256 over prevHash and this record under the operator-held chain key keyId (records without keyId, written before keyed chains: plain SHA-256)' }),
+  keyId: z.string().optional().meta({ description: 'id of the key the record is signed with' }),
 });
 
 export const InterceptEventListResponse = z.object({ events: z.array(InterceptEventResponse) });

@@ -1,1 +1,2 @@
-export { loadConfig, ConfigError, type AppConfig, type InterceptConfig } from './load-config';
+export { loadConfig, ConfigError, type AppConfig } from './load-config';
+export { type InterceptConfig } from './intercept-config';

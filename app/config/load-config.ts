@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { configSchema, LOCAL_ONLY_INTERCEPT_KEY, type RawConfig } from './schema';
+import { interceptConfigOf, type InterceptConfig } from './intercept-config';
+import { retiredInterceptIssues } from './intercept-schema';
+import { configSchema } from './schema';
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
@@ -32,18 +34,6 @@ export interface RoutingConfig {
   refreshMs: number;
 }
 
-export interface InterceptConfig {
-  enabled: boolean;
-  storage:
-    | { kind: 'local'; directories: string[] }
-    // Credentials: the AWS SDK's default chain (instance or task role, web identity, AWS_* variables).
-    | { kind: 's3'; buckets: string[]; prefix: string; region: string; endpoint?: string; forcePathStyle: boolean };
-  encryptionKey: Buffer;
-  retentionDays: number;
-  verifyIntervalMs: number;
-  tickMs: number;
-}
-
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid configuration:\n  ${issues.join('\n  ')}`);
@@ -56,8 +46,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable counts as unset, as in most deployment tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = configSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  const retired = retiredInterceptIssues(present).map((issue) => `${issue.path}: ${issue.message}`);
+  if (!parsed.success || retired.length > 0) {
+    throw new ConfigError([...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)), ...retired]);
   }
   const raw = parsed.data;
   // Locally an unset token is generated (and printed by main); production refuses to start without one.
@@ -103,33 +94,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-
-const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-
-function interceptConfigOf(raw: RawConfig): InterceptConfig {
-  const storage: InterceptConfig['storage'] =
-    raw.INTERCEPT_STORAGE === 's3'
-      ? {
-          kind: 's3',
-          buckets: list(raw.INTERCEPT_S3_BUCKETS),
-          prefix: raw.INTERCEPT_S3_PREFIX,
-          region: raw.INTERCEPT_S3_REGION,
-          ...(raw.INTERCEPT_S3_ENDPOINT ? { endpoint: raw.INTERCEPT_S3_ENDPOINT } : {}),
-          forcePathStyle: raw.INTERCEPT_S3_FORCE_PATH_STYLE,
-        }
-      : {
-          kind: 'local',
-          directories: raw.INTERCEPT_EVIDENCE_DIRS
-            ? list(raw.INTERCEPT_EVIDENCE_DIRS)
-            : Array.from({ length: raw.INTERCEPT_COPIES }, (_, i) => `.local/local/evidence/${i + 1}`),
-        };
-  return {
-    enabled: raw.INTERCEPT_ENABLED ?? raw.NODE_ENV !== 'production',
-    storage,
-    // Production refuses to start without a key of its own (schema.ts).
-    encryptionKey: Buffer.from(raw.INTERCEPT_ENCRYPTION_KEY ?? LOCAL_ONLY_INTERCEPT_KEY, 'base64'),
-    retentionDays: raw.INTERCEPT_RETENTION_DAYS,
-    verifyIntervalMs: raw.INTERCEPT_VERIFY_INTERVAL_MINUTES * 60_000,
-    tickMs: raw.INTERCEPT_TICK_MS,
-  };
-}

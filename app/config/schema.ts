@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { interceptIssues, interceptVariables } from './intercept-schema';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
-// The evidence key used when none is configured, outside production only.
-export const LOCAL_ONLY_INTERCEPT_KEY = Buffer.from('calling-platform/local-only/evid').toString('base64');
+export { LOCAL_ONLY_INTERCEPT_KEY } from './intercept-schema';
 
 // Every environment variable the application reads. Defaults are the local ones
 // (scripts/profiles/local.env); .env.example documents them.
@@ -48,29 +47,8 @@ export const configSchema = z
     // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
     CARRIER_PROGRESS_TIMEOUT_SECONDS: positiveInt.max(60).default(8),
 
-    // Lawful intercept (app/intercept). Unset: on, except in production, where it needs
-    // INTERCEPT_ENABLED=true and an INTERCEPT_ENCRYPTION_KEY of its own.
-    INTERCEPT_ENABLED: flag.optional(),
-    // Evidence storage: local directories, or S3-compatible buckets; one copy per location.
-    INTERCEPT_STORAGE: z.enum(['local', 's3']).default('local'),
-    INTERCEPT_COPIES: positiveInt.max(10).default(3),
-    // Comma-separated directories, one per copy (default .local/local/evidence/1..N).
-    INTERCEPT_EVIDENCE_DIRS: z.string().optional(),
-    // Comma-separated buckets, one per copy.
-    INTERCEPT_S3_BUCKETS: z.string().optional(),
-    INTERCEPT_S3_PREFIX: z.string().default('evidence/'),
-    INTERCEPT_S3_REGION: z.string().min(1).default('us-east-1'),
-    INTERCEPT_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-    INTERCEPT_S3_FORCE_PATH_STYLE: flag.default(false),
-    // AES-256-GCM key of evidence at rest: 32 bytes, base64. Locally a fixed local-only key is used.
-    INTERCEPT_ENCRYPTION_KEY: z
-      .string()
-      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
-      .optional(),
-    INTERCEPT_RETENTION_DAYS: positiveInt.default(3650),
-    INTERCEPT_VERIFY_INTERVAL_MINUTES: positiveInt.default(1440),
-    // Validity windows opening/closing, content retries and collection of recordings run this often.
-    INTERCEPT_TICK_MS: positiveInt.min(100).max(60_000).default(2000),
+    // Lawful intercept (app/intercept): intercept-schema.ts.
+    ...interceptVariables,
 
     // Routing (app/routing): how carriers are ranked for a PSTN call. The strategy is one of
     // app/routing/strategies (blended: one score of cost and quality with the two weights).
@@ -96,13 +74,7 @@ export const configSchema = z
     if (env.ROUTING_COST_WEIGHT + env.ROUTING_QUALITY_WEIGHT <= 0) {
       ctx.addIssue({ code: 'custom', path: ['ROUTING_QUALITY_WEIGHT'], message: 'ROUTING_COST_WEIGHT and ROUTING_QUALITY_WEIGHT must not both be 0' });
     }
-    const listed = (value: string | undefined): number => (value ? value.split(',').filter((item) => item.trim()).length : 0);
-    if (env.INTERCEPT_STORAGE === 's3' && listed(env.INTERCEPT_S3_BUCKETS) !== env.INTERCEPT_COPIES) {
-      ctx.addIssue({ code: 'custom', path: ['INTERCEPT_S3_BUCKETS'], message: `must list INTERCEPT_COPIES (${env.INTERCEPT_COPIES}) buckets` });
-    }
-    if (env.INTERCEPT_STORAGE === 'local' && env.INTERCEPT_EVIDENCE_DIRS && listed(env.INTERCEPT_EVIDENCE_DIRS) !== env.INTERCEPT_COPIES) {
-      ctx.addIssue({ code: 'custom', path: ['INTERCEPT_EVIDENCE_DIRS'], message: `must list INTERCEPT_COPIES (${env.INTERCEPT_COPIES}) directories` });
-    }
+    for (const issue of interceptIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     if (env.NODE_ENV === 'production') {
       if (!env.ADMIN_TOKEN || env.ADMIN_TOKEN.length < 32) {
         ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be set (at least 32 characters) in production' });
@@ -111,9 +83,6 @@ export const configSchema = z
         if (env[key].includes('local-only')) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'still holds the local default; set a real secret in production' });
         }
-      }
-      if (env.INTERCEPT_ENABLED === true && (!env.INTERCEPT_ENCRYPTION_KEY || env.INTERCEPT_ENCRYPTION_KEY === LOCAL_ONLY_INTERCEPT_KEY)) {
-        ctx.addIssue({ code: 'custom', path: ['INTERCEPT_ENCRYPTION_KEY'], message: 'must be set to a key of its own in production when INTERCEPT_ENABLED is true' });
       }
     } else if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < 16) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be at least 16 characters' });

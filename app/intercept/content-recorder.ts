@@ -5,10 +5,12 @@ import { type Logger } from '../shared/infra/logger';
 import { type ContentState, type Intercept, type InterceptRepository } from './model';
 import { type ContentTap, type InterceptAlerts, type Tap } from './ports';
 
-// Names of a tap's two snoop channels and recordings, derived from the recording id so that a
-// crash between opening the tap and noting it leaves nothing that cannot be found again.
-export function tapOf(recordingId: string): Tap {
-  return { inChannelId: `li-${recordingId}-in`, outChannelId: `li-${recordingId}-out`, nameIn: `li-${recordingId}-in`, nameOut: `li-${recordingId}-out` };
+// Names of a tap's two snoop channels and recordings, derived from a tap id noted with the
+// recording before the tap opens, so that a crash in between leaves nothing that cannot be found
+// again. The tap id is random and the names neutral: the switch, and the application log that
+// mentions channels it does not know, see ids like any other, never a recording or warrant id.
+export function tapOf(tapId: string): Tap {
+  return { inChannelId: `${tapId}-i`, outChannelId: `${tapId}-o`, nameIn: `${tapId}-i`, nameOut: `${tapId}-o` };
 }
 
 // A start not finished in this time (its worker crashed) is taken over by the retry job.
@@ -41,11 +43,12 @@ export class ContentRecorder {
     const log = this.deps.log.child({ warrantId: intercept.warrantId, callId: intercept.callId, interceptId: intercept.id });
     const segment = (await repo.recordingsOfIntercept(intercept.id)).length + 1;
     const recordingId = randomUUID();
-    const tap = tapOf(recordingId);
+    const tapId = randomUUID();
+    const tap = tapOf(tapId);
     const startedAt = clock.now();
     await repo.createRecording({ id: recordingId, interceptId: intercept.id, warrantId: intercept.warrantId, callId: intercept.callId, segment, tap, state: 'recording', startedAt });
     try {
-      await this.deps.tap.start(channelId, recordingId);
+      await this.deps.tap.start(channelId, tapId);
     } catch (error) {
       const attempt = intercept.contentAttempts + 1;
       const message = errorMessage(error);

@@ -42,3 +42,10 @@ export class EvidenceDecryptionError extends AppError {
     super('EVIDENCE.UNREADABLE', 'an evidence object failed authentication or decryption', 'internal', { key }, { cause });
   }
 }
+
+// Not one evidence location took a copy.
+export class EvidenceStoreError extends AppError {
+  constructor(key: string, failed: { location: string; error: string }[]) {
+    super('EVIDENCE.NOT_STORED', `no evidence location took the copy: ${failed.map((f) => `${f.location}: ${f.error}`).join('; ')}`, 'unavailable', { key, failed });
+  }
+}

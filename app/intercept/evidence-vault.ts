@@ -1,21 +1,24 @@
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../shared/kernel';
-import { EvidenceUnavailableError } from './errors';
+import { EvidenceStoreError, EvidenceUnavailableError } from './errors';
 import { type EvidenceCipher } from './evidence-cipher';
 import { type EvidenceLocation } from './ports';
 
 export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-export interface StoredEvidence {
+// Where one sealed object went: the locations that took it and those that failed.
+export interface PutResult {
   objectSha256: string;
-  copies: number;
+  stored: string[];
+  failed: { location: string; error: string }[];
 }
 
 export type CopyStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'repaired';
 
 export interface EvidenceCheck {
   key: string;
-  copies: { location: string; status: CopyStatus; error?: string }[];
+  // `was`: what a repaired copy was found to be (missing, corrupt, unreadable).
+  copies: { location: string; status: CopyStatus; was?: CopyStatus; error?: string }[];
   // At least one intact copy was found (and every bad copy was rewritten from it).
   recoverable: boolean;
 }
@@ -35,11 +38,69 @@ export class EvidenceVault {
     return this.locations.length;
   }
 
-  // Every location must take its copy; a failure leaves the caller to retry the whole store.
-  async store(key: string, plain: Buffer): Promise<StoredEvidence> {
+  get currentKeyId(): string {
+    return this.cipher.currentKeyId;
+  }
+
+  keyIdOf(sealed: Buffer): string | undefined {
+    return this.cipher.keyIdOf(sealed);
+  }
+
+  open(sealed: Buffer, key: string): Buffer {
+    return this.cipher.open(sealed, key);
+  }
+
+  // The first copy whose bytes hash to `objectSha256` (not decrypted).
+  async readSealed(key: string, objectSha256: string): Promise<Buffer> {
+    const problems: Record<string, string> = {};
+    for (const location of this.locations) {
+      try {
+        const sealed = await location.get(key);
+        if (sealed && sha256Hex(sealed) === objectSha256) return sealed;
+        problems[location.name] = sealed ? 'corrupt' : 'missing';
+      } catch (error) {
+        problems[location.name] = errorMessage(error);
+      }
+    }
+    throw new EvidenceUnavailableError(key, { problems });
+  }
+
+  // Seals once and puts the copy in every location that takes it. One location down does not stop
+  // the others (the caller notes which copies are missing); when none takes it, it throws.
+  async store(key: string, plain: Buffer): Promise<PutResult> {
+    const result = await this.putEverywhere(key, plain);
+    if (result.stored.length === 0) throw new EvidenceStoreError(key, result.failed);
+    return result;
+  }
+
+  // Seals once and puts the object in every location that takes it; a failed location is reported,
+  // not thrown, so one location down does not stop the others.
+  async putEverywhere(key: string, plain: Buffer): Promise<PutResult> {
     const sealed = this.cipher.seal(plain, key);
-    await Promise.all(this.locations.map((location) => location.put(key, sealed)));
-    return { objectSha256: sha256Hex(sealed), copies: this.locations.length };
+    const results = await Promise.allSettled(this.locations.map((location) => location.put(key, sealed)));
+    const stored: string[] = [];
+    const failed: PutResult['failed'] = [];
+    results.forEach((result, index) => {
+      const name = this.locations[index]?.name ?? String(index);
+      if (result.status === 'fulfilled') stored.push(name);
+      else failed.push({ location: name, error: errorMessage(result.reason) });
+    });
+    return { objectSha256: sha256Hex(sealed), stored, failed };
+  }
+
+  // Every location's copy, opened (authenticated with the key ring); a copy that cannot be read or
+  // opened is reported with its error.
+  async readEach(key: string): Promise<{ location: string; plain?: Buffer; error?: string }[]> {
+    return Promise.all(
+      this.locations.map(async (location) => {
+        try {
+          const sealed = await location.get(key);
+          return sealed ? { location: location.name, plain: this.cipher.open(sealed, key) } : { location: location.name, error: 'missing' };
+        } catch (error) {
+          return { location: location.name, error: errorMessage(error) };
+        }
+      }),
+    );
   }
 
   // The first intact copy, decrypted and checked against the content hash.
@@ -102,7 +163,7 @@ export class EvidenceVault {
         if (!location) continue;
         try {
           await location.put(key, good);
-          copies[index] = { ...copy, status: 'repaired' };
+          copies[index] = { ...copy, status: 'repaired', was: copy.status };
         } catch (error) {
           copies[index] = { ...copy, error: `repair failed: ${errorMessage(error)}` };
         }

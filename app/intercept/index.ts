@@ -1,13 +1,16 @@
 import { type Registry } from 'prom-client';
 import { type CallEvent } from '../shared/events';
-import { type Clock } from '../shared/kernel';
+import { type Clock, type Scheduler, systemScheduler } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
 import { AgencyAccess } from './agency-access';
 import { AgencyService } from './agency-service';
 import { interceptAlerts } from './alerts';
 import { ContentRecorder } from './content-recorder';
+import { ChainCheckpoints } from './chain-checkpoint';
 import { EvidenceCipher } from './evidence-cipher';
+import { EvidenceKeyRing } from './evidence-keys';
+import { EvidenceRewrap } from './evidence-rewrap';
 import { createEvidenceLocations, type EvidenceStorageConfig } from './evidence-locations';
 import { EvidenceVault } from './evidence-vault';
 import { EvidenceVerifier } from './evidence-verifier';
@@ -25,13 +28,17 @@ export interface InterceptModuleDeps {
   tap: ContentTap;
   liveCalls: LiveCallDirectory;
   storage: EvidenceStorageConfig;
-  // AES-256 key of evidence at rest (32 bytes).
+  // AES-256 key of evidence at rest (32 bytes); the chain's MAC key is derived from it.
   encryptionKey: Buffer;
+  // Keys of before a rotation: they still open old evidence and verify old chain records.
+  previousEncryptionKeys?: Buffer[];
   retentionDays: number;
   tickMs: number;
   verifyIntervalMs: number;
   instanceId: string;
   clock: Clock;
+  // Timers of the periodic jobs (default: the system's).
+  scheduler?: Scheduler;
   log: Logger;
   metrics: Registry;
   // Tests: locations given directly instead of built from `storage`.
@@ -52,19 +59,30 @@ export interface InterceptModule extends InterceptApi {
   verifier: EvidenceVerifier;
   retention: RetentionJob;
   collector: RecordingCollector;
+  checkpoints: ChainCheckpoints;
   jobs: InterceptJobs;
 }
 
-export function createInterceptModule(deps: InterceptModuleDeps): InterceptModule {
+// What both the app and the verification command build: keys, repository, vault, checkpoints.
+function evidenceCore(deps: Pick<InterceptModuleDeps, 'db' | 'storage' | 'encryptionKey' | 'previousEncryptionKeys' | 'clock' | 'log' | 'metrics' | 'locations'>) {
   const log = deps.log.child({ module: 'intercept' });
-  const repo = new PrismaInterceptRepository(deps.db);
+  const keys = new EvidenceKeyRing(deps.encryptionKey, deps.previousEncryptionKeys ?? []);
+  const repo = new PrismaInterceptRepository(deps.db, keys);
   const alerts = interceptAlerts(log, deps.metrics);
-  const vault = new EvidenceVault(deps.locations ?? createEvidenceLocations(deps.storage), new EvidenceCipher(deps.encryptionKey));
+  const vault = new EvidenceVault(deps.locations ?? createEvidenceLocations(deps.storage), new EvidenceCipher(keys));
+  const checkpoints = new ChainCheckpoints({ repo, vault, clock: deps.clock, alerts, log });
+  const verifier = new EvidenceVerifier({ repo, vault, keys, checkpoints, alerts, log, now: () => deps.clock.now() });
+  return { log, keys, repo, alerts, vault, checkpoints, verifier };
+}
+
+export function createInterceptModule(deps: InterceptModuleDeps): InterceptModule {
+  const { log, repo, alerts, vault, checkpoints, verifier } = evidenceCore(deps);
   const collector = new RecordingCollector({ repo, tap: deps.tap, vault, alerts, clock: deps.clock, log, retentionDays: deps.retentionDays });
   const content = new ContentRecorder({ repo, tap: deps.tap, alerts, clock: deps.clock, log, onRecordingEnded: () => void collector.collectDue() });
   const interceptor = new Interceptor({ repo, content, liveCalls: deps.liveCalls, clock: deps.clock, log });
   const warrants = new WarrantService({ repo, interceptor, clock: deps.clock, log });
-  const verifier = new EvidenceVerifier({ repo, vault, alerts, log, now: () => deps.clock.now() });
+  // After a rotation, the verification job also moves old recordings to the current key.
+  const rewrap = (deps.previousEncryptionKeys ?? []).length > 0 ? new EvidenceRewrap({ repo, vault, clock: deps.clock, log }) : undefined;
   const retention = new RetentionJob({ repo, vault, clock: deps.clock, log, retentionDays: deps.retentionDays });
   const jobs = new InterceptJobs({
     repo,
@@ -73,7 +91,10 @@ export function createInterceptModule(deps: InterceptModuleDeps): InterceptModul
     collector,
     verifier,
     retention,
+    checkpoints,
+    ...(rewrap ? { rewrap } : {}),
     clock: deps.clock,
+    scheduler: deps.scheduler ?? systemScheduler,
     log,
     options: { tickMs: deps.tickMs, verifyIntervalMs: deps.verifyIntervalMs, instanceId: deps.instanceId },
   });
@@ -86,28 +107,33 @@ export function createInterceptModule(deps: InterceptModuleDeps): InterceptModul
     verifier,
     retention,
     collector,
+    checkpoints,
     jobs,
   };
 }
 
 // Verification and retention on their own (scripts/intercept-verify.sh): no switch, no call events.
-export function createEvidenceVerification(deps: Pick<InterceptModuleDeps, 'db' | 'storage' | 'encryptionKey' | 'retentionDays' | 'clock' | 'log' | 'metrics' | 'locations'>): {
+export function createEvidenceVerification(deps: Pick<InterceptModuleDeps, 'db' | 'storage' | 'encryptionKey' | 'previousEncryptionKeys' | 'retentionDays' | 'clock' | 'log' | 'metrics' | 'locations'>): {
   verifier: EvidenceVerifier;
   retention: RetentionJob;
+  checkpoints: ChainCheckpoints;
+  rewrap: EvidenceRewrap;
 } {
-  const log = deps.log.child({ module: 'intercept' });
-  const repo = new PrismaInterceptRepository(deps.db);
-  const vault = new EvidenceVault(deps.locations ?? createEvidenceLocations(deps.storage), new EvidenceCipher(deps.encryptionKey));
+  const { log, repo, vault, checkpoints, verifier } = evidenceCore(deps);
   return {
-    verifier: new EvidenceVerifier({ repo, vault, alerts: interceptAlerts(log, deps.metrics), log, now: () => deps.clock.now() }),
+    verifier,
+    checkpoints,
     retention: new RetentionJob({ repo, vault, clock: deps.clock, log, retentionDays: deps.retentionDays }),
+    rewrap: new EvidenceRewrap({ repo, vault, clock: deps.clock, log }),
   };
 }
 
 export { liveCallDirectoryOf, type LiveCallSource } from './call-store-directory';
+export { startInterceptConsumer } from './intercept-consumer';
 export { tapOf } from './content-recorder';
 export type { EvidenceStorageConfig } from './evidence-locations';
 export type { VerificationReport } from './evidence-verifier';
+export type { RewrapReport } from './evidence-rewrap';
 export type { Agency, AuditEntry, Recording, ChainedRecord } from './model';
 export type { ContentTap, EvidenceLocation, LiveCall, LiveCallDirectory, StoredMedia, Tap, TargetType, WarrantTarget } from './ports';
 export type { Warrant } from './warrant';

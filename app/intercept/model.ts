@@ -43,6 +43,10 @@ export interface Recording {
   objectSha256?: string;
   objectKey?: string;
   copies: number;
+  // Locations that have not taken their copy yet (down when it was stored).
+  missingLocations: string[];
+  // The switch still holds the recording's files (until every location has its copy).
+  spoolKept: boolean;
   storedAt?: Date;
   retainUntil?: Date;
   purgedAt?: Date;
@@ -64,7 +68,8 @@ export interface NewEvent {
 }
 
 export interface AuditEntry {
-  principalType: 'admin' | 'agency' | 'anonymous';
+  // intercept_admin: INTERCEPT_ADMIN_TOKEN; admin: the admin API's ADMIN_TOKEN (always refused).
+  principalType: 'intercept_admin' | 'agency' | 'admin' | 'anonymous';
   principalId?: string;
   action: string;
   warrantId?: string;
@@ -80,6 +85,13 @@ export type InterceptChanges = Partial<Omit<Intercept, 'id' | 'warrantId' | 'cal
   contentError?: string | null;
   nextAttemptAt?: Date | null;
 };
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export type RecordingChanges = Partial<Omit<Recording, 'id' | 'tap' | 'claimedAt'>> & { claimedAt?: Date | null };
 
 export interface WarrantChanges {
   targets?: WarrantTarget[];
@@ -105,12 +117,17 @@ export interface InterceptRepository {
   warrantsClosing(since: Date, until: Date): Promise<Warrant[]>;
   allWarrantIds(): Promise<string[]>;
 
-  // Appends to the warrant's hash chain; undefined when a record with this dedupe key exists.
+  // Appends to the warrant's hash chain (keyed); undefined when a record with this dedupe key exists.
   appendEvent(warrantId: string, event: NewEvent): Promise<ChainedRecord | undefined>;
   eventsOf(warrantId: string, options?: { afterSeq?: number; limit?: number }): Promise<ChainedRecord[]>;
-  chainOf(warrantId: string): Promise<{ start: { seq: number; hash: string }; head: { seq: number; hash: string } } | undefined>;
-  // Deletes records that occurred before `before`; the chain restarts from the last one deleted.
-  purgeEventsBefore(warrantId: string, before: Date): Promise<{ purged: number; upToSeq?: number }>;
+  chainOf(warrantId: string): Promise<{ start: ChainHead; head: ChainHead } | undefined>;
+  // Every warrant's chain head (for the signed checkpoint).
+  chainHeads(): Promise<(ChainHead & { warrantId: string })[]>;
+  // The first keyed record of a chain (undefined: none, a chain written before keyed chains).
+  firstKeyedSeq(warrantId: string): Promise<number | undefined>;
+  // Deletes records that occurred before `before`; the chain restarts from the last one deleted,
+  // and `record` (kind records.purged; upToSeq and count added) is appended in the same transaction.
+  purgeEventsBefore(warrantId: string, before: Date, record: Omit<NewEvent, 'dedupeKey'>): Promise<{ purged: number; upToSeq?: number }>;
 
   // Creates the intercept of this warrant and call, or returns the one there is.
   openIntercept(intercept: Omit<Intercept, 'id' | 'contentAttempts'>): Promise<{ intercept: Intercept; created: boolean }>;
@@ -123,12 +140,16 @@ export interface InterceptRepository {
   // Answered intercepts whose content failed to start (or whose start was abandoned), due again.
   contentRetriesDue(now: Date): Promise<Intercept[]>;
 
-  createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void>;
+  createRecording(recording: Omit<Recording, 'attempts' | 'copies' | 'missingLocations' | 'spoolKept'>): Promise<void>;
   recordingsOfIntercept(interceptId: string): Promise<Recording[]>;
-  updateRecording(id: string, changes: Partial<Omit<Recording, 'id' | 'tap' | 'claimedAt'>> & { claimedAt?: Date | null }): Promise<void>;
+  // With `event`: the record is appended to the recording's warrant chain in the same transaction.
+  updateRecording(id: string, changes: RecordingChanges, event?: NewEvent): Promise<void>;
   // Claims one ended recording not tried since `retryBefore`, or one whose collection was
   // abandoned (claimed before `staleBefore`).
   claimRecordingToCollect(now: Date, retryBefore: Date, staleBefore: Date): Promise<Recording | undefined>;
+  // Claims one stored recording whose switch files are still kept (copies missing), not tried
+  // since `retryBefore`.
+  claimRecordingToComplete(now: Date, retryBefore: Date): Promise<Recording | undefined>;
   recordingsOfWarrant(warrantId: string): Promise<Recording[]>;
   getRecording(id: string): Promise<Recording | undefined>;
   storedRecordings(afterId: string | undefined, limit: number): Promise<Recording[]>;
@@ -137,6 +158,10 @@ export interface InterceptRepository {
   appendAudit(entry: AuditEntry): Promise<void>;
   // One holder at a time for a periodic job; true when this holder has the lease until `until`.
   tryLease(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
+  // A job due at `now` (never scheduled, or its time passed) is claimed by one caller, and is next
+  // due at `next`; false when it is not due or another caller claimed it.
+  claimDue(name: string, now: Date, next: Date): Promise<boolean>;
+  scheduleJob(name: string, due: Date): Promise<void>;
 }
 
 export type { ChainedRecord };

@@ -41,15 +41,12 @@ export class RetentionJob {
     const cutoff = new Date(now.getTime() - this.deps.retentionDays * DAY_MS);
     let recordsPurged = 0;
     for (const warrantId of await repo.allWarrantIds()) {
-      const { purged, upToSeq } = await repo.purgeEventsBefore(warrantId, cutoff);
-      if (purged === 0) continue;
-      recordsPurged += purged;
-      await repo.appendEvent(warrantId, {
-        dedupeKey: `records-purged:${upToSeq}`,
+      const { purged } = await repo.purgeEventsBefore(warrantId, cutoff, {
         kind: 'records.purged',
         occurredAt: now,
-        payload: { upToSeq, count: purged, before: cutoff.toISOString(), reason: 'retention_expired' },
+        payload: { before: cutoff.toISOString(), reason: 'retention_expired' },
       });
+      recordsPurged += purged;
     }
     if (recordingsPurged + recordsPurged > 0) this.deps.log.info('intercept evidence past retention deleted', { recordingsPurged, recordsPurged });
     return { recordingsPurged, recordsPurged };

@@ -10,6 +10,8 @@ export interface S3LocationOptions {
   // S3-compatible stores (MinIO, Ceph, ...): their URL, and path-style addressing.
   endpoint?: string;
   forcePathStyle?: boolean;
+  // An AWS shared-config profile (~/.aws/credentials) of this location's own credentials.
+  profile?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
@@ -23,7 +25,12 @@ export function createS3Client(options: S3LocationOptions): S3Client {
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    // Checksums only where S3 requires them: our own SHA-256 goes with every put, and S3-compatible
+    // stores do not all take the SDK's default CRC32 trailer.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   };
   return new S3Client(config);
 }
@@ -35,9 +42,10 @@ export class S3Location implements EvidenceLocation {
 
   constructor(
     private readonly client: S3Sender,
-    private readonly options: Pick<S3LocationOptions, 'bucket' | 'prefix'>,
+    private readonly options: Pick<S3LocationOptions, 'bucket' | 'prefix' | 'endpoint'>,
   ) {
-    this.name = `s3:${options.bucket}/${options.prefix ?? ''}`;
+    // The endpoint is part of the name: two stores may each have a bucket of the same name.
+    this.name = `s3:${options.endpoint ? `${new URL(options.endpoint).host}/` : ''}${options.bucket}/${options.prefix ?? ''}`;
   }
 
   private keyOf(key: string): string {

@@ -1,24 +1,30 @@
 // Evidence verification on demand (scripts/intercept-verify.sh): re-reads every copy of every
-// recording, repairs lost or corrupt copies from an intact one, checks every warrant's hash chain;
-// with --retention, then deletes what is past retention. Prints the report as JSON.
+// recording, repairs lost or corrupt copies from an intact one, checks every warrant's hash chain
+// against its keys and the signed checkpoint; with --rewrap, first moves recordings sealed with an
+// older key (INTERCEPT_PREVIOUS_ENCRYPTION_KEYS) to the current one; with --retention, then deletes
+// what is past retention; then writes the checkpoint of chain heads. Prints the report as JSON.
 // Exit: 0 all intact or repaired, 1 problems remain, 2 the check itself failed.
 import { Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../config';
 import { systemClock } from '../shared/kernel';
-import { createLogger } from '../shared/infra/logger';
+import { createFileLogger } from '../shared/infra/logger';
 import { createDatabase } from '../shared/infra/prisma';
 import { createEvidenceVerification } from './index';
 
 async function run(): Promise<number> {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, service: 'intercept-verify' });
+  // Its lines name warrants and recordings: the intercept log, never the console (the report is the output).
+  const log = createFileLogger({ level: config.logLevel, service: 'intercept-verify', file: config.intercept.logFile });
   const db = createDatabase({ url: config.database.url, poolSize: 2 });
   try {
-    const { verifier, retention } = createEvidenceVerification({ ...config.intercept, db, clock: systemClock, log, metrics: new Registry() });
+    const { verifier, retention, checkpoints, rewrap } = createEvidenceVerification({ ...config.intercept, db, clock: systemClock, log, metrics: new Registry() });
+    const rewrapped = process.argv.includes('--rewrap') ? await rewrap.run() : undefined;
     const report = await verifier.run();
     const purged = process.argv.includes('--retention') ? await retention.run() : undefined;
-    process.stdout.write(`${JSON.stringify({ ...report, ...(purged ? { retention: purged } : {}) }, null, 2)}\n`);
-    return report.ok ? 0 : 1;
+    // As the app's verification job: the heads found (a chain that disagrees keeps its old entry).
+    await checkpoints.write();
+    process.stdout.write(`${JSON.stringify({ ...report, ...(purged ? { retention: purged } : {}), ...(rewrapped ? { rewrap: rewrapped } : {}) }, null, 2)}\n`);
+    return report.ok && (rewrapped?.failed.length ?? 0) === 0 ? 0 : 1;
   } finally {
     await db.$disconnect();
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { recordHash } from '../../app/intercept/hash-chain';
 import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { ariGet, channelsOf, eventually } from '../support/ari';
@@ -13,11 +14,15 @@ import {
   createAgency,
   eventsOf,
   evidenceDirs,
+  interceptAdminToken,
+  interceptAppEnv,
+  interceptLogFile,
   recordingsOf,
   runVerification,
   sql,
   storedRecordings,
   type InterceptEvent,
+  type InterceptRecording,
 } from '../support/intercept/intercept-client';
 import { soxInfo, soxStat, tonePower } from '../support/intercept/sox';
 import { tonePcap } from '../support/intercept/tone-pcap';
@@ -42,7 +47,7 @@ describe('e2e: lawful intercept', function () {
   let calleePcap: string;
 
   before(async function () {
-    app = await AppProcess.start({ INTERCEPT_EVIDENCE_DIRS: evidenceDirs.join(','), INTERCEPT_TICK_MS: '300' });
+    app = await AppProcess.start({ ...interceptAppEnv(), INTERCEPT_TICK_MS: '300' });
     [agencyA, agencyB] = await Promise.all([createAgency('Agency A'), createAgency('Agency B')]);
     callerPcap = tonePcap(CALLER_HZ, 20);
     calleePcap = tonePcap(CALLEE_HZ, 20);
@@ -203,7 +208,7 @@ describe('e2e: lawful intercept', function () {
       const warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'user', value: gina.id }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
       await toneCall(ginaDevice, hankDevice, hank.username, 7000, async () => {
         await new Promise((resolve) => setTimeout(resolve, 3000));
-        const res = await api('POST', `/v1/warrants/${warrantId}/deactivate`);
+        const res = await api('POST', `/v1/warrants/${warrantId}/deactivate`, undefined, interceptAdminToken);
         expect(res.status).to.equal(200);
       });
       const [recording] = await storedRecordings(warrantId, agencyA.token, 1);
@@ -226,6 +231,42 @@ describe('e2e: lawful intercept', function () {
     });
   });
 
+  describe('an evidence location down', function () {
+    it('given the second evidence location unwritable during a targeted call, then the call goes on, the failure is in the chain, the switch keeps its files, and the missing copy is written once the location is back', async function () {
+      const [mia, ned] = await Promise.all([createUser('mia'), createUser('ned')]);
+      const [miaDevice, nedDevice] = await Promise.all([registered(mia), registered(ned)]);
+      const warrantId = await activateWarrant({ agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: mia.username }], content: true, validFrom: iso(-hour), validUntil: iso(hour) });
+      const dir = evidenceDirs[1] ?? '';
+      const away = `${dir}.away`;
+      // The location fails every write as a dead disk would: its directory is now a regular file.
+      renameSync(dir, away);
+      writeFileSync(dir, 'not a directory');
+      let recording: InterceptRecording | undefined;
+      try {
+        await toneCall(miaDevice, nedDevice, ned.username, 3000);
+        [recording] = await storedRecordings(warrantId, agencyA.token, 1);
+        expect(recording?.copies).to.equal(2);
+        const events = await eventsOf(warrantId, agencyA.token);
+        const failed = events.find((event) => event.kind === 'content.store_failed');
+        expect((failed?.payload.failed as { location: string }[]).map((f) => f.location)).to.deep.equal([`dir:${dir}`]);
+        expect(events.find((event) => event.kind === 'recording.stored')?.payload).to.deep.include({ copies: 2, missingLocations: [`dir:${dir}`] });
+        const audio = await audioOf(warrantId, recording?.id ?? '', agencyA.token);
+        expect([audio.status, createHash('sha256').update(audio.wav).digest('hex')]).to.deep.equal([200, recording?.sha256]);
+        const [row] = await sql<{ name_in: string; object_key: string }>('SELECT name_in, object_key FROM li_recordings WHERE id = $1', [recording?.id]);
+        await ariGet(`/recordings/stored/${row?.name_in}`);
+      } finally {
+        rmSync(dir, { force: true });
+        renameSync(away, dir);
+      }
+      const events = await eventually(() => eventsOf(warrantId, agencyA.token), (list) => list.some((event) => event.kind === 'recording.copies_completed'), 30_000);
+      expect(events.find((event) => event.kind === 'recording.copies_completed')?.payload).to.deep.include({ copies: 3, written: [`dir:${dir}`] });
+      expect((await recordingsOf(warrantId, agencyA.token))[0]?.copies).to.equal(3);
+      const [row] = await sql<{ name_in: string; object_key: string }>('SELECT name_in, object_key FROM li_recordings WHERE id = $1', [recording?.id]);
+      expect(readFileSync(join(dir, row?.object_key ?? '')).equals(readFileSync(join(evidenceDirs[0] ?? '', row?.object_key ?? '')))).to.equal(true);
+      await eventually(() => ariGet(`/recordings/stored/${row?.name_in}`).then(() => 'kept', () => 'gone'), (state) => state === 'gone', 10_000);
+    });
+  });
+
   describe('access', function () {
     let warrantId: string;
     let recordingId: string;
@@ -239,26 +280,46 @@ describe('e2e: lawful intercept', function () {
       recordingId = recording?.id ?? '';
     });
 
-    it("given agency A's warrant, then agency B, the admin token and no token learn nothing of it, and every access is audited once", async function () {
+    it("given agency A's warrant, then agency B, the admin API's token and no token learn nothing of it, the intercept administrator manages but reads no content, and every access is audited once", async function () {
       const auditCount = async (): Promise<number> => Number((await sql<{ n: string }>('SELECT count(*) AS n FROM li_audit_log WHERE warrant_id = $1', [warrantId]))[0]?.n);
       const before = await auditCount();
       const paths = [`/v1/warrants/${warrantId}`, `/v1/warrants/${warrantId}/events`, `/v1/warrants/${warrantId}/recordings`, `/v1/warrants/${warrantId}/recordings/${recordingId}/audio`];
-      const asB = await Promise.all(paths.map(async (path) => (await fetch(`${urlOf(path)}`, { headers: { authorization: `Bearer ${agencyB.token}` } })).status));
-      const asAdmin = await Promise.all(paths.slice(1).map(async (path) => (await fetch(urlOf(path), { headers: { authorization: `Bearer ${testEnv.adminToken}` } })).status));
-      const anonymous = await Promise.all(paths.map(async (path) => (await fetch(urlOf(path))).status));
-      const asA = await Promise.all(paths.map(async (path) => (await fetch(urlOf(path), { headers: { authorization: `Bearer ${agencyA.token}` } })).status));
-      expect(asB).to.deep.equal([404, 404, 404, 404]);
-      expect(asAdmin).to.deep.equal([403, 403, 403]);
-      expect(anonymous).to.deep.equal([401, 401, 401, 401]);
-      expect(asA).to.deep.equal([200, 200, 200, 200]);
+      const statusesAs = (token: string | undefined) =>
+        Promise.all(paths.map(async (path) => (await fetch(urlOf(path), token ? { headers: { authorization: `Bearer ${token}` } } : {})).status));
+      expect(await statusesAs(agencyB.token)).to.deep.equal([404, 404, 404, 404]);
+      expect(await statusesAs(testEnv.adminToken)).to.deep.equal([404, 404, 404, 404]);
+      expect(await statusesAs(undefined)).to.deep.equal([401, 401, 401, 401]);
+      expect(await statusesAs(interceptAdminToken)).to.deep.equal([200, 403, 403, 403]);
+      expect(await statusesAs(agencyA.token)).to.deep.equal([200, 200, 200, 200]);
       const listB = await fetch(urlOf('/v1/warrants'), { headers: { authorization: `Bearer ${agencyB.token}` } });
       expect(((await listB.json()) as { warrants: { id: string }[] }).warrants.map((w) => w.id)).to.not.include(warrantId);
-      expect(await auditCount()).to.equal(before + paths.length * 3 + 3);
+      // The admin API's token: no list, no agency, as if the routes did not exist.
+      const asOperator = await api('GET', '/v1/warrants');
+      expect([asOperator.status, asOperator.body.code]).to.deep.equal([404, 'ROUTE.NOT_FOUND']);
+      expect((await api('POST', '/v1/agencies', { name: 'billing operator' })).status).to.equal(404);
+      expect((await api('POST', '/v1/warrants', { agencyId: agencyA.id, targets: [{ type: 'sipUsername', value: 'x' }], content: true, validFrom: iso(-hour), validUntil: iso(hour) })).status).to.equal(404);
+      expect(await auditCount()).to.equal(before + paths.length * 5);
       const entries = await sql<{ principal_type: string; principal_id: string | null; outcome: string; status: number }>(
         'SELECT principal_type, principal_id, outcome, status FROM li_audit_log WHERE warrant_id = $1 ORDER BY id DESC LIMIT 4',
         [warrantId],
       );
       expect(entries.map((e) => [e.principal_type, e.principal_id, e.outcome, e.status])).to.deep.equal(paths.map(() => ['agency', agencyA.id, 'allowed', 200]));
+    });
+
+    it("then nothing the admin API's token reaches names the warrant or its recording: not the application log, not the calls API, not /metrics; the intercept log does", async function () {
+      const secrets = [warrantId, recordingId];
+      const appLog = app.output.join('\n');
+      const metrics = await (await fetch(urlOf('/metrics'), { headers: { authorization: `Bearer ${testEnv.adminToken}` } })).text();
+      const calls = JSON.stringify((await api('GET', '/v1/calls')).body);
+      for (const secret of secrets) {
+        expect(appLog, 'application log').to.not.include(secret);
+        expect(metrics, '/metrics').to.not.include(secret);
+        expect(calls, '/v1/calls').to.not.include(secret);
+      }
+      expect(appLog).to.not.match(/intercept (begun|content started|recording stored)/);
+      expect(metrics).to.match(/^intercept_content_failures_total \d+/m);
+      const interceptLog = readFileSync(interceptLogFile, 'utf8');
+      expect(interceptLog).to.include(warrantId).and.include(recordingId).and.include('"message":"intercept begun"');
     });
 
     it('then the audit log refuses to be changed or deleted', async function () {
@@ -296,12 +357,59 @@ describe('e2e: lawful intercept', function () {
     it('given an intercept record altered in the database, when the verification runs, then the hash chain check fails for that warrant, and passes once it is restored', async function () {
       const [original] = await sql<{ id: string; payload: unknown }>(`SELECT id, payload FROM li_events WHERE warrant_id = $1 AND kind = 'iri.end'`, [warrantId]);
       await sql(`UPDATE li_events SET payload = jsonb_set(payload::jsonb, '{talkMs}', '1') WHERE id = $1`, [original?.id]);
-      const run = runVerification();
-      expect(run.code, run.stderr).to.equal(1);
-      const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string; seq?: number }[] }[] }).broken;
-      expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
-      expect(broken[0]?.problems.map((p) => p.kind)).to.deep.equal(['hash_mismatch']);
-      await sql('UPDATE li_events SET payload = $2 WHERE id = $1', [original?.id, JSON.stringify(original?.payload)]);
+      try {
+        const run = runVerification();
+        expect(run.code, run.stderr).to.equal(1);
+        const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string; seq?: number }[] }[] }).broken;
+        expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
+        expect(broken[0]?.problems.map((p) => p.kind)).to.deep.equal(['hash_mismatch']);
+      } finally {
+        // Restored even when an expectation failed: the next runs verify this database too.
+        await sql('UPDATE li_events SET payload = $2 WHERE id = $1', [original?.id, JSON.stringify(original?.payload)]);
+      }
+      expect(runVerification().code).to.equal(0);
+    });
+
+    it('given an intercept record edited in the database and every later hash and the head recomputed (plain SHA-256, as without the key), then the verification fails, and passes once restored', async function () {
+      type Row = { id: string; seq: number; kind: string; intercept_id: string | null; call_id: string | null; occurred_at: Date; payload: Record<string, unknown>; prev_hash: string; hash: string; key_id: string | null };
+      const rows = await sql<Row>('SELECT id, seq, kind, intercept_id, call_id, occurred_at, payload, prev_hash, hash, key_id FROM li_events WHERE warrant_id = $1 ORDER BY seq', [warrantId]);
+      const [head] = await sql<{ chain_seq: number; chain_head: string }>('SELECT chain_seq, chain_head FROM li_warrants WHERE id = $1', [warrantId]);
+      const end = rows.findIndex((row) => row.kind === 'iri.end');
+      let prev = rows[end - 1]?.hash ?? '';
+      for (const [i, row] of rows.entries()) {
+        if (i < end) continue;
+        const payload = i === end ? { ...row.payload, talkMs: 1 } : row.payload;
+        const record = { warrantId, seq: row.seq, kind: row.kind, ...(row.intercept_id ? { interceptId: row.intercept_id } : {}), ...(row.call_id ? { callId: row.call_id } : {}), occurredAt: row.occurred_at.toISOString(), payload };
+        const hash = recordHash(prev, record);
+        await sql('UPDATE li_events SET payload = $2, prev_hash = $3, hash = $4, key_id = NULL WHERE id = $1', [row.id, JSON.stringify(payload), prev, hash]);
+        prev = hash;
+      }
+      await sql('UPDATE li_warrants SET chain_head = $2 WHERE id = $1', [warrantId, prev]);
+      try {
+        const run = runVerification();
+        expect(run.code, run.stderr).to.equal(1);
+        const broken = (run.report.chains as { broken: { warrantId: string; problems: { kind: string; seq?: number }[] }[] }).broken;
+        expect(broken.map((b) => b.warrantId)).to.deep.equal([warrantId]);
+        expect(broken[0]?.problems).to.deep.include({ kind: 'unkeyed', seq: rows[end]?.seq });
+      } finally {
+        for (const row of rows) await sql('UPDATE li_events SET payload = $2, prev_hash = $3, hash = $4, key_id = $5 WHERE id = $1', [row.id, JSON.stringify(row.payload), row.prev_hash, row.hash, row.key_id]);
+        await sql('UPDATE li_warrants SET chain_head = $2 WHERE id = $1', [warrantId, head?.chain_head]);
+      }
+      expect(runVerification().code).to.equal(0);
+    });
+
+    it("given a stored recording's row deleted in the database, then the verification fails naming it, and passes once it is back", async function () {
+      const [row] = await sql<Record<string, unknown>>('SELECT * FROM li_recordings WHERE id = $1', [recordingId]);
+      await sql('DELETE FROM li_recordings WHERE id = $1', [recordingId]);
+      try {
+        const run = runVerification();
+        expect(run.code, run.stderr).to.equal(1);
+        const broken = (run.report.chains as { broken: { warrantId: string; problems: Record<string, unknown>[] }[] }).broken;
+        expect(broken.find((b) => b.warrantId === warrantId)?.problems).to.deep.include({ kind: 'recording_row_missing', recordingId, copies: 'intact' });
+      } finally {
+        const columns = Object.keys(row ?? {});
+        await sql(`INSERT INTO li_recordings (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((column) => row?.[column]));
+      }
       expect(runVerification().code).to.equal(0);
     });
   });

@@ -7,8 +7,9 @@ import { errorBody } from '../http-errors';
 
 export interface AuditedRoute {
   action: string;
-  // admin: the operator only; agency: an agency only (and only for its own warrants); any: both.
-  allow: 'admin' | 'agency' | 'any';
+  // intercept_admin: the intercept administrator only; agency: an agency only (and only for its
+  // own warrants); any: both. The admin API's operator is never allowed.
+  allow: 'intercept_admin' | 'agency' | 'any';
 }
 
 export interface Reply {
@@ -46,6 +47,13 @@ export function auditedRoute(intercept: InterceptApi, resolve: (req: Request) =>
     if (principal.type === 'anonymous') {
       await audit('denied', 401);
       res.status(401).set('WWW-Authenticate', 'Bearer realm="intercept"').json(errorBody('AUTH.UNAUTHORIZED', 'a valid bearer token is required'));
+      return;
+    }
+    if (principal.type === 'admin') {
+      // The operator's token learns nothing, not even that the route or a warrant exists: the
+      // answer is the one of any unknown path.
+      await audit('denied', 404);
+      res.status(404).json(errorBody('ROUTE.NOT_FOUND', 'no such route', { method: req.method, path: req.originalUrl.split('?')[0] }));
       return;
     }
     if (route.allow !== 'any' && route.allow !== principal.type) {

@@ -1,4 +1,6 @@
 import { type Request, Router } from 'express';
+import { type Logger } from '../../shared/infra/logger';
+import { errorHandler } from '../http-errors';
 import { type ChainedRecord, type InterceptApi, type Recording, type Warrant } from '../../intercept';
 import { type Principal } from '../agency-auth';
 import { CreateWarrantRequest, EventsQuery, ModifyWarrantRequest, RecordingParams, WarrantIdParam } from '../schemas';
@@ -28,6 +30,7 @@ const toEventResponse = (record: ChainedRecord): Record<string, unknown> => ({
   payload: record.payload,
   prevHash: record.prevHash,
   hash: record.hash,
+  ...(record.keyId ? { keyId: record.keyId } : {}),
 });
 
 const toRecordingResponse = (recording: Recording): Record<string, unknown> => ({
@@ -51,16 +54,17 @@ const agencyOf = (principal: Principal): string => {
   return principal.agency.id;
 };
 
-// /v1/warrants: the operator (admin token) activates, modifies and deactivates warrants; an agency
-// (its own token) lists its warrants and reads their intercept records and recordings. Each is
-// refused the other's operations (403); another agency's warrant does not exist for an agency (404).
-export function warrantsRouter(intercept: InterceptApi, resolve: (req: Request) => Promise<Principal>): Router {
+// /v1/warrants: the intercept administrator (INTERCEPT_ADMIN_TOKEN) activates, modifies and
+// deactivates warrants; an agency (its own token) lists its warrants and reads their intercept
+// records and recordings. Each is refused the other's operations (403); another agency's warrant
+// does not exist for an agency (404); the admin API's token gets 404 on every route.
+export function warrantsRouter(intercept: InterceptApi, resolve: (req: Request) => Promise<Principal>, log: Logger): Router {
   const router = Router();
-  const route = (action: string, allow: 'admin' | 'agency' | 'any', handle: Parameters<typeof auditedRoute>[3]) => auditedRoute(intercept, resolve, { action, allow }, handle);
+  const route = (action: string, allow: 'intercept_admin' | 'agency' | 'any', handle: Parameters<typeof auditedRoute>[3]) => auditedRoute(intercept, resolve, { action, allow }, handle);
 
   router.post(
     '/',
-    route('warrant.activate', 'admin', async (req) => {
+    route('warrant.activate', 'intercept_admin', async (req) => {
       const body = CreateWarrantRequest.parse(req.body);
       const warrant = await intercept.warrants.activate({ ...body, validFrom: new Date(body.validFrom), validUntil: new Date(body.validUntil) });
       return reply(201, (res) => res.location(`/v1/warrants/${warrant.id}`).json(toWarrantResponse(warrant)));
@@ -86,7 +90,7 @@ export function warrantsRouter(intercept: InterceptApi, resolve: (req: Request) 
 
   router.patch(
     '/:id',
-    route('warrant.modify', 'admin', async (req) => {
+    route('warrant.modify', 'intercept_admin', async (req) => {
       const { id } = WarrantIdParam.parse(req.params);
       const body = ModifyWarrantRequest.parse(req.body);
       const warrant = await intercept.warrants.modify(id, {
@@ -101,7 +105,7 @@ export function warrantsRouter(intercept: InterceptApi, resolve: (req: Request) 
 
   router.post(
     '/:id/deactivate',
-    route('warrant.deactivate', 'admin', async (req) => {
+    route('warrant.deactivate', 'intercept_admin', async (req) => {
       const { id } = WarrantIdParam.parse(req.params);
       const warrant = await intercept.warrants.deactivate(id);
       return reply(200, (res) => res.json(toWarrantResponse(warrant)));
@@ -143,5 +147,7 @@ export function warrantsRouter(intercept: InterceptApi, resolve: (req: Request) 
     }),
   );
 
+  // Failures are logged to the intercept log: their paths carry warrant and recording ids.
+  router.use(errorHandler(log));
   return router;
 }

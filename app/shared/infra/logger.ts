@@ -1,3 +1,5 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import winston from 'winston';
 
 // A structured logger: the message is a fixed string, data goes in fields, one child per call.
@@ -28,6 +30,32 @@ export function createLogger(options: { level: string; service: string; pretty?:
       defaultMeta: { service: options.service },
       format,
       transports: [new winston.transports.Console()],
+    }),
+  );
+}
+
+export class LogFileError extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`cannot write the log file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'LogFileError';
+  }
+}
+
+// A logger of its own destination (a JSON-lines file, owner-only), for lines the application log
+// must not carry. The file is opened once here so that an unwritable path stops the start.
+export function createFileLogger(options: { level: string; service: string; file: string }): Logger {
+  try {
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(options.file, 'a', 0o600));
+  } catch (error) {
+    throw new LogFileError(options.file, error);
+  }
+  return new WinstonLogger(
+    winston.createLogger({
+      level: options.level,
+      defaultMeta: { service: options.service },
+      format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+      transports: [new winston.transports.File({ filename: options.file, options: { flags: 'a', mode: 0o600 } })],
     }),
   );
 }

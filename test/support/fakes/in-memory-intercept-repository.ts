@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { genesisHash, recordHash, type ChainedRecord } from '../../../app/intercept/hash-chain';
+import { genesisHash, signRecord, type ChainedRecord, type ChainKeys } from '../../../app/intercept/hash-chain';
 import {
   type Agency,
   type AuditEntry,
@@ -9,6 +9,7 @@ import {
   type InterceptRepository,
   type NewEvent,
   type Recording,
+  type RecordingChanges,
   type WarrantChanges,
 } from '../../../app/intercept/model';
 import { type Identity } from '../../../app/intercept/ports';
@@ -24,6 +25,9 @@ export class InMemoryInterceptRepository implements InterceptRepository {
   readonly audit: AuditEntry[] = [];
   readonly anchors = new Map<string, { seq: number; hash: string }>();
   readonly claims = new Map<string, Date>();
+
+  // Replaceable: a test rotates the evidence key.
+  constructor(public keys: ChainKeys) {}
 
   createAgency(name: string, tokenHash: string): Promise<Agency> {
     const agency = { id: randomUUID(), name, createdAt: new Date(), tokenHash };
@@ -82,7 +86,7 @@ export class InMemoryInterceptRepository implements InterceptRepository {
     const warrant = this.warrants.get(warrantId);
     if (!warrant) throw new Error('no warrant');
     if (this.events.some((e) => e.warrantId === warrantId && e.dedupeKey === event.dedupeKey)) return Promise.resolve(undefined);
-    const record = {
+    const chained = signRecord(this.keys, warrant.head.hash, {
       warrantId,
       seq: warrant.head.seq + 1,
       kind: event.kind,
@@ -90,8 +94,7 @@ export class InMemoryInterceptRepository implements InterceptRepository {
       ...(event.callId ? { callId: event.callId } : {}),
       occurredAt: event.occurredAt.toISOString(),
       payload: JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>,
-    };
-    const chained = { ...record, prevHash: warrant.head.hash, hash: recordHash(warrant.head.hash, record) };
+    });
     this.events.push({ ...chained, dedupeKey: event.dedupeKey });
     warrant.head = { seq: chained.seq, hash: chained.hash };
     return Promise.resolve(chained);
@@ -107,14 +110,23 @@ export class InMemoryInterceptRepository implements InterceptRepository {
     return Promise.resolve(warrant && { start: this.anchors.get(warrantId) ?? { seq: 0, hash: genesisHash(warrantId) }, head: warrant.head });
   }
 
-  purgeEventsBefore(warrantId: string, before: Date): Promise<{ purged: number; upToSeq?: number }> {
+  chainHeads(): Promise<{ warrantId: string; seq: number; hash: string }[]> {
+    return Promise.resolve([...this.warrants.values()].map((w) => ({ warrantId: w.id, ...w.head })));
+  }
+
+  firstKeyedSeq(warrantId: string): Promise<number | undefined> {
+    return Promise.resolve(this.events.find((e) => e.warrantId === warrantId && e.keyId)?.seq);
+  }
+
+  async purgeEventsBefore(warrantId: string, before: Date, record: Omit<NewEvent, 'dedupeKey'>): Promise<{ purged: number; upToSeq?: number }> {
     const old = this.events.filter((e) => e.warrantId === warrantId && Date.parse(e.occurredAt) < before.getTime());
     const last = old.at(-1);
-    if (!last) return Promise.resolve({ purged: 0 });
+    if (!last) return { purged: 0 };
     const gone = this.events.filter((e) => e.warrantId === warrantId && e.seq <= last.seq);
     for (const e of gone) this.events.splice(this.events.indexOf(e), 1);
     this.anchors.set(warrantId, { seq: last.seq, hash: last.hash });
-    return Promise.resolve({ purged: gone.length, upToSeq: last.seq });
+    await this.appendEvent(warrantId, { ...record, dedupeKey: `records-purged:${last.seq}`, payload: { ...record.payload, upToSeq: last.seq, count: gone.length } });
+    return { purged: gone.length, upToSeq: last.seq };
   }
 
   openIntercept(input: Omit<Intercept, 'id' | 'contentAttempts'>): Promise<{ intercept: Intercept; created: boolean }> {
@@ -153,8 +165,8 @@ export class InMemoryInterceptRepository implements InterceptRepository {
     return Promise.resolve([...this.intercepts.values()].filter((i) => i.state === 'answered' && (i.contentState === 'failed' || i.contentState === 'starting') && i.nextAttemptAt && i.nextAttemptAt <= now).map((i) => ({ ...i })));
   }
 
-  createRecording(recording: Omit<Recording, 'attempts' | 'copies'>): Promise<void> {
-    this.recordings.set(recording.id, { ...recording, attempts: 0, copies: 0 });
+  createRecording(recording: Omit<Recording, 'attempts' | 'copies' | 'missingLocations' | 'spoolKept'>): Promise<void> {
+    this.recordings.set(recording.id, { ...recording, attempts: 0, copies: 0, missingLocations: [], spoolKept: false });
     return Promise.resolve();
   }
 
@@ -162,14 +174,14 @@ export class InMemoryInterceptRepository implements InterceptRepository {
     return Promise.resolve([...this.recordings.values()].filter((r) => r.interceptId === interceptId).map((r) => ({ ...r })));
   }
 
-  updateRecording(id: string, changes: Partial<Omit<Recording, 'id' | 'tap' | 'claimedAt'>> & { claimedAt?: Date | null }): Promise<void> {
+  async updateRecording(id: string, changes: RecordingChanges, event?: NewEvent): Promise<void> {
     const recording = this.recordings.get(id);
     if (!recording) throw new Error('no recording');
     const { claimedAt, ...rest } = changes;
     if (claimedAt === null) this.claims.delete(id);
     else if (claimedAt) this.claims.set(id, claimedAt);
     Object.assign(recording, rest);
-    return Promise.resolve();
+    if (event) await this.appendEvent(recording.warrantId, event);
   }
 
   claimRecordingToCollect(now: Date, retryBefore: Date, staleBefore: Date): Promise<Recording | undefined> {
@@ -181,6 +193,12 @@ export class InMemoryInterceptRepository implements InterceptRepository {
       recording.state = 'collecting';
       this.claims.set(recording.id, now);
     }
+    return Promise.resolve(recording && { ...recording });
+  }
+
+  claimRecordingToComplete(now: Date, retryBefore: Date): Promise<Recording | undefined> {
+    const recording = [...this.recordings.values()].find((r) => r.state === 'stored' && r.spoolKept && (!this.claims.get(r.id) || (this.claims.get(r.id) as Date) < retryBefore));
+    if (recording) this.claims.set(recording.id, now);
     return Promise.resolve(recording && { ...recording });
   }
 
@@ -209,6 +227,20 @@ export class InMemoryInterceptRepository implements InterceptRepository {
 
   tryLease(): Promise<boolean> {
     return Promise.resolve(true);
+  }
+
+  readonly jobs = new Map<string, Date>();
+
+  claimDue(name: string, now: Date, next: Date): Promise<boolean> {
+    const due = this.jobs.get(name);
+    if (due && due > now) return Promise.resolve(false);
+    this.jobs.set(name, next);
+    return Promise.resolve(true);
+  }
+
+  scheduleJob(name: string, due: Date): Promise<void> {
+    this.jobs.set(name, due);
+    return Promise.resolve();
   }
 }
 

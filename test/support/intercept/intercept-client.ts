@@ -27,15 +27,24 @@ export interface InterceptRecording {
 
 // The evidence directories of the test profile: .local/<profile>/evidence/<n>.
 export const evidenceDirs = [1, 2, 3].map((n) => `${PROJECT_ROOT}/.local/${testEnv.all.PROFILE ?? 'test'}/evidence/${n}`);
+// The intercept administrator's token (agencies, warrants) and the intercept log the tests give the app.
+export const interceptAdminToken = process.env.INTERCEPT_ADMIN_TOKEN ?? 'test-intercept-admin-token-not-secret';
+export const interceptLogFile = `${PROJECT_ROOT}/.local/${testEnv.all.PROFILE ?? 'test'}/intercept.log`;
+// What an app under test needs for interception.
+export const interceptAppEnv = (): Record<string, string> => ({
+  INTERCEPT_EVIDENCE_DIRS: evidenceDirs.join(','),
+  INTERCEPT_ADMIN_TOKEN: interceptAdminToken,
+  INTERCEPT_LOG_FILE: interceptLogFile,
+});
 
 export async function createAgency(name: string): Promise<{ id: string; token: string }> {
-  const res = await api('POST', '/v1/agencies', { name });
+  const res = await api('POST', '/v1/agencies', { name }, interceptAdminToken);
   if (res.status !== 201) throw new Error(`create agency: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: String(res.body.id), token: String(res.body.token) };
 }
 
 export async function activateWarrant(body: Record<string, unknown>): Promise<string> {
-  const res = await api('POST', '/v1/warrants', body);
+  const res = await api('POST', '/v1/warrants', body, interceptAdminToken);
   if (res.status !== 201) throw new Error(`activate warrant: ${res.status} ${JSON.stringify(res.body)}`);
   return String(res.body.id);
 }
@@ -80,7 +89,7 @@ export function runVerification(): { code: number | null; report: Record<string,
   const run = spawnSync('bash', ['scripts/intercept-verify.sh', testEnv.all.PROFILE ?? 'test'], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, INTERCEPT_EVIDENCE_DIRS: evidenceDirs.join(','), LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...interceptAppEnv(), LOG_LEVEL: 'warn' },
   });
   const start = run.stdout.indexOf('{\n');
   return { code: run.status, report: start >= 0 ? (JSON.parse(run.stdout.slice(start)) as Record<string, unknown>) : {}, stderr: run.stderr + run.stdout };

@@ -22,11 +22,12 @@ function dict(value: unknown, what: string): Dict {
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
 
 // ---------------------------------------------------------------- compose interpolation
-const SECRETS = ['ADMIN_TOKEN', 'POSTGRES_PASSWORD', 'ARI_PASSWORD'] as const;
+const SECRETS = ['ADMIN_TOKEN', 'POSTGRES_PASSWORD', 'ARI_PASSWORD', 'INTERCEPT_ADMIN_TOKEN'] as const;
 const OPERATOR_ENV: Record<string, string> = {
   ADMIN_TOKEN: 'operator-admin-token-0123456789abcdef0123456789',
   POSTGRES_PASSWORD: 'operator-pg-secret',
   ARI_PASSWORD: 'operator-ari-secret',
+  INTERCEPT_ADMIN_TOKEN: 'operator-intercept-admin-token-0123456789abcdef',
 };
 
 // Compose's own rules: $$ is a literal $, ${X:-d} / ${X-d} default, ${X:?m} / ${X?m} required.
@@ -162,6 +163,19 @@ describe('production files', function () {
       expect(config.admin).to.include({ host: '0.0.0.0', token: OPERATOR_ENV.ADMIN_TOKEN, tokenGenerated: false });
       expect(config.ari.password).to.equal(OPERATOR_ENV.ARI_PASSWORD);
       expect(new URL(config.database.url).password).to.equal(OPERATOR_ENV.POSTGRES_PASSWORD);
+      expect(config.intercept).to.include({ adminToken: OPERATOR_ENV.INTERCEPT_ADMIN_TOKEN, adminTokenGenerated: false });
+    });
+
+    it('given interception enabled with a key of its own, then the app starts with its intercept log on a volume the runtime user owns', function () {
+      const key = Buffer.alloc(32, 9).toString('base64');
+      const locations = 's3://evidence-a/li/?region=eu-west-1,s3://evidence-b/li/?region=eu-central-1,s3://evidence-c/li/?region=us-east-1&endpoint=https://objects.example&path_style=true';
+      const config = loadConfig({ ...environment(interpolateAll(composeDoc, { ...OPERATOR_ENV, INTERCEPT_ENABLED: 'true', INTERCEPT_ENCRYPTION_KEY: key, INTERCEPT_EVIDENCE_LOCATIONS: locations }), 'app') });
+      expect(config.intercept.storage.map((location) => location.kind)).to.deep.equal(['s3', 's3', 's3']);
+      expect(config.intercept.enabled).to.equal(true);
+      const logDir = path.posix.dirname(config.intercept.logFile);
+      expect(strings(service(composeDoc, 'app').volumes).map((volume) => volume.split(':')[1])).to.include(logDir);
+      const runtime = APP_DOCKERFILE.filter((i) => i.stage === 'runtime' && i.keyword === 'RUN').map((i) => i.args).join(' ');
+      expect(runtime).to.include(`chown node:node ${logDir}`);
     });
 
     it('gives the app and Asterisk the same ARI endpoint and credentials, SIP settings and database', function () {

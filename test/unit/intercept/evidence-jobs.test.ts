@@ -10,6 +10,8 @@ describe('intercept evidence: collection, verification, retention', function () 
 
   beforeEach(async function () {
     h = interceptHarness();
+    // As the app's jobs do at start and then every minute: the chain heads, signed, next to the evidence.
+    await h.checkpoints.write();
     warrantId = (await h.warrant([{ type: 'sipUsername', value: 'alice' }])).id;
     const callId = randomUUID();
     const events = h.callEvents(callId, alice, bob);
@@ -47,16 +49,48 @@ describe('intercept evidence: collection, verification, retention', function () 
     expect(h.repo.recordings.get(recording?.id ?? '')?.state).to.equal('stored');
   });
 
-  it('given a storage location down, then collection is retried and nothing is removed from the switch', async function () {
+  it('given a storage location down, then the recording is stored in the others, the failure is in the chain and alerted, and the switch keeps its files; once the location is back, the copy is written and the files deleted', async function () {
     h.locations[1]!.down = true;
     await h.collector.collectDue();
     const [recording] = [...h.repo.recordings.values()];
-    expect(recording).to.include({ state: 'ended', attempts: 1 });
+    expect(recording).to.include({ state: 'stored', copies: 2, spoolKept: true });
+    expect(recording?.missingLocations).to.deep.equal(['b']);
+    const kinds = h.repo.events.map((e) => e.kind);
+    expect(kinds.slice(-2)).to.deep.equal(['content.store_failed', 'recording.stored']);
+    expect(h.repo.events.at(-2)?.payload).to.deep.include({ recordingId: recording?.id, stored: 2, failed: [{ location: 'b', error: 'b is down' }] });
+    expect(h.repo.events.at(-1)?.payload).to.deep.include({ copies: 2, missingLocations: ['b'] });
+    expect(h.alerts.evidenceProblems.map((p) => p.problem)).to.deep.equal(['evidence_not_stored']);
     expect(h.tap.discarded).to.deep.equal([]);
+    h.advance(11_000);
+    await h.collector.collectDue();
+    expect(h.repo.recordings.get(recording?.id ?? '')).to.include({ copies: 2, spoolKept: true });
     h.locations[1]!.down = false;
+    h.advance(11_000);
+    await h.collector.collectDue();
+    expect(h.repo.recordings.get(recording?.id ?? '')).to.include({ copies: 3, spoolKept: false });
+    expect(h.repo.recordings.get(recording?.id ?? '')?.missingLocations).to.deep.equal([]);
+    expect(h.repo.events.at(-1)).to.deep.include({ kind: 'recording.copies_completed' });
+    expect(h.repo.events.at(-1)?.payload).to.deep.include({ copies: 3, written: ['b'] });
+    expect(h.locations[1]?.objects.has(recording?.objectKey ?? '')).to.equal(true);
+    expect(h.tap.discarded).to.deep.equal([recording?.tap.nameIn, recording?.tap.nameOut]);
+    expect((await h.verifier.run()).ok).to.equal(true);
+  });
+
+  it('given every storage location down, then the failure is recorded and alerted once, the recording waits on the switch, and is stored once storage is back', async function () {
+    for (const location of h.locations) location.down = true;
+    await h.collector.collectDue();
     h.advance(1500);
     await h.collector.collectDue();
-    expect(h.repo.recordings.get(recording?.id ?? '')?.state).to.equal('stored');
+    const [recording] = [...h.repo.recordings.values()];
+    expect(recording).to.include({ state: 'ended', attempts: 2 });
+    expect(h.repo.events.filter((e) => e.kind === 'content.store_failed')).to.have.length(1);
+    expect(h.alerts.evidenceProblems.map((p) => p.problem)).to.deep.equal(['evidence_not_stored']);
+    expect(h.tap.discarded).to.deep.equal([]);
+    for (const location of h.locations) location.down = false;
+    h.advance(1500);
+    await h.collector.collectDue();
+    expect(h.repo.recordings.get(recording?.id ?? '')).to.include({ state: 'stored', copies: 3, spoolKept: false });
+    expect(h.tap.discarded).to.have.length(2);
   });
 
   it('given a copy lost and a record altered, when verified, then the copy is repaired and the chain reported broken', async function () {
@@ -66,6 +100,15 @@ describe('intercept evidence: collection, verification, retention', function () 
     let report = await h.verifier.run();
     expect(report).to.deep.include({ ok: true });
     expect(report.recordings).to.deep.include({ checked: 1, repaired: 1 });
+    // The repair is evidence too.
+    expect(h.repo.events.at(-1)).to.deep.include({ kind: 'recording.copies_repaired' });
+    expect(h.repo.events.at(-1)?.payload).to.deep.include({ copies: 3, repaired: [{ location: 'a', was: 'missing' }] });
+    h.locations[2]!.down = true;
+    report = await h.verifier.run();
+    expect(report.ok, 'a location down: fewer copies than locations').to.equal(false);
+    expect(report.recordings.degraded).to.deep.equal([recording?.id]);
+    expect(h.repo.recordings.get(recording?.id ?? '')).to.deep.include({ copies: 2, missingLocations: ['c'] });
+    h.locations[2]!.down = false;
     const end = h.repo.events.find((e) => e.kind === 'iri.end');
     (end as { payload: Record<string, unknown> }).payload = { ...(end?.payload as object), talkMs: 1 };
     report = await h.verifier.run();
@@ -97,7 +140,7 @@ describe('intercept evidence: collection, verification, retention', function () 
     const purged = await h.retention.run();
     expect(purged.recordingsPurged).to.equal(1);
     expect(purged.recordsPurged).to.be.greaterThan(5);
-    for (const location of h.locations) expect(location.objects.size).to.equal(0);
+    for (const location of h.locations) expect([...location.objects.keys()].filter((key) => key.startsWith('warrants/'))).to.deep.equal([]);
     expect(h.repo.recordings.get(recording?.id ?? '')).to.include({ state: 'purged' });
     expect(h.repo.events.map((e) => e.kind)).to.deep.equal(['recording.purged', 'records.purged']);
     expect((await h.verifier.run()).ok).to.equal(true);

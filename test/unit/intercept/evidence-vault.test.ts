@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { EvidenceCipher } from '../../../app/intercept/evidence-cipher';
-import { EvidenceUnavailableError } from '../../../app/intercept/errors';
+import { EvidenceKeyRing } from '../../../app/intercept/evidence-keys';
+import { EvidenceStoreError, EvidenceUnavailableError } from '../../../app/intercept/errors';
 import { EvidenceVault, sha256Hex } from '../../../app/intercept/evidence-vault';
 import { InMemoryEvidenceLocation } from '../../support/fakes/in-memory-evidence-location';
 
@@ -10,16 +11,16 @@ describe('evidence vault', function () {
   const plain = randomBytes(4096);
   let locations: InMemoryEvidenceLocation[];
   let vault: EvidenceVault;
-  let stored: { objectSha256: string; copies: number };
+  let stored: { objectSha256: string; stored: string[] };
 
   beforeEach(async function () {
     locations = ['a', 'b', 'c'].map((name) => new InMemoryEvidenceLocation(name));
-    vault = new EvidenceVault(locations, new EvidenceCipher(randomBytes(32)));
+    vault = new EvidenceVault(locations, new EvidenceCipher(new EvidenceKeyRing(randomBytes(32))));
     stored = await vault.store(key, plain);
   });
 
   it('given a recording stored, then every location holds the same encrypted copy', function () {
-    expect(stored.copies).to.equal(3);
+    expect(stored.stored).to.deep.equal(['a', 'b', 'c']);
     const copies = locations.map((l) => l.objects.get(key));
     for (const copy of copies) expect(copy && sha256Hex(copy)).to.equal(stored.objectSha256);
     expect(copies[0]?.includes(plain.subarray(0, 64))).to.equal(false);
@@ -59,13 +60,22 @@ describe('evidence vault', function () {
     }
   });
 
-  it('given a location that refuses the write, then storing fails as a whole (to be retried)', async function () {
+  it('given a location that refuses the write, then the others take their copy and the failed one is named', async function () {
     (locations[1] as InMemoryEvidenceLocation).down = true;
+    const result = await vault.store('other', plain);
+    expect(result.stored).to.deep.equal(['a', 'c']);
+    expect(result.failed).to.deep.equal([{ location: 'b', error: 'b is down' }]);
+    expect(locations[0]?.objects.has('other')).to.equal(true);
+  });
+
+  it('given every location refusing the write, then storing fails with EVIDENCE.NOT_STORED naming each', async function () {
+    for (const location of locations) location.down = true;
     try {
       await vault.store('other', plain);
       expect.fail('should fail');
     } catch (error) {
-      expect(String(error)).to.match(/down/);
+      expect(error).to.be.instanceOf(EvidenceStoreError);
+      expect((error as EvidenceStoreError).details.failed).to.have.length(3);
     }
   });
 });

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ContentRecorder } from '../../../app/intercept/content-recorder';
+import { ChainCheckpoints } from '../../../app/intercept/chain-checkpoint';
 import { EvidenceCipher } from '../../../app/intercept/evidence-cipher';
+import { EvidenceKeyRing } from '../../../app/intercept/evidence-keys';
 import { EvidenceVault } from '../../../app/intercept/evidence-vault';
 import { EvidenceVerifier } from '../../../app/intercept/evidence-verifier';
 import { Interceptor } from '../../../app/intercept/interceptor';
@@ -23,7 +25,20 @@ export const carol = { userId: randomUUID(), username: 'carol', phoneNumber: '+1
 export function interceptHarness() {
   let now = new Date('2026-11-25T10:00:00.000Z');
   const clock = { now: () => new Date(now.getTime()) };
-  const repo = new InMemoryInterceptRepository();
+  // Timers that fire only when the test moves the clock.
+  let timers: { at: number; task: () => void; cancelled: boolean }[] = [];
+  const scheduler = {
+    after(ms: number, task: () => void) {
+      const timer = { at: now.getTime() + ms, task, cancelled: false };
+      timers.push(timer);
+      return () => {
+        timer.cancelled = true;
+      };
+    },
+    pending: () => timers.filter((timer) => !timer.cancelled).map((timer) => timer.at - now.getTime()),
+  };
+  const keys = new EvidenceKeyRing(randomBytes(32));
+  const repo = new InMemoryInterceptRepository(keys);
   const tap = new FakeContentTap();
   const live = new Map<string, LiveCall>();
   const liveCalls: LiveCallDirectory = {
@@ -33,12 +48,13 @@ export function interceptHarness() {
   const alerts: { contentFailed: unknown[]; evidenceProblems: Record<string, unknown>[] } = { contentFailed: [], evidenceProblems: [] };
   const alertSink: InterceptAlerts = { contentFailed: (d) => alerts.contentFailed.push(d), evidenceProblem: (d) => alerts.evidenceProblems.push(d) };
   const locations = ['a', 'b', 'c'].map((name) => new InMemoryEvidenceLocation(name));
-  const vault = new EvidenceVault(locations, new EvidenceCipher(randomBytes(32)));
+  const vault = new EvidenceVault(locations, new EvidenceCipher(keys));
+  const checkpoints = new ChainCheckpoints({ repo, vault, clock, alerts: alertSink, log: silentLogger });
   const collector = new RecordingCollector({ repo, tap, vault, alerts: alertSink, clock, log: silentLogger, retentionDays: 3650 });
   const content = new ContentRecorder({ repo, tap, alerts: alertSink, clock, log: silentLogger, onRecordingEnded: () => undefined });
   const interceptor = new Interceptor({ repo, content, liveCalls, clock, log: silentLogger });
   const warrants = new WarrantService({ repo, interceptor, clock, log: silentLogger });
-  const verifier = new EvidenceVerifier({ repo, vault, alerts: alertSink, log: silentLogger, now: clock.now });
+  const verifier = new EvidenceVerifier({ repo, vault, keys, checkpoints, alerts: alertSink, log: silentLogger, now: clock.now });
   const retention = new RetentionJob({ repo, vault, clock, log: silentLogger, retentionDays: 3650 });
   const agency = { id: '' };
 
@@ -50,13 +66,19 @@ export function interceptHarness() {
     locations,
     collector,
     vault,
+    keys,
+    checkpoints,
     interceptor,
     warrants,
     verifier,
     retention,
     clock,
+    scheduler,
     advance(ms: number) {
       now = new Date(now.getTime() + ms);
+      const due = timers.filter((timer) => !timer.cancelled && timer.at <= now.getTime());
+      timers = timers.filter((timer) => !due.includes(timer));
+      for (const timer of due) timer.task();
     },
     async agency(): Promise<string> {
       agency.id ||= (await repo.createAgency('Agency', 'hash')).id;

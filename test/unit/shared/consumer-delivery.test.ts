@@ -155,6 +155,55 @@ describe('consumer runner: one delivery', function () {
     const a = consumerMetrics(registry);
     const b = consumerMetrics(registry);
     expect(a.consumed).to.equal(b.consumed);
-    expect(registry.getMetricsAsArray().map((m) => m.name)).to.have.members(['events_consumed_total', 'events_redelivered_total', 'events_dead_lettered_total']);
+    expect(registry.getMetricsAsArray().map((m) => m.name)).to.have.members([
+      'events_consumed_total',
+      'events_redelivered_total',
+      'events_dead_lettered_total',
+      'events_retried_in_place_total',
+      'consumer_held_up_seconds',
+      'consumer_backlog_messages',
+    ]);
+  });
+});
+
+describe('consumer runner: retry in place (events that must be neither lost nor reordered)', function () {
+  const sleeps: number[] = [];
+  const control = (stopping = () => false) => ({ stopping, sleep: (ms: number) => Promise.resolve(void sleeps.push(ms)) });
+  beforeEach(() => sleeps.splice(0));
+
+  it('given a handler failing far more often than the delivery limit, then the event is retried where it is with the capped backoff until it succeeds, never dead-lettered', async function () {
+    let attempts = 0;
+    const { ctx, letters, count } = context(() => (++attempts < 12 ? Promise.reject(new Error('database unavailable')) : Promise.resolve()), {
+      retryDelayMs: (n) => Math.min(100 * 2 ** (n - 1), 3000),
+      retryInPlace: control(),
+    });
+    const d = delivery(valid);
+    expect(await processDelivery(d, ctx)).to.equal('acked');
+    expect(attempts).to.equal(12);
+    expect(d.calls.filter((c) => c !== 'working')).to.deep.equal(['ack']);
+    expect(sleeps).to.deep.equal([100, 200, 400, 800, 1600, 3000, 3000, 3000, 3000, 3000, 3000]);
+    expect(letters).to.deep.equal([]);
+    expect(await count('events_retried_in_place_total')).to.equal(11);
+    expect(await count('consumer_held_up_seconds'), 'back to 0 once handled').to.equal(0);
+  });
+
+  it('given the consumer stopping while an event keeps failing, then it goes back to the server at once, not dead-lettered', async function () {
+    let stopping = false;
+    const { ctx, letters } = context(() => {
+      stopping = true;
+      return Promise.reject(new Error('database unavailable'));
+    }, { retryInPlace: control(() => stopping) });
+    const d = delivery(valid);
+    expect(await processDelivery(d, ctx)).to.equal('retry');
+    expect(d.calls.filter((c) => c !== 'working')).to.deep.equal(['nak 0']);
+    expect(letters).to.deep.equal([]);
+  });
+
+  it('given a permanent error, then it is still dead-lettered at once', async function () {
+    const { ctx, letters } = context(() => Promise.reject(new PermanentEventError('no such thing')), { retryInPlace: control() });
+    const d = delivery(valid);
+    expect(await processDelivery(d, ctx)).to.equal('dead-lettered');
+    expect(letters[0]?.letter.reason).to.equal('no such thing');
+    expect(sleeps).to.deep.equal([]);
   });
 });

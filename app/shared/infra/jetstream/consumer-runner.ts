@@ -1,10 +1,11 @@
 import { type ConsumerMessages, type JetStreamClient, type JsMsg, millis } from 'nats';
-import { Counter, type Registry, register as defaultRegistry } from 'prom-client';
+import { Counter, Gauge, type Registry, register as defaultRegistry } from 'prom-client';
 import { type z } from 'zod';
 import { deadLetterSubject, PermanentEventError } from '../../events';
 import { errorMessage } from '../../kernel';
 import { type Logger } from '../logger';
 import { RestartLoop } from './restart-loop';
+import { retryInPlace } from './retry-in-place';
 import { type ConsumerDefinition } from './stream-setup';
 
 export interface DeliveryMeta {
@@ -38,16 +39,26 @@ export interface ConsumerMetrics {
   consumed: Counter<'consumer'>;
   redelivered: Counter<'consumer'>;
   deadLettered: Counter<'consumer'>;
+  retriedInPlace: Counter<'consumer'>;
+  // How long the event being retried in place has been failing (0: none is).
+  heldUpSeconds: Gauge<'consumer'>;
+  // Messages of the consumer not yet acknowledged (pending and in flight), as the server counts them.
+  backlog: Gauge<'consumer'>;
 }
 
 // Counters are registered once per registry and shared by every consumer (label `consumer`).
 export function consumerMetrics(registry: Registry = defaultRegistry): ConsumerMetrics {
   const counter = (name: string, help: string): Counter<'consumer'> =>
     (registry.getSingleMetric(name) as Counter<'consumer'> | undefined) ?? new Counter({ name, help, labelNames: ['consumer'], registers: [registry] });
+  const gauge = (name: string, help: string): Gauge<'consumer'> =>
+    (registry.getSingleMetric(name) as Gauge<'consumer'> | undefined) ?? new Gauge({ name, help, labelNames: ['consumer'], registers: [registry] });
   return {
     consumed: counter('events_consumed_total', 'Events a consumer applied and acknowledged'),
     redelivered: counter('events_redelivered_total', 'Deliveries that were redeliveries of an event'),
     deadLettered: counter('events_dead_lettered_total', 'Events given up on and published to the dead-letter subject'),
+    retriedInPlace: counter('events_retried_in_place_total', 'Failed attempts of an event that a consumer retries where it is (later events wait)'),
+    heldUpSeconds: gauge('consumer_held_up_seconds', 'How long a consumer has been retrying its current event (0: not held up)'),
+    backlog: gauge('consumer_backlog_messages', 'Messages of a consumer not yet acknowledged (pending and in flight)'),
   };
 }
 
@@ -65,7 +76,10 @@ export interface DeliveryContext<T> {
   log: Logger;
   // Tell the server the handler is still working, so the message is not redelivered meanwhile.
   workingEveryMs: number;
+  // Retry a transient failure where it is, until it succeeds or the consumer stops (see options).
+  retryInPlace?: { stopping: () => boolean; sleep: (ms: number) => Promise<void> };
 }
+
 
 export type DeliveryOutcome = 'acked' | 'retry' | 'dead-lettered';
 
@@ -102,6 +116,8 @@ export async function processDelivery<T>(delivery: Delivery, ctx: DeliveryContex
   let failure: unknown;
   if ('error' in parsed) {
     failure = parsed.error;
+  } else if (ctx.retryInPlace) {
+    return retryInPlace(delivery, parsed.event, ctx, ctx.retryInPlace, log, (reason) => deadLetter(delivery, raw, parsed.eventId, reason, ctx, log));
   } else {
     const ticker = setInterval(() => delivery.working(), ctx.workingEveryMs);
     try {
@@ -125,10 +141,15 @@ export async function processDelivery<T>(delivery: Delivery, ctx: DeliveryContex
   }
 
   const reason = permanent ? errorMessage(failure) : `gave up after ${delivery.deliveryCount} deliveries: ${errorMessage(failure)}`;
+  return deadLetter(delivery, raw, parsed.eventId, reason, ctx, log);
+}
+
+async function deadLetter<T>(delivery: Delivery, raw: string, eventId: string | undefined, reason: string, ctx: DeliveryContext<T>, log: Logger): Promise<DeliveryOutcome> {
+  const labels = { consumer: ctx.consumer };
   const letter: DeadLetter = {
     consumer: ctx.consumer,
     subject: delivery.subject,
-    ...(parsed.eventId ? { eventId: parsed.eventId } : {}),
+    ...(eventId ? { eventId } : {}),
     reason,
     deliveries: delivery.deliveryCount,
     streamSeq: delivery.streamSeq,
@@ -136,7 +157,7 @@ export async function processDelivery<T>(delivery: Delivery, ctx: DeliveryContex
     data: raw,
   };
   try {
-    await ctx.deadLetter(letter, `${ctx.consumer}:${parsed.eventId ?? `seq-${delivery.streamSeq}`}`);
+    await ctx.deadLetter(letter, `${ctx.consumer}:${eventId ?? `seq-${delivery.streamSeq}`}`);
   } catch (error) {
     // Not recorded anywhere yet: keep the message and try again on its next delivery.
     const delayMs = ctx.retryDelayMs(delivery.deliveryCount);
@@ -178,6 +199,12 @@ export interface ConsumerRunnerOptions<T> {
   batchSize?: number;
   restartInitialMs?: number;
   restartMaxMs?: number;
+  // Events that must be neither lost nor reordered: a transient failure is retried where it is
+  // (capped backoff, no limit) and later events wait behind it; only a permanent error is
+  // dead-lettered. consumer_held_up_seconds and an error log after a minute tell the operator.
+  retryInPlace?: boolean;
+  // Reads the consumer's backlog from the server this often into consumer_backlog_messages.
+  backlogEveryMs?: number;
 }
 
 export interface RunningConsumer {
@@ -209,6 +236,20 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
   };
 
   const loop = new RestartLoop({ restartInitialMs, restartMaxMs }, log);
+  // A retry's wait that a stop cuts short, so that stopping never waits out a backoff.
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = done;
+    });
+  if (options.retryInPlace) context.retryInPlace = { stopping: () => loop.stopping, sleep };
+  let backlogTimer: NodeJS.Timeout | undefined;
   let messages: ConsumerMessages | undefined;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -217,6 +258,15 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
     const consumer = await js.consumers.get(def.stream, def.name);
     const info = await consumer.info(true);
     const workingEveryMs = Math.max(1000, Math.floor(millis(info.config.ack_wait ?? 30_000_000_000) / 3));
+    if (options.backlogEveryMs && !backlogTimer) {
+      backlogTimer = setInterval(() => {
+        consumer
+          .info()
+          .then((now) => context.metrics.backlog.set({ consumer: def.name }, now.num_pending + now.num_ack_pending))
+          .catch((error: unknown) => log.debug('consumer backlog not read', { error: errorMessage(error) }));
+      }, options.backlogEveryMs);
+      backlogTimer.unref();
+    }
     const current = await consumer.consume({ max_messages: options.batchSize ?? 32 });
     messages = current;
     if (loop.stopping) {
@@ -245,6 +295,8 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
     ready,
     stop: async () => {
       loop.stop();
+      wake?.();
+      clearInterval(backlogTimer);
       markReady(); // nobody waiting on ready should hang after a stop
       await messages?.close();
       await loop.done;

@@ -1,0 +1,106 @@
+import { type Database } from '../shared/infra/prisma';
+import { type Prisma } from '../shared/infra/prisma/generated/client';
+import { WarrantNotFoundError } from './errors';
+import { genesisHash, signRecord, type ChainedRecord, type ChainKeys } from './hash-chain';
+import { type ChainHead, type NewEvent } from './model';
+import { toChained } from './prisma-intercept-rows';
+
+export type Tx = Prisma.TransactionClient;
+
+// A warrant's hash chain in PostgreSQL: its records (li_events), its head (chain_seq and
+// chain_head on li_warrants) and where it restarts after a retention purge (li_chain_anchors).
+// Records are keyed (HMAC under the current evidence key's chain key), computed here, never by SQL.
+export class PrismaChainStore {
+  constructor(
+    private readonly db: Database,
+    private readonly keys: ChainKeys,
+  ) {}
+
+  appendEvent(warrantId: string, event: NewEvent): Promise<ChainedRecord | undefined> {
+    return this.db.$transaction((tx) => this.append(tx, warrantId, event));
+  }
+
+  // Appends inside the caller's transaction, so a record and the row change it reports commit
+  // together. The warrant row is locked: one writer at a time extends a chain.
+  async append(tx: Tx, warrantId: string, event: NewEvent): Promise<ChainedRecord | undefined> {
+    const heads = await tx.$queryRaw<{ chain_seq: number; chain_head: string }[]>`SELECT chain_seq, chain_head FROM li_warrants WHERE id = ${warrantId}::uuid FOR UPDATE`;
+    const head = heads[0];
+    if (!head) throw new WarrantNotFoundError(warrantId);
+    const existing = await tx.liEvent.findUnique({ where: { warrantId_dedupeKey: { warrantId, dedupeKey: event.dedupeKey } } });
+    if (existing) return undefined;
+    const occurredAt = new Date(event.occurredAt.getTime());
+    const record = signRecord(this.keys, head.chain_head, {
+      warrantId,
+      seq: head.chain_seq + 1,
+      kind: event.kind,
+      ...(event.interceptId ? { interceptId: event.interceptId } : {}),
+      ...(event.callId ? { callId: event.callId } : {}),
+      occurredAt: occurredAt.toISOString(),
+      // Stored as JSON and read back the same: normalise now so the hash covers what is stored.
+      payload: JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>,
+    });
+    await tx.liEvent.create({
+      data: {
+        warrantId,
+        seq: record.seq,
+        dedupeKey: event.dedupeKey,
+        kind: record.kind,
+        interceptId: event.interceptId ?? null,
+        callId: event.callId ?? null,
+        occurredAt,
+        payload: record.payload as Prisma.InputJsonObject,
+        prevHash: record.prevHash,
+        hash: record.hash,
+        keyId: record.keyId ?? null,
+      },
+    });
+    await tx.liWarrant.update({ where: { id: warrantId }, data: { chainSeq: record.seq, chainHead: record.hash } });
+    return record;
+  }
+
+  async eventsOf(warrantId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<ChainedRecord[]> {
+    const rows = await this.db.liEvent.findMany({
+      where: { warrantId, seq: { gt: options.afterSeq ?? 0 } },
+      orderBy: { seq: 'asc' },
+      ...(options.limit ? { take: options.limit } : {}),
+    });
+    return rows.map(toChained);
+  }
+
+  async chainOf(warrantId: string): Promise<{ start: ChainHead; head: ChainHead } | undefined> {
+    const warrant = await this.db.liWarrant.findUnique({ where: { id: warrantId }, select: { chainSeq: true, chainHead: true } });
+    if (!warrant) return undefined;
+    const anchor = await this.db.liChainAnchor.findUnique({ where: { warrantId } });
+    return { start: anchor ? { seq: anchor.seq, hash: anchor.hash } : { seq: 0, hash: genesisHash(warrantId) }, head: { seq: warrant.chainSeq, hash: warrant.chainHead } };
+  }
+
+  async chainHeads(): Promise<(ChainHead & { warrantId: string })[]> {
+    const rows = await this.db.liWarrant.findMany({ select: { id: true, chainSeq: true, chainHead: true } });
+    return rows.map((row) => ({ warrantId: row.id, seq: row.chainSeq, hash: row.chainHead }));
+  }
+
+  async firstKeyedSeq(warrantId: string): Promise<number | undefined> {
+    const row = await this.db.liEvent.findFirst({ where: { warrantId, keyId: { not: null } }, orderBy: { seq: 'asc' }, select: { seq: true } });
+    return row?.seq;
+  }
+
+  // Deletes the records that occurred before `before` and appends `record` (its payload gets
+  // upToSeq and count) in the same transaction: an anchor always has the record that explains it.
+  async purgeEventsBefore(warrantId: string, before: Date, record: Omit<NewEvent, 'dedupeKey'>): Promise<{ purged: number; upToSeq?: number }> {
+    return this.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM li_warrants WHERE id = ${warrantId}::uuid FOR UPDATE`;
+      // Only a prefix of the chain can go: everything up to the last record older than `before`.
+      const last = await tx.liEvent.findFirst({ where: { warrantId, occurredAt: { lt: before } }, orderBy: { seq: 'desc' } });
+      if (!last) return { purged: 0 };
+      const { count } = await tx.liEvent.deleteMany({ where: { warrantId, seq: { lte: last.seq } } });
+      const previous = await tx.liChainAnchor.findUnique({ where: { warrantId } });
+      await tx.liChainAnchor.upsert({
+        where: { warrantId },
+        create: { warrantId, seq: last.seq, hash: last.hash, purged: count },
+        update: { seq: last.seq, hash: last.hash, purged: (previous?.purged ?? 0) + count, updatedAt: new Date() },
+      });
+      await this.append(tx, warrantId, { ...record, dedupeKey: `records-purged:${last.seq}`, payload: { ...record.payload, upToSeq: last.seq, count } });
+      return { purged: count, upToSeq: last.seq };
+    });
+  }
+}
