@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Start, stop and inspect the infrastructure of one profile: PostgreSQL, Redis, NATS (JetStream)
 # and Asterisk in its chroot. Every process is tracked by a PID file and stopped by that PID.
-# Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk ...]
+# Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk ...] | wipe
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-profile="${1:?usage: stack.sh <profile> start|stop|status|restart [service...]}"
+profile="${1:?usage: stack.sh <profile> start|stop|status|restart [service...] | wipe}"
 action="${2:?usage: stack.sh <profile> start|stop|status|restart [service...]}"
 shift 2
 load_profile "$profile"
@@ -172,7 +172,20 @@ status_of() {
   if pid_alive "$pid"; then echo "$1: running (pid ${pid})"; else echo "$1: stopped"; fi
 }
 
+# Forget a stopped profile's state (databases, streams, live calls, evidence, Asterisk's own
+# files), so that its next start is like a first one. Refused while any of its services runs.
+wipe() {
+  local s
+  for s in "${ALL_SERVICES[@]}"; do
+    if pid_alive "$(read_pid "${RUN_DIR}/${s}.pid")"; then die "wipe: ${s} of profile ${PROFILE} is running; stop it first"; fi
+  done
+  log "wiping the state of profile ${PROFILE}"
+  as_root rm -rf "$PG_DATA" "${AST_INSTANCE_DIR}/lib" "${AST_INSTANCE_DIR}/spool"
+  rm -rf "${PROFILE_DIR}/redis" "${PROFILE_DIR}/nats" "${PROFILE_DIR}/evidence"
+}
+
 case "$action" in
+  wipe)    wipe ;;
   start)   for s in "${services[@]}"; do "start_$s"; done ;;
   stop)    for ((i=${#services[@]}-1; i>=0; i--)); do "stop_${services[$i]}"; done ;;
   restart) for s in "${services[@]}"; do "stop_$s"; "start_$s"; done ;;
