@@ -1,6 +1,6 @@
 import { type RateDeckSource } from '../rating';
 import { type CallEnded } from '../shared/events';
-import { type EventTransaction } from '../shared/infra/jetstream';
+import { type UnitOfWork } from '../shared/kernel';
 import { type Balance } from './account';
 import { type Balances, type TopUp } from './balance-service';
 import { type CallAuthorization, type CallCreditAuthorizer, type CallStart } from './call-authorizer';
@@ -57,8 +57,8 @@ export class BillingService {
     return this.authorizer.extend(callId);
   }
 
-  settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
-    return this.settlement.settle(tx, event);
+  settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
+    return this.settlement.settle(work, event);
   }
 
   releaseStaleReservations(): Promise<number> {

@@ -1,8 +1,7 @@
 import { billedSeconds, costMinor, talkSecondsOf } from '../rating';
 import { type CallEnded } from '../shared/events';
-import { type EventTransaction } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
-import { AppError, type Clock, errorMessage } from '../shared/kernel';
+import { AppError, type Clock, errorMessage, type UnitOfWork } from '../shared/kernel';
 import { type Movement } from './account';
 import { type BillingOptions } from './options';
 import { type BillingPersistence, type BillingStores } from './ports';
@@ -65,8 +64,8 @@ export class CallSettlement {
   // undefined for an unanswered call (its reservation is released) or one billing never
   // authorised (no reservation: e.g. an on-net call let through while the database was down).
   // Applying it again changes nothing and returns the same charge, read back from the reservation.
-  async settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
-    const stores = this.persistence.within(tx);
+  async settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
+    const stores = this.persistence.within(work);
     const found = await stores.reservations.find(event.callId);
     if (!found) return undefined;
     const account = await stores.accounts.lock(found.userId);

@@ -1,4 +1,4 @@
-import { type EventTransaction } from '../shared/infra/jetstream';
+import { type UnitOfWork } from '../shared/kernel';
 import { type Account, type LedgerEntry, type Movement } from './account';
 import { type NewPricePlan, type PlanRate, type PricePlan } from './price-plan';
 import { type NewReservation, type Reservation, type ReservationStatus } from './reservation';
@@ -61,6 +61,6 @@ export interface BillingPersistence {
   // Each call on its own.
   readonly stores: BillingStores;
   transaction<T>(work: (stores: BillingStores) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
-  // The stores inside a caller's transaction (the invoice consumer's, for settle).
-  within(tx: EventTransaction): BillingStores;
+  // The stores inside a caller's unit of work (the invoice consumer's, for settle).
+  within(work: UnitOfWork): BillingStores;
 }

@@ -1,6 +1,6 @@
 import { type CallEnded } from '../shared/events';
-import { type EventTransaction } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
+import { type UnitOfWork } from '../shared/kernel';
 import { createInvoiceLine, type InvoiceLineDraft, InvoiceNotFoundError, type InvoiceSummary, type InvoiceWithLines, isInvoiced } from './invoice';
 import { type CallCharge, type CallSettlement, type EventApplication, type InvoiceStore } from './ports';
 
@@ -30,10 +30,10 @@ export class InvoiceService {
   async invoiceCall(event: CallEnded): Promise<void> {
     const log = this.deps.log.child({ callId: event.callId, eventId: event.id });
     let line: InvoiceLineDraft | undefined;
-    const applied = await this.deps.application.once(event.id, async (tx) => {
-      const charge = await this.deps.settlement.settle(tx, event);
+    const applied = await this.deps.application.once(event.id, async (work) => {
+      const charge = await this.deps.settlement.settle(work, event);
       line = isInvoiced(event, charge) ? createInvoiceLine(event.id, charge) : undefined;
-      if (line) await this.deps.store.addLines(tx, [line]);
+      if (line) await this.deps.store.addLines(work, [line]);
     });
     if (!applied) log.info('call already invoiced');
     else if (line) log.debug('call invoiced', { invoiceId: line.invoiceId, amountMinor: String(line.amountMinor), currency: line.currency });
@@ -46,17 +46,17 @@ export class InvoiceService {
     const byId = new Map<string, CallEnded>();
     for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
     let lines = 0;
-    const fresh = await this.deps.application.batch([...byId.keys()], async (tx, freshIds) => {
+    const fresh = await this.deps.application.batch([...byId.keys()], async (work, freshIds) => {
       // By caller, then call: billing locks each caller's account, and two instances applying
       // overlapping batches then take those locks in the same order (no deadlock).
       const todo = [...byId.values()].filter((event) => freshIds.has(event.id)).sort(byCallerThenCall);
-      const charges = await this.settleAll(tx, todo);
+      const charges = await this.settleAll(work, todo);
       const drafts: InvoiceLineDraft[] = [];
       todo.forEach((event, index) => {
         const charge = charges[index];
         if (isInvoiced(event, charge)) drafts.push(createInvoiceLine(event.id, charge));
       });
-      if (drafts.length > 0) lines = await this.deps.store.addLines(tx, drafts);
+      if (drafts.length > 0) lines = await this.deps.store.addLines(work, drafts);
     });
     if (fresh.size < byId.size) this.deps.log.debug('events already invoiced were skipped', { skipped: byId.size - fresh.size });
     return { applied: fresh.size, lines };
@@ -72,17 +72,17 @@ export class InvoiceService {
     return invoice;
   }
 
-  private async settleAll(tx: EventTransaction, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
+  private async settleAll(work: UnitOfWork, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
     if (events.length === 0) return [];
     const { settlement } = this.deps;
     if (settlement.settleMany) {
-      const charges = await settlement.settleMany(tx, events);
+      const charges = await settlement.settleMany(work, events);
       if (charges.length !== events.length) throw new Error(`settleMany returned ${charges.length} results for ${events.length} events`);
       return charges;
     }
     // One transaction connection: the settlements run one after the other.
     const charges: Array<CallCharge | undefined> = [];
-    for (const event of events) charges.push(await settlement.settle(tx, event));
+    for (const event of events) charges.push(await settlement.settle(work, event));
     return charges;
   }
 }

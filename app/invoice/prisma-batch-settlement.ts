@@ -1,8 +1,9 @@
 import { billedSeconds, costMinor, isRounding, minorUnitDigits, talkSecondsOf, type Tariff } from '../rating';
 import { type CallEnded } from '../shared/events';
-import { type EventTransaction } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
-import { AppError, type Clock } from '../shared/kernel';
+import { type Prisma } from '../shared/infra/prisma/generated/client';
+import { prismaTransactionOf } from '../shared/infra/unit-of-work';
+import { AppError, type Clock, type UnitOfWork } from '../shared/kernel';
 import { type CallCharge, type CallSettlement } from './ports';
 
 // Billing's settle for a whole batch of ended calls in three statements (lock the accounts, read
@@ -103,12 +104,13 @@ export class PrismaBatchSettlement implements CallSettlement {
     private readonly log: Logger,
   ) {}
 
-  settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
-    return this.billing.settle(tx, event);
+  settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
+    return this.billing.settle(work, event);
   }
 
-  async settleMany(tx: EventTransaction, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
+  async settleMany(work: UnitOfWork, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
     if (events.length === 0) return [];
+    const tx = prismaTransactionOf(work);
     const { found, accounts } = await this.lockAccounts(tx, uniqueSorted(events.map((event) => event.callId)));
     // Read under the account locks, as billing does: an extension may have grown one meanwhile.
     const current = await this.reservations(tx, [...found]);
@@ -156,7 +158,7 @@ export class PrismaBatchSettlement implements CallSettlement {
 
   // Locks the accounts of the calls that have a reservation, in user id order (concurrent batches
   // lock in one order), and returns those calls and the accounts' figures as of the lock.
-  private async lockAccounts(tx: EventTransaction, callIds: string[]): Promise<{ found: Set<string>; accounts: Map<string, AccountState> }> {
+  private async lockAccounts(tx: Prisma.TransactionClient, callIds: string[]): Promise<{ found: Set<string>; accounts: Map<string, AccountState> }> {
     const rows = await tx.$queryRaw<Array<{ callId: string; userId: string; balance: bigint | null; reserved: bigint | null }>>`
       WITH found AS (SELECT call_id, user_id FROM reservations WHERE call_id = ANY(${callIds}::uuid[])),
       locked AS (
@@ -172,7 +174,7 @@ export class PrismaBatchSettlement implements CallSettlement {
     return { found: new Set(rows.map((row) => row.callId)), accounts };
   }
 
-  private async reservations(tx: EventTransaction, callIds: string[]): Promise<Map<string, ReservationRow>> {
+  private async reservations(tx: Prisma.TransactionClient, callIds: string[]): Promise<Map<string, ReservationRow>> {
     if (callIds.length === 0) return new Map();
     const rows = await tx.$queryRaw<ReservationRow[]>`
       SELECT call_id::text AS "callId", user_id::text AS "userId", currency, reserved_minor AS "reservedMinor", destination,
@@ -184,7 +186,7 @@ export class PrismaBatchSettlement implements CallSettlement {
   }
 
   // The ledger entries, the accounts' new figures and the closed reservations, in one statement.
-  private async write(tx: EventTransaction, entries: Entry[], accounts: Map<string, AccountState>, closed: Map<string, bigint>): Promise<void> {
+  private async write(tx: Prisma.TransactionClient, entries: Entry[], accounts: Map<string, AccountState>, closed: Map<string, bigint>): Promise<void> {
     if (closed.size === 0) return;
     const at = this.clock.now();
     const col = <T>(pick: (entry: Entry) => T): T[] => entries.map(pick);

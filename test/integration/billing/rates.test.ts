@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type BillingService, createBillingModule } from '../../../app/billing';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { unitOfWorkOf } from '../../../app/shared/infra/unit-of-work';
 import { systemClock } from '../../../app/shared/kernel';
 import { testEnv } from '../../support/test-env';
 import { endedEvent, newUser, PLAN_CSV_HEADER, uniquePlanName } from './support';
@@ -94,7 +95,7 @@ describe('integration: billing price plans and rates', function () {
     await billing.addBalance(caller.id, { amount: '1.00', currency: 'USD', reference: 'seed' });
     const request = call(caller.id, callee.phoneNumber, new Date(), true);
     expect(await billing.authorize(request)).to.deep.equal({ allowed: true, reservedSeconds: 60 });
-    const charge = await db.$transaction((tx) => billing.settle(tx, endedEvent({ callId: request.callId, caller, dialed: callee.username, talkMs: 150_000 })));
+    const charge = await db.$transaction((tx) => billing.settle(unitOfWorkOf(tx), endedEvent({ callId: request.callId, caller, dialed: callee.username, talkMs: 150_000 })));
     // 0.02 + 3 minutes at 0.01.
     expect(charge).to.include({ amountMinor: 5n, billedSeconds: 180, shortfallMinor: 0n });
   });

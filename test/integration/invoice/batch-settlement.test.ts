@@ -5,6 +5,7 @@ import { type CallCharge, PrismaBatchSettlement } from '../../../app/invoice';
 import { type CallEnded } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { unitOfWorkOf } from '../../../app/shared/infra/unit-of-work';
 import { type Clock } from '../../../app/shared/kernel';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
 import { testEnv } from '../../support/test-env';
@@ -85,7 +86,7 @@ describe('integration: batch settlement has exactly the effects of billing.settl
         quality: {},
         history: [],
       };
-      if (script.settledBefore) await db.$transaction((tx) => billing.settle(tx, event));
+      if (script.settledBefore) await db.$transaction((tx) => billing.settle(unitOfWorkOf(tx), event));
       events.push(event);
     }
     return { users, events };
@@ -114,10 +115,10 @@ describe('integration: batch settlement has exactly the effects of billing.settl
     const b = await world(credits, scripts);
     const chargesA = await db.$transaction(async (tx) => {
       const out: Array<CallCharge | undefined> = [];
-      for (const event of a.events) out.push(await billing.settle(tx, event));
+      for (const event of a.events) out.push(await billing.settle(unitOfWorkOf(tx), event));
       return out;
     });
-    const chargesB = await db.$transaction((tx) => batch.settleMany(tx, b.events));
+    const chargesB = await db.$transaction((tx) => batch.settleMany(unitOfWorkOf(tx), b.events));
     return { a: await snapshot(a.users, a.events, chargesA), b: await snapshot(b.users, b.events, chargesB) };
   }
 

@@ -4,13 +4,13 @@ import { type BillingService, createBillingService } from '../../../app/billing'
 import { type CallAuthorizer } from '../../../app/call-state';
 import { type CallSettlement } from '../../../app/invoice/ports';
 import { type CallEnded } from '../../../app/shared/events';
-import { type EventTransaction } from '../../../app/shared/infra/jetstream';
+import { type UnitOfWork } from '../../../app/shared/kernel';
 import { InMemoryBillingPersistence } from './in-memory-billing-persistence';
 
 const ALICE = '00000000-0000-4000-8000-00000000000a';
 const BOB_NUMBER = '+14155550102';
 const T0 = new Date('2026-11-25T10:00:00.000Z');
-const tx = {} as EventTransaction;
+const tx = {} as UnitOfWork;
 const HEADER = 'prefix,rate_per_minute,connect_fee,first_increment,next_increment';
 
 function ended(callId: string, talkMs: number, answered = talkMs > 0): CallEnded {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CallEnded } from '../../../app/shared/events';
-import { type EventTransaction } from '../../../app/shared/infra/jetstream';
+import { type UnitOfWork } from '../../../app/shared/kernel';
 import { type InvoiceLineDraft, type InvoiceSummary, type InvoiceWithLines } from '../../../app/invoice/invoice';
 import { type CallCharge, type CallSettlement, type EventApplication, type InvoiceStore } from '../../../app/invoice/ports';
 
@@ -18,10 +18,10 @@ export class MemoryDatabase {
   readonly invoices = new Map<string, InvoiceSummary>();
   transactions = 0;
 
-  async run<T>(work: (tx: EventTransaction, staged: Staged) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: UnitOfWork, staged: Staged) => Promise<T>): Promise<T> {
     this.transactions += 1;
     const staged: Staged = { lines: [], charges: [] };
-    const result = await work(staged as unknown as EventTransaction, staged);
+    const result = await work(staged as unknown as UnitOfWork, staged);
     this.charges.push(...staged.charges);
     for (const line of staged.lines) {
       if (this.lines.some((l) => l.eventId === line.eventId || l.callId === line.callId)) continue;
@@ -33,19 +33,19 @@ export class MemoryDatabase {
   }
 }
 
-const stagedOf = (tx: EventTransaction): Staged => tx as unknown as Staged;
+const stagedOf = (tx: UnitOfWork): Staged => tx as unknown as Staged;
 
 export class MemoryEventApplication implements EventApplication {
   constructor(private readonly db: MemoryDatabase) {}
 
-  async once(eventId: string, work: (tx: EventTransaction) => Promise<void>): Promise<boolean> {
+  async once(eventId: string, work: (tx: UnitOfWork) => Promise<void>): Promise<boolean> {
     if (this.db.processed.has(eventId)) return false;
     await this.db.run((tx) => work(tx));
     this.db.processed.add(eventId);
     return true;
   }
 
-  async batch(eventIds: readonly string[], work: (tx: EventTransaction, fresh: ReadonlySet<string>) => Promise<void>): Promise<ReadonlySet<string>> {
+  async batch(eventIds: readonly string[], work: (tx: UnitOfWork, fresh: ReadonlySet<string>) => Promise<void>): Promise<ReadonlySet<string>> {
     const fresh = new Set(eventIds.filter((id) => !this.db.processed.has(id)));
     await this.db.run((tx) => work(tx, fresh));
     for (const id of fresh) this.db.processed.add(id);
@@ -56,7 +56,7 @@ export class MemoryEventApplication implements EventApplication {
 export class MemoryInvoiceStore implements InvoiceStore {
   constructor(private readonly db: MemoryDatabase) {}
 
-  addLines(tx: EventTransaction, lines: readonly InvoiceLineDraft[]): Promise<number> {
+  addLines(tx: UnitOfWork, lines: readonly InvoiceLineDraft[]): Promise<number> {
     const staged = stagedOf(tx);
     const known = (line: InvoiceLineDraft): boolean =>
       [...this.db.lines, ...staged.lines].some((l) => l.eventId === line.eventId || l.callId === line.callId);
@@ -84,7 +84,7 @@ export class FakeSettlement implements CallSettlement {
   readonly settled: string[] = [];
   failFor = new Set<string>();
 
-  settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
+  settle(tx: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
     this.settled.push(event.callId);
     if (this.failFor.has(event.callId)) return Promise.reject(new Error(`billing failed for ${event.callId}`));
     if (!event.answeredAt) return Promise.resolve(undefined);
