@@ -4,19 +4,23 @@ import { type UnitOfWork } from '../shared/kernel';
 import { type Balance } from './account';
 import { type Balances, type TopUp } from './balance-service';
 import { type CallAuthorization, type CallCreditAuthorizer, type CallStart } from './call-authorizer';
-import { type CallCharge, type CallSettlement } from './call-settlement';
+import { type BatchSettlement } from './batch-settlement';
+import { type CallSettlement } from './call-settlement';
 import { type PricePlanInput } from './price-plan';
 import { type PricePlans, type PricePlanView, type RateImport } from './price-plan-service';
 import { type RateSnapshot } from './reservation';
+import { type CallCharge } from './settlement-plan';
 
 // The billing service: the design's addBalance/getBalance, price plans, and the call path's
-// authorize/extend (call-state's CallAuthorizer) and settle (the invoice consumer's).
+// authorize/extend (call-state's CallAuthorizer) and settle/settleMany (the invoice consumer's
+// CallSettlement).
 export class BillingService {
   constructor(
     private readonly balances: Balances,
     private readonly plans: PricePlans,
     private readonly authorizer: CallCreditAuthorizer,
     private readonly settlement: CallSettlement,
+    private readonly batch: BatchSettlement,
   ) {}
 
   addBalance(userId: string, topUp: TopUp): Promise<Balance> {
@@ -59,6 +63,11 @@ export class BillingService {
 
   settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
     return this.settlement.settle(work, event);
+  }
+
+  // settle() of each event, one after the other in one unit of work, in a few statements.
+  settleMany(work: UnitOfWork, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
+    return this.batch.settleMany(work, events);
   }
 
   releaseStaleReservations(): Promise<number> {

@@ -2,6 +2,7 @@ import { type Clock } from '../shared/kernel';
 import { type Logger, silentLogger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
 import { Balances } from './balance-service';
+import { BatchSettlement } from './batch-settlement';
 import { BillingService } from './billing-service';
 import { CallCreditAuthorizer } from './call-authorizer';
 import { CallSettlement } from './call-settlement';
@@ -31,6 +32,7 @@ export function createBillingService(deps: { persistence: BillingPersistence; cl
     plans,
     new CallCreditAuthorizer(deps.persistence, plans, options, log),
     new CallSettlement(deps.persistence, deps.clock, options, log),
+    new BatchSettlement(deps.persistence, deps.clock, log),
   );
 }
 
@@ -39,7 +41,7 @@ export { type BillingOptions, DEFAULT_BILLING_OPTIONS } from './options';
 export { type Balance, type Account, type LedgerEntry, type LedgerKind, MAX_BALANCE_MINOR } from './account';
 export { type TopUp } from './balance-service';
 export { type CallStart, type CallAuthorization } from './call-authorizer';
-export { type CallCharge } from './call-settlement';
+export { type CallCharge } from './settlement-plan';
 export { type PricePlan, type PricePlanInput, type PlanRate } from './price-plan';
 export { type PricePlanView, type RateImport } from './price-plan-service';
 export { type Reservation, type RateSnapshot } from './reservation';

@@ -1,5 +1,5 @@
 import { type UnitOfWork } from '../shared/kernel';
-import { type Account, type LedgerEntry, type Movement } from './account';
+import { type Account, type ComputedEntry, type LedgerEntry, type Movement } from './account';
 import { type NewPricePlan, type PlanRate, type PricePlan } from './price-plan';
 import { type NewReservation, type Reservation, type ReservationStatus } from './reservation';
 
@@ -10,6 +10,9 @@ export interface AccountStore {
   // Locks the account row until the unit of work ends: the money of one account moves one
   // change at a time, so no two calls can spend the same credit.
   lock(userId: string): Promise<Account | undefined>;
+  // lock() for many accounts at once, in user id order (so concurrent batches cannot deadlock);
+  // users without an account are left out.
+  lockMany(userIds: readonly string[]): Promise<Map<string, Account>>;
   // Creates the account unless it exists.
   createIfMissing(account: { userId: string; currency: string; planId?: string }): Promise<void>;
   setPlan(userId: string, planId: string): Promise<void>;
@@ -20,13 +23,20 @@ export interface Ledger {
   // nothing written) a movement that would leave balance < reserved or reserved < 0.
   post(movement: Movement): Promise<LedgerEntry | undefined>;
   findTopUp(userId: string, reference: string): Promise<LedgerEntry | undefined>;
+  // The batch form of post(), for entries whose running figures the caller computed with
+  // afterMovement() while holding the accounts' locks: appends them in order and sets each account
+  // to the figures of its last entry.
+  appendMany(entries: readonly ComputedEntry[]): Promise<void>;
 }
 
 export interface ReservationStore {
   find(callId: string): Promise<Reservation | undefined>;
+  findMany(callIds: readonly string[]): Promise<Map<string, Reservation>>;
   insert(reservation: NewReservation): Promise<void>;
   grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void>;
   close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void>;
+  // close() as settled, for many calls at once.
+  settleMany(settled: ReadonlyArray<{ callId: string; chargedMinor: bigint }>, at: Date): Promise<void>;
   // Open reservations created before `cutoff` whose call has had no ledger movement since.
   listStale(cutoff: Date, limit: number): Promise<Array<{ callId: string; userId: string }>>;
 }

@@ -60,6 +60,18 @@ export class PrismaReservationStore implements ReservationStore {
     return row ? toReservation(row) : undefined;
   }
 
+  async findMany(callIds: readonly string[]): Promise<Map<string, Reservation>> {
+    const ids = [...new Set(callIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.$queryRaw<ReservationRow[]>`
+      SELECT call_id::text AS "callId", user_id::text AS "userId", currency, reserved_minor AS "reservedMinor", reserved_seconds AS "reservedSeconds",
+             free, destination, plan_id::text AS "planId", prefix, rate_per_minute_micros AS "ratePerMinuteMicros", connect_fee_minor AS "connectFeeMinor",
+             first_increment_seconds AS "firstIncrementSeconds", next_increment_seconds AS "nextIncrementSeconds", rounding, status,
+             charged_minor AS "chargedMinor", created_at AS "createdAt", settled_at AS "settledAt"
+      FROM reservations WHERE call_id = ANY(${ids}::uuid[])`;
+    return new Map(rows.map((row) => [row.callId, toReservation(row)]));
+  }
+
   async insert(reservation: NewReservation): Promise<void> {
     await this.db.reservation.createMany({
       data: [{ ...reservation, planId: reservation.planId ?? null, prefix: reservation.prefix ?? null }],
@@ -73,6 +85,14 @@ export class PrismaReservationStore implements ReservationStore {
 
   async close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void> {
     await this.db.reservation.update({ where: { callId }, data: { status: outcome.status, chargedMinor: outcome.chargedMinor, settledAt: outcome.at } });
+  }
+
+  async settleMany(settled: ReadonlyArray<{ callId: string; chargedMinor: bigint }>, at: Date): Promise<void> {
+    if (settled.length === 0) return;
+    await this.db.$executeRaw`
+      UPDATE reservations r SET status = 'settled', charged_minor = v.charged, settled_at = ${at}
+      FROM UNNEST(${settled.map((s) => s.callId)}::uuid[], ${settled.map((s) => s.chargedMinor)}::bigint[]) AS v(call_id, charged)
+      WHERE r.call_id = v.call_id`;
   }
 
   async listStale(cutoff: Date, limit: number): Promise<Array<{ callId: string; userId: string }>> {

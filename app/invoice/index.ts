@@ -4,33 +4,33 @@ import { CallEndedSchema, CONSUMERS } from '../shared/events';
 import { type ConsumerDefinition, type ConsumerSetupOptions, type RunningConsumer } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
-import { type Clock, systemClock } from '../shared/kernel';
+import { type Clock } from '../shared/kernel';
 import { InvoiceService } from './invoice-service';
 import { startBatchConsumer } from './jetstream-batch-consumer';
 import { type CallSettlement } from './ports';
-import { PrismaBatchSettlement } from './prisma-batch-settlement';
 import { PrismaEventApplication } from './prisma-event-application';
 import { PrismaInvoiceStore } from './prisma-invoice-store';
 
 export interface InvoiceModuleDeps {
   db: Database;
-  // Billing's settle (app/billing): the charge is made in the invoice consumer's transaction.
+  // Billing's settle and settleMany (app/billing): the charge is made in the invoice consumer's
+  // transaction.
   settlement: CallSettlement;
   log: Logger;
   clock?: Clock;
   // The processed_events key; the durable consumer's name by default.
   consumerName?: string;
-  // Batches settle their calls with set-based SQL (PrismaBatchSettlement) unless the settlement
-  // has its own settleMany; false: billing's settle() call by call, inside the batch's transaction.
+  // Batches settle their calls with the settlement's settleMany (billing's set-based form) when it
+  // has one; false: with its settle(), call by call inside the batch's transaction (a baseline).
   setBasedSettlement?: boolean;
 }
 
 export function createInvoiceModule(deps: InvoiceModuleDeps): InvoiceService {
   const log = deps.log.child({ module: 'invoice' });
-  const setBased = (deps.setBasedSettlement ?? true) && !deps.settlement.settleMany;
+  const { settlement } = deps;
   return new InvoiceService({
     application: new PrismaEventApplication(deps.db, deps.consumerName ?? CONSUMERS.invoices.name),
-    settlement: setBased ? new PrismaBatchSettlement(deps.settlement, deps.clock ?? systemClock, log) : deps.settlement,
+    settlement: deps.setBasedSettlement === false ? { settle: (work, event) => settlement.settle(work, event) } : settlement,
     store: new PrismaInvoiceStore(deps.db),
     log,
   });
@@ -83,7 +83,6 @@ export function startInvoiceConsumer(options: InvoiceConsumerOptions): RunningCo
 export { InvoiceService } from './invoice-service';
 export type { BatchOutcome } from './invoice-service';
 export { startBatchConsumer } from './jetstream-batch-consumer';
-export { PrismaBatchSettlement } from './prisma-batch-settlement';
 export type { BatchConsumerOptions } from './jetstream-batch-consumer';
 export { billingPeriodOf, createInvoiceLine, invoiceIdOf, InvoiceNotFoundError, isInvoiced } from './invoice';
 export type { InvoiceLine, InvoiceSummary, InvoiceWithLines } from './invoice';
