@@ -4,7 +4,8 @@ import { AppError, type Clock, errorMessage, type UnitOfWork } from '../shared/k
 import { type Movement } from './account';
 import { type BillingOptions } from './options';
 import { type BillingPersistence, type BillingStores } from './ports';
-import { type CallCharge, planSettlement, repeatedChargeOf, type SettlementPlan } from './settlement-plan';
+import { type Reservation } from './reservation';
+import { type CallCharge, planSettlement, repeatedChargeOf, type SettlementPlan, tombstoneOf } from './settlement-plan';
 
 const HOUR_MS = 3_600_000;
 const SWEEP_BATCH = 500;
@@ -29,21 +30,37 @@ export class CallSettlement {
 
   // Inside the caller's unit of work. Returns the charge of an answered call (0 for a free one);
   // undefined for an unanswered call (its reservation is released) or one billing never
-  // authorised (no reservation: e.g. an on-net call let through while the database was down).
+  // authorised (e.g. an on-net call let through while the database was down): such a call is
+  // given a tombstone, so that a reservation still on its way for it (authorize past its
+  // deadline) is refused instead of holding the caller's credit until the sweep.
   // Applying it again changes nothing and returns the same charge, read back from the reservation.
   async settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
     const stores = this.persistence.within(work);
-    const found = await stores.reservations.find(event.callId);
-    if (!found) return undefined;
-    const account = await stores.accounts.lock(found.userId);
-    const reservation = (await stores.reservations.find(event.callId)) ?? found;
+    // The caller's account first: authorize locks it to write a reservation, so a late one has
+    // committed before the read below, or waits until the tombstone is there.
+    const callerAccount = await stores.accounts.lock(event.caller.userId);
+    const reservation = (await stores.reservations.find(event.callId)) ?? (await this.tombstone(stores, event, callerAccount?.currency));
+    if (!reservation || reservation.status === 'void') return undefined;
     if (reservation.status === 'settled') return repeatedChargeOf(reservation, event);
+    const account = reservation.userId === event.caller.userId ? callerAccount : await stores.accounts.lock(reservation.userId);
 
     const plan = planSettlement(reservation, event, account ? account.balanceMinor - account.reservedMinor : 0n);
     for (const movement of plan.movements) await this.post(stores, movement);
     await stores.reservations.close(reservation.callId, { status: 'settled', chargedMinor: plan.chargedMinor, at: this.clock.now() });
     logSettlement(this.log.child({ callId: reservation.callId, userId: reservation.userId }), plan);
     return plan.charge;
+  }
+
+  // undefined when the tombstone was written (or the call has no user to write it for); the
+  // reservation that got there first otherwise.
+  private async tombstone(stores: BillingStores, event: CallEnded, currency: string | undefined): Promise<Reservation | undefined> {
+    const tombstone = tombstoneOf(event, currency ?? this.options.defaultCurrency);
+    if (!tombstone) return undefined;
+    if ((await stores.reservations.insertVoid([tombstone], this.clock.now())).has(event.callId)) {
+      this.log.debug('call ended with no reservation: tombstone written', { callId: event.callId, userId: tombstone.userId });
+      return undefined;
+    }
+    return stores.reservations.find(event.callId);
   }
 
   // Open reservations with no movement for staleReservationHours belong to calls whose end was

@@ -32,7 +32,7 @@ export function createBillingService(deps: { persistence: BillingPersistence; cl
     plans,
     new CallCreditAuthorizer(deps.persistence, plans, options, log),
     new CallSettlement(deps.persistence, deps.clock, options, log),
-    new BatchSettlement(deps.persistence, deps.clock, log),
+    new BatchSettlement(deps.persistence, deps.clock, options.defaultCurrency, log),
   );
 }
 

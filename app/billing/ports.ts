@@ -1,7 +1,7 @@
 import { type UnitOfWork } from '../shared/kernel';
 import { type Account, type ComputedEntry, type LedgerEntry, type Movement } from './account';
 import { type NewPricePlan, type PlanRate, type PricePlan } from './price-plan';
-import { type NewReservation, type Reservation, type ReservationStatus } from './reservation';
+import { type NewReservation, type Reservation, type ReservationStatus, type VoidReservation } from './reservation';
 
 // Within a unit of work, every call runs in that unit's transaction.
 
@@ -32,7 +32,11 @@ export interface Ledger {
 export interface ReservationStore {
   find(callId: string): Promise<Reservation | undefined>;
   findMany(callIds: readonly string[]): Promise<Map<string, Reservation>>;
-  insert(reservation: NewReservation): Promise<void>;
+  // false when the call already has one (its key is the call id): nothing is written.
+  insert(reservation: NewReservation): Promise<boolean>;
+  // Tombstones (status void) for calls that have no reservation; returns the call ids written
+  // (a call that has one by now is left alone).
+  insertVoid(tombstones: readonly VoidReservation[], at: Date): Promise<Set<string>>;
   grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void>;
   close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void>;
   // close() as settled, for many calls at once.

@@ -1,7 +1,7 @@
 import { isRounding } from '../rating';
 import { type Prisma } from '../shared/infra/prisma/generated/client';
 import { type ReservationStore } from './ports';
-import { type NewReservation, type Reservation, RESERVATION_STATUSES, type ReservationStatus } from './reservation';
+import { type NewReservation, type Reservation, RESERVATION_STATUSES, type ReservationStatus, type VoidReservation } from './reservation';
 import { isUuid } from './uuid';
 
 type ReservationRow = {
@@ -72,11 +72,28 @@ export class PrismaReservationStore implements ReservationStore {
     return new Map(rows.map((row) => [row.callId, toReservation(row)]));
   }
 
-  async insert(reservation: NewReservation): Promise<void> {
-    await this.db.reservation.createMany({
+  async insert(reservation: NewReservation): Promise<boolean> {
+    const { count } = await this.db.reservation.createMany({
       data: [{ ...reservation, planId: reservation.planId ?? null, prefix: reservation.prefix ?? null }],
       skipDuplicates: true,
     });
+    return count > 0;
+  }
+
+  async insertVoid(tombstones: readonly VoidReservation[], at: Date): Promise<Set<string>> {
+    const rows = tombstones.filter((t) => isUuid(t.callId) && isUuid(t.userId));
+    if (rows.length === 0) return new Set();
+    const col = <T>(pick: (t: VoidReservation) => T): T[] => rows.map(pick);
+    const written = await this.db.$queryRaw<Array<{ callId: string }>>`
+      INSERT INTO reservations (call_id, user_id, currency, reserved_minor, reserved_seconds, free, destination, rate_per_minute_micros,
+                                connect_fee_minor, first_increment_seconds, next_increment_seconds, rounding, status, charged_minor, settled_at)
+      SELECT call_id, user_id, currency, 0, 0, false, destination, 0, 0, 1, 1, 'up', 'void', 0, ${at}
+      FROM UNNEST(${col((t) => t.callId)}::uuid[], ${col((t) => t.userId)}::uuid[], ${col((t) => t.currency)}::text[], ${col((t) => t.destination)}::text[])
+        AS v(call_id, user_id, currency, destination)
+      ORDER BY call_id
+      ON CONFLICT (call_id) DO NOTHING
+      RETURNING call_id::text AS "callId"`;
+    return new Set(written.map((row) => row.callId));
   }
 
   async grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void> {

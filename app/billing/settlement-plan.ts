@@ -1,7 +1,8 @@
 import { billedSeconds, costMinor, talkSecondsOf } from '../rating';
 import { type CallEnded } from '../shared/events';
 import { type Movement } from './account';
-import { type Reservation, settlementOf, tariffOf } from './reservation';
+import { type Reservation, settlementOf, tariffOf, type VoidReservation } from './reservation';
+import { isUuid } from './uuid';
 
 // What billing charged for an ended call: the figures of its invoice line. Money in minor units,
 // the rate in micro-units per minute (the reservation's, fixed at call start).
@@ -60,6 +61,13 @@ export function chargeOf(reservation: Reservation, event: CallEnded, chargedMino
 // The charge of a call settled before, read back from its reservation (a repeat changes nothing).
 export const repeatedChargeOf = (reservation: Reservation, event: CallEnded): CallCharge | undefined =>
   event.answeredAt !== undefined ? chargeOf(reservation, event, reservation.chargedMinor ?? 0n) : undefined;
+
+// The tombstone of a call that ended before billing reserved anything for it; undefined for a call
+// billing never reserves for (a caller from the phone network has no user id).
+export function tombstoneOf(event: CallEnded, currency: string): VoidReservation | undefined {
+  if (!isUuid(event.caller.userId) || !isUuid(event.callId)) return undefined;
+  return { callId: event.callId, userId: event.caller.userId, currency, destination: (event.callee?.phoneNumber || event.dialed).slice(0, 32) };
+}
 
 // An open reservation: the answered talk time (whole seconds, then increments) is charged from it
 // and the rest released; past it, the extra is reserved from available credit first, and what even

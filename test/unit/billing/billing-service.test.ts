@@ -188,8 +188,15 @@ describe('billing service', function () {
       expect(store.reservations.get(request.callId)).to.include({ status: 'settled', chargedMinor: 0n });
     });
 
-    it('given a call billing never authorised, then there is nothing to charge', async function () {
-      expect(await billing.settle(tx, ended(randomUUID(), 10_000))).to.equal(undefined);
+    it('given a call billing never authorised, then there is nothing to charge and a tombstone refuses a reservation that arrives for it later', async function () {
+      await fund('5.00');
+      const request = pstn();
+      expect(await billing.settle(tx, ended(request.callId, 0, false))).to.equal(undefined);
+      expect(store.reservations.get(request.callId)).to.include({ status: 'void', reservedMinor: 0n });
+      expect(await billing.authorize(request)).to.deep.equal({ allowed: false, reason: 'no_credit' });
+      expect(await billing.settle(tx, ended(request.callId, 0, false))).to.equal(undefined);
+      expect(store.entries.filter((e) => e.callId === request.callId)).to.have.length(0);
+      expect(await billing.getBalance(ALICE)).to.deep.include({ balanceMinor: 500n, reservedMinor: 0n });
     });
   });
 

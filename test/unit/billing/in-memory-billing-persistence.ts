@@ -112,7 +112,20 @@ export class InMemoryBillingPersistence implements BillingPersistence {
         },
         insert: async (reservation) => {
           await this.guard('reservations.insert');
-          if (!this.reservations.has(reservation.callId)) this.reservations.set(reservation.callId, { ...reservation, status: 'open', createdAt: this.now() });
+          if (this.reservations.has(reservation.callId)) return false;
+          this.reservations.set(reservation.callId, { ...reservation, status: 'open', createdAt: this.now() });
+          return true;
+        },
+        insertVoid: async (tombstones, at) => {
+          await this.guard('reservations.insert');
+          const written = new Set<string>();
+          for (const t of tombstones) {
+            if (this.reservations.has(t.callId)) continue;
+            const zero = { reservedMinor: 0n, reservedSeconds: 0, free: false, ratePerMinuteMicros: 0n, connectFeeMinor: 0n, firstIncrementSeconds: 1, nextIncrementSeconds: 1, rounding: 'up' as const };
+            this.reservations.set(t.callId, { ...t, ...zero, status: 'void', chargedMinor: 0n, createdAt: at, settledAt: at });
+            written.add(t.callId);
+          }
+          return written;
         },
         grow: async (callId, to) => {
           await this.guard('reservations.grow');
