@@ -17,7 +17,7 @@ import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
 import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
-import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
+import { errorMessage, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
@@ -56,6 +56,8 @@ function endedCallView(record: CallRecord): CallView {
 
 // Live calls are touched well within the store's safety TTL (6 h).
 const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
+// What billing knows of plans and users for its outage answer is read again this often.
+const BILLING_RULES_REFRESH_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -85,6 +87,8 @@ async function main(): Promise<void> {
   const sessions = createSessionModule({ db, clock: systemClock, log });
   const callLog = createCallLogModule({ db, log });
   const billing = createBillingModule({ db, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
+  // Known before the first call: how on-net calls are answered if billing cannot be reached.
+  await billing.refreshOnNetRules();
   const carriers = createCarriersModule({ db, clock: systemClock });
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
   // The recommendation service: decks and both quality layers are loaded before the first call.
@@ -176,6 +180,8 @@ async function main(): Promise<void> {
     calls.keepAlive().catch((error: unknown) => log.warn('refreshing live calls failed', { error: errorMessage(error) }));
   }, KEEP_ALIVE_INTERVAL_MS);
   keepAlive.unref();
+  const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
+  jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
 
   log.info('calling platform started', {
     adminApi: `http://${config.admin.host}:${config.admin.port}`,
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
   installShutdown(log, async () => {
     clearInterval(keepAlive);
     clearInterval(reservationSweep);
+    await jobs.stop();
     switchModule.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));

@@ -61,6 +61,17 @@ export class BillingService {
     return this.authorizer.extend(callId);
   }
 
+  // What authorize answers when billing cannot be reached, from what it last knew (call-state asks
+  // it if an authorizer ever throws).
+  outageAnswer(request: CallStart): CallAuthorization {
+    return this.authorizer.outageAnswer(request);
+  }
+
+  // Run at start and on a timer: what outageAnswer knows of plans and users, read again.
+  refreshOnNetRules(): Promise<void> {
+    return this.plans.refreshOnNetRules();
+  }
+
   settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
     return this.settlement.settle(work, event);
   }

@@ -3,6 +3,7 @@ import { type Logger } from '../shared/infra/logger';
 import { AppError, errorMessage } from '../shared/kernel';
 import { type Deadline, withDeadline } from './deadline';
 import { BillingTimeoutError } from './errors';
+import { type OnNetRules } from './on-net-rules';
 import { type BillingOptions } from './options';
 import { type BillingPersistence, type BillingStores } from './ports';
 import { type PricePlans } from './price-plan-service';
@@ -24,6 +25,7 @@ export type CallAuthorization =
   | { allowed: false; reason: 'no_credit' | 'no_rate' | 'billing_unavailable' };
 
 const NO_CREDIT: CallAuthorization = { allowed: false, reason: 'no_credit' };
+const UNAVAILABLE: CallAuthorization = { allowed: false, reason: 'billing_unavailable' };
 const UNLIMITED: CallAuthorization = { allowed: true, reservedSeconds: null };
 
 // A void reservation is the tombstone of a call that has ended already: nothing more for it.
@@ -39,27 +41,39 @@ export class CallCreditAuthorizer {
     private readonly plans: PricePlans,
     private readonly options: BillingOptions,
     private readonly log: Logger,
+    private readonly rules: OnNetRules,
   ) {}
 
-  // Paid calls fail closed: any failure (database down, too slow) refuses them as
-  // billing_unavailable. An on-net call whose price could not be read is let through unlimited:
-  // calls between users are free on the default plan, and refusing them all during a database
-  // outage would be worse than an occasional unbilled call on a plan that charges for them.
+  // Never throws: any failure (database down, slower than authorizeTimeoutMs) gives the outage
+  // answer below.
   async authorize(request: CallStart): Promise<CallAuthorization> {
     const log = this.log.child({ callId: request.callId, userId: request.caller.userId, destination: request.destination, onNet: request.onNet });
-    const progress = { paid: false };
     try {
-      const answer = await withDeadline((deadline) => this.reserveFirstSlice(request, progress, deadline, log), this.options.authorizeTimeoutMs, 'authorize');
+      const answer = await withDeadline((deadline) => this.reserveFirstSlice(request, deadline, log), this.options.authorizeTimeoutMs, 'authorize');
       log.info('call authorized', { ...answer });
       return answer;
     } catch (error) {
-      if (request.onNet && !progress.paid) {
-        log.warn('billing unavailable: on-net call allowed without a reservation', { error: errorMessage(error) });
-        return UNLIMITED;
-      }
-      log.error('billing unavailable: paid call refused', { error: errorMessage(error) });
-      return { allowed: false, reason: 'billing_unavailable' };
+      return this.answerWithout(request, log, error);
     }
+  }
+
+  // When billing cannot price or reserve a call: paid calls fail closed (billing_unavailable); an
+  // on-net call goes on, unlimited and unbilled, only if the caller's plan is known to make on-net
+  // calls free (OnNetRules: what billing last read; for a user not seen yet, the default plan's
+  // rule). Unknown: fail closed.
+  outageAnswer(request: CallStart): CallAuthorization {
+    return this.answerWithout(request, this.log.child({ callId: request.callId, userId: request.caller.userId, onNet: request.onNet }));
+  }
+
+  private answerWithout(request: CallStart, log: Logger, error?: unknown): CallAuthorization {
+    const rule = request.onNet ? this.rules.ruleOf(request.caller.userId) : undefined;
+    const why = error === undefined ? {} : { error: errorMessage(error) };
+    if (rule?.free) {
+      log.warn('billing unavailable: on-net call on a free plan goes on unbilled', { ...why, rule: rule.source });
+      return UNLIMITED;
+    }
+    log.error('billing unavailable: call refused', { ...why, rule: rule ? rule.source : 'unknown' });
+    return UNAVAILABLE;
   }
 
   // continueCall of the design: one more slice if the account can pay for it (possibly a shorter
@@ -70,17 +84,19 @@ export class CallCreditAuthorizer {
       return await withDeadline((deadline) => this.reserveNextSlice(callId, deadline, log), this.options.authorizeTimeoutMs, 'extend');
     } catch (error) {
       log.error('billing unavailable: no more talk time reserved', { error: errorMessage(error) });
-      return { allowed: false, reason: 'billing_unavailable' };
+      return UNAVAILABLE;
     }
   }
 
-  private async reserveFirstSlice(request: CallStart, progress: { paid: boolean }, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
+  private async reserveFirstSlice(request: CallStart, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
     const { stores } = this.persistence;
     const userId = request.caller.userId;
     const earlier = await stores.reservations.find(request.callId);
     if (earlier) return answerOf(earlier);
     const account = await stores.accounts.find(userId);
     const plan = await this.plans.planOf(account);
+    this.rules.rememberPlan(plan);
+    this.rules.rememberUser(userId, plan.id);
     if (account && account.currency !== plan.currency) {
       log.error('the account and its price plan have different currencies', { accountCurrency: account.currency, planId: plan.id, planCurrency: plan.currency });
       return { allowed: false, reason: 'no_rate' };
@@ -93,7 +109,6 @@ export class CallCreditAuthorizer {
       const written = await stores.reservations.insert({ ...snapshot, callId: request.callId, userId, reservedMinor: 0n, reservedSeconds: 0, free: true });
       return written ? UNLIMITED : this.answerOfExisting(stores, request.callId);
     }
-    progress.paid = true;
     if (!account) return NO_CREDIT;
     return this.persistence.transaction((tx) => this.reserve(tx, request.callId, userId, snapshot, deadline, log));
   }

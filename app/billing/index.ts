@@ -6,6 +6,7 @@ import { BatchSettlement } from './batch-settlement';
 import { BillingService } from './billing-service';
 import { CallCreditAuthorizer } from './call-authorizer';
 import { CallSettlement } from './call-settlement';
+import { OnNetRules } from './on-net-rules';
 import { type BillingOptions, billingOptions } from './options';
 import { type BillingPersistence } from './ports';
 import { PricePlans } from './price-plan-service';
@@ -26,11 +27,12 @@ export function createBillingModule(deps: BillingModuleDeps): BillingService {
 export function createBillingService(deps: { persistence: BillingPersistence; clock: Clock; log?: Logger; options?: Partial<BillingOptions> }): BillingService {
   const log = (deps.log ?? silentLogger).child({ module: 'billing' });
   const options = billingOptions(deps.options);
-  const plans = new PricePlans(deps.persistence, options, log);
+  const rules = new OnNetRules();
+  const plans = new PricePlans(deps.persistence, options, log, rules);
   return new BillingService(
-    new Balances(deps.persistence, plans, options, log),
+    new Balances(deps.persistence, plans, options, log, rules),
     plans,
-    new CallCreditAuthorizer(deps.persistence, plans, options, log),
+    new CallCreditAuthorizer(deps.persistence, plans, options, log, rules),
     new CallSettlement(deps.persistence, deps.clock, options, log),
     new BatchSettlement(deps.persistence, deps.clock, options.defaultCurrency, log),
   );

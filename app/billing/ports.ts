@@ -16,6 +16,8 @@ export interface AccountStore {
   // Creates the account unless it exists.
   createIfMissing(account: { userId: string; currency: string; planId?: string }): Promise<void>;
   setPlan(userId: string, planId: string): Promise<void>;
+  // The plan of each of these users that has an account (undefined: the default plan).
+  plansOf(userIds: readonly string[]): Promise<Map<string, string | undefined>>;
 }
 
 export interface Ledger {
@@ -50,6 +52,8 @@ export interface PricePlanStore {
   create(plan: NewPricePlan): Promise<PricePlan>;
   find(id: string): Promise<PricePlan | undefined>;
   findByName(name: string): Promise<PricePlan | undefined>;
+  // Every plan (operators keep a handful; their rates are not read).
+  list(): Promise<PricePlan[]>;
   // Locks the plan until the unit of work ends (one rate import at a time).
   lock(id: string): Promise<PricePlan | undefined>;
   countRates(planId: string): Promise<number>;

@@ -47,6 +47,14 @@ export class PrismaAccountStore implements AccountStore {
   async setPlan(userId: string, planId: string): Promise<void> {
     await this.db.account.update({ where: { userId }, data: { planId } });
   }
+
+  async plansOf(userIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const ids = userIds.filter(isUuid);
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.$queryRaw<Array<{ userId: string; planId: string | null }>>`
+      SELECT user_id::text AS "userId", plan_id::text AS "planId" FROM accounts WHERE user_id = ANY(${ids}::uuid[])`;
+    return new Map(rows.map((row) => [row.userId, row.planId ?? undefined]));
+  }
 }
 
 type EntryRow = {

@@ -104,6 +104,9 @@ export interface CallAuthorizer {
   // Before the reserved talk time runs out: reserves more if the account can; allowed=false, or
   // the same reservedSeconds, means the call must end when its reserved time is spent.
   extend(callId: string): Promise<CallAuthorization>;
+  // What authorize would answer without reaching its data (an outage), from what billing last
+  // knew: asked when authorize throws. Without it, such a call fails closed.
+  outageAnswer?(request: AuthorizationRequest): CallAuthorization;
 }
 
 // ---- Calls to the phone network (PSTN) through SIP carriers.

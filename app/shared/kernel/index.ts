@@ -4,3 +4,4 @@ export * from './clock';
 export * from './ids';
 export * from './keyed-queue';
 export * from './unit-of-work';
+export * from './periodic-jobs';

@@ -99,7 +99,7 @@ describe('billing service', function () {
       expect(await billing.extend(request.callId)).to.deep.equal({ allowed: true, reservedSeconds: null });
     });
 
-    it('given the database is down, then a paid call fails closed and an on-net call goes on unlimited', async function () {
+    it('given the database is down, then a PSTN call fails closed, an on-net call of a caller known to be on a free plan goes on unlimited, and an extension fails closed', async function () {
       store.failing = true;
       expect(await billing.authorize(pstn())).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
       expect(await billing.authorize(onNet())).to.deep.equal({ allowed: true, reservedSeconds: null });

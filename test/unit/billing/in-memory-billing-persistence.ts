@@ -73,6 +73,13 @@ export class InMemoryBillingPersistence implements BillingPersistence {
           const account = this.accounts.get(userId);
           if (account) account.planId = planId;
         },
+        plansOf: async (userIds) => {
+          await this.guard('accounts.find');
+          return new Map(userIds.flatMap((userId) => {
+            const account = this.accounts.get(userId);
+            return account ? [[userId, account.planId] as const] : [];
+          }));
+        },
       },
       ledger: {
         post: async (movement) => {
@@ -157,6 +164,10 @@ export class InMemoryBillingPersistence implements BillingPersistence {
         find: async (id) => {
           await this.guard('plans.find');
           return this.plans.get(id);
+        },
+        list: async () => {
+          await this.guard('plans.find');
+          return [...this.plans.values()];
         },
         findByName: async (name) => {
           await this.guard('plans.find');
