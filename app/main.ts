@@ -15,10 +15,10 @@ import {
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf } from './intercept';
-import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
+import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
-import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
+import { ensureConsumer, ensureStreams, OutboxPublisher, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
     startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
     // Billing settles each ended call and its statement line is written, once per call.
-    startInvoiceConsumer({ js, invoices, log, metrics }),
+    startBatchConsumer({ js, consumer: CONSUMERS.invoices, log: log.child({ module: 'invoice' }), metrics, ...invoiceConsumer(invoices) }),
     // The recommendation service's speed layer.
     startConsumer({ js, consumer: CONSUMERS.routing, schema: CallEndedSchema, handle: (event) => routing.service.handleCallEnded(event), log, metrics }),
   ];

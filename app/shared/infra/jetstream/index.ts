@@ -5,6 +5,8 @@ export type { ConsumerDefinition, ConsumerSetupOptions } from './stream-setup';
 export { OutboxPublisher, malformedOutboxKey } from './outbox-publisher';
 export type { OutboxPublisherOptions } from './outbox-publisher';
 export { startConsumer, consumerMetrics, defaultRetryDelayMs } from './consumer-runner';
+export { startBatchConsumer } from './batch-consumer-runner';
+export type { BatchConsumerOptions, BatchHandlers } from './batch-consumer-runner';
 export type { ConsumerRunnerOptions, RunningConsumer, DeliveryMeta, DeadLetter } from './consumer-runner';
 export { applyOnce } from './apply-once';
 export type { EventTransaction, ApplyOnceOptions } from './apply-once';
