@@ -18,7 +18,7 @@ import { createInterceptModule, liveCallDirectoryOf } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
-import { ensureConsumer, ensureStreams, OutboxPublisher, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
+import { ensureConsumer, ensureStreams, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
@@ -58,6 +58,9 @@ function endedCallView(record: CallRecord): CallView {
 const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
 // What billing knows of plans and users for its outage answer is read again this often.
 const BILLING_RULES_REFRESH_MS = 60_000;
+// Consumers' processed-event marks past their retention are deleted this often.
+const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -182,6 +185,10 @@ async function main(): Promise<void> {
   keepAlive.unref();
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
   jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
+  jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
+    const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
+    if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });
+  }, 60_000);
 
   log.info('calling platform started', {
     adminApi: `http://${config.admin.host}:${config.admin.port}`,

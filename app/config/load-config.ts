@@ -9,6 +9,7 @@ export interface AppConfig {
   database: { url: string; poolSize: number };
   redis: { url: string };
   nats: { url: string };
+  events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
   sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
   calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number };
@@ -75,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL },
     nats: { url: raw.NATS_URL },
+    events: { processedRetentionDays: raw.PROCESSED_EVENTS_RETENTION_DAYS },
     ari: {
       url: raw.ARI_URL.replace(/\/+$/, ''),
       user: raw.ARI_USER,

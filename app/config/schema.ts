@@ -23,6 +23,10 @@ export const configSchema = z
     DATABASE_POOL_SIZE: positiveInt.default(10),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:56379'),
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:54222'),
+    // Consumers' processed-event marks are deleted this long after the event was applied: far past
+    // JetStream's duplicate window (10 min) and any redelivery; the default outlives the call-events
+    // stream's 30 days, so even a replay of the whole stream finds every mark.
+    PROCESSED_EVENTS_RETENTION_DAYS: positiveInt.max(3650).default(35),
 
     ARI_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8088'),
     ARI_USER: z.string().min(1).default('calls'),

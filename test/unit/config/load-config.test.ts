@@ -37,6 +37,12 @@ describe('config', function () {
     expect(() => loadConfig({ ADMIN_PORT: 'eighty', REDIS_URL: 'http://x', RING_TIMEOUT_SECONDS: '-1' })).to.throw(ConfigError, /ADMIN_PORT[\s\S]*REDIS_URL|REDIS_URL[\s\S]*ADMIN_PORT/);
   });
 
+  it('given no retention of processed-event marks, then 35 days; given a retention that is not a whole number of days from 1, then it is refused by name', function () {
+    expect(loadConfig({}).events.processedRetentionDays).to.equal(35);
+    expect(loadConfig({ PROCESSED_EVENTS_RETENTION_DAYS: '60' }).events.processedRetentionDays).to.equal(60);
+    for (const bad of ['0', '-3', '1.5', 'forever']) expect(() => loadConfig({ PROCESSED_EVENTS_RETENTION_DAYS: bad }), bad).to.throw(ConfigError, /PROCESSED_EVENTS_RETENTION_DAYS/);
+  });
+
   it('treats an empty variable as unset', function () {
     expect(loadConfig({ ADMIN_TOKEN: '' }).admin.tokenGenerated).to.equal(true);
   });
