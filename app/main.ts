@@ -58,6 +58,8 @@ function endedCallView(record: CallRecord): CallView {
 const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
 // What billing knows of plans and users for its outage answer is read again this often.
 const BILLING_RULES_REFRESH_MS = 60_000;
+// Statements of months that are over are closed at start and this often.
+const STATEMENT_CLOSE_MS = 10 * 60 * 1000;
 // Consumers' processed-event marks past their retention are deleted this often.
 const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
   keepAlive.unref();
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
   jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
+  jobs.every('statement close', STATEMENT_CLOSE_MS, () => invoices.closeStatements(), 0);
   jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
     const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
     if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });

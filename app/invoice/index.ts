@@ -2,7 +2,7 @@ import { type CallEnded, CallEndedSchema, CONSUMERS } from '../shared/events';
 import { type BatchHandlers, type ConsumerSetupOptions } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
-import { type Clock } from '../shared/kernel';
+import { type Clock, systemClock } from '../shared/kernel';
 import { InvoiceService } from './invoice-service';
 import { type CallSettlement } from './ports';
 import { PrismaEventApplication } from './prisma-event-application';
@@ -14,7 +14,10 @@ export interface InvoiceModuleDeps {
   // transaction.
   settlement: CallSettlement;
   log: Logger;
+  // Statements close when their month is over, by this clock.
   clock?: Clock;
+  // How long after a month ends its statements close (1 h by default).
+  statementCloseGraceMs?: number;
   // The processed_events key; the durable consumer's name by default.
   consumerName?: string;
   // Batches settle their calls with the settlement's settleMany (billing's set-based form) when it
@@ -30,6 +33,8 @@ export function createInvoiceModule(deps: InvoiceModuleDeps): InvoiceService {
     settlement: deps.setBasedSettlement === false ? { settle: (work, event) => settlement.settle(work, event) } : settlement,
     store: new PrismaInvoiceStore(deps.db),
     log,
+    clock: deps.clock ?? systemClock,
+    ...(deps.statementCloseGraceMs !== undefined ? { closeGraceMs: deps.statementCloseGraceMs } : {}),
   });
 }
 

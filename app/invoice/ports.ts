@@ -46,6 +46,11 @@ export interface InvoiceStore {
   // totals. A line whose event id or call id is already invoiced is skipped; returns how many
   // were added.
   addLines(work: UnitOfWork, lines: readonly InvoiceLineDraft[]): Promise<number>;
+  // Locks the existing statements among these ids until the unit of work ends (in id order, as
+  // addLines and the close do) and tells whether each is closed; an id missing has no statement.
+  lockStatements(work: UnitOfWork, invoiceIds: readonly string[]): Promise<Map<string, { closed: boolean }>>;
+  // Closes (at most `limit`) open statements of the periods before `period`; returns how many.
+  closeStatementsBefore(period: string, at: Date, limit: number): Promise<number>;
   listForUser(userId: string): Promise<InvoiceSummary[]>;
   find(invoiceId: string): Promise<InvoiceWithLines | undefined>;
 }

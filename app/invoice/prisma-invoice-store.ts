@@ -80,6 +80,22 @@ export class PrismaInvoiceStore implements InvoiceStore {
     return rows[0]?.added ?? 0;
   }
 
+  async lockStatements(work: UnitOfWork, invoiceIds: readonly string[]): Promise<Map<string, { closed: boolean }>> {
+    const ids = [...new Set(invoiceIds)].filter((id) => UUID.test(id)).sort();
+    if (ids.length === 0) return new Map();
+    const rows = await prismaTransactionOf(work).$queryRaw<Array<{ id: string; closed: boolean }>>`
+      SELECT id::text AS id, closed_at IS NOT NULL AS closed FROM invoices WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    return new Map(rows.map((row) => [row.id, { closed: row.closed }]));
+  }
+
+  // A row a statement is being added to is locked by that transaction: the close waits for it, then
+  // closes it with its new lines.
+  async closeStatementsBefore(period: string, at: Date, limit: number): Promise<number> {
+    return this.db.$executeRaw`
+      UPDATE invoices SET closed_at = ${at}
+      WHERE id IN (SELECT id FROM invoices WHERE closed_at IS NULL AND period < ${period} ORDER BY id LIMIT ${limit})`;
+  }
+
   async listForUser(userId: string): Promise<InvoiceSummary[]> {
     if (!UUID.test(userId)) return [];
     const rows = await this.db.invoice.findMany({ where: { userId }, orderBy: [{ period: 'desc' }, { currency: 'asc' }] });

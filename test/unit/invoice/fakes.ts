@@ -5,7 +5,7 @@ import { type InvoiceLineDraft, type InvoiceSummary, type InvoiceWithLines } fro
 import { type CallCharge, type CallSettlement, type EventApplication, type InvoiceStore } from '../../../app/invoice/ports';
 
 // An in-memory stand-in for PostgreSQL with transactions: what a unit of work writes lands only if
-// the work resolves.
+// the work resolves; a line for a closed statement is refused, as the database's trigger does.
 interface Staged {
   lines: InvoiceLineDraft[];
   charges: string[];
@@ -22,6 +22,8 @@ export class MemoryDatabase {
     this.transactions += 1;
     const staged: Staged = { lines: [], charges: [] };
     const result = await work(staged as unknown as UnitOfWork, staged);
+    const closed = staged.lines.find((line) => this.invoices.get(line.invoiceId)?.closedAt);
+    if (closed) throw new Error(`a line cannot be added to a closed statement (${closed.period})`);
     this.charges.push(...staged.charges);
     for (const line of staged.lines) {
       if (this.lines.some((l) => l.eventId === line.eventId || l.callId === line.callId)) continue;
@@ -67,6 +69,20 @@ export class MemoryInvoiceStore implements InvoiceStore {
       added += 1;
     }
     return Promise.resolve(added);
+  }
+
+  lockStatements(_work: UnitOfWork, invoiceIds: readonly string[]): Promise<Map<string, { closed: boolean }>> {
+    const found = invoiceIds.flatMap((id) => {
+      const invoice = this.db.invoices.get(id);
+      return invoice ? [[id, { closed: invoice.closedAt !== undefined }] as const] : [];
+    });
+    return Promise.resolve(new Map(found));
+  }
+
+  closeStatementsBefore(period: string, at: Date, limit: number): Promise<number> {
+    const open = [...this.db.invoices.values()].filter((invoice) => !invoice.closedAt && invoice.period < period).slice(0, limit);
+    for (const invoice of open) this.db.invoices.set(invoice.id, { ...invoice, closedAt: at });
+    return Promise.resolve(open.length);
   }
 
   listForUser(userId: string): Promise<InvoiceSummary[]> {
