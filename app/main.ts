@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
     authorizer: billing,
+    creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {
       router: routing.service,
       carriers,

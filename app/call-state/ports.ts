@@ -52,6 +52,9 @@ export interface SwitchControl {
   hangup(channelId: string, reason: HangupReason): Promise<void>;
   // Refuses an unanswered incoming channel with this exact SIP response code.
   reject(channelId: string, sipCode: number): Promise<void>;
+  // A short warning tone (a beep) to this channel only, which the other party does not hear; it
+  // ends by itself. A channel that is gone counts as done.
+  playTone(channelId: string): Promise<void>;
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;

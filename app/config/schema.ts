@@ -49,6 +49,8 @@ export const configSchema = z
     // Billing: new accounts' currency (ISO 4217) and the talk time reserved at a time.
     BILLING_DEFAULT_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
     BILLING_SLICE_SECONDS: positiveInt.max(3600).default(60),
+    // The caller of a paid call hears a short tone this many seconds before the credit cut-off (0: never).
+    BILLING_WARNING_TONE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
     // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
     CARRIER_PROGRESS_TIMEOUT_SECONDS: positiveInt.max(60).default(8),
 

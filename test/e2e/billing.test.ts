@@ -6,6 +6,7 @@ import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { callRecordsOf } from '../support/records';
+import { capturePackets } from '../support/rtp-capture';
 import { statusCodes, type SippResult } from '../support/sipp';
 import { testEnv } from '../support/test-env';
 
@@ -52,9 +53,12 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
     return lines;
   };
 
+  // The caller hears the warning tone this long before the cut-off.
+  const WARNING_SECONDS = 5;
+
   before(async function () {
     // 10 s slices: parallel calls each hold a slice of the balance, not all of it.
-    app = await AppProcess.start({ BILLING_SLICE_SECONDS: '10' });
+    app = await AppProcess.start({ BILLING_SLICE_SECONDS: '10', BILLING_WARNING_TONE_SECONDS: String(WARNING_SECONDS) });
     const plan = await api('POST', '/v1/price-plans', { name: `e2e-per-second-${Date.now().toString(36)}`, currency: 'USD', onNetRatePerMinute: '0.60', firstIncrementSeconds: 1, nextIncrementSeconds: 1 });
     expect(plan.status).to.equal(201);
     planId = String(plan.body.id);
@@ -66,18 +70,31 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
     await app?.stop();
   });
 
-  it('given credit for 10 s, when the call goes on, then the controller cuts it off at 10 s (+-1 s) and the balance ends at zero, never below', async function () {
+  it('given credit for 10 s, when the call goes on, then the caller hears the warning tone 5 s before the controller cuts it off at 10 s (+-1 s), and the balance ends at zero, never below', async function () {
     const caller = await newPayingUser('0.10');
     const callerDevice = device(caller);
     await register(callerDevice);
     await register(bobDevice);
     const callee = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
+    // The caller sends no audio and the callee only echoes: every RTP packet the caller receives is
+    // the tone Asterisk plays to it.
+    const capture = await capturePackets([callerDevice.mediaPort], [callerDevice.sipPort]);
     const [result] = await Promise.all([call(callerDevice, bob.username, { hangup: 'callee', holdMs: 30_000, audio: false }).done, callee.done]);
+    // What was on the wire until the BYE is in the capture once tshark has had a moment to write it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const packets = await capture.stop();
     expect(finalCode(result)).to.equal(200);
     const talkedMs = answeredToByeMs(result);
     expect(talkedMs, 'time from 200 OK to the platform\'s BYE').to.be.within(9_000, 11_000);
     const [record] = await eventually(() => callRecordsOf(caller.id), (rows) => rows.length === 1);
     expect(record).to.include({ end_cause: 'terminated', end_reason: 'credit_exhausted' });
+
+    const tone = packets.filter((packet) => packet.dstPort === callerDevice.mediaPort);
+    const bye = packets.find((packet) => packet.dstPort === callerDevice.sipPort && packet.sipMethod === 'BYE');
+    expect(tone.length, 'RTP packets of the tone to the caller').to.be.within(5, 100);
+    expect(bye, 'the BYE to the caller in the capture').to.not.equal(undefined);
+    expect((bye?.at ?? 0) - (tone[0]?.at ?? 0), 'from the tone to the cut-off').to.be.within(WARNING_SECONDS * 1000 - 1500, WARNING_SECONDS * 1000 + 1500);
+    expect(app.logLines('credit running out: warning tone').map((line) => line.callId), 'ARI was asked to play it once').to.deep.equal([record?.call_id]);
     const balance = await eventually(() => balanceOf(caller), (b) => b.reservedMinor === 0);
     expect(balance.balanceMinor).to.be.at.least(0);
     expect(balance.balanceMinor).to.be.at.most(1);
