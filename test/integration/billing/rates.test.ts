@@ -110,12 +110,12 @@ describe('integration: billing price plans and rates', function () {
     expect(await billing.getBalance(user.id)).to.deep.include({ currency: 'USD', balanceMinor: 100n });
   });
 
-  it('given the database is unreachable, then a paid call is refused as billing_unavailable and an on-net call is let through unlimited', async function () {
+  it('given the database is unreachable from the start (nothing known of any plan), then a paid call and an on-net call are refused as billing_unavailable (see outage-rules.test.ts for an outage after start)', async function () {
     const down = createDatabase({ url: 'postgresql://nobody:nothing@127.0.0.1:9/none', poolSize: 1 });
     const unreachable = createBillingModule({ db: down, clock: systemClock, options: { authorizeTimeoutMs: 3000 } });
     try {
       expect(await unreachable.authorize(call(randomUUID(), '+442071234567', new Date()))).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
-      expect(await unreachable.authorize(call(randomUUID(), '+14155550100', new Date(), true))).to.deep.equal({ allowed: true, reservedSeconds: null });
+      expect(await unreachable.authorize(call(randomUUID(), '+14155550100', new Date(), true))).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
       expect(await unreachable.extend(randomUUID())).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
     } finally {
       await down.$disconnect();
