@@ -15,10 +15,10 @@ import {
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
-import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
+import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
-import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
-import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
+import { errorMessage, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
+import { ensureConsumer, ensureStreams, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
@@ -56,6 +56,13 @@ function endedCallView(record: CallRecord): CallView {
 
 // Live calls are touched well within the store's safety TTL (6 h).
 const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
+// What billing knows of plans and users for its outage answer is read again this often.
+const BILLING_RULES_REFRESH_MS = 60_000;
+// Statements of months that are over are closed at start and this often.
+const STATEMENT_CLOSE_MS = 10 * 60 * 1000;
+// Consumers' processed-event marks past their retention are deleted this often.
+const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -89,6 +96,8 @@ async function main(): Promise<void> {
   const sessions = createSessionModule({ db, clock: systemClock, log });
   const callLog = createCallLogModule({ db, log });
   const billing = createBillingModule({ db, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
+  // Known before the first call: how on-net calls are answered if billing cannot be reached.
+  await billing.refreshOnNetRules();
   // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
   const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
   const carriersModule = createCarriersModule({ db, clock: systemClock, log, registrations: carrierRegistrations });
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
     authorizer: billing,
+    creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {
       router: routing.service,
       carriers,
@@ -122,7 +132,7 @@ async function main(): Promise<void> {
     startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
     startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
     // Billing settles each ended call and its statement line is written, once per call.
-    startInvoiceConsumer({ js, invoices, log, metrics }),
+    startBatchConsumer({ js, consumer: CONSUMERS.invoices, log: log.child({ module: 'invoice' }), metrics, ...invoiceConsumer(invoices) }),
     // The recommendation service's speed layer.
     startConsumer({ js, consumer: CONSUMERS.routing, schema: CallEndedSchema, handle: (event) => routing.service.handleCallEnded(event), log, metrics }),
   ];
@@ -187,6 +197,13 @@ async function main(): Promise<void> {
     calls.keepAlive().catch((error: unknown) => log.warn('refreshing live calls failed', { error: errorMessage(error) }));
   }, KEEP_ALIVE_INTERVAL_MS);
   keepAlive.unref();
+  const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
+  jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
+  jobs.every('statement close', STATEMENT_CLOSE_MS, () => invoices.closeStatements(), 0);
+  jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
+    const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
+    if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });
+  }, 60_000);
 
   log.info('calling platform started', {
     adminApi: `http://${config.admin.host}:${config.admin.port}`,
@@ -197,6 +214,7 @@ async function main(): Promise<void> {
   installShutdown(log, async () => {
     clearInterval(keepAlive);
     clearInterval(reservationSweep);
+    await jobs.stop();
     switchModule.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { type BillingService, createBillingModule } from '../app/billing';
-import { createInvoiceModule, INVOICE_CONSUMER_SETUP, type InvoiceService, startBatchConsumer } from '../app/invoice';
+import { createInvoiceModule, INVOICE_CONSUMER_SETUP, type InvoiceService } from '../app/invoice';
 import { type CallEnded, CallEndedSchema, STREAMS } from '../app/shared/events';
-import { type ConsumerDefinition, ensureConsumer, ensureStreams, type RunningConsumer, startConsumer } from '../app/shared/infra/jetstream';
+import { type ConsumerDefinition, ensureConsumer, ensureStreams, type RunningConsumer, startBatchConsumer, startConsumer } from '../app/shared/infra/jetstream';
 import { createLogger, silentLogger } from '../app/shared/infra/logger';
 import { connectNats } from '../app/shared/infra/nats';
 import { createDatabase, type Database } from '../app/shared/infra/prisma';
@@ -155,7 +155,7 @@ async function runMode(ctx: Context, mode: Mode, count: number): Promise<ModeRes
           schema: CallEndedSchema,
           handle,
           handleBatch,
-          // As startInvoiceConsumer does: a caller's calls in one of PARTITIONS concurrent transactions.
+          // As invoiceConsumer() does: a caller's calls in one of PARTITIONS concurrent transactions.
           partitionOf: (event) => event.caller.userId,
           partitions: PARTITIONS,
           log: env.INVOICE_DEBUG ? createLogger({ level: 'warn', service: 'bench' }) : silentLogger,

@@ -56,6 +56,22 @@ export function deltasOf(kind: LedgerKind, amountMinor: bigint): { balance: bigi
   }
 }
 
+// The account's figures after a movement, or undefined when the ledger refuses it: every movement
+// must leave balance >= reserved >= 0 (PrismaLedger.post checks the same in its UPDATE).
+export function afterMovement(figures: { balanceMinor: bigint; reservedMinor: bigint }, kind: LedgerKind, amountMinor: bigint): { balanceMinor: bigint; reservedMinor: bigint } | undefined {
+  const delta = deltasOf(kind, amountMinor);
+  const balanceMinor = figures.balanceMinor + delta.balance;
+  const reservedMinor = figures.reservedMinor + delta.reserved;
+  return reservedMinor < 0n || balanceMinor < reservedMinor ? undefined : { balanceMinor, reservedMinor };
+}
+
+// A movement with the running figures its entry records, computed by the caller under the
+// account's lock (the batch settlement's form of Ledger.post).
+export interface ComputedEntry extends Movement {
+  balanceAfter: bigint;
+  reservedAfter: bigint;
+}
+
 // Keeps every minor-unit figure a safe JS integer (JSON numbers in the API).
 export const MAX_BALANCE_MINOR = 10n ** 15n;
 

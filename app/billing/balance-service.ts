@@ -4,6 +4,7 @@ import { UserNotFoundError } from '../users';
 import { type Balance, balanceOf, MAX_BALANCE_MINOR } from './account';
 import { BalanceLimitError, CurrencyMismatchError, ReferenceConflictError } from './errors';
 import { parseAmount } from './money';
+import { type OnNetRules } from './on-net-rules';
 import { type BillingOptions } from './options';
 import { type BillingPersistence } from './ports';
 import { type PricePlans } from './price-plan-service';
@@ -25,6 +26,7 @@ export class Balances {
     private readonly plans: PricePlans,
     private readonly options: BillingOptions,
     private readonly log: Logger,
+    private readonly rules: OnNetRules,
   ) {}
 
   async addBalance(userId: string, topUp: TopUp): Promise<Balance> {
@@ -77,6 +79,7 @@ export class Balances {
       if (!account) throw new AppError('BILLING.ACCOUNT_MISSING', 'the account vanished while it was locked', 'internal', { userId });
       if (account.currency !== plan.currency) throw new CurrencyMismatchError({ userId, accountCurrency: account.currency, currency: plan.currency });
       await accounts.setPlan(userId, plan.id);
+      this.rules.rememberUser(userId, plan.id);
       this.log.info('price plan assigned', { userId, planId: plan.id });
       return balanceOf({ ...account, planId: plan.id });
     });

@@ -1,22 +1,26 @@
 import { type RateDeckSource } from '../rating';
 import { type CallEnded } from '../shared/events';
-import { type EventTransaction } from '../shared/infra/jetstream';
+import { type UnitOfWork } from '../shared/kernel';
 import { type Balance } from './account';
 import { type Balances, type TopUp } from './balance-service';
 import { type CallAuthorization, type CallCreditAuthorizer, type CallStart } from './call-authorizer';
-import { type CallCharge, type CallSettlement } from './call-settlement';
+import { type BatchSettlement } from './batch-settlement';
+import { type CallSettlement } from './call-settlement';
 import { type PricePlanInput } from './price-plan';
 import { type PricePlans, type PricePlanView, type RateImport } from './price-plan-service';
 import { type RateSnapshot } from './reservation';
+import { type CallCharge } from './settlement-plan';
 
 // The billing service: the design's addBalance/getBalance, price plans, and the call path's
-// authorize/extend (call-state's CallAuthorizer) and settle (the invoice consumer's).
+// authorize/extend (call-state's CallAuthorizer) and settle/settleMany (the invoice consumer's
+// CallSettlement).
 export class BillingService {
   constructor(
     private readonly balances: Balances,
     private readonly plans: PricePlans,
     private readonly authorizer: CallCreditAuthorizer,
     private readonly settlement: CallSettlement,
+    private readonly batch: BatchSettlement,
   ) {}
 
   addBalance(userId: string, topUp: TopUp): Promise<Balance> {
@@ -57,8 +61,24 @@ export class BillingService {
     return this.authorizer.extend(callId);
   }
 
-  settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
-    return this.settlement.settle(tx, event);
+  // What authorize answers when billing cannot be reached, from what it last knew (call-state asks
+  // it if an authorizer ever throws).
+  outageAnswer(request: CallStart): CallAuthorization {
+    return this.authorizer.outageAnswer(request);
+  }
+
+  // Run at start and on a timer: what outageAnswer knows of plans and users, read again.
+  refreshOnNetRules(): Promise<void> {
+    return this.plans.refreshOnNetRules();
+  }
+
+  settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
+    return this.settlement.settle(work, event);
+  }
+
+  // settle() of each event, one after the other in one unit of work, in a few statements.
+  settleMany(work: UnitOfWork, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
+    return this.batch.settleMany(work, events);
   }
 
   releaseStaleReservations(): Promise<number> {

@@ -1,7 +1,9 @@
 import { isFree } from '../rating';
 import { type Logger } from '../shared/infra/logger';
 import { AppError, errorMessage } from '../shared/kernel';
-import { withDeadline } from './deadline';
+import { type Deadline, withDeadline } from './deadline';
+import { BillingTimeoutError } from './errors';
+import { type OnNetRules } from './on-net-rules';
 import { type BillingOptions } from './options';
 import { type BillingPersistence, type BillingStores } from './ports';
 import { type PricePlans } from './price-plan-service';
@@ -23,10 +25,12 @@ export type CallAuthorization =
   | { allowed: false; reason: 'no_credit' | 'no_rate' | 'billing_unavailable' };
 
 const NO_CREDIT: CallAuthorization = { allowed: false, reason: 'no_credit' };
+const UNAVAILABLE: CallAuthorization = { allowed: false, reason: 'billing_unavailable' };
 const UNLIMITED: CallAuthorization = { allowed: true, reservedSeconds: null };
 
+// A void reservation is the tombstone of a call that has ended already: nothing more for it.
 const answerOf = (reservation: Reservation): CallAuthorization =>
-  reservation.free ? UNLIMITED : reservation.status === 'open' ? { allowed: true, reservedSeconds: reservation.reservedSeconds } : NO_CREDIT;
+  reservation.status === 'void' ? NO_CREDIT : reservation.free ? UNLIMITED : reservation.status === 'open' ? { allowed: true, reservedSeconds: reservation.reservedSeconds } : NO_CREDIT;
 
 const refused = (what: string, userId: string): AppError => new AppError('BILLING.LEDGER_REFUSED', `the ledger refused ${what}`, 'internal', { userId });
 
@@ -37,27 +41,39 @@ export class CallCreditAuthorizer {
     private readonly plans: PricePlans,
     private readonly options: BillingOptions,
     private readonly log: Logger,
+    private readonly rules: OnNetRules,
   ) {}
 
-  // Paid calls fail closed: any failure (database down, too slow) refuses them as
-  // billing_unavailable. An on-net call whose price could not be read is let through unlimited:
-  // calls between users are free on the default plan, and refusing them all during a database
-  // outage would be worse than an occasional unbilled call on a plan that charges for them.
+  // Never throws: any failure (database down, slower than authorizeTimeoutMs) gives the outage
+  // answer below.
   async authorize(request: CallStart): Promise<CallAuthorization> {
     const log = this.log.child({ callId: request.callId, userId: request.caller.userId, destination: request.destination, onNet: request.onNet });
-    const progress = { paid: false };
     try {
-      const answer = await withDeadline(this.reserveFirstSlice(request, progress, log), this.options.authorizeTimeoutMs, 'authorize');
+      const answer = await withDeadline((deadline) => this.reserveFirstSlice(request, deadline, log), this.options.authorizeTimeoutMs, 'authorize');
       log.info('call authorized', { ...answer });
       return answer;
     } catch (error) {
-      if (request.onNet && !progress.paid) {
-        log.warn('billing unavailable: on-net call allowed without a reservation', { error: errorMessage(error) });
-        return UNLIMITED;
-      }
-      log.error('billing unavailable: paid call refused', { error: errorMessage(error) });
-      return { allowed: false, reason: 'billing_unavailable' };
+      return this.answerWithout(request, log, error);
     }
+  }
+
+  // When billing cannot price or reserve a call: paid calls fail closed (billing_unavailable); an
+  // on-net call goes on, unlimited and unbilled, only if the caller's plan is known to make on-net
+  // calls free (OnNetRules: what billing last read; for a user not seen yet, the default plan's
+  // rule). Unknown: fail closed.
+  outageAnswer(request: CallStart): CallAuthorization {
+    return this.answerWithout(request, this.log.child({ callId: request.callId, userId: request.caller.userId, onNet: request.onNet }));
+  }
+
+  private answerWithout(request: CallStart, log: Logger, error?: unknown): CallAuthorization {
+    const rule = request.onNet ? this.rules.ruleOf(request.caller.userId) : undefined;
+    const why = error === undefined ? {} : { error: errorMessage(error) };
+    if (rule?.free) {
+      log.warn('billing unavailable: on-net call on a free plan goes on unbilled', { ...why, rule: rule.source });
+      return UNLIMITED;
+    }
+    log.error('billing unavailable: call refused', { ...why, rule: rule ? rule.source : 'unknown' });
+    return UNAVAILABLE;
   }
 
   // continueCall of the design: one more slice if the account can pay for it (possibly a shorter
@@ -65,20 +81,22 @@ export class CallCreditAuthorizer {
   async extend(callId: string): Promise<CallAuthorization> {
     const log = this.log.child({ callId });
     try {
-      return await withDeadline(this.reserveNextSlice(callId, log), this.options.authorizeTimeoutMs, 'extend');
+      return await withDeadline((deadline) => this.reserveNextSlice(callId, deadline, log), this.options.authorizeTimeoutMs, 'extend');
     } catch (error) {
       log.error('billing unavailable: no more talk time reserved', { error: errorMessage(error) });
-      return { allowed: false, reason: 'billing_unavailable' };
+      return UNAVAILABLE;
     }
   }
 
-  private async reserveFirstSlice(request: CallStart, progress: { paid: boolean }, log: Logger): Promise<CallAuthorization> {
+  private async reserveFirstSlice(request: CallStart, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
     const { stores } = this.persistence;
     const userId = request.caller.userId;
     const earlier = await stores.reservations.find(request.callId);
     if (earlier) return answerOf(earlier);
     const account = await stores.accounts.find(userId);
     const plan = await this.plans.planOf(account);
+    this.rules.rememberPlan(plan);
+    this.rules.rememberUser(userId, plan.id);
     if (account && account.currency !== plan.currency) {
       log.error('the account and its price plan have different currencies', { accountCurrency: account.currency, planId: plan.id, planCurrency: plan.currency });
       return { allowed: false, reason: 'no_rate' };
@@ -86,30 +104,48 @@ export class CallCreditAuthorizer {
     const snapshot = await this.plans.snapshotFor(plan, request);
     if (!snapshot) return { allowed: false, reason: 'no_rate' };
     if (isFree(snapshot)) {
-      // A zero reservation keeps the call's price for its invoice line; it holds no credit.
-      await stores.reservations.insert({ ...snapshot, callId: request.callId, userId, reservedMinor: 0n, reservedSeconds: 0, free: true });
-      return UNLIMITED;
+      // A zero reservation keeps the call's price for its invoice line; it holds no credit (so a
+      // late one is harmless and needs no deadline check).
+      const written = await stores.reservations.insert({ ...snapshot, callId: request.callId, userId, reservedMinor: 0n, reservedSeconds: 0, free: true });
+      return written ? UNLIMITED : this.answerOfExisting(stores, request.callId);
     }
-    progress.paid = true;
     if (!account) return NO_CREDIT;
-    return this.persistence.transaction((tx) => this.reserve(tx, request.callId, userId, snapshot));
+    return this.persistence.transaction((tx) => this.reserve(tx, request.callId, userId, snapshot, deadline, log));
   }
 
-  private async reserve(tx: BillingStores, callId: string, userId: string, snapshot: RateSnapshot): Promise<CallAuthorization> {
+  private async reserve(tx: BillingStores, callId: string, userId: string, snapshot: RateSnapshot, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
     const account = await tx.accounts.lock(userId);
     if (!account) return NO_CREDIT;
     const earlier = await tx.reservations.find(callId);
     if (earlier) return answerOf(earlier);
     const slice = firstSlice(tariffOf(snapshot), account.balanceMinor - account.reservedMinor, this.options.sliceSeconds);
     if (!slice) return NO_CREDIT;
+    this.abandonIfLate(deadline, 'authorize', log);
+    // The row first: its key is the call id, so a tombstone left by the call's end means the call
+    // is over and nothing is reserved for it.
+    if (!(await tx.reservations.insert({ ...snapshot, callId, userId, reservedMinor: slice.costMinor, reservedSeconds: slice.seconds, free: false }))) {
+      return this.answerOfExisting(tx, callId);
+    }
     if (slice.costMinor > 0n && !(await tx.ledger.post({ userId, kind: 'reserve', amountMinor: slice.costMinor, currency: snapshot.currency, callId }))) {
       throw refused('a reservation', userId);
     }
-    await tx.reservations.insert({ ...snapshot, callId, userId, reservedMinor: slice.costMinor, reservedSeconds: slice.seconds, free: false });
     return { allowed: true, reservedSeconds: slice.seconds };
   }
 
-  private async reserveNextSlice(callId: string, log: Logger): Promise<CallAuthorization> {
+  private async answerOfExisting(stores: BillingStores, callId: string): Promise<CallAuthorization> {
+    const existing = await stores.reservations.find(callId);
+    return existing ? answerOf(existing) : NO_CREDIT;
+  }
+
+  // The caller was answered without this work (billing_unavailable): what it would write now
+  // would hold credit for a call that does not happen. Throwing rolls its transaction back.
+  private abandonIfLate(deadline: Deadline, operation: string, log: Logger): void {
+    if (!deadline.passed) return;
+    log.warn('late reservation abandoned: the call was already answered without it', { operation, timeoutMs: this.options.authorizeTimeoutMs });
+    throw new BillingTimeoutError(operation, this.options.authorizeTimeoutMs);
+  }
+
+  private async reserveNextSlice(callId: string, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
     const found = await this.persistence.stores.reservations.find(callId);
     if (!found) {
       log.warn('extension asked for a call billing has no reservation of');
@@ -124,6 +160,7 @@ export class CallCreditAuthorizer {
       const next = nextSlice(tariffOf(reservation), held, account.balanceMinor - account.reservedMinor, this.options.sliceSeconds);
       if (!next) return { allowed: true as const, reservedSeconds: held.seconds };
       const extra = next.costMinor - held.costMinor;
+      this.abandonIfLate(deadline, 'extend', log);
       if (extra > 0n && !(await tx.ledger.post({ userId: reservation.userId, kind: 'reserve', amountMinor: extra, currency: reservation.currency, callId }))) {
         throw refused('an extension', reservation.userId);
       }

@@ -1,55 +1,22 @@
-import { billedSeconds, costMinor, talkSecondsOf } from '../rating';
 import { type CallEnded } from '../shared/events';
-import { type EventTransaction } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
-import { AppError, type Clock, errorMessage } from '../shared/kernel';
+import { AppError, type Clock, errorMessage, type UnitOfWork } from '../shared/kernel';
 import { type Movement } from './account';
 import { type BillingOptions } from './options';
 import { type BillingPersistence, type BillingStores } from './ports';
-import { type Reservation, settlementOf, tariffOf } from './reservation';
-
-// What billing charged for an ended call: the figures of its invoice line. Money in minor units,
-// the rate in micro-units per minute (the reservation's, fixed at call start).
-export interface CallCharge {
-  callId: string;
-  userId: string;
-  currency: string;
-  destination: string;
-  // When the charged talk began: the answer.
-  startedAt: Date;
-  talkSeconds: number;
-  billedSeconds: number;
-  ratePerMinuteMicros: bigint;
-  connectFeeMinor: bigint;
-  // The price of the call.
-  amountMinor: bigint;
-  // What was taken from the account: amountMinor - shortfallMinor.
-  chargedMinor: bigint;
-  // What the account could not cover (its balance went no lower than zero).
-  shortfallMinor: bigint;
-}
+import { type Reservation } from './reservation';
+import { type CallCharge, planSettlement, repeatedChargeOf, type SettlementPlan, tombstoneOf } from './settlement-plan';
 
 const HOUR_MS = 3_600_000;
 const SWEEP_BATCH = 500;
 
-function chargeOf(reservation: Reservation, event: CallEnded, chargedMinor: bigint): CallCharge {
-  const tariff = tariffOf(reservation);
-  const talkSeconds = talkSecondsOf(event.talkMs);
-  const amountMinor = costMinor(tariff, talkSeconds);
-  return {
-    callId: reservation.callId,
-    userId: reservation.userId,
-    currency: reservation.currency,
-    destination: reservation.destination,
-    startedAt: new Date(event.answeredAt ?? event.requestedAt),
-    talkSeconds,
-    billedSeconds: billedSeconds(tariff, talkSeconds),
-    ratePerMinuteMicros: reservation.ratePerMinuteMicros,
-    connectFeeMinor: reservation.connectFeeMinor,
-    amountMinor,
-    chargedMinor,
-    shortfallMinor: amountMinor - chargedMinor,
-  };
+export const ledgerRefused = (movement: Movement): AppError =>
+  new AppError('BILLING.LEDGER_REFUSED', `the ledger refused a ${movement.kind}`, 'internal', { userId: movement.userId, callId: movement.callId });
+
+export function logSettlement(log: Logger, plan: SettlementPlan): void {
+  const figures = { talkSeconds: plan.talkSeconds, amountMinor: plan.ratedMinor.toString(), chargedMinor: plan.chargedMinor.toString(), releasedMinor: plan.releasedMinor.toString() };
+  if (plan.shortfallMinor > 0n) log.warn('call cost more than the account had', { ...figures, shortfallMinor: plan.shortfallMinor.toString() });
+  else log.info('call settled', figures);
 }
 
 // Ending calls: the real talk time is charged from the reservation and the rest released.
@@ -61,36 +28,39 @@ export class CallSettlement {
     private readonly log: Logger,
   ) {}
 
-  // Inside the caller's transaction. Returns the charge of an answered call (0 for a free one);
+  // Inside the caller's unit of work. Returns the charge of an answered call (0 for a free one);
   // undefined for an unanswered call (its reservation is released) or one billing never
-  // authorised (no reservation: e.g. an on-net call let through while the database was down).
+  // authorised (e.g. an on-net call let through while the database was down): such a call is
+  // given a tombstone, so that a reservation still on its way for it (authorize past its
+  // deadline) is refused instead of holding the caller's credit until the sweep.
   // Applying it again changes nothing and returns the same charge, read back from the reservation.
-  async settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
-    const stores = this.persistence.within(tx);
-    const found = await stores.reservations.find(event.callId);
-    if (!found) return undefined;
-    const account = await stores.accounts.lock(found.userId);
-    const reservation = (await stores.reservations.find(event.callId)) ?? found;
-    const answered = event.answeredAt !== undefined;
-    if (reservation.status === 'settled') return answered ? chargeOf(reservation, event, reservation.chargedMinor ?? 0n) : undefined;
+  async settle(work: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
+    const stores = this.persistence.within(work);
+    // The caller's account first: authorize locks it to write a reservation, so a late one has
+    // committed before the read below, or waits until the tombstone is there.
+    const callerAccount = await stores.accounts.lock(event.caller.userId);
+    const reservation = (await stores.reservations.find(event.callId)) ?? (await this.tombstone(stores, event, callerAccount?.currency));
+    if (!reservation || reservation.status === 'void') return undefined;
+    if (reservation.status === 'settled') return repeatedChargeOf(reservation, event);
+    const account = reservation.userId === event.caller.userId ? callerAccount : await stores.accounts.lock(reservation.userId);
 
-    const talkSeconds = answered ? talkSecondsOf(event.talkMs) : 0;
-    const rated = costMinor(tariffOf(reservation), talkSeconds);
-    // An expired reservation was already released by the sweep: it holds nothing now.
-    const held = reservation.status === 'open' ? reservation.reservedMinor : 0n;
-    const available = account ? account.balanceMinor - account.reservedMinor : 0n;
-    const plan = settlementOf(rated, held, available);
-    const base = { userId: reservation.userId, currency: reservation.currency, callId: reservation.callId };
-    await this.post(stores, { ...base, kind: 'reserve', amountMinor: plan.extraReserveMinor });
-    await this.post(stores, { ...base, kind: 'charge', amountMinor: plan.chargeMinor });
-    await this.post(stores, { ...base, kind: 'release', amountMinor: plan.releaseMinor });
-    await stores.reservations.close(reservation.callId, { status: 'settled', chargedMinor: plan.chargeMinor, at: this.clock.now() });
+    const plan = planSettlement(reservation, event, account ? account.balanceMinor - account.reservedMinor : 0n);
+    for (const movement of plan.movements) await this.post(stores, movement);
+    await stores.reservations.close(reservation.callId, { status: 'settled', chargedMinor: plan.chargedMinor, at: this.clock.now() });
+    logSettlement(this.log.child({ callId: reservation.callId, userId: reservation.userId }), plan);
+    return plan.charge;
+  }
 
-    const log = this.log.child({ callId: reservation.callId, userId: reservation.userId });
-    const figures = { talkSeconds, amountMinor: rated.toString(), chargedMinor: plan.chargeMinor.toString(), releasedMinor: plan.releaseMinor.toString() };
-    if (plan.shortfallMinor > 0n) log.warn('call cost more than the account had', { ...figures, shortfallMinor: plan.shortfallMinor.toString() });
-    else log.info('call settled', figures);
-    return answered ? chargeOf(reservation, event, plan.chargeMinor) : undefined;
+  // undefined when the tombstone was written (or the call has no user to write it for); the
+  // reservation that got there first otherwise.
+  private async tombstone(stores: BillingStores, event: CallEnded, currency: string | undefined): Promise<Reservation | undefined> {
+    const tombstone = tombstoneOf(event, currency ?? this.options.defaultCurrency);
+    if (!tombstone) return undefined;
+    if ((await stores.reservations.insertVoid([tombstone], this.clock.now())).has(event.callId)) {
+      this.log.debug('call ended with no reservation: tombstone written', { callId: event.callId, userId: tombstone.userId });
+      return undefined;
+    }
+    return stores.reservations.find(event.callId);
   }
 
   // Open reservations with no movement for staleReservationHours belong to calls whose end was
@@ -127,8 +97,6 @@ export class CallSettlement {
 
   private async post(stores: BillingStores, movement: Movement): Promise<void> {
     if (movement.amountMinor <= 0n) return;
-    if (!(await stores.ledger.post(movement))) {
-      throw new AppError('BILLING.LEDGER_REFUSED', `the ledger refused a ${movement.kind}`, 'internal', { userId: movement.userId, callId: movement.callId });
-    }
+    if (!(await stores.ledger.post(movement))) throw ledgerRefused(movement);
   }
 }

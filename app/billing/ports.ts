@@ -1,7 +1,7 @@
-import { type EventTransaction } from '../shared/infra/jetstream';
-import { type Account, type LedgerEntry, type Movement } from './account';
+import { type UnitOfWork } from '../shared/kernel';
+import { type Account, type ComputedEntry, type LedgerEntry, type Movement } from './account';
 import { type NewPricePlan, type PlanRate, type PricePlan } from './price-plan';
-import { type NewReservation, type Reservation, type ReservationStatus } from './reservation';
+import { type NewReservation, type Reservation, type ReservationStatus, type VoidReservation } from './reservation';
 
 // Within a unit of work, every call runs in that unit's transaction.
 
@@ -10,9 +10,14 @@ export interface AccountStore {
   // Locks the account row until the unit of work ends: the money of one account moves one
   // change at a time, so no two calls can spend the same credit.
   lock(userId: string): Promise<Account | undefined>;
+  // lock() for many accounts at once, in user id order (so concurrent batches cannot deadlock);
+  // users without an account are left out.
+  lockMany(userIds: readonly string[]): Promise<Map<string, Account>>;
   // Creates the account unless it exists.
   createIfMissing(account: { userId: string; currency: string; planId?: string }): Promise<void>;
   setPlan(userId: string, planId: string): Promise<void>;
+  // The plan of each of these users that has an account (undefined: the default plan).
+  plansOf(userIds: readonly string[]): Promise<Map<string, string | undefined>>;
 }
 
 export interface Ledger {
@@ -20,13 +25,24 @@ export interface Ledger {
   // nothing written) a movement that would leave balance < reserved or reserved < 0.
   post(movement: Movement): Promise<LedgerEntry | undefined>;
   findTopUp(userId: string, reference: string): Promise<LedgerEntry | undefined>;
+  // The batch form of post(), for entries whose running figures the caller computed with
+  // afterMovement() while holding the accounts' locks: appends them in order and sets each account
+  // to the figures of its last entry.
+  appendMany(entries: readonly ComputedEntry[]): Promise<void>;
 }
 
 export interface ReservationStore {
   find(callId: string): Promise<Reservation | undefined>;
-  insert(reservation: NewReservation): Promise<void>;
+  findMany(callIds: readonly string[]): Promise<Map<string, Reservation>>;
+  // false when the call already has one (its key is the call id): nothing is written.
+  insert(reservation: NewReservation): Promise<boolean>;
+  // Tombstones (status void) for calls that have no reservation; returns the call ids written
+  // (a call that has one by now is left alone).
+  insertVoid(tombstones: readonly VoidReservation[], at: Date): Promise<Set<string>>;
   grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void>;
   close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void>;
+  // close() as settled, for many calls at once.
+  settleMany(settled: ReadonlyArray<{ callId: string; chargedMinor: bigint }>, at: Date): Promise<void>;
   // Open reservations created before `cutoff` whose call has had no ledger movement since.
   listStale(cutoff: Date, limit: number): Promise<Array<{ callId: string; userId: string }>>;
 }
@@ -36,6 +52,8 @@ export interface PricePlanStore {
   create(plan: NewPricePlan): Promise<PricePlan>;
   find(id: string): Promise<PricePlan | undefined>;
   findByName(name: string): Promise<PricePlan | undefined>;
+  // Every plan (operators keep a handful; their rates are not read).
+  list(): Promise<PricePlan[]>;
   // Locks the plan until the unit of work ends (one rate import at a time).
   lock(id: string): Promise<PricePlan | undefined>;
   countRates(planId: string): Promise<number>;
@@ -61,6 +79,6 @@ export interface BillingPersistence {
   // Each call on its own.
   readonly stores: BillingStores;
   transaction<T>(work: (stores: BillingStores) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
-  // The stores inside a caller's transaction (the invoice consumer's, for settle).
-  within(tx: EventTransaction): BillingStores;
+  // The stores inside a caller's unit of work (the invoice consumer's, for settle).
+  within(work: UnitOfWork): BillingStores;
 }

@@ -3,6 +3,7 @@ import { type Logger } from '../shared/infra/logger';
 import { type Account } from './account';
 import { InvalidRateFileError, PricePlanNameTakenError, PricePlanNotFoundError } from './errors';
 import { type BillingOptions } from './options';
+import { type OnNetRules } from './on-net-rules';
 import { type BillingPersistence } from './ports';
 import { newPricePlan, type PlanRate, type PricePlan, type PricePlanInput } from './price-plan';
 import { candidatePrefixes, onNetSnapshot, pstnSnapshot } from './rate-selection';
@@ -17,6 +18,9 @@ export interface RateImport {
   // The plan's deck now: the file replaced the previous one.
   imported: number;
 }
+
+// Users whose plans are read again in one query when the on-net rules are refreshed.
+const USERS_PER_QUERY = 10_000;
 
 function* ratesOf(table: RateTable, descriptions: ReadonlyMap<number, string>): Generator<PlanRate> {
   for (const { tag, ...rate } of table.entries()) {
@@ -33,10 +37,12 @@ export class PricePlans {
     private readonly persistence: BillingPersistence,
     private readonly options: BillingOptions,
     private readonly log: Logger,
+    private readonly rules: OnNetRules,
   ) {}
 
   async create(input: PricePlanInput): Promise<PricePlanView> {
     const plan = await this.persistence.stores.plans.create(newPricePlan(input));
+    this.rules.rememberPlan(plan);
     this.log.info('price plan created', { planId: plan.id, name: plan.name, currency: plan.currency });
     return { ...plan, rateCount: 0 };
   }
@@ -103,7 +109,28 @@ export class PricePlans {
       }
     }
     this.defaultPlanId = plan.id;
+    this.rules.rememberDefault(plan);
     return plan;
+  }
+
+  // Reads again what OnNetRules remembers: every plan's on-net rule (the default plan created if
+  // missing) and the plan of every user it knows, so that a plan assigned through another
+  // instance reaches this one. Run at start and on a timer.
+  async refreshOnNetRules(): Promise<void> {
+    const { plans, accounts } = this.persistence.stores;
+    const listed = await plans.list();
+    for (const plan of listed) this.rules.rememberPlan(plan);
+    const fallback = await this.defaultPlan();
+    const known = new Set(listed.map((plan) => plan.id).concat(fallback.id));
+    const users = this.rules.knownUsers();
+    for (let start = 0; start < users.length; start += USERS_PER_QUERY) {
+      const chunk = users.slice(start, start + USERS_PER_QUERY);
+      const planIds = await accounts.plansOf(chunk);
+      for (const userId of chunk) {
+        const planId = planIds.get(userId);
+        this.rules.rememberUser(userId, planId && known.has(planId) ? planId : fallback.id);
+      }
+    }
   }
 
   async planOf(account: Account | undefined): Promise<PricePlan> {

@@ -1,5 +1,5 @@
 import { type Prisma } from '../shared/infra/prisma/generated/client';
-import { type Account, deltasOf, type LedgerEntry, type LedgerKind, type Movement } from './account';
+import { type Account, type ComputedEntry, deltasOf, type LedgerEntry, type LedgerKind, type Movement } from './account';
 import { type AccountStore, type Ledger } from './ports';
 import { isUuid } from './uuid';
 
@@ -31,12 +31,29 @@ export class PrismaAccountStore implements AccountStore {
     return row ? toAccount(row) : undefined;
   }
 
+  async lockMany(userIds: readonly string[]): Promise<Map<string, Account>> {
+    const ids = [...new Set(userIds.filter(isUuid))].sort();
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.$queryRaw<AccountRow[]>`
+      SELECT user_id::text AS "userId", currency, plan_id::text AS "planId", balance_minor AS "balanceMinor", reserved_minor AS "reservedMinor"
+      FROM accounts WHERE user_id = ANY(${ids}::uuid[]) ORDER BY user_id FOR UPDATE`;
+    return new Map(rows.map((row) => [row.userId, toAccount(row)]));
+  }
+
   async createIfMissing(account: { userId: string; currency: string; planId?: string }): Promise<void> {
     await this.db.account.createMany({ data: [{ userId: account.userId, currency: account.currency, planId: account.planId ?? null }], skipDuplicates: true });
   }
 
   async setPlan(userId: string, planId: string): Promise<void> {
     await this.db.account.update({ where: { userId }, data: { planId } });
+  }
+
+  async plansOf(userIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const ids = userIds.filter(isUuid);
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.$queryRaw<Array<{ userId: string; planId: string | null }>>`
+      SELECT user_id::text AS "userId", plan_id::text AS "planId" FROM accounts WHERE user_id = ANY(${ids}::uuid[])`;
+    return new Map(rows.map((row) => [row.userId, row.planId ?? undefined]));
   }
 }
 
@@ -94,6 +111,28 @@ export class PrismaLedger implements Ledger {
       },
     });
     return toEntry(row);
+  }
+
+  // One statement: the entries in order, then each touched account set to its last entry's figures.
+  async appendMany(entries: readonly ComputedEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const last = new Map<string, ComputedEntry>();
+    for (const entry of entries) last.set(entry.userId, entry);
+    const users = [...last.keys()].sort();
+    const col = <T>(pick: (entry: ComputedEntry) => T): T[] => entries.map(pick);
+    await this.db.$executeRaw`
+      WITH entries AS (
+        INSERT INTO ledger_entries (user_id, kind, amount_minor, currency, call_id, reference, balance_after, reserved_after)
+        SELECT user_id, kind, amount_minor, currency, call_id, reference, balance_after, reserved_after
+        FROM UNNEST(${col((e) => e.userId)}::uuid[], ${col((e) => e.kind)}::text[], ${col((e) => e.amountMinor)}::bigint[], ${col((e) => e.currency)}::text[],
+                    ${col((e) => e.callId ?? null)}::uuid[], ${col((e) => e.reference ?? null)}::text[], ${col((e) => e.balanceAfter)}::bigint[], ${col((e) => e.reservedAfter)}::bigint[])
+          WITH ORDINALITY AS t(user_id, kind, amount_minor, currency, call_id, reference, balance_after, reserved_after, n)
+        ORDER BY n
+        RETURNING 1
+      )
+      UPDATE accounts a SET balance_minor = v.balance, reserved_minor = v.reserved, updated_at = now()
+      FROM UNNEST(${users}::uuid[], ${users.map((id) => last.get(id)?.balanceAfter ?? 0n)}::bigint[], ${users.map((id) => last.get(id)?.reservedAfter ?? 0n)}::bigint[]) AS v(user_id, balance, reserved)
+      WHERE a.user_id = v.user_id`;
   }
 
   async findTopUp(userId: string, reference: string): Promise<LedgerEntry | undefined> {

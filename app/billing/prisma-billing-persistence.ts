@@ -1,6 +1,7 @@
-import { type EventTransaction } from '../shared/infra/jetstream';
 import { type Database } from '../shared/infra/prisma';
 import { type Prisma } from '../shared/infra/prisma/generated/client';
+import { prismaTransactionOf } from '../shared/infra/unit-of-work';
+import { type UnitOfWork } from '../shared/kernel';
 import { type BillingPersistence, type BillingStores, type UserDirectory } from './ports';
 import { PrismaAccountStore, PrismaLedger } from './prisma-account-store';
 import { PrismaPricePlanStore } from './prisma-price-plan-store';
@@ -37,7 +38,7 @@ export class PrismaBillingPersistence implements BillingPersistence {
     return this.db.$transaction((tx) => work(storesOf(tx)), { timeout: options.timeoutMs ?? 5000, maxWait: 5000 });
   }
 
-  within(tx: EventTransaction): BillingStores {
-    return storesOf(tx);
+  within(work: UnitOfWork): BillingStores {
+    return storesOf(prismaTransactionOf(work));
   }
 }

@@ -97,6 +97,10 @@ export class PrismaPricePlanStore implements PricePlanStore {
     return row ? toPlan(row) : undefined;
   }
 
+  async list(): Promise<PricePlan[]> {
+    return (await this.db.pricePlan.findMany({ orderBy: { createdAt: 'asc' } })).map(toPlan);
+  }
+
   async lock(id: string): Promise<PricePlan | undefined> {
     if (!isUuid(id)) return undefined;
     const [locked] = await this.db.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM price_plans WHERE id = ${id}::uuid FOR UPDATE`;

@@ -15,11 +15,14 @@ export interface RateSnapshot {
   rounding: Rounding;
 }
 
-export const RESERVATION_STATUSES = ['open', 'settled', 'expired'] as const;
+export const RESERVATION_STATUSES = ['open', 'settled', 'expired', 'void'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
 // Credit held for one call: reservedMinor is what the call may cost so far, the cost of
-// reservedSeconds of talk. open until settled; expired when the sweep released a forgotten one.
+// reservedSeconds of talk. open until settled; expired when the sweep released a forgotten one;
+// void: a tombstone, written when the call's end was settled before billing had reserved anything
+// for it (e.g. authorize answered past its deadline while its transaction went on). The call id
+// is the key, so a reservation that arrives after the tombstone is refused and holds nothing.
 export interface Reservation extends RateSnapshot {
   callId: string;
   userId: string;
@@ -33,6 +36,14 @@ export interface Reservation extends RateSnapshot {
 }
 
 export type NewReservation = Omit<Reservation, 'status' | 'chargedMinor' | 'createdAt' | 'settledAt'>;
+
+// What a tombstone records: whose call it was; no price, no credit.
+export interface VoidReservation {
+  callId: string;
+  userId: string;
+  currency: string;
+  destination: string;
+}
 
 export function tariffOf(snapshot: RateSnapshot): Tariff {
   return {

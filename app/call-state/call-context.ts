@@ -22,6 +22,8 @@ export interface CallStateManagerDeps {
   switchControl: SwitchControl;
   // Billing (the design's continueCall). Without one, every call may go on without limit.
   authorizer?: CallAuthorizer;
+  // The caller hears a warning tone this long before a paid call is cut off (0 or unset: never).
+  creditWarningSeconds?: number;
   directory: SubscriberDirectory;
   connections: ConnectionLookup;
   store: CallStore;
@@ -52,7 +54,7 @@ export class CallContext {
   readonly heldSlots = new Map<string, string>();
 
   constructor(readonly deps: CallStateManagerDeps) {
-    this.timers = new CallTimers(deps.clock, deps.scheduler);
+    this.timers = new CallTimers(deps.clock, deps.scheduler, { warningSeconds: deps.creditWarningSeconds ?? 0 });
     this.credit = new CallCredit(deps.authorizer, deps.clock);
   }
 

@@ -2,7 +2,7 @@ import { type Clock } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { errorMessage } from '../shared/kernel';
 import { type Call } from './call';
-import { type CallAuthorization, type CallAuthorizer } from './ports';
+import { type AuthorizationRequest, type CallAuthorization, type CallAuthorizer } from './ports';
 
 // A refused call hears why: no credit is 402 Payment Required, a destination the plan does not
 // price is 403, and billing being unreachable is 503 (paid calls fail closed).
@@ -11,6 +11,8 @@ export const REFUSAL_SIP_CODES: Record<Extract<CallAuthorization, { allowed: fal
   no_rate: 403,
   billing_unavailable: 503,
 };
+
+const UNAVAILABLE: CallAuthorization = { allowed: false, reason: 'billing_unavailable' };
 
 // The call state manager's side of billing: may a call start, and may it go on.
 export class CallCredit {
@@ -24,17 +26,25 @@ export class CallCredit {
   async authorize(call: Call, destination: string, onNet: boolean, log: Logger): Promise<CallAuthorization> {
     if (!this.authorizer) return { allowed: true, reservedSeconds: null };
     const { channelId: _channel, ...caller } = call.caller;
+    const request: AuthorizationRequest = { callId: call.id, caller, ...(onNet && call.callee ? { callee: call.callee } : {}), destination, onNet, at: this.clock.now() };
     try {
-      return await this.authorizer.authorize({ callId: call.id, caller, ...(onNet && call.callee ? { callee: call.callee } : {}), destination, onNet, at: this.clock.now() });
+      return await this.authorizer.authorize(request);
     } catch (error) {
-      // Billing down: calls to the phone network cost us money and fail closed; a call to another
-      // user costs nothing to carry, so it goes on, free and without a limit (logged for the record).
-      if (onNet) {
-        log.warn('billing unavailable: on-net call goes on unbilled', { error: errorMessage(error) });
-        return { allowed: true, reservedSeconds: null };
-      }
-      log.error('billing authorization failed', { error: errorMessage(error) });
-      return { allowed: false, reason: 'billing_unavailable' };
+      // Billing answers an outage itself; a throw means it could not even do that. Its outage
+      // answer decides, with billing's own rule (a free on-net call goes on, the rest fails closed).
+      const answer = this.outageAnswerOf(request, log);
+      if (answer.allowed) log.warn('billing unavailable: on-net call goes on unbilled', { error: errorMessage(error) });
+      else log.error('billing authorization failed', { error: errorMessage(error) });
+      return answer;
+    }
+  }
+
+  private outageAnswerOf(request: AuthorizationRequest, log: Logger): CallAuthorization {
+    try {
+      return this.authorizer?.outageAnswer?.(request) ?? UNAVAILABLE;
+    } catch (error) {
+      log.error('billing outage answer failed: the call fails closed', { error: errorMessage(error) });
+      return UNAVAILABLE;
     }
   }
 

@@ -274,10 +274,22 @@ export class CallStateManager {
   // A paid call: ask for more credit shortly before the reserved talk time runs out, and end the
   // call when it is spent.
   private armCreditTimers(call: Call): void {
+    const limit = call.talkLimitSeconds;
     this.ctx.timers.armCredit(call, {
       onExtendDue: () => void this.ctx.queue.run(call.id, () => this.onExtendDue(call.id)),
+      onCreditLow: () => void this.ctx.queue.run(call.id, () => this.onCreditLow(call.id, limit)),
       onCreditSpent: () => void this.ctx.queue.run(call.id, () => this.onCreditSpent(call.id)),
     });
+  }
+
+  // The credit could not be extended: the caller hears a tone before the cut-off. Not if an
+  // extension that was still on its way has moved the limit since.
+  private async onCreditLow(callId: string, limit: number | undefined): Promise<void> {
+    const call = this.ctx.calls.get(callId);
+    if (!call || !(call.state instanceof Answered) || call.talkLimitSeconds !== limit) return;
+    const log = this.ctx.logFor(call);
+    log.info('credit running out: warning tone', { talkLimitSeconds: limit });
+    await this.ctx.safely(log, 'play warning tone', () => this.ctx.deps.switchControl.playTone(call.caller.channelId));
   }
 
   private async onExtendDue(callId: string): Promise<void> {

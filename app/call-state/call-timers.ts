@@ -1,25 +1,33 @@
 import { type Cancel, type Clock, type Scheduler } from '../shared/kernel';
 import { type Call } from './call';
 
-// More credit is asked for this long before the reserved talk time runs out.
+// More credit is asked for this long before the reserved talk time runs out, and at least this
+// long before the warning tone: the tone is for a call whose credit could not be extended.
 const EXTEND_LEAD_MS = 10_000;
+const EXTEND_BEFORE_WARNING_MS = 2_000;
 // The call is cut this much before its reserved time is spent, so that the talk time billed (whole
 // seconds, rounded up) never exceeds what was reserved.
 const CUTOFF_MARGIN_MS = 500;
 
 // The timers of live calls: the ring timeout while devices ring, and for a paid call the moment to
-// ask for more credit and the moment its credit is spent. Times come from the call itself (ring
-// deadline, answer time, talk limit), so timers re-armed after a restart fire when they should.
+// ask for more credit, the moment to warn the caller (warningSeconds before the cut-off; 0: never)
+// and the moment its credit is spent. Times come from the call itself (ring deadline, answer
+// time, talk limit), so timers re-armed after a restart fire when they should.
 export class CallTimers {
   private readonly ring = new Map<string, Cancel>();
   private readonly credit = new Map<string, Cancel[]>();
   // Other per-call timers, keyed "<callId>:<what>" (e.g. a carrier attempt's progress timeout).
   private readonly others = new Map<string, Cancel>();
 
+  private readonly warningMs: number;
+
   constructor(
     private readonly clock: Clock,
     private readonly scheduler: Scheduler,
-  ) {}
+    options: { warningSeconds?: number } = {},
+  ) {
+    this.warningMs = Math.max(0, options.warningSeconds ?? 0) * 1000;
+  }
 
   armRing(call: Call, onTimeout: () => void): void {
     this.disarmRing(call.id);
@@ -35,18 +43,21 @@ export class CallTimers {
     this.ring.delete(callId);
   }
 
-  // Nothing is armed for a call without a talk limit (free) or not answered yet.
-  armCredit(call: Call, handlers: { onExtendDue: () => void; onCreditSpent: () => void }): void {
+  // Nothing is armed for a call without a talk limit (free) or not answered yet. A successful
+  // extension re-arms all three, so the warning only fires for a limit that was not extended
+  // (onCreditLow should still check that the limit is the one it was armed for: an extension may
+  // be on its way when the warning is due).
+  armCredit(call: Call, handlers: { onExtendDue: () => void; onCreditSpent: () => void; onCreditLow?: () => void }): void {
     this.disarmCredit(call.id);
     const limit = call.talkLimitSeconds;
     const answeredAt = call.timeOf('answered');
     if (limit === undefined || answeredAt === undefined || call.state.isFinal) return;
     const spentAt = answeredAt + limit * 1000 - CUTOFF_MARGIN_MS;
-    const extendAt = Math.max(answeredAt, answeredAt + limit * 1000 - EXTEND_LEAD_MS);
-    this.credit.set(call.id, [
-      this.scheduler.after(this.delayUntil(extendAt), handlers.onExtendDue),
-      this.scheduler.after(this.delayUntil(spentAt), handlers.onCreditSpent),
-    ]);
+    const extendAt = Math.max(answeredAt, answeredAt + limit * 1000 - Math.max(EXTEND_LEAD_MS, this.warningMs + EXTEND_BEFORE_WARNING_MS));
+    const timers = [this.scheduler.after(this.delayUntil(extendAt), handlers.onExtendDue)];
+    if (this.warningMs > 0 && handlers.onCreditLow) timers.push(this.scheduler.after(this.delayUntil(spentAt - this.warningMs), handlers.onCreditLow));
+    timers.push(this.scheduler.after(this.delayUntil(spentAt), handlers.onCreditSpent));
+    this.credit.set(call.id, timers);
   }
 
   hasCredit(callId: string): boolean {

@@ -52,6 +52,9 @@ export interface SwitchControl {
   hangup(channelId: string, reason: HangupReason): Promise<void>;
   // Refuses an unanswered incoming channel with this exact SIP response code.
   reject(channelId: string, sipCode: number): Promise<void>;
+  // A short warning tone (a beep) to this channel only, which the other party does not hear; it
+  // ends by itself. A channel that is gone counts as done.
+  playTone(channelId: string): Promise<void>;
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
@@ -104,6 +107,9 @@ export interface CallAuthorizer {
   // Before the reserved talk time runs out: reserves more if the account can; allowed=false, or
   // the same reservedSeconds, means the call must end when its reserved time is spent.
   extend(callId: string): Promise<CallAuthorization>;
+  // What authorize would answer without reaching its data (an outage), from what billing last
+  // knew: asked when authorize throws. Without it, such a call fails closed.
+  outageAnswer?(request: AuthorizationRequest): CallAuthorization;
 }
 
 // ---- Calls to the phone network (PSTN) through SIP carriers.

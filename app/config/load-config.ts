@@ -11,10 +11,11 @@ export interface AppConfig {
   database: { url: string; poolSize: number };
   redis: { url: string };
   nats: { url: string };
+  events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
   sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
   calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number };
-  billing: { defaultCurrency: string; sliceSeconds: number };
+  billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
   intercept: InterceptConfig;
   routing: RoutingConfig;
 }
@@ -66,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL },
     nats: { url: raw.NATS_URL },
+    events: { processedRetentionDays: raw.PROCESSED_EVENTS_RETENTION_DAYS },
     ari: {
       url: raw.ARI_URL.replace(/\/+$/, ''),
       user: raw.ARI_USER,
@@ -76,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
     calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS },
-    billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS },
+    billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS, warningToneSeconds: raw.BILLING_WARNING_TONE_SECONDS },
     intercept: interceptConfigOf(raw),
     routing: {
       strategy: raw.ROUTING_STRATEGY,

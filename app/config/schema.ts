@@ -22,6 +22,10 @@ export const configSchema = z
     DATABASE_POOL_SIZE: positiveInt.default(10),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:56379'),
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:54222'),
+    // Consumers' processed-event marks are deleted this long after the event was applied: far past
+    // JetStream's duplicate window (10 min) and any redelivery; the default outlives the call-events
+    // stream's 30 days, so even a replay of the whole stream finds every mark.
+    PROCESSED_EVENTS_RETENTION_DAYS: positiveInt.max(3650).default(35),
 
     ARI_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8088'),
     ARI_USER: z.string().min(1).default('calls'),
@@ -44,6 +48,8 @@ export const configSchema = z
     // Billing: new accounts' currency (ISO 4217) and the talk time reserved at a time.
     BILLING_DEFAULT_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
     BILLING_SLICE_SECONDS: positiveInt.max(3600).default(60),
+    // The caller of a paid call hears a short tone this many seconds before the credit cut-off (0: never).
+    BILLING_WARNING_TONE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
     // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
     CARRIER_PROGRESS_TIMEOUT_SECONDS: positiveInt.max(60).default(8),
 

@@ -1,38 +1,40 @@
-import { type JetStreamClient } from 'nats';
-import { type Registry } from 'prom-client';
-import { CallEndedSchema, CONSUMERS } from '../shared/events';
-import { type ConsumerDefinition, type ConsumerSetupOptions, type RunningConsumer } from '../shared/infra/jetstream';
+import { type CallEnded, CallEndedSchema, CONSUMERS } from '../shared/events';
+import { type BatchHandlers, type ConsumerSetupOptions } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
 import { type Clock, systemClock } from '../shared/kernel';
 import { InvoiceService } from './invoice-service';
-import { startBatchConsumer } from './jetstream-batch-consumer';
 import { type CallSettlement } from './ports';
-import { PrismaBatchSettlement } from './prisma-batch-settlement';
 import { PrismaEventApplication } from './prisma-event-application';
 import { PrismaInvoiceStore } from './prisma-invoice-store';
 
 export interface InvoiceModuleDeps {
   db: Database;
-  // Billing's settle (app/billing): the charge is made in the invoice consumer's transaction.
+  // Billing's settle and settleMany (app/billing): the charge is made in the invoice consumer's
+  // transaction.
   settlement: CallSettlement;
   log: Logger;
+  // Statements close when their month is over, by this clock.
   clock?: Clock;
+  // How long after a month ends its statements close (1 h by default).
+  statementCloseGraceMs?: number;
   // The processed_events key; the durable consumer's name by default.
   consumerName?: string;
-  // Batches settle their calls with set-based SQL (PrismaBatchSettlement) unless the settlement
-  // has its own settleMany; false: billing's settle() call by call, inside the batch's transaction.
+  // Batches settle their calls with the settlement's settleMany (billing's set-based form) when it
+  // has one; false: with its settle(), call by call inside the batch's transaction (a baseline).
   setBasedSettlement?: boolean;
 }
 
 export function createInvoiceModule(deps: InvoiceModuleDeps): InvoiceService {
   const log = deps.log.child({ module: 'invoice' });
-  const setBased = (deps.setBasedSettlement ?? true) && !deps.settlement.settleMany;
+  const { settlement } = deps;
   return new InvoiceService({
     application: new PrismaEventApplication(deps.db, deps.consumerName ?? CONSUMERS.invoices.name),
-    settlement: setBased ? new PrismaBatchSettlement(deps.settlement, deps.clock ?? systemClock, log) : deps.settlement,
+    settlement: deps.setBasedSettlement === false ? { settle: (work, event) => settlement.settle(work, event) } : settlement,
     store: new PrismaInvoiceStore(deps.db),
     log,
+    clock: deps.clock ?? systemClock,
+    ...(deps.statementCloseGraceMs !== undefined ? { closeGraceMs: deps.statementCloseGraceMs } : {}),
   });
 }
 
@@ -41,29 +43,19 @@ export function createInvoiceModule(deps: InvoiceModuleDeps): InvoiceService {
 export const INVOICE_CONSUMER_SETUP: ConsumerSetupOptions = { maxAckPending: 2500 };
 
 export interface InvoiceConsumerOptions {
-  js: JetStreamClient;
-  invoices: InvoiceService;
-  log: Logger;
-  metrics?: Registry;
-  // CONSUMERS.invoices unless told otherwise (benches and tests use their own durables).
-  consumer?: ConsumerDefinition;
   batchSize?: number;
   prefetch?: number;
   // Concurrent transactions per batch, each for the calls of a share of the callers (their
   // accounts are locked apart): the database pool needs this many connections to spare.
   partitions?: number;
-  maxDeliver?: number;
-  retryDelayMs?: (deliveryCount: number) => number;
 }
 
-// The durable consumer of call.v1.ended that invoices every ended call: batches of up to 1000
-// events, split by caller into two concurrent transactions, a failing batch applied in halves down
-// to single events. Create the durable with INVOICE_CONSUMER_SETUP.
-export function startInvoiceConsumer(options: InvoiceConsumerOptions): RunningConsumer {
-  const { invoices } = options;
-  return startBatchConsumer({
-    js: options.js,
-    consumer: options.consumer ?? CONSUMERS.invoices,
+// How the durable consumer of call.v1.ended (CONSUMERS.invoices, created with
+// INVOICE_CONSUMER_SETUP) invoices every ended call: batches of up to 1000 events, split by caller
+// into two concurrent transactions, a failing batch applied in halves down to single events.
+// main runs it with startBatchConsumer (app/shared/infra/jetstream), which owns the NATS side.
+export function invoiceConsumer(invoices: InvoiceService, options: InvoiceConsumerOptions = {}): BatchHandlers<CallEnded> {
+  return {
     schema: CallEndedSchema,
     handleBatch: async (events) => void (await invoices.invoiceCalls(events)),
     handle: (event) => invoices.invoiceCall(event),
@@ -71,20 +63,13 @@ export function startInvoiceConsumer(options: InvoiceConsumerOptions): RunningCo
     // caller stay in one transaction, so concurrent transactions never wait on each other.
     partitionOf: (event) => event.caller.userId,
     partitions: options.partitions ?? 2,
-    log: options.log.child({ module: 'invoice' }),
-    ...(options.metrics ? { metrics: options.metrics } : {}),
     batchSize: options.batchSize ?? 1000,
     prefetch: options.prefetch ?? options.batchSize ?? 1000,
-    ...(options.maxDeliver !== undefined ? { maxDeliver: options.maxDeliver } : {}),
-    ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
-  });
+  };
 }
 
 export { InvoiceService } from './invoice-service';
 export type { BatchOutcome } from './invoice-service';
-export { startBatchConsumer } from './jetstream-batch-consumer';
-export { PrismaBatchSettlement } from './prisma-batch-settlement';
-export type { BatchConsumerOptions } from './jetstream-batch-consumer';
 export { billingPeriodOf, createInvoiceLine, invoiceIdOf, InvoiceNotFoundError, isInvoiced } from './invoice';
 export type { InvoiceLine, InvoiceSummary, InvoiceWithLines } from './invoice';
 export type { CallCharge, CallSettlement } from './ports';

@@ -3,7 +3,8 @@ import { type CallEnded } from '../shared/events';
 import { NotFoundError } from '../shared/kernel';
 import { type CallCharge } from './ports';
 
-// A monthly statement: one per user, calendar month (UTC) and currency.
+// A monthly statement: one per user, calendar month (UTC) and currency. Closed (closedAt set) once
+// its month is over: from then on it never changes (statement-period.ts, InvoiceService).
 export interface InvoiceSummary {
   id: string;
   userId: string;
@@ -60,6 +61,11 @@ export function invoiceIdOf(userId: string, period: string, currency: string): s
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+// The same line on the statement of another month (a late call whose own month is closed).
+export function onStatement(line: InvoiceLineDraft, period: string): InvoiceLineDraft {
+  return { ...line, period, invoiceId: invoiceIdOf(line.userId, period, line.currency) };
 }
 
 // Whether an ended call gets an invoice line: it was answered (a free on-net call too, at 0), or

@@ -1,5 +1,7 @@
-import { applyOnce, type EventTransaction } from '../shared/infra/jetstream';
+import { applyOnce } from '../shared/infra/jetstream';
 import { type Database } from '../shared/infra/prisma';
+import { unitOfWorkOf } from '../shared/infra/unit-of-work';
+import { type UnitOfWork } from '../shared/kernel';
 import { type EventApplication } from './ports';
 
 export interface EventApplicationOptions {
@@ -17,11 +19,11 @@ export class PrismaEventApplication implements EventApplication {
     private readonly options: EventApplicationOptions = {},
   ) {}
 
-  once(eventId: string, work: (tx: EventTransaction) => Promise<void>): Promise<boolean> {
-    return applyOnce(this.db, this.consumer, eventId, work, { timeoutMs: this.options.timeoutMs ?? 5000 });
+  once(eventId: string, work: (unit: UnitOfWork) => Promise<void>): Promise<boolean> {
+    return applyOnce(this.db, this.consumer, eventId, (tx) => work(unitOfWorkOf(tx)), { timeoutMs: this.options.timeoutMs ?? 5000 });
   }
 
-  batch(eventIds: readonly string[], work: (tx: EventTransaction, fresh: ReadonlySet<string>) => Promise<void>): Promise<ReadonlySet<string>> {
+  batch(eventIds: readonly string[], work: (unit: UnitOfWork, fresh: ReadonlySet<string>) => Promise<void>): Promise<ReadonlySet<string>> {
     // Sorted: two instances inserting overlapping batches take the row locks in the same order, so
     // the later one waits for the earlier one's commit (then skips those ids) instead of deadlocking.
     const ids = [...new Set(eventIds)].sort();
@@ -33,7 +35,7 @@ export class PrismaEventApplication implements EventApplication {
           ON CONFLICT DO NOTHING
           RETURNING event_id`;
         const fresh = new Set(rows.map((row) => row.event_id));
-        if (fresh.size > 0) await work(tx, fresh);
+        if (fresh.size > 0) await work(unitOfWorkOf(tx), fresh);
         return fresh;
       },
       { timeout: this.options.batchTimeoutMs ?? 30_000 },

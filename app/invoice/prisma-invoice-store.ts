@@ -1,5 +1,6 @@
-import { type EventTransaction } from '../shared/infra/jetstream';
 import { type Database } from '../shared/infra/prisma';
+import { prismaTransactionOf } from '../shared/infra/unit-of-work';
+import { type UnitOfWork } from '../shared/kernel';
 import { type InvoiceLineDraft, type InvoiceSummary, type InvoiceWithLines } from './invoice';
 import { type InvoiceStore } from './ports';
 
@@ -33,8 +34,9 @@ export class PrismaInvoiceStore implements InvoiceStore {
   // One statement for any number of lines: the lines go in unless their event id or call id is
   // already invoiced (ON CONFLICT DO NOTHING on both unique keys), and only the lines that went in
   // are summed into their invoices, which are created on first use.
-  async addLines(tx: EventTransaction, lines: readonly InvoiceLineDraft[]): Promise<number> {
+  async addLines(work: UnitOfWork, lines: readonly InvoiceLineDraft[]): Promise<number> {
     if (lines.length === 0) return 0;
+    const tx = prismaTransactionOf(work);
     // Sorted by call id, then invoices by id: concurrent writers lock rows in the same order.
     const sorted = [...lines].sort((a, b) => (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0));
     const column = <T>(pick: (line: InvoiceLineDraft) => T): T[] => sorted.map(pick);
@@ -76,6 +78,22 @@ export class PrismaInvoiceStore implements InvoiceStore {
       )
       SELECT (SELECT COUNT(*) FROM added)::int AS added`;
     return rows[0]?.added ?? 0;
+  }
+
+  async lockStatements(work: UnitOfWork, invoiceIds: readonly string[]): Promise<Map<string, { closed: boolean }>> {
+    const ids = [...new Set(invoiceIds)].filter((id) => UUID.test(id)).sort();
+    if (ids.length === 0) return new Map();
+    const rows = await prismaTransactionOf(work).$queryRaw<Array<{ id: string; closed: boolean }>>`
+      SELECT id::text AS id, closed_at IS NOT NULL AS closed FROM invoices WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    return new Map(rows.map((row) => [row.id, { closed: row.closed }]));
+  }
+
+  // A row a statement is being added to is locked by that transaction: the close waits for it, then
+  // closes it with its new lines.
+  async closeStatementsBefore(period: string, at: Date, limit: number): Promise<number> {
+    return this.db.$executeRaw`
+      UPDATE invoices SET closed_at = ${at}
+      WHERE id IN (SELECT id FROM invoices WHERE closed_at IS NULL AND period < ${period} ORDER BY id LIMIT ${limit})`;
   }
 
   async listForUser(userId: string): Promise<InvoiceSummary[]> {

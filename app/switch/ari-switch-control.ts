@@ -29,6 +29,11 @@ const STATISTICS_TIMEOUT_MS = 1000;
 // The dialplan context that answers an unanswered channel with an exact SIP code (PJSIPHangup).
 const REJECT_CONTEXT = 'reject';
 
+// A sound file (asterisk-core-sounds, a dependency of the asterisk package), not a tone: ARI's
+// tone: playback never ends by itself, and a channel in a bridge does not hear the other party
+// while something is played to it.
+const WARNING_TONE = 'sound:beep';
+
 // Commands to Asterisk through ARI. The switch only bridges and terminates: every decision is
 // taken by the call state manager.
 export class AriSwitchControl implements SwitchControl {
@@ -73,6 +78,10 @@ export class AriSwitchControl implements SwitchControl {
       if (isGone(error)) return;
       throw error;
     }
+  }
+
+  async playTone(channelId: string): Promise<void> {
+    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/play`, { media: WARNING_TONE }));
   }
 
   async createBridge(bridgeId: string): Promise<void> {

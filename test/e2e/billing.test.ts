@@ -1,11 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { connect, StringCodec } from 'nats';
+import pg from 'pg';
 import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { callRecordsOf } from '../support/records';
+import { capturePackets } from '../support/rtp-capture';
 import { statusCodes, type SippResult } from '../support/sipp';
 import { testEnv } from '../support/test-env';
 
@@ -52,9 +54,12 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
     return lines;
   };
 
+  // The caller hears the warning tone this long before the cut-off.
+  const WARNING_SECONDS = 5;
+
   before(async function () {
     // 10 s slices: parallel calls each hold a slice of the balance, not all of it.
-    app = await AppProcess.start({ BILLING_SLICE_SECONDS: '10' });
+    app = await AppProcess.start({ BILLING_SLICE_SECONDS: '10', BILLING_WARNING_TONE_SECONDS: String(WARNING_SECONDS) });
     const plan = await api('POST', '/v1/price-plans', { name: `e2e-per-second-${Date.now().toString(36)}`, currency: 'USD', onNetRatePerMinute: '0.60', firstIncrementSeconds: 1, nextIncrementSeconds: 1 });
     expect(plan.status).to.equal(201);
     planId = String(plan.body.id);
@@ -66,18 +71,31 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
     await app?.stop();
   });
 
-  it('given credit for 10 s, when the call goes on, then the controller cuts it off at 10 s (+-1 s) and the balance ends at zero, never below', async function () {
+  it('given credit for 10 s, when the call goes on, then the caller hears the warning tone 5 s before the controller cuts it off at 10 s (+-1 s), and the balance ends at zero, never below', async function () {
     const caller = await newPayingUser('0.10');
     const callerDevice = device(caller);
     await register(callerDevice);
     await register(bobDevice);
     const callee = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
+    // The caller sends no audio and the callee only echoes: every RTP packet the caller receives is
+    // the tone Asterisk plays to it.
+    const capture = await capturePackets([callerDevice.mediaPort], [callerDevice.sipPort]);
     const [result] = await Promise.all([call(callerDevice, bob.username, { hangup: 'callee', holdMs: 30_000, audio: false }).done, callee.done]);
+    // What was on the wire until the BYE is in the capture once tshark has had a moment to write it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const packets = await capture.stop();
     expect(finalCode(result)).to.equal(200);
     const talkedMs = answeredToByeMs(result);
     expect(talkedMs, 'time from 200 OK to the platform\'s BYE').to.be.within(9_000, 11_000);
     const [record] = await eventually(() => callRecordsOf(caller.id), (rows) => rows.length === 1);
     expect(record).to.include({ end_cause: 'terminated', end_reason: 'credit_exhausted' });
+
+    const tone = packets.filter((packet) => packet.dstPort === callerDevice.mediaPort);
+    const bye = packets.find((packet) => packet.dstPort === callerDevice.sipPort && packet.sipMethod === 'BYE');
+    expect(tone.length, 'RTP packets of the tone to the caller').to.be.within(5, 100);
+    expect(bye, 'the BYE to the caller in the capture').to.not.equal(undefined);
+    expect((bye?.at ?? 0) - (tone[0]?.at ?? 0), 'from the tone to the cut-off').to.be.within(WARNING_SECONDS * 1000 - 1500, WARNING_SECONDS * 1000 + 1500);
+    expect(app.logLines('credit running out: warning tone').map((line) => line.callId), 'ARI was asked to play it once').to.deep.equal([record?.call_id]);
     const balance = await eventually(() => balanceOf(caller), (b) => b.reservedMinor === 0);
     expect(balance.balanceMinor).to.be.at.least(0);
     expect(balance.balanceMinor).to.be.at.most(1);
@@ -132,7 +150,7 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
     expect((await balanceOf(caller)).balanceMinor).to.equal(500 - seconds);
   });
 
-  it('given credit for about 60 s and 6 simultaneous calls, then the balance never goes negative and the total charged equals the sum of the rated calls', async function () {
+  it('given credit for about 60 s and 6 simultaneous calls, then each call is charged its own talk time at the plan rate, nothing goes unpaid, and the balance never goes negative', async function () {
     this.timeout(180_000);
     const caller = await newPayingUser('0.60');
     const callees = await Promise.all(Array.from({ length: 6 }, () => createUser('callee')));
@@ -151,11 +169,22 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
     const answered = results.filter((result) => finalCode(result) === 200).length;
     expect(answered, 'calls connected').to.be.greaterThan(0);
     const records = await eventually(() => callRecordsOf(caller.id), (rows) => rows.length === pairs.length, 30_000);
-    const lines = await eventually(() => invoiceLinesOf(caller), (all) => all.length === records.filter((row) => row.talk_ms > 0).length, 30_000);
+    const talked = records.filter((row) => row.answered_at !== null);
+    const lines = await eventually(() => invoiceLinesOf(caller), (all) => all.length === talked.length, 30_000);
     const balance = await eventually(() => balanceOf(caller), (b) => b.reservedMinor === 0, 30_000);
-    const charged = lines.reduce((sum, line) => sum + line.amountMinor, 0);
-    expect(balance.balanceMinor, 'never negative').to.be.at.least(0);
-    expect(charged, 'total charged = sum of the rated calls').to.equal(60 - balance.balanceMinor);
-    expect(charged).to.be.at.most(60);
+    // The plan's price, worked out here from the call records alone: 0.60/min in increments of 1 s
+    // is 1 cent per started second of talk (answer to end), no connect fee.
+    const expected = new Map(talked.map((row) => [row.call_id, Math.ceil(((row.ended_at?.getTime() ?? 0) - (row.answered_at?.getTime() ?? 0)) / 1000)]));
+    for (const line of lines) expect(line, `the line of call ${line.callId}`).to.include({ billedSeconds: expected.get(line.callId), amountMinor: expected.get(line.callId) });
+    expect(lines.map((line) => line.callId)).to.have.members([...expected.keys()]);
+    // What the ledger took for each call is its full price: no shortfall anywhere.
+    const db = new pg.Client({ connectionString: testEnv.databaseUrl });
+    await db.connect();
+    const charges = (await db.query('SELECT call_id, amount_minor::int AS amount FROM ledger_entries WHERE kind = $1 AND call_id = ANY($2::uuid[])', ['charge', [...expected.keys()]]).finally(() => db.end())).rows as { call_id: string; amount: number }[];
+    const byCall = (pairs: Array<[string, number]>): Array<[string, number]> => [...pairs].sort(([a], [b]) => a.localeCompare(b));
+    expect(byCall(charges.map((row) => [row.call_id, row.amount])), 'the charge of each call').to.deep.equal(byCall([...expected].filter(([, cents]) => cents > 0)));
+    const total = [...expected.values()].reduce((sum, cents) => sum + cents, 0);
+    expect(total, 'the calls never talked past the credit').to.be.at.most(60);
+    expect(balance.balanceMinor, 'never negative, and what the calls cost was taken from it').to.equal(60 - total);
   });
 });

@@ -1,8 +1,9 @@
+import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { createUser, type TestUser } from '../support/admin-client';
+import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { channelsOf, eventually } from '../support/ari';
 import { answerOn, call, device, register } from '../support/devices';
@@ -42,28 +43,65 @@ describe('e2e: surviving faults', function () {
   const recordsOf = async (caller: TestUser): Promise<{ call_id: string; end_cause: string; talk_ms: number; callee_username: string | null }[]> =>
     (await db.query('SELECT call_id, end_cause, talk_ms, callee_username FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [caller.id])).rows as never;
 
+  // A caller on a plan that charges on-net calls (1 cent a second), with 5.00 of credit. The plan is
+  // made once, through the first controller a test starts.
+  let paidPlanId: string | undefined;
+  const payingUser = async (prefix: string): Promise<TestUser> => {
+    if (!paidPlanId) {
+      const plan = await api('POST', '/v1/price-plans', { name: `faults-${Date.now().toString(36)}`, currency: 'USD', onNetRatePerMinute: '0.60', firstIncrementSeconds: 1, nextIncrementSeconds: 1 });
+      expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+      paidPlanId = String(plan.body.id);
+    }
+    const user = await createUser(prefix);
+    expect((await api('PUT', `/v1/users/${user.id}/price-plan`, { planId: paidPlanId })).status).to.equal(200);
+    expect((await api('POST', `/v1/users/${user.id}/balance`, { amount: '5.00', currency: 'USD', reference: `faults-${randomInt(1e9)}` })).status).to.equal(200);
+    return user;
+  };
+
+  // What the invoice consumer did for each call, counted in its own tables and billing's: statement
+  // lines, charges in the ledger, and its processed mark of the call's ended event.
+  const invoicingOf = async (callIds: string[]): Promise<Array<{ call_id: string; lines: number; charges: number; marks: number }>> =>
+    (
+      await db.query(
+        `SELECT r.call_id,
+                (SELECT count(*)::int FROM invoice_lines l WHERE l.call_id = r.call_id) AS lines,
+                (SELECT count(*)::int FROM ledger_entries e WHERE e.call_id = r.call_id AND e.kind = 'charge') AS charges,
+                (SELECT count(*)::int FROM processed_events p WHERE p.consumer = 'invoices' AND p.event_id = r.event_id) AS marks
+         FROM call_records r WHERE r.call_id = ANY($1::uuid[]) ORDER BY r.call_id`,
+        [callIds],
+      )
+    ).rows as never;
+  // Rows as invoicingOf returns them (by call id) for calls applied exactly once.
+  const once = (callIds: string[]) => [...callIds].sort().map((call_id) => ({ call_id, lines: 1, charges: 1, marks: 1 }));
+
   const liveCallsOf = async (user: TestUser): Promise<{ id: string; state: string }[]> => {
     const res = await fetch(`${testEnv.adminUrl}/v1/calls?user=${user.id}`, { headers: { authorization: `Bearer ${testEnv.adminToken}` } });
     return ((await res.json()) as { calls: { id: string; state: string }[] }).calls;
   };
 
-  it('given answered calls, when the controller is SIGKILLed, then media keeps flowing, the restarted controller adopts and ends them, strays are hung up, and each call has exactly one record', async function () {
+  it('given answered calls, paid ones among them, when the controller is SIGKILLed and a caller hangs up meanwhile, then media keeps flowing, the restarted controller adopts and ends them, strays are hung up, and each call has exactly one record, one invoice line and one charge', async function () {
     this.timeout(120_000);
     let app = await startApp();
-    const [alice, bob, carol, dave] = await Promise.all([createUser('alice'), createUser('bob'), createUser('carol'), createUser('dave')]);
+    const [alice, bob, carol, dave, erin, frank] = await Promise.all([payingUser('alice'), createUser('bob'), createUser('carol'), createUser('dave'), payingUser('erin'), createUser('frank')]);
     const aliceDevice = device(alice);
     const bobDevice = device(bob);
     const carolDevice = device(carol);
     const daveDevice = device(dave);
-    for (const dev of [aliceDevice, bobDevice, carolDevice, daveDevice]) await register(dev);
+    const erinDevice = device(erin);
+    const frankDevice = device(frank);
+    for (const dev of [aliceDevice, bobDevice, carolDevice, daveDevice, erinDevice, frankDevice]) await register(dev);
 
-    // Two calls that survive: alice -> bob, and carol -> dave whose state we will lose on purpose.
+    // Calls that survive: alice -> bob (paid), and carol -> dave whose state we will lose on
+    // purpose; erin -> frank (paid), where erin hangs up while no controller runs.
     const bobAnswers = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
     const daveAnswers = await answerOn(daveDevice, { kind: 'answer', ringMs: 100 });
+    const frankAnswers = await answerOn(frankDevice, { kind: 'answer', ringMs: 100 });
     const aliceCalls = call(aliceDevice, bob.username, { holdMs: 14_000 });
     const carolCalls = call(carolDevice, dave.username, { holdMs: 30_000 });
     await eventually(() => liveCallsOf(alice), (calls) => calls[0]?.state === 'answered');
     const [lostCall] = await eventually(() => liveCallsOf(carol), (calls) => calls[0]?.state === 'answered');
+    const erinCalls = call(erinDevice, frank.username, { holdMs: 3_000 });
+    await eventually(() => liveCallsOf(erin), (calls) => calls[0]?.state === 'answered');
 
     // carol's call is forgotten by the store: after the restart its channels belong to no call.
     const redis = createClient({ url: testEnv.redisUrl });
@@ -77,6 +115,9 @@ describe('e2e: surviving faults', function () {
     const whileDown = await capture.stop();
     expect(packetsTo(whileDown, bobDevice.mediaPort), 'RTP to bob while the controller is down').to.be.greaterThan(20);
     expect(packetsTo(whileDown, aliceDevice.mediaPort), 'RTP to alice while the controller is down').to.be.greaterThan(20);
+    // erin hangs up before any controller runs again (Asterisk answers her BYE on its own).
+    const erinResult = await erinCalls.done;
+    expect(erinResult.sent.some((line) => line.startsWith('BYE ')), 'erin hung up').to.equal(true);
 
     app = await startApp();
     // The stray call (no state) is hung up on both sides at once.
@@ -94,14 +135,23 @@ describe('e2e: surviving faults', function () {
     expect(records[0]).to.include({ end_cause: 'completed', callee_username: bob.username });
     expect(records[0]?.talk_ms).to.be.within(12_000, 17_000);
     expect(await recordsOf(carol), 'a call whose state was lost has no record').to.have.length(0);
-    await eventually(async () => [...(await channelsOf(alice.username)), ...(await channelsOf(carol.username)), ...(await channelsOf(dave.username))], (c) => c.length === 0);
+    // The restarted controller found erin gone and hung up frank; erin's call ended once. (Its talk
+    // time is not asserted: when a call ends while no controller runs is another change's work.)
+    expect((await frankAnswers.done).received.some((line) => line.startsWith('BYE ')), 'frank hung up by the restarted controller').to.equal(true);
+    const [erinRecord] = await eventually(() => recordsOf(erin), (rows) => rows.length === 1);
+    await sleep(1000);
+    expect(await recordsOf(erin)).to.have.length(1);
+    const paid = [records[0]?.call_id ?? '', erinRecord?.call_id ?? ''];
+    expect(await eventually(() => invoicingOf(paid), (rows) => rows.every((row) => row.lines > 0 && row.charges > 0)), 'each paid call invoiced and charged exactly once').to.deep.equal(once(paid));
+    await eventually(async () => [...(await channelsOf(alice.username)), ...(await channelsOf(carol.username)), ...(await channelsOf(dave.username)), ...(await channelsOf(erin.username))], (c) => c.length === 0);
     await app.stop();
   });
 
-  it('given calls starting and ending while nats-server restarts, then every call has exactly one record and all its events once', async function () {
+  it('given paid calls starting and ending while nats-server restarts, then every call has one record, all its events once in the stream, and exactly one invoice line, charge and processed mark, with nothing dead-lettered', async function () {
     this.timeout(120_000);
     const app = await startApp();
-    const [alice, bob] = await Promise.all([createUser('alice'), createUser('bob')]);
+    const [alice, bob] = await Promise.all([payingUser('alice'), createUser('bob')]);
+    const deadLettersBefore = await deadLetterCount();
     const aliceDevice = device(alice);
     const bobDevice = device(bob);
     await register(aliceDevice);
@@ -123,12 +173,60 @@ describe('e2e: surviving faults', function () {
     await sleep(2000);
     expect(await recordsOf(alice)).to.have.length(calls);
     expect(records.every((record) => record.end_cause === 'completed')).to.equal(true);
-    // The call-records consumer applied each ended event once (one row per call, unique event id)
-    // and nothing was dead-lettered.
-    const counts = (await db.query('SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM call_records WHERE caller_user_id = $1', [alice.id])).rows[0] as { n: number; d: number };
-    expect(counts).to.deep.equal({ n: calls, d: calls });
     const stream = await streamCounts(records.map((record) => record.call_id));
     expect(stream.perCall).to.deep.equal(records.map(() => 5));
+    // The invoice consumer applied each ended event once: its mark, one statement line, one charge.
+    const callIds = records.map((record) => record.call_id);
+    expect(await eventually(() => invoicingOf(callIds), (rows) => rows.every((row) => row.lines > 0 && row.charges > 0), 30_000)).to.deep.equal(once(callIds));
+    expect(await deadLetterCount(), 'dead letters written during the test').to.equal(deadLettersBefore);
+    await app.stop();
+  });
+
+  it('given the invoice consumer in the middle of settling ended calls, when the controller is SIGKILLed, then the killed worker committed nothing and after a restart each call has exactly one invoice line, charge and processed mark', async function () {
+    this.timeout(150_000);
+    let app = await startApp();
+    const [alice, carol, bob, dave] = await Promise.all([payingUser('alice'), payingUser('carol'), createUser('bob'), createUser('dave')]);
+    const aliceDevice = device(alice);
+    const carolDevice = device(carol);
+    const bobDevice = device(bob);
+    const daveDevice = device(dave);
+    for (const dev of [aliceDevice, carolDevice, bobDevice, daveDevice]) await register(dev);
+    const bobAnswers = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
+    const daveAnswers = await answerOn(daveDevice, { kind: 'answer', ringMs: 100 });
+    const aliceCalls = call(aliceDevice, bob.username, { holdMs: 2500, audio: false });
+    const carolCalls = call(carolDevice, dave.username, { holdMs: 2500, audio: false });
+    await eventually(() => liveCallsOf(alice), (calls) => calls[0]?.state === 'answered');
+    await eventually(() => liveCallsOf(carol), (calls) => calls[0]?.state === 'answered');
+
+    // The callers' accounts are held by the test: the invoice consumer, settling the ended calls,
+    // waits for them inside its transaction (its processed marks already written there).
+    const holder = new pg.Client({ connectionString: testEnv.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM accounts WHERE user_id = ANY($1::uuid[]) FOR UPDATE', [[alice.id, carol.id]]);
+      await Promise.all([aliceCalls.done, carolCalls.done, bobAnswers.done, daveAnswers.done]);
+      const records = await eventually(async () => [...(await recordsOf(alice)), ...(await recordsOf(carol))], (rows) => rows.length === 2);
+      const callIds = records.map((record) => record.call_id);
+      await eventually(
+        async () => Number(((await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FROM accounts%FOR UPDATE%'")).rows[0] as { n: number }).n),
+        (waiting) => waiting >= 1,
+        20_000,
+      );
+      await app.stop('SIGKILL');
+      await holder.query('ROLLBACK');
+      expect(await invoicingOf(callIds), 'what the killed worker committed').to.deep.equal([...callIds].sort().map((call_id) => ({ call_id, lines: 0, charges: 0, marks: 0 })));
+
+      app = await startApp();
+      // Its messages were never acked: JetStream redelivers them to the new controller after ack_wait (30 s).
+      expect(await eventually(() => invoicingOf(callIds), (rows) => rows.every((row) => row.lines > 0 && row.charges > 0), 90_000)).to.deep.equal(once(callIds));
+      await sleep(1000);
+      expect(await invoicingOf(callIds)).to.deep.equal(once(callIds));
+      const accounts = (await db.query('SELECT reserved_minor::int AS reserved FROM accounts WHERE user_id = ANY($1::uuid[])', [[alice.id, carol.id]])).rows as { reserved: number }[];
+      expect(accounts, 'every reservation settled').to.deep.equal([{ reserved: 0 }, { reserved: 0 }]);
+    } finally {
+      await holder.end();
+    }
     await app.stop();
   });
 
@@ -166,6 +264,17 @@ describe('e2e: surviving faults', function () {
     }
   });
 });
+
+// Messages in the dead-letter stream (every consumer's dlq.<consumer> subject).
+async function deadLetterCount(): Promise<number> {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: testEnv.natsUrl });
+  try {
+    return (await (await nc.jetstreamManager()).streams.info('DEAD_LETTERS')).state.messages;
+  } finally {
+    await nc.close();
+  }
+}
 
 // How many call.v1.* events the CALL_EVENTS stream holds for each call.
 async function streamCounts(callIds: string[]): Promise<{ perCall: number[] }> {

@@ -10,6 +10,8 @@ export interface CallRecordRow {
   carrier_id: string | null;
   attempts: { carrierId?: string; outcome: string; sipCode?: number; pddMs?: number }[];
   talk_ms: number;
+  answered_at: Date | null;
+  ended_at: Date;
   callee_username: string | null;
   quality: { caller?: Record<string, number>; callee?: Record<string, number> };
   history: { state: string; at: string }[];
@@ -20,7 +22,7 @@ export async function callRecordsOf(callerUserId: string): Promise<CallRecordRow
   const client = new pg.Client({ connectionString: testEnv.databaseUrl });
   await client.connect();
   try {
-    const result = await client.query('SELECT call_id, end_cause, end_reason, sip_code, talk_ms, callee_username, direction, carrier_id, attempts, quality, history FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [callerUserId]);
+    const result = await client.query('SELECT call_id, end_cause, end_reason, sip_code, talk_ms, answered_at, ended_at, callee_username, direction, carrier_id, attempts, quality, history FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [callerUserId]);
     return result.rows as CallRecordRow[];
   } finally {
     await client.end();

@@ -3,3 +3,5 @@ export * from './phone-number';
 export * from './clock';
 export * from './ids';
 export * from './keyed-queue';
+export * from './unit-of-work';
+export * from './periodic-jobs';

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { type BillingService, createBillingModule } from '../../../app/billing';
 import { applyOnce } from '../../../app/shared/infra/jetstream';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { unitOfWorkOf } from '../../../app/shared/infra/unit-of-work';
 import { systemClock } from '../../../app/shared/kernel';
 import { testEnv } from '../../support/test-env';
 import { endedEvent, ledgerSums, newUser, PLAN_CSV_HEADER, uniquePlanName } from './support';
@@ -19,7 +20,7 @@ describe('integration: billing ledger and reservations', function () {
     expect({ balance: account.balanceMinor, reserved: account.reservedMinor }).to.deep.equal({ balance: sums.balance, reserved: sums.reserved });
     expect(account.balanceMinor >= account.reservedMinor && account.reservedMinor >= 0n, 'balance >= reserved >= 0').to.equal(true);
   };
-  const settle = (event: ReturnType<typeof endedEvent>) => db.$transaction((tx) => billing.settle(tx, event));
+  const settle = (event: ReturnType<typeof endedEvent>) => db.$transaction((tx) => billing.settle(unitOfWorkOf(tx), event));
   const paidUser = async (amount: string) => {
     const user = await newUser(db);
     await billing.assignPlan(user.id, planId);
@@ -141,12 +142,12 @@ describe('integration: billing ledger and reservations', function () {
     await billing.authorize(request);
     const event = endedEvent({ callId: request.callId, caller: { ...user }, dialed: request.destination, talkMs: 10_000 });
     const failed = await applyOnce(db, 'billing-it', event.id, async (tx) => {
-      await billing.settle(tx, event);
+      await billing.settle(unitOfWorkOf(tx), event);
       throw new Error('the invoice line could not be written');
     }).catch((e: unknown) => e);
     expect(failed).to.be.instanceOf(Error);
     expect(await billing.getBalance(user.id)).to.deep.include({ balanceMinor: 500n, reservedMinor: 70n });
-    expect(await applyOnce(db, 'billing-it', event.id, async (tx) => void (await billing.settle(tx, event)))).to.equal(true);
+    expect(await applyOnce(db, 'billing-it', event.id, async (tx) => void (await billing.settle(unitOfWorkOf(tx), event)))).to.equal(true);
     expect(await billing.getBalance(user.id)).to.deep.include({ balanceMinor: 430n, reservedMinor: 0n });
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type BillingService, createBillingModule } from '../../../app/billing';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { unitOfWorkOf } from '../../../app/shared/infra/unit-of-work';
 import { systemClock } from '../../../app/shared/kernel';
 import { testEnv } from '../../support/test-env';
 import { endedEvent, newUser, PLAN_CSV_HEADER, uniquePlanName } from './support';
@@ -94,7 +95,7 @@ describe('integration: billing price plans and rates', function () {
     await billing.addBalance(caller.id, { amount: '1.00', currency: 'USD', reference: 'seed' });
     const request = call(caller.id, callee.phoneNumber, new Date(), true);
     expect(await billing.authorize(request)).to.deep.equal({ allowed: true, reservedSeconds: 60 });
-    const charge = await db.$transaction((tx) => billing.settle(tx, endedEvent({ callId: request.callId, caller, dialed: callee.username, talkMs: 150_000 })));
+    const charge = await db.$transaction((tx) => billing.settle(unitOfWorkOf(tx), endedEvent({ callId: request.callId, caller, dialed: callee.username, talkMs: 150_000 })));
     // 0.02 + 3 minutes at 0.01.
     expect(charge).to.include({ amountMinor: 5n, billedSeconds: 180, shortfallMinor: 0n });
   });
@@ -109,12 +110,12 @@ describe('integration: billing price plans and rates', function () {
     expect(await billing.getBalance(user.id)).to.deep.include({ currency: 'USD', balanceMinor: 100n });
   });
 
-  it('given the database is unreachable, then a paid call is refused as billing_unavailable and an on-net call is let through unlimited', async function () {
+  it('given the database is unreachable from the start (nothing known of any plan), then a paid call and an on-net call are refused as billing_unavailable (see outage-rules.test.ts for an outage after start)', async function () {
     const down = createDatabase({ url: 'postgresql://nobody:nothing@127.0.0.1:9/none', poolSize: 1 });
     const unreachable = createBillingModule({ db: down, clock: systemClock, options: { authorizeTimeoutMs: 3000 } });
     try {
       expect(await unreachable.authorize(call(randomUUID(), '+442071234567', new Date()))).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
-      expect(await unreachable.authorize(call(randomUUID(), '+14155550100', new Date(), true))).to.deep.equal({ allowed: true, reservedSeconds: null });
+      expect(await unreachable.authorize(call(randomUUID(), '+14155550100', new Date(), true))).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
       expect(await unreachable.extend(randomUUID())).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
     } finally {
       await down.$disconnect();

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createBillingModule } from '../../../app/billing';
-import { type CallSettlement, PrismaBatchSettlement } from '../../../app/invoice';
+import { type CallSettlement } from '../../../app/invoice';
 import { type CallEnded } from '../../../app/shared/events';
-import { silentLogger } from '../../../app/shared/infra/logger';
 import { type Database } from '../../../app/shared/infra/prisma';
 import { systemClock } from '../../../app/shared/kernel';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
@@ -31,7 +30,7 @@ export async function billingFixture(db: Database): Promise<BillingFixture> {
     await billing.addBalance(userId, { amount: '1000.00', currency: 'USD', reference: 'invoice-test-seed' });
   };
   return {
-    settlement: new PrismaBatchSettlement(billing, systemClock, silentLogger),
+    settlement: billing,
     enrol,
     newUser: async () => {
       const row = await db.user.create({ data: { username: uniqueUsername('invtest'), phoneNumber: uniquePhoneNumber() } });

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
-import { type CallSettlement, createInvoiceModule, type InvoiceService, startBatchConsumer, startInvoiceConsumer } from '../../../app/invoice';
+import { type CallSettlement, createInvoiceModule, invoiceConsumer, type InvoiceService } from '../../../app/invoice';
 import { CallEndedSchema, type CallEnded, deadLetterSubject, PermanentEventError, STREAMS } from '../../../app/shared/events';
-import { type ConsumerDefinition, type DeadLetter, ensureConsumer, ensureStreams, type RunningConsumer } from '../../../app/shared/infra/jetstream';
+import { type ConsumerDefinition, type DeadLetter, ensureConsumer, ensureStreams, type RunningConsumer, startBatchConsumer } from '../../../app/shared/infra/jetstream';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { connectNats } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
@@ -40,7 +40,7 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
     createInvoiceModule({ db, settlement, log: silentLogger, consumerName: def.name });
 
   function consume(def: ConsumerDefinition, invoices: InvoiceService, metrics?: Registry, client: JetStreamClient = js): RunningConsumer {
-    const c = startInvoiceConsumer({ js: client, invoices, consumer: def, log: silentLogger, batchSize: 50, maxDeliver: 10, retryDelayMs: () => 300, ...(metrics ? { metrics } : {}) });
+    const c = startBatchConsumer({ js: client, consumer: def, log: silentLogger, maxDeliver: 10, retryDelayMs: () => 300, ...(metrics ? { metrics } : {}), ...invoiceConsumer(invoices, { batchSize: 50 }) });
     consumers.push(c);
     return c;
   }

@@ -39,7 +39,10 @@ describe('integration: admin API invoices', function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
     users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     billing = await billingFixture(db);
-    invoices = createInvoiceModule({ db, settlement: billing.settlement, log: silentLogger, consumerName: `test-invoices-api-${randomUUID().slice(0, 8)}` });
+    // Each month's calls invoiced in that month (a call of a month that is over would go on the
+    // open month's statement).
+    const time = { now: new Date('2026-10-31T12:00:00Z') };
+    invoices = createInvoiceModule({ db, settlement: billing.settlement, log: silentLogger, consumerName: `test-invoices-api-${randomUUID().slice(0, 8)}`, clock: { now: () => time.now } });
     server = await listen(createAdminApi({ token, users, invoices, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -52,7 +55,9 @@ describe('integration: admin API invoices', function () {
       endedCall(user.id, { answered: false, at: new Date('2026-11-04T10:00:00Z') }),
     ];
     for (const call of calls) await billing.prepare(call);
-    await invoices.invoiceCalls(calls);
+    await invoices.invoiceCalls(calls.slice(0, 1));
+    time.now = new Date('2026-11-05T12:00:00Z');
+    await invoices.invoiceCalls(calls.slice(1));
     const november = await db.invoice.findFirstOrThrow({ where: { userId: user.id, period: '2026-11' } });
     invoiceId = november.id;
   });

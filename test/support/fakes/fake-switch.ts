@@ -7,6 +7,7 @@ export type SwitchCommand =
   | { kind: 'answer'; channelId: string }
   | { kind: 'hangup'; channelId: string; reason: HangupReason }
   | { kind: 'reject'; channelId: string; sipCode: number }
+  | { kind: 'playTone'; channelId: string }
   | { kind: 'createBridge'; bridgeId: string }
   | { kind: 'addToBridge'; bridgeId: string; channelIds: string[] }
   | { kind: 'destroyBridge'; bridgeId: string };
@@ -40,6 +41,10 @@ export class FakeSwitch implements SwitchControl {
   }
   reject(channelId: string, sipCode: number): Promise<void> {
     this.commands.push({ kind: 'reject', channelId, sipCode });
+    return Promise.resolve();
+  }
+  playTone(channelId: string): Promise<void> {
+    this.commands.push({ kind: 'playTone', channelId });
     return Promise.resolve();
   }
   createBridge(bridgeId: string): Promise<void> {

@@ -4,13 +4,13 @@ import { type BillingService, createBillingService } from '../../../app/billing'
 import { type CallAuthorizer } from '../../../app/call-state';
 import { type CallSettlement } from '../../../app/invoice/ports';
 import { type CallEnded } from '../../../app/shared/events';
-import { type EventTransaction } from '../../../app/shared/infra/jetstream';
+import { type UnitOfWork } from '../../../app/shared/kernel';
 import { InMemoryBillingPersistence } from './in-memory-billing-persistence';
 
 const ALICE = '00000000-0000-4000-8000-00000000000a';
 const BOB_NUMBER = '+14155550102';
 const T0 = new Date('2026-11-25T10:00:00.000Z');
-const tx = {} as EventTransaction;
+const tx = {} as UnitOfWork;
 const HEADER = 'prefix,rate_per_minute,connect_fee,first_increment,next_increment';
 
 function ended(callId: string, talkMs: number, answered = talkMs > 0): CallEnded {
@@ -99,7 +99,7 @@ describe('billing service', function () {
       expect(await billing.extend(request.callId)).to.deep.equal({ allowed: true, reservedSeconds: null });
     });
 
-    it('given the database is down, then a paid call fails closed and an on-net call goes on unlimited', async function () {
+    it('given the database is down, then a PSTN call fails closed, an on-net call of a caller known to be on a free plan goes on unlimited, and an extension fails closed', async function () {
       store.failing = true;
       expect(await billing.authorize(pstn())).to.deep.equal({ allowed: false, reason: 'billing_unavailable' });
       expect(await billing.authorize(onNet())).to.deep.equal({ allowed: true, reservedSeconds: null });
@@ -188,8 +188,15 @@ describe('billing service', function () {
       expect(store.reservations.get(request.callId)).to.include({ status: 'settled', chargedMinor: 0n });
     });
 
-    it('given a call billing never authorised, then there is nothing to charge', async function () {
-      expect(await billing.settle(tx, ended(randomUUID(), 10_000))).to.equal(undefined);
+    it('given a call billing never authorised, then there is nothing to charge and a tombstone refuses a reservation that arrives for it later', async function () {
+      await fund('5.00');
+      const request = pstn();
+      expect(await billing.settle(tx, ended(request.callId, 0, false))).to.equal(undefined);
+      expect(store.reservations.get(request.callId)).to.include({ status: 'void', reservedMinor: 0n });
+      expect(await billing.authorize(request)).to.deep.equal({ allowed: false, reason: 'no_credit' });
+      expect(await billing.settle(tx, ended(request.callId, 0, false))).to.equal(undefined);
+      expect(store.entries.filter((e) => e.callId === request.callId)).to.have.length(0);
+      expect(await billing.getBalance(ALICE)).to.deep.include({ balanceMinor: 500n, reservedMinor: 0n });
     });
   });
 

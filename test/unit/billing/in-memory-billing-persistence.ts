@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deltasOf } from '../../../app/billing/account';
+import { afterMovement } from '../../../app/billing/account';
 import {
   type Account,
   type BillingPersistence,
@@ -56,6 +56,14 @@ export class InMemoryBillingPersistence implements BillingPersistence {
           const account = this.accounts.get(userId);
           return account && { ...account };
         },
+        lockMany: async (userIds) => {
+          await this.guard('accounts.lock');
+          const found = [...new Set(userIds)].sort().flatMap((userId) => {
+            const account = this.accounts.get(userId);
+            return account ? [[userId, { ...account }] as const] : [];
+          });
+          return new Map(found);
+        },
         createIfMissing: async (account) => {
           await this.guard('accounts.create');
           if (!this.accounts.has(account.userId)) this.accounts.set(account.userId, { ...account, balanceMinor: 0n, reservedMinor: 0n });
@@ -65,21 +73,31 @@ export class InMemoryBillingPersistence implements BillingPersistence {
           const account = this.accounts.get(userId);
           if (account) account.planId = planId;
         },
+        plansOf: async (userIds) => {
+          await this.guard('accounts.find');
+          return new Map(userIds.flatMap((userId) => {
+            const account = this.accounts.get(userId);
+            return account ? [[userId, account.planId] as const] : [];
+          }));
+        },
       },
       ledger: {
         post: async (movement) => {
           await this.guard('ledger.post');
           const account = this.accounts.get(movement.userId);
-          if (!account) return undefined;
-          const delta = deltasOf(movement.kind, movement.amountMinor);
-          const balance = account.balanceMinor + delta.balance;
-          const reserved = account.reservedMinor + delta.reserved;
-          if (reserved < 0n || balance < reserved) return undefined;
-          account.balanceMinor = balance;
-          account.reservedMinor = reserved;
-          const entry: LedgerEntry = { ...movement, id: String(this.entries.length + 1), balanceAfter: balance, reservedAfter: reserved, createdAt: this.now() };
+          const after = account && afterMovement(account, movement.kind, movement.amountMinor);
+          if (!account || !after) return undefined;
+          Object.assign(account, after);
+          const entry: LedgerEntry = { ...movement, id: String(this.entries.length + 1), balanceAfter: after.balanceMinor, reservedAfter: after.reservedMinor, createdAt: this.now() };
           this.entries.push(entry);
           return entry;
+        },
+        appendMany: async (entries) => {
+          await this.guard('ledger.post');
+          for (const entry of entries) {
+            this.entries.push({ ...entry, id: String(this.entries.length + 1), createdAt: this.now() });
+            Object.assign(this.accounts.get(entry.userId) ?? {}, { balanceMinor: entry.balanceAfter, reservedMinor: entry.reservedAfter });
+          }
         },
         findTopUp: async (userId, reference) => {
           await this.guard('ledger.findTopUp');
@@ -92,9 +110,29 @@ export class InMemoryBillingPersistence implements BillingPersistence {
           const reservation = this.reservations.get(callId);
           return reservation && { ...reservation };
         },
+        findMany: async (callIds) => {
+          await this.guard('reservations.find');
+          return new Map(callIds.flatMap((callId) => {
+            const reservation = this.reservations.get(callId);
+            return reservation ? [[callId, { ...reservation }] as const] : [];
+          }));
+        },
         insert: async (reservation) => {
           await this.guard('reservations.insert');
-          if (!this.reservations.has(reservation.callId)) this.reservations.set(reservation.callId, { ...reservation, status: 'open', createdAt: this.now() });
+          if (this.reservations.has(reservation.callId)) return false;
+          this.reservations.set(reservation.callId, { ...reservation, status: 'open', createdAt: this.now() });
+          return true;
+        },
+        insertVoid: async (tombstones, at) => {
+          await this.guard('reservations.insert');
+          const written = new Set<string>();
+          for (const t of tombstones) {
+            if (this.reservations.has(t.callId)) continue;
+            const zero = { reservedMinor: 0n, reservedSeconds: 0, free: false, ratePerMinuteMicros: 0n, connectFeeMinor: 0n, firstIncrementSeconds: 1, nextIncrementSeconds: 1, rounding: 'up' as const };
+            this.reservations.set(t.callId, { ...t, ...zero, status: 'void', chargedMinor: 0n, createdAt: at, settledAt: at });
+            written.add(t.callId);
+          }
+          return written;
         },
         grow: async (callId, to) => {
           await this.guard('reservations.grow');
@@ -103,6 +141,10 @@ export class InMemoryBillingPersistence implements BillingPersistence {
         close: async (callId, outcome) => {
           await this.guard('reservations.close');
           Object.assign(this.reservations.get(callId) ?? {}, { status: outcome.status, chargedMinor: outcome.chargedMinor, settledAt: outcome.at });
+        },
+        settleMany: async (settled, at) => {
+          await this.guard('reservations.close');
+          for (const { callId, chargedMinor } of settled) Object.assign(this.reservations.get(callId) ?? {}, { status: 'settled', chargedMinor, settledAt: at });
         },
         listStale: async (cutoff) => {
           await this.guard('reservations.listStale');
@@ -122,6 +164,10 @@ export class InMemoryBillingPersistence implements BillingPersistence {
         find: async (id) => {
           await this.guard('plans.find');
           return this.plans.get(id);
+        },
+        list: async () => {
+          await this.guard('plans.find');
+          return [...this.plans.values()];
         },
         findByName: async (name) => {
           await this.guard('plans.find');

@@ -13,6 +13,7 @@ class ScriptedBilling implements CallAuthorizer {
   requests: AuthorizationRequest[] = [];
   extensions: CallAuthorization[] = [];
   extendCalls = 0;
+  outageAnswer?: (request: AuthorizationRequest) => CallAuthorization;
   constructor(public start: CallAuthorization | Error) {}
   authorize(request: AuthorizationRequest): Promise<CallAuthorization> {
     this.requests.push(request);
@@ -73,11 +74,30 @@ describe('call credit: billing at start and during the call', function () {
     expect(billing.requests[0]).to.include({ destination: '+14155550102', onNet: true });
   });
 
-  it('given billing throws at call start, then a call to another user goes on unbilled (billing fails closed for PSTN calls only: see pstn.test.ts)', async function () {
-    const { manager, sw } = setup(new ScriptedBilling(new Error('database down')));
+  it("given billing throws at call start, when billing's outage answer lets the on-net call go on (a free plan), then it rings unbilled", async function () {
+    const billing = new ScriptedBilling(new Error('database down'));
+    billing.outageAnswer = (request) => (request.onNet ? { allowed: true, reservedSeconds: null } : { allowed: false, reason: 'billing_unavailable' });
+    const { manager, sw } = setup(billing);
     await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
     expect(sw.of('reject')).to.have.length(0);
     expect(sw.originated()).to.have.length(1);
+  });
+
+  it("given billing throws at call start, when billing's outage answer refuses (a plan that charges on-net calls), then the caller gets 503 before anything rings", async function () {
+    const billing = new ScriptedBilling(new Error('database down'));
+    billing.outageAnswer = () => ({ allowed: false, reason: 'billing_unavailable' });
+    const { manager, sw, store } = setup(billing);
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
+    expect(sw.originated()).to.have.length(0);
+    expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
+    expect(ended(store)).to.include({ cause: 'not_allowed', reason: 'billing_unavailable', sipCode: 503 });
+  });
+
+  it('given billing throws at call start and offers no outage answer, then an on-net call fails closed with 503', async function () {
+    const { manager, sw } = setup(new ScriptedBilling(new Error('database down')));
+    await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
+    expect(sw.originated()).to.have.length(0);
+    expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
   });
 
   it('given credit for 10 s and no more, when the call is answered, then it is cut off half a second before 10 s', async function () {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  type AuthorizationRequest,
   type CallAuthorization,
   type CallAuthorizer,
   type CarrierCapacity,
@@ -49,6 +50,10 @@ class Billing implements CallAuthorizer {
   }
   extend(): Promise<CallAuthorization> {
     return Promise.resolve({ allowed: true, reservedSeconds: 600 });
+  }
+  // Billing's rule when it cannot be reached, for a caller on a plan with free on-net calls.
+  outageAnswer(request: AuthorizationRequest): CallAuthorization {
+    return request.onNet ? { allowed: true, reservedSeconds: null } : { allowed: false, reason: 'billing_unavailable' };
   }
 }
 
@@ -185,7 +190,7 @@ describe('call state manager: calls to the phone network through carriers', func
     expect(context.sw.originated(), 'a ringing carrier is left to ring').to.have.length(2);
   });
 
-  it('given billing is down, then a call to the phone network fails closed with 503 before any carrier is dialled, and a call to another user goes on unbilled', async function () {
+  it("given billing is down, then a call to the phone network fails closed with 503 before any carrier is dialled, and a call to another user follows billing's outage answer (a free plan: it goes on unbilled)", async function () {
     const pstn = setup();
     pstn.billing.down = true;
     await dialLondon(pstn);

@@ -37,6 +37,18 @@ describe('config', function () {
     expect(() => loadConfig({ ADMIN_PORT: 'eighty', REDIS_URL: 'http://x', RING_TIMEOUT_SECONDS: '-1' })).to.throw(ConfigError, /ADMIN_PORT[\s\S]*REDIS_URL|REDIS_URL[\s\S]*ADMIN_PORT/);
   });
 
+  it('given no retention of processed-event marks, then 35 days; given a retention that is not a whole number of days from 1, then it is refused by name', function () {
+    expect(loadConfig({}).events.processedRetentionDays).to.equal(35);
+    expect(loadConfig({ PROCESSED_EVENTS_RETENTION_DAYS: '60' }).events.processedRetentionDays).to.equal(60);
+    for (const bad of ['0', '-3', '1.5', 'forever']) expect(() => loadConfig({ PROCESSED_EVENTS_RETENTION_DAYS: bad }), bad).to.throw(ConfigError, /PROCESSED_EVENTS_RETENTION_DAYS/);
+  });
+
+  it('given no warning tone setting, then 10 s before the cut-off; 0 turns it off; a negative, fractional or too long one is refused by name', function () {
+    expect(loadConfig({}).billing.warningToneSeconds).to.equal(10);
+    expect(loadConfig({ BILLING_WARNING_TONE_SECONDS: '0' }).billing.warningToneSeconds).to.equal(0);
+    for (const bad of ['-1', '2.5', '601', 'soon']) expect(() => loadConfig({ BILLING_WARNING_TONE_SECONDS: bad }), bad).to.throw(ConfigError, /BILLING_WARNING_TONE_SECONDS/);
+  });
+
   it('treats an empty variable as unset', function () {
     expect(loadConfig({ ADMIN_TOKEN: '' }).admin.tokenGenerated).to.equal(true);
   });

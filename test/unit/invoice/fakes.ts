@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type CallEnded } from '../../../app/shared/events';
-import { type EventTransaction } from '../../../app/shared/infra/jetstream';
+import { type UnitOfWork } from '../../../app/shared/kernel';
 import { type InvoiceLineDraft, type InvoiceSummary, type InvoiceWithLines } from '../../../app/invoice/invoice';
 import { type CallCharge, type CallSettlement, type EventApplication, type InvoiceStore } from '../../../app/invoice/ports';
 
 // An in-memory stand-in for PostgreSQL with transactions: what a unit of work writes lands only if
-// the work resolves.
+// the work resolves; a line for a closed statement is refused, as the database's trigger does.
 interface Staged {
   lines: InvoiceLineDraft[];
   charges: string[];
@@ -18,10 +18,12 @@ export class MemoryDatabase {
   readonly invoices = new Map<string, InvoiceSummary>();
   transactions = 0;
 
-  async run<T>(work: (tx: EventTransaction, staged: Staged) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: UnitOfWork, staged: Staged) => Promise<T>): Promise<T> {
     this.transactions += 1;
     const staged: Staged = { lines: [], charges: [] };
-    const result = await work(staged as unknown as EventTransaction, staged);
+    const result = await work(staged as unknown as UnitOfWork, staged);
+    const closed = staged.lines.find((line) => this.invoices.get(line.invoiceId)?.closedAt);
+    if (closed) throw new Error(`a line cannot be added to a closed statement (${closed.period})`);
     this.charges.push(...staged.charges);
     for (const line of staged.lines) {
       if (this.lines.some((l) => l.eventId === line.eventId || l.callId === line.callId)) continue;
@@ -33,19 +35,19 @@ export class MemoryDatabase {
   }
 }
 
-const stagedOf = (tx: EventTransaction): Staged => tx as unknown as Staged;
+const stagedOf = (tx: UnitOfWork): Staged => tx as unknown as Staged;
 
 export class MemoryEventApplication implements EventApplication {
   constructor(private readonly db: MemoryDatabase) {}
 
-  async once(eventId: string, work: (tx: EventTransaction) => Promise<void>): Promise<boolean> {
+  async once(eventId: string, work: (tx: UnitOfWork) => Promise<void>): Promise<boolean> {
     if (this.db.processed.has(eventId)) return false;
     await this.db.run((tx) => work(tx));
     this.db.processed.add(eventId);
     return true;
   }
 
-  async batch(eventIds: readonly string[], work: (tx: EventTransaction, fresh: ReadonlySet<string>) => Promise<void>): Promise<ReadonlySet<string>> {
+  async batch(eventIds: readonly string[], work: (tx: UnitOfWork, fresh: ReadonlySet<string>) => Promise<void>): Promise<ReadonlySet<string>> {
     const fresh = new Set(eventIds.filter((id) => !this.db.processed.has(id)));
     await this.db.run((tx) => work(tx, fresh));
     for (const id of fresh) this.db.processed.add(id);
@@ -56,7 +58,7 @@ export class MemoryEventApplication implements EventApplication {
 export class MemoryInvoiceStore implements InvoiceStore {
   constructor(private readonly db: MemoryDatabase) {}
 
-  addLines(tx: EventTransaction, lines: readonly InvoiceLineDraft[]): Promise<number> {
+  addLines(tx: UnitOfWork, lines: readonly InvoiceLineDraft[]): Promise<number> {
     const staged = stagedOf(tx);
     const known = (line: InvoiceLineDraft): boolean =>
       [...this.db.lines, ...staged.lines].some((l) => l.eventId === line.eventId || l.callId === line.callId);
@@ -67,6 +69,20 @@ export class MemoryInvoiceStore implements InvoiceStore {
       added += 1;
     }
     return Promise.resolve(added);
+  }
+
+  lockStatements(_work: UnitOfWork, invoiceIds: readonly string[]): Promise<Map<string, { closed: boolean }>> {
+    const found = invoiceIds.flatMap((id) => {
+      const invoice = this.db.invoices.get(id);
+      return invoice ? [[id, { closed: invoice.closedAt !== undefined }] as const] : [];
+    });
+    return Promise.resolve(new Map(found));
+  }
+
+  closeStatementsBefore(period: string, at: Date, limit: number): Promise<number> {
+    const open = [...this.db.invoices.values()].filter((invoice) => !invoice.closedAt && invoice.period < period).slice(0, limit);
+    for (const invoice of open) this.db.invoices.set(invoice.id, { ...invoice, closedAt: at });
+    return Promise.resolve(open.length);
   }
 
   listForUser(userId: string): Promise<InvoiceSummary[]> {
@@ -84,7 +100,7 @@ export class FakeSettlement implements CallSettlement {
   readonly settled: string[] = [];
   failFor = new Set<string>();
 
-  settle(tx: EventTransaction, event: CallEnded): Promise<CallCharge | undefined> {
+  settle(tx: UnitOfWork, event: CallEnded): Promise<CallCharge | undefined> {
     this.settled.push(event.callId);
     if (this.failFor.has(event.callId)) return Promise.reject(new Error(`billing failed for ${event.callId}`));
     if (!event.answeredAt) return Promise.resolve(undefined);

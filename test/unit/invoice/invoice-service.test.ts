@@ -6,9 +6,11 @@ import { type CallEnded } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { CALLER, chargeOf, endedCall, FakeSettlement, MemoryDatabase, MemoryEventApplication, MemoryInvoiceStore } from './fakes';
 
-function setUp(settlement: CallSettlement = new FakeSettlement()) {
+// Invoiced in the middle of November 2026 unless a test says otherwise.
+function setUp(settlement: CallSettlement = new FakeSettlement(), now = new Date('2026-11-25T12:00:00.000Z')) {
   const db = new MemoryDatabase();
-  const service = new InvoiceService({ application: new MemoryEventApplication(db), settlement, store: new MemoryInvoiceStore(db), log: silentLogger });
+  const clock = { now: () => now };
+  const service = new InvoiceService({ application: new MemoryEventApplication(db), settlement, store: new MemoryInvoiceStore(db), log: silentLogger, clock });
   return { db, service, settlement };
 }
 
@@ -86,8 +88,8 @@ describe('invoice service', function () {
       expect([...db.invoices.values()][0]).to.include({ lineCount: 3, totalMinor: 30n });
     });
 
-    it('given calls of two months, then each month has its own statement', async function () {
-      const { db, service } = setUp();
+    it('given calls of two months invoiced while both are open (in the first hour of the second), then each month has its own statement', async function () {
+      const { db, service } = setUp(new FakeSettlement(), new Date('2026-11-01T00:30:00.000Z'));
       await service.invoiceCalls([endedCall({ at: '2026-10-31T23:59:00.000Z' }), endedCall({ at: '2026-11-01T00:00:01.000Z' }), endedCall({ at: '2026-11-15T12:00:00.000Z' })]);
       const byPeriod = Object.fromEntries([...db.invoices.values()].map((invoice) => [invoice.period, invoice.lineCount]));
       expect(byPeriod).to.deep.equal({ '2026-10': 1, '2026-11': 2 });

@@ -2,7 +2,8 @@ import { type Prisma } from '../prisma/generated/client';
 import { type Database } from '../prisma';
 
 // The transaction a consumer's work runs in: its writes commit together with the event's
-// "processed" mark, or not at all.
+// "processed" mark, or not at all. For adapters only: a module's public API passes it on as a
+// UnitOfWork (app/shared/infra/unit-of-work.ts).
 export type EventTransaction = Prisma.TransactionClient;
 
 export interface ApplyOnceOptions {

@@ -1,30 +1,23 @@
 import { type JetStreamClient, type JsMsg, millis } from 'nats';
 import { type Registry } from 'prom-client';
 import { type z } from 'zod';
-import { deadLetterSubject } from '../shared/events';
-import { errorMessage } from '../shared/kernel';
-import {
-  type ConsumerDefinition,
-  consumerMetrics,
-  defaultRetryDelayMs,
-  type DeliveryMeta,
-  type RunningConsumer,
-} from '../shared/infra/jetstream';
-import { type Delivery } from '../shared/infra/jetstream/consumer-runner';
-import { RestartLoop } from '../shared/infra/jetstream/restart-loop';
-import { type Logger } from '../shared/infra/logger';
+import { deadLetterSubject } from '../../events';
+import { errorMessage } from '../../kernel';
+import { type Logger } from '../logger';
 import { type BatchContext, processBatch } from './batch-delivery';
+import { consumerMetrics, defaultRetryDelayMs, type Delivery, type DeliveryMeta, type RunningConsumer } from './consumer-runner';
+import { RestartLoop } from './restart-loop';
+import { type ConsumerDefinition } from './stream-setup';
 
-export interface BatchConsumerOptions<T> {
-  js: JetStreamClient;
-  consumer: ConsumerDefinition;
+// What a module gives to have its events applied in batches (no NATS type in it), e.g. the
+// invoice module's invoiceConsumer(); main adds the connection and the durable consumer.
+export interface BatchHandlers<T> {
   schema: z.ZodType<T>;
   // Many events, one transaction; rejects to have them applied in smaller batches.
   handleBatch: (events: T[]) => Promise<void>;
   // One event (the fallback for a failing batch): rejects to ask for a redelivery, or throws
   // PermanentEventError to dead-letter it.
   handle: (event: T, meta: DeliveryMeta) => Promise<void>;
-  log: Logger;
   // Most messages applied in one batch. Batches form by themselves: what arrived while the
   // previous batch was being applied, so an idle consumer applies each event at once.
   batchSize?: number;
@@ -34,6 +27,12 @@ export interface BatchConsumerOptions<T> {
   // Messages asked of the server at a time; keep batchSize + prefetch within the consumer's
   // max_ack_pending (1000 by default), which bounds what is buffered here.
   prefetch?: number;
+}
+
+export interface BatchConsumerOptions<T> extends BatchHandlers<T> {
+  js: JetStreamClient;
+  consumer: ConsumerDefinition;
+  log: Logger;
   maxDeliver?: number;
   metrics?: Registry;
   retryDelayMs?: (deliveryCount: number) => number;

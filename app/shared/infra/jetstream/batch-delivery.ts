@@ -1,6 +1,6 @@
 import { type z } from 'zod';
-import { errorMessage } from '../shared/kernel';
-import { type Delivery, type DeliveryContext, processDelivery } from '../shared/infra/jetstream/consumer-runner';
+import { errorMessage } from '../../kernel';
+import { type Delivery, type DeliveryContext, processDelivery } from './consumer-runner';
 
 // What one batch of deliveries is handled with: the single-event context of the consumer runner
 // (retries, dead letters, metrics) plus the batch handler.

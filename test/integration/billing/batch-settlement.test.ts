@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { type BillingService, createBillingModule } from '../../../app/billing';
-import { type CallCharge, PrismaBatchSettlement } from '../../../app/invoice';
+import { type BillingService, type CallCharge, createBillingModule } from '../../../app/billing';
 import { type CallEnded } from '../../../app/shared/events';
-import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { unitOfWorkOf } from '../../../app/shared/infra/unit-of-work';
 import { type Clock } from '../../../app/shared/kernel';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
 import { testEnv } from '../../support/test-env';
@@ -23,21 +22,19 @@ interface Script {
   repeatOf?: number; // the same call's ended event again, within the batch
 }
 
-// Two identical worlds (users, plan, credit, reservations); world A is settled by billing's own
-// settle(), call after call in one transaction; world B by PrismaBatchSettlement.settleMany() in
-// one. Every row billing owns must come out the same, bar ids and timestamps.
-describe('integration: batch settlement has exactly the effects of billing.settle', function () {
+// Two identical worlds (users, plan, credit, reservations); world A is settled by billing's
+// settle(), call after call in one transaction; world B by billing's settleMany() in one. Every row
+// billing owns must come out the same, bar ids and timestamps.
+describe('integration: billing settleMany has exactly the effects of settle', function () {
   this.timeout(60_000);
   let db: Database;
   let billing: BillingService;
-  let batch: PrismaBatchSettlement;
   let planId: string;
   const clock: Clock = { now: () => new Date('2026-11-20T12:00:00.000Z') };
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
     billing = createBillingModule({ db, clock });
-    batch = new PrismaBatchSettlement(billing, clock, silentLogger);
     const plan = await billing.createPricePlan({ name: `batch-settle-${randomUUID().slice(0, 8)}`, currency: 'USD' });
     planId = plan.id;
     await billing.importRates(planId, RATES);
@@ -85,7 +82,7 @@ describe('integration: batch settlement has exactly the effects of billing.settl
         quality: {},
         history: [],
       };
-      if (script.settledBefore) await db.$transaction((tx) => billing.settle(tx, event));
+      if (script.settledBefore) await db.$transaction((tx) => billing.settle(unitOfWorkOf(tx), event));
       events.push(event);
     }
     return { users, events };
@@ -114,10 +111,10 @@ describe('integration: batch settlement has exactly the effects of billing.settl
     const b = await world(credits, scripts);
     const chargesA = await db.$transaction(async (tx) => {
       const out: Array<CallCharge | undefined> = [];
-      for (const event of a.events) out.push(await billing.settle(tx, event));
+      for (const event of a.events) out.push(await billing.settle(unitOfWorkOf(tx), event));
       return out;
     });
-    const chargesB = await db.$transaction((tx) => batch.settleMany(tx, b.events));
+    const chargesB = await db.$transaction((tx) => billing.settleMany(unitOfWorkOf(tx), b.events));
     return { a: await snapshot(a.users, a.events, chargesA), b: await snapshot(b.users, b.events, chargesB) };
   }
 

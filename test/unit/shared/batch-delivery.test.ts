@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { type BatchContext, processBatch } from '../../../app/invoice/batch-delivery';
+import { type BatchContext, processBatch } from '../../../app/shared/infra/jetstream/batch-delivery';
 import { PermanentEventError } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { consumerMetrics, type DeadLetter, type Delivery } from '../../../app/shared/infra/jetstream/consumer-runner';
