@@ -162,9 +162,7 @@ async function main(): Promise<void> {
     onConnected: (reconnected) => {
       const connectedAt = new Date();
       log.info('switch connected', { reconnected });
-      Promise.all([switchModule.control.listChannels(), switchModule.control.listBridges()])
-        .then(([channels, bridges]) => calls.reconcile(channels, connectedAt, bridges))
-        .catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
+      calls.resync(connectedAt).catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
     },
   });
   // Credit held for calls whose end was lost is released after a while.

@@ -50,6 +50,9 @@ export class CallContext {
   readonly credit: CallCredit;
   // Carrier call slots held by live legs (released once, when the leg is gone).
   readonly heldSlots = new Map<string, string>();
+  // Legs whose originate request has not been answered yet: the switch may or may not have created
+  // their channel, so a channel list taken meanwhile says nothing about them.
+  readonly originating = new Set<string>();
 
   constructor(readonly deps: CallStateManagerDeps) {
     this.timers = new CallTimers(deps.clock, deps.scheduler);

@@ -198,16 +198,21 @@ export class CallSetup {
     this.ctx.channelToCall.set(leg.channelId, call.id);
   }
 
-  private originate(call: Call, leg: Leg, endpoint: string): Promise<void> {
+  private async originate(call: Call, leg: Leg, endpoint: string): Promise<void> {
     const { username, phoneNumber } = call.caller;
-    return this.ctx.deps.switchControl.originate({
-      channelId: leg.channelId,
-      callId: call.id,
-      endpoint,
-      callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
-      originatorChannelId: call.caller.channelId,
-      timeoutSeconds: this.ctx.deps.ringTimeoutSeconds,
-    });
+    this.ctx.originating.add(leg.channelId);
+    try {
+      await this.ctx.deps.switchControl.originate({
+        channelId: leg.channelId,
+        callId: call.id,
+        endpoint,
+        callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
+        originatorChannelId: call.caller.channelId,
+        timeoutSeconds: this.ctx.deps.ringTimeoutSeconds,
+      });
+    } finally {
+      this.ctx.originating.delete(leg.channelId);
+    }
   }
 
   armRingTimer(call: Call): void {

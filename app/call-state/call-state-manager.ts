@@ -14,6 +14,12 @@ export type { CallStateManagerDeps } from './call-context';
 const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg']);
 const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
 
+// What this instance drove just before it asked the switch for its channels.
+export interface Baseline {
+  calls: Set<string>;
+  legs: Set<string>;
+}
+
 // The brain: decides which channels to bridge and when a call ends; the switch only executes.
 // Events of one call are applied one at a time, in order; calls do not wait on each other. Every
 // change is written through to the call store together with its call.v1.* event.
@@ -69,11 +75,22 @@ export class CallStateManager {
 
   // After the event connection (re)opened: events may have been lost, so compare every live call
   // with the channels Asterisk really has, and hang up channels of ours that belong to no call.
-  // Channels created after `connectedAt` are left alone: their own events will bring them.
-  async reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = []): Promise<void> {
+  // What this instance drives is noted before the switch is asked: a list taken afterwards cannot
+  // tell anything about a call or leg that started later (its own events bring it).
+  async resync(connectedAt: Date): Promise<void> {
+    const baseline = this.baseline();
+    const control = this.ctx.deps.switchControl;
+    const [channels, bridges] = await Promise.all([control.listChannels(), control.listBridges()]);
+    await this.reconcile(channels, connectedAt, bridges, baseline);
+  }
+
+  // Channels created after `connectedAt` are left alone: their own events will bring them. Only the
+  // calls and legs of `baseline` are judged; without one, everything this instance drives now (right
+  // for a list the caller has just taken, nothing having happened since).
+  async reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = [], baseline: Baseline = this.baseline()): Promise<void> {
     const byId = new Map(channels.map((channel) => [channel.id, channel]));
     const ofCalls = new Set(this.ctx.channelToCall.keys());
-    await Promise.all([...this.ctx.calls.keys()].map((callId) => this.ctx.queue.run(callId, () => this.reconcileCall(callId, byId))));
+    await Promise.all([...baseline.calls].map((callId) => this.ctx.queue.run(callId, () => this.reconcileCall(callId, byId, baseline))));
     // Only callers and callee legs are call channels; other modules' channels (e.g. snoops) are theirs.
     const strays = channels.filter(
       (channel) => isCallChannel(channel) && !ofCalls.has(channel.id) && !this.ctx.channelToCall.has(channel.id) && channel.createdAt < connectedAt,
@@ -85,6 +102,15 @@ export class CallStateManager {
     );
     await Promise.all(leftBridges.map((bridge) => this.destroyLeftBridge(bridge.id)));
     this.ctx.deps.log.info('reconciled with the switch', { liveCalls: this.ctx.calls.size, channels: channels.length, strays: strays.length, leftBridges: leftBridges.length });
+  }
+
+  // The calls, and the legs of them whose channel exists for sure (originate answered), right now.
+  private baseline(): Baseline {
+    const legs = new Set<string>();
+    for (const call of this.ctx.calls.values()) {
+      for (const leg of call.legs) if (!this.ctx.originating.has(leg.channelId)) legs.add(leg.channelId);
+    }
+    return { calls: new Set(this.ctx.calls.keys()), legs };
   }
 
   // Refreshes the store's safety TTL of every call this instance drives.
@@ -232,10 +258,12 @@ export class CallStateManager {
     if (!(await endIfNoLegLeft(this.ctx, call, log))) await this.ctx.save(call);
   }
 
-  private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>): Promise<void> {
+  private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>, baseline: Baseline): Promise<void> {
     const call = this.ctx.calls.get(callId);
     if (!call || call.state.isFinal) return;
     const log = this.ctx.logFor(call);
+    // Only a leg whose channel existed before the list was asked for can be missing from it.
+    const missing = (channelId: string): boolean => baseline.legs.has(channelId) && !channels.has(channelId);
     try {
       if (!channels.has(call.caller.channelId)) {
         log.info('caller gone while events were lost');
@@ -243,7 +271,7 @@ export class CallStateManager {
         return;
       }
       if (call.state instanceof Answered) {
-        if (!channels.has(call.state.answeredLeg)) {
+        if (missing(call.state.answeredLeg)) {
           log.info('callee gone while events were lost');
           await this.end(call, 'completed', log);
         } else if (!this.ctx.timers.hasCredit(call.id)) {
@@ -252,7 +280,7 @@ export class CallStateManager {
         return;
       }
       for (const leg of call.legs) {
-        if (!leg.gone && !channels.has(leg.channelId)) {
+        if (!leg.gone && missing(leg.channelId)) {
           leg.gone = true;
           leg.outcome ??= 'unreachable';
         }

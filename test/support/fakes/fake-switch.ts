@@ -20,11 +20,15 @@ export class FakeSwitch implements SwitchControl {
   bridges: SwitchBridge[] = [];
   quality = new Map<string, RtpQuality>();
   peerQuality = new Map<string, RtpQuality>();
+  // Runs after the channel list was taken and before it is returned: what happens meanwhile.
+  whileListing: (() => Promise<void>) | undefined;
+  // Originates wait for this before the switch answers them (requests in flight).
+  originateGate: Promise<void> | undefined;
 
-  originate(request: OriginateRequest): Promise<void> {
+  async originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
-    if ([...this.failOriginateFor].some((uri) => request.endpoint.endsWith(uri))) return Promise.reject(new Error('endpoint refused'));
-    return Promise.resolve();
+    await this.originateGate;
+    if ([...this.failOriginateFor].some((uri) => request.endpoint.endsWith(uri))) throw new Error('endpoint refused');
   }
   ring(channelId: string): Promise<void> {
     this.commands.push({ kind: 'ring', channelId });
@@ -61,8 +65,10 @@ export class FakeSwitch implements SwitchControl {
   rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined> {
     return Promise.resolve(this.peerQuality.get(survivorChannelId));
   }
-  listChannels(): Promise<SwitchChannel[]> {
-    return Promise.resolve(this.channels);
+  async listChannels(): Promise<SwitchChannel[]> {
+    const taken = [...this.channels];
+    await this.whileListing?.();
+    return taken;
   }
 
   listBridges(): Promise<SwitchBridge[]> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Call, CallStateManager, InMemoryCallStore, type Party, type SwitchChannel } from '../../../app/call-state';
+import { Call, CallStateManager, InMemoryCallStore, type Party, type SwitchChannel, type SwitchEvent } from '../../../app/call-state';
 import { type CallEnded } from '../../../app/shared/events';
 import { type CallId } from '../../../app/shared/kernel';
 import { silentLogger } from '../../../app/shared/infra/logger';
@@ -49,6 +49,29 @@ function ringingCall(id: string, legs: number): Call {
 }
 
 const channel = (id: string, stasisArgs?: string[], createdAt = t0): SwitchChannel => ({ id, state: 'Up', createdAt, ...(stasisArgs ? { stasisArgs } : {}) });
+
+// A running controller where alice can call bob, whose one device is at 10.0.0.1.
+function running(): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore } {
+  const sw = new FakeSwitch();
+  const time = new ManualTime();
+  const store = new InMemoryCallStore();
+  const manager = new CallStateManager({
+    switchControl: sw,
+    directory: {
+      findByUsername: (username) => Promise.resolve([alice, bob].find((party) => party.username === username)),
+      findByDialed: (dialed) => Promise.resolve([alice, bob].find((party) => party.username === dialed)),
+    },
+    connections: { connectionsOf: (username) => Promise.resolve(username === 'bob' ? [{ contactUri: 'sip:bob@10.0.0.1:5062' }] : []) },
+    store,
+    clock: time,
+    scheduler: time,
+    log: silentLogger,
+    ringTimeoutSeconds: 30,
+  });
+  return { manager, sw, store };
+}
+
+const aliceCallsBob = (channelId: string): SwitchEvent => ({ type: 'call.arrived', channelId, origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: connectedAt });
 
 describe('reconciling with the switch after a restart or lost events', function () {
   it('given answered calls whose channels are all up, then they are adopted untouched and still end correctly later', async function () {
@@ -127,5 +150,34 @@ describe('reconciling with the switch after a restart or lost events', function 
     const { manager, sw } = restarted([]);
     await manager.handle({ type: 'leg.answered', channelId: 'lost-leg', callId: 'nobody', at: connectedAt });
     expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['lost-leg']);
+  });
+
+  it('given a call that arrives after the switch listed its channels, when reconciliation runs, then that call is not judged by the list and its device goes on ringing', async function () {
+    const { manager, sw, store } = running();
+    sw.whileListing = () => manager.handle(aliceCallsBob('late-caller'));
+    await manager.resync(connectedAt);
+    expect(sw.originated()).to.have.length(1);
+    expect(sw.of('reject'), 'caller not refused').to.have.length(0);
+    expect(sw.of('hangup'), 'nothing hung up').to.have.length(0);
+    expect(manager.liveCallCount()).to.equal(1);
+    expect(store.queued.filter((event) => event.type === 'call.v1.ended')).to.have.length(0);
+  });
+
+  it('given a device whose originate is still in flight when the switch lists its channels, then it is not taken for gone: the call goes on and its answer is bridged', async function () {
+    const { manager, sw, store } = running();
+    let openGate = (): void => undefined;
+    sw.originateGate = new Promise((resolve) => (openGate = resolve));
+    const arriving = manager.handle(aliceCallsBob('caller-9'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sw.originated(), 'originate sent, not answered yet').to.have.length(1);
+    sw.channels = [channel('caller-9', ['from-user'])];
+    // Asterisk answers the originate once the list is taken (the GET was served before the POST).
+    sw.whileListing = () => Promise.resolve(openGate());
+    await Promise.all([manager.resync(connectedAt), arriving]);
+    expect(sw.of('reject'), 'caller not refused with 480').to.have.length(0);
+    const leg = sw.originated()[0];
+    await manager.handle({ type: 'leg.answered', channelId: leg?.channelId ?? '', callId: leg?.callId ?? '', at: connectedAt });
+    expect(sw.of('addToBridge')).to.deep.equal([{ kind: 'addToBridge', bridgeId: leg?.callId, channelIds: ['caller-9', leg?.channelId] }]);
+    expect(store.queued.filter((event) => event.type === 'call.v1.ended')).to.have.length(0);
   });
 });
