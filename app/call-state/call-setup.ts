@@ -5,7 +5,7 @@ import { type CallContext } from './call-context';
 import { REFUSAL_SIP_CODES } from './call-credit';
 import { callRequested, callRouted } from './call-events';
 import { endCall, endIfNoLegLeft } from './call-teardown';
-import { type CallOrigin, type CallAuthorization } from './ports';
+import { type CallOrigin, type CallAuthorization, OriginateRefusedError } from './ports';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
 
@@ -101,14 +101,12 @@ export class CallSetup {
     this.armRingTimer(call);
 
     const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, `PJSIP/${callee.username}/${leg.contactUri}`)));
-    originated.forEach((result, index) => {
-      const leg = legs[index];
-      if (result.status === 'rejected' && leg && leg.outcome === undefined) {
-        log.warn('originate failed', { legChannelId: leg.channelId, error: errorMessage(result.reason) });
-        leg.outcome = 'unreachable';
-        leg.gone = true;
-      }
-    });
+    await Promise.all(
+      originated.map(async (result, index) => {
+        const leg = legs[index];
+        if (result.status === 'rejected' && leg && leg.outcome === undefined) await this.originateFailed(leg, result.reason, log);
+      }),
+    );
     log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => leg.outcome).length });
     await endIfNoLegLeft(ctx, call, log);
   }
@@ -160,9 +158,7 @@ export class CallSetup {
       try {
         await this.originate(call, leg, target.endpoint);
       } catch (error) {
-        log.warn('originate to carrier failed', { carrierId, error: errorMessage(error) });
-        leg.outcome = 'unreachable';
-        leg.gone = true;
+        await this.originateFailed(leg, error, log);
         await ctx.releaseSlot(leg.channelId, log);
         continue;
       }
@@ -212,6 +208,25 @@ export class CallSetup {
       });
     } finally {
       this.ctx.originating.delete(leg.channelId);
+    }
+  }
+
+  // A failed originate ends that attempt. Unless the switch refused it outright, its channel may
+  // exist and ring (Asterisk created it, but its answer was lost or late): it is hung up now, and if
+  // even that fails the leg stays not gone, so the call's end hangs it up again.
+  private async originateFailed(leg: Leg, error: unknown, log: Logger): Promise<void> {
+    leg.outcome = 'unreachable';
+    const refused = error instanceof OriginateRefusedError;
+    log.warn('originate failed', { legChannelId: leg.channelId, carrierId: leg.carrierId, refused, error: errorMessage(error) });
+    if (refused) {
+      leg.gone = true;
+      return;
+    }
+    try {
+      await this.ctx.deps.switchControl.hangup(leg.channelId, 'normal');
+      leg.gone = true;
+    } catch (hangupError) {
+      log.warn('switch command failed', { command: 'hang up after a failed originate', legChannelId: leg.channelId, error: errorMessage(hangupError) });
     }
   }
 

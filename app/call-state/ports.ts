@@ -1,5 +1,5 @@
 import { type PublishableEvent, type RtpQuality } from '../shared/events';
-import { type CallId } from '../shared/kernel';
+import { AppError, type CallId } from '../shared/kernel';
 import { type Call, type Party } from './call';
 
 // ---- What the call state manager needs from the switch (implemented by app/switch).
@@ -27,6 +27,15 @@ export interface OriginateRequest {
 
 export type HangupReason = 'normal' | 'busy' | 'no_answer' | 'answered_elsewhere' | 'failure';
 
+// The switch refused an originate outright (bad request, unknown endpoint, id in use): it created
+// no channel. Any other originate failure (no answer in time, switch error, connection lost) leaves
+// it unknown whether the channel exists and rings.
+export class OriginateRefusedError extends AppError {
+  constructor(channelId: string, options?: { cause?: unknown }) {
+    super('SWITCH.ORIGINATE_REFUSED', 'the switch refused to originate the channel', 'invalid', { channelId }, options);
+  }
+}
+
 // A channel as the switch reports it when asked for all of them (recovery after a restart or a lost
 // event connection).
 export interface SwitchChannel {
@@ -45,6 +54,7 @@ export interface SwitchBridge {
 }
 
 export interface SwitchControl {
+  // Throws OriginateRefusedError when the switch certainly created no channel.
   originate(request: OriginateRequest): Promise<void>;
   ring(channelId: string): Promise<void>;
   answer(channelId: string): Promise<void>;

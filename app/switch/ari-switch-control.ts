@@ -1,4 +1,4 @@
-import { type HangupReason, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
+import { type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
 import { type RtpQuality } from '../shared/events';
 import { type AriChannel } from './ari-event-mapper';
 import { AriRequestError, type AriRest } from './ari-rest';
@@ -38,15 +38,21 @@ export class AriSwitchControl implements SwitchControl {
   ) {}
 
   async originate(request: OriginateRequest): Promise<void> {
-    await this.rest.post('/channels', {
-      endpoint: request.endpoint,
-      app: this.app,
-      appArgs: `leg,${request.callId}`,
-      channelId: request.channelId,
-      callerId: request.callerId,
-      originator: request.originatorChannelId,
-      timeout: request.timeoutSeconds,
-    });
+    try {
+      await this.rest.post('/channels', {
+        endpoint: request.endpoint,
+        app: this.app,
+        appArgs: `leg,${request.callId}`,
+        channelId: request.channelId,
+        callerId: request.callerId,
+        originator: request.originatorChannelId,
+        timeout: request.timeoutSeconds,
+      });
+    } catch (error) {
+      // A 4xx is Asterisk refusing the request; a timeout or a 5xx says nothing about the channel.
+      if (error instanceof AriRequestError && error.status >= 400 && error.status < 500) throw new OriginateRefusedError(request.channelId, { cause: error });
+      throw error;
+    }
   }
 
   async ring(channelId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { type HangupReason, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
+import { type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
 import { type RtpQuality } from '../../../app/shared/events';
 
 export type SwitchCommand =
@@ -14,7 +14,12 @@ export type SwitchCommand =
 // A switch that records what the controller told it, and can be told to fail.
 export class FakeSwitch implements SwitchControl {
   readonly commands: SwitchCommand[] = [];
+  // Endpoints (by suffix) the switch refuses outright (no channel created).
   failOriginateFor = new Set<string>();
+  // Endpoints whose originate gets no answer in time: the channel was created all the same.
+  timeOutOriginateFor = new Set<string>();
+  // This many of the next hang-ups fail (the switch cannot be reached).
+  failingHangups = 0;
   failBridging = false;
   channels: SwitchChannel[] = [];
   bridges: SwitchBridge[] = [];
@@ -28,7 +33,9 @@ export class FakeSwitch implements SwitchControl {
   async originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
     await this.originateGate;
-    if ([...this.failOriginateFor].some((uri) => request.endpoint.endsWith(uri))) throw new Error('endpoint refused');
+    const matches = (endpoints: Set<string>): boolean => [...endpoints].some((uri) => request.endpoint.endsWith(uri));
+    if (matches(this.failOriginateFor)) throw new OriginateRefusedError(request.channelId, { cause: new Error('endpoint refused') });
+    if (matches(this.timeOutOriginateFor)) throw new Error('ARI POST /channels got no answer within 5000 ms');
   }
   ring(channelId: string): Promise<void> {
     this.commands.push({ kind: 'ring', channelId });
@@ -40,6 +47,10 @@ export class FakeSwitch implements SwitchControl {
   }
   hangup(channelId: string, reason: HangupReason): Promise<void> {
     this.commands.push({ kind: 'hangup', channelId, reason });
+    if (this.failingHangups > 0) {
+      this.failingHangups -= 1;
+      return Promise.reject(new Error('switch unreachable'));
+    }
     return Promise.resolve();
   }
   reject(channelId: string, sipCode: number): Promise<void> {

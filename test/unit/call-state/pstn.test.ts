@@ -168,6 +168,16 @@ describe('call state manager: calls to the phone network through carriers', func
     expect(context.sw.originated(), 'a ringing carrier is left to ring').to.have.length(2);
   });
 
+  it('given the originate to a carrier gets no answer in time, then its channel is hung up in case it exists, its slot is released and the next carrier is tried', async function () {
+    const context = setup();
+    context.sw.timeOutOriginateFor.add('carrier_c1');
+    await dialLondon(context);
+    const [first, second] = context.sw.originated();
+    expect(context.sw.of('hangup').map((command) => command.channelId)).to.deep.equal([first?.channelId]);
+    expect(carrierOf(second?.endpoint ?? '')).to.equal('c2');
+    expect(context.carriers.held.get('c1')).to.equal(0);
+  });
+
   it('given billing is down, then a call to the phone network fails closed with 503 before any carrier is dialled, and a call to another user goes on unbilled', async function () {
     const pstn = setup();
     pstn.billing.down = true;
