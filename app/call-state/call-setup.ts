@@ -8,6 +8,9 @@ import { endCall, endIfNoLegLeft } from './call-teardown';
 import { type CallOrigin, type CallAuthorization, OriginateRefusedError } from './ports';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
+// Asterisk's own dial timeout is only a safety net behind the controller's ring timer, so that the
+// controller's decision (480 or 408 to the caller, CANCEL to the devices) is the one that happens.
+const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
@@ -204,7 +207,7 @@ export class CallSetup {
         endpoint,
         callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
         originatorChannelId: call.caller.channelId,
-        timeoutSeconds: this.ctx.deps.ringTimeoutSeconds,
+        timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
       });
     } finally {
       this.ctx.originating.delete(leg.channelId);

@@ -173,6 +173,12 @@ describe('call state manager', function () {
     expect(s.sw.of('hangup').map((command) => command.channelId).sort()).to.deep.equal([...legs].sort());
   });
 
+  it('given a call ringing devices, then the switch is told to give up on them only after the ring timeout, so that the controller decides first', async function () {
+    const s = setup();
+    await startRingingCall(s);
+    for (const request of s.sw.originated()) expect(request.timeoutSeconds).to.be.greaterThan(30);
+  });
+
   it('given an answered call, when the ring timeout would have passed, then nothing happens to the call', async function () {
     const s = setup();
     const { callId, legs } = await startRingingCall(s);
