@@ -3,6 +3,7 @@ import { type Logger } from '../shared/infra/logger';
 import { Call, type Leg, type Party } from './call';
 import { type CallContext } from './call-context';
 import { REFUSAL_SIP_CODES } from './call-credit';
+import { callerNumberOf } from './caller-number';
 import { callRequested, callRouted } from './call-events';
 import { endCall, endIfNoLegLeft } from './call-teardown';
 import { type CallOrigin, type CallAuthorization, OriginateRefusedError } from './ports';
@@ -58,15 +59,15 @@ export class CallSetup {
   // A call from the phone network to one of our numbers (a DID) rings the user who owns it.
   private async arrivedFromCarrier(callId: CallId, channelId: string, origin: Extract<CallOrigin, { kind: 'carrier' }>, dialed: string, at: Date): Promise<void> {
     const carrierId = await this.ctx.deps.pstn?.carriers.carrierOfEndpoint(origin.endpointId);
-    const callerNumber = toE164(origin.callerNumber.startsWith('+') ? origin.callerNumber : `+${origin.callerNumber}`) ?? origin.callerNumber;
+    const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
+    const callerNumber = callerNumberOf(origin.callerNumber, did);
     const call = Call.start(callId, { userId: '', username: '', phoneNumber: callerNumber, channelId }, dialed, at);
     call.direction = 'inbound';
     if (carrierId) call.carrierId = carrierId;
     this.ctx.adopt(call);
     const log = this.ctx.logFor(call);
     await this.ctx.save(call, [callRequested(call)]);
-    log.info('call from the phone network', { carrierId });
-    const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
+    log.info('call from the phone network', { carrierId, callerNumberAsSent: callerNumber === origin.callerNumber ? undefined : origin.callerNumber.slice(0, 64) });
     const callee = did ? await this.ctx.deps.directory.findByDialed(did) : undefined;
     if (!callee) return endCall(this.ctx, call, 'no_route', log, { reason: 'unknown_number' });
     // Calls from the phone network cost our users nothing.

@@ -26,8 +26,8 @@ class FakeCarriers implements CarrierDirectory, CarrierCapacity {
   dialTarget(carrierId: string, destination: string): ReturnType<CarrierDirectory['dialTarget']> {
     return Promise.resolve({ carrierId, endpoint: `PJSIP/${destination}@carrier_${carrierId}`, maxConcurrentCalls: 10 });
   }
-  carrierOfEndpoint(): Promise<string | undefined> {
-    return Promise.resolve(undefined);
+  carrierOfEndpoint(endpointId: string): Promise<string | undefined> {
+    return Promise.resolve(endpointId.replace(/^carrier_/, ''));
   }
   tryAcquire(carrierId: string): Promise<boolean> {
     if (this.full.has(carrierId)) return Promise.resolve(false);
@@ -190,6 +190,21 @@ describe('call state manager: calls to the phone network through carriers', func
     await onNet.manager.handle({ type: 'call.arrived', channelId: 'caller-2', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: onNet.time.now() });
     expect(onNet.sw.originated()).to.have.length(1);
     expect(onNet.sw.of('reject')).to.have.length(0);
+  });
+
+  it('given a call from the phone network whose caller number is no E.164 number, then the call rings the owner of the number with a caller number that fits a number', async function () {
+    const context = setup();
+    for (const [channelId, callerNumber, expected] of [
+      ['inbound-1', '00442071838750', '+442071838750'],
+      ['inbound-2', 'anonymous', 'anonymous'],
+      ['inbound-3', '999123456789012345678901234', '9991234567890123'],
+    ] as const) {
+      await context.manager.handle({ type: 'call.arrived', channelId, origin: { kind: 'carrier', endpointId: 'carrier_c1', callerNumber }, dialed: '14155550102', at: context.time.now() });
+      const requested = context.store.queued.filter((event) => event.type === 'call.v1.requested').at(-1) as { caller?: { phoneNumber: string } } | undefined;
+      expect(requested?.caller?.phoneNumber, callerNumber).to.equal(expected);
+      expect(context.sw.originated().at(-1)?.callerId, callerNumber).to.equal(`<${expected}>`);
+    }
+    expect(context.sw.of('reject')).to.have.length(0);
   });
 
   it('given a number no carrier takes, then the caller gets 404 without billing being asked', async function () {
