@@ -11,6 +11,7 @@ import {
   type CallStore,
   type CarrierCapacity,
   type CarrierDirectory,
+  type CarrierSlot,
   type ConnectionLookup,
   type Router,
   type SubscriberDirectory,
@@ -59,9 +60,24 @@ export class CallContext {
     this.credit = new CallCredit(deps.authorizer, deps.clock);
   }
 
+  // Drives this call from now on. Carrier legs still up hold their slot (taken by this or a
+  // previous instance): they give it back when they end.
   adopt(call: Call): void {
     this.calls.set(call.id, call);
     for (const channelId of call.channelIds()) this.channelToCall.set(channelId, call.id);
+    for (const leg of call.legs) if (leg.carrierId !== undefined && !leg.gone) this.heldSlots.set(leg.channelId, leg.carrierId);
+  }
+
+  // The carrier slots the legs of these calls hold.
+  slotsOf(calls: Iterable<Call>): CarrierSlot[] {
+    const slots: CarrierSlot[] = [];
+    for (const call of calls) {
+      for (const leg of call.legs) {
+        const carrierId = this.heldSlots.get(leg.channelId);
+        if (carrierId !== undefined) slots.push({ carrierId, legId: leg.channelId });
+      }
+    }
+    return slots;
   }
 
   forget(call: Call): void {
@@ -106,7 +122,7 @@ export class CallContext {
     if (carrierId === undefined || !this.deps.pstn) return;
     this.heldSlots.delete(channelId);
     try {
-      await this.deps.pstn.capacity.release(carrierId);
+      await this.deps.pstn.capacity.release(carrierId, channelId);
     } catch (error) {
       log.warn('carrier slot not released', { carrierId, error: errorMessage(error) });
     }

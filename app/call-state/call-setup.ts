@@ -150,7 +150,7 @@ export class CallSetup {
       const target = await pstn.carriers.dialTarget(carrierId, destination);
       if (!target) continue;
       const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
-      if (!(await pstn.capacity.tryAcquire(carrierId, target.maxConcurrentCalls))) {
+      if (!(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
         // Recorded as an attempt, so the recommendation service sees the carrier was full.
         call.legs.push({ ...leg, outcome: 'congestion', gone: true });
         log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });

@@ -67,9 +67,12 @@ export class CallStateManager {
   }
 
   // After a restart: take over the live calls kept in the store, before any switch event arrives.
+  // Their carrier legs hold their slots again (those may have expired meanwhile).
   async recover(): Promise<number> {
     const stored = await this.ctx.deps.store.liveCalls();
-    for (const call of stored) if (!this.ctx.calls.has(call.id)) this.ctx.adopt(call);
+    const adopted = stored.filter((call) => !this.ctx.calls.has(call.id));
+    for (const call of adopted) this.ctx.adopt(call);
+    await this.holdSlots(adopted);
     return stored.length;
   }
 
@@ -113,9 +116,17 @@ export class CallStateManager {
     return { calls: new Set(this.ctx.calls.keys()), legs };
   }
 
-  // Refreshes the store's safety TTL of every call this instance drives.
+  // Refreshes the store's safety TTL of every call this instance drives, and the expiry of the
+  // carrier slots they hold.
   async keepAlive(): Promise<void> {
-    if (this.ctx.calls.size > 0) await this.ctx.deps.store.touch([...this.ctx.calls.keys()]);
+    if (this.ctx.calls.size === 0) return;
+    await this.ctx.deps.store.touch([...this.ctx.calls.keys()]);
+    await this.holdSlots(this.ctx.calls.values());
+  }
+
+  private async holdSlots(calls: Iterable<Call>): Promise<void> {
+    const slots = this.ctx.slotsOf(calls);
+    if (slots.length > 0 && this.ctx.deps.pstn) await this.ctx.deps.pstn.capacity.hold(slots);
   }
 
   private callIdFor(event: SwitchEvent): CallId | undefined {

@@ -145,11 +145,22 @@ export interface CarrierDirectory {
   carrierOfEndpoint(endpointId: string): Promise<string | undefined>;
 }
 
-// Concurrent calls per carrier, shared by every controller instance.
+// One carrier call slot, held by one leg (its channel id).
+export interface CarrierSlot {
+  carrierId: string;
+  legId: string;
+}
+
+// Concurrent calls per carrier, shared by every controller instance. A slot lasts until released or
+// until it expires, so that the slots of a controller that died free themselves; live calls hold
+// theirs again before that.
 export interface CarrierCapacity {
-  // Takes one of the carrier's call slots if one is free.
-  tryAcquire(carrierId: string, max: number): Promise<boolean>;
-  release(carrierId: string): Promise<void>;
+  // Takes one of the carrier's call slots for this leg if one is free.
+  tryAcquire(carrierId: string, legId: string, max: number): Promise<boolean>;
+  // Holds these slots again, whatever the limit: legs that already had them (taken over after a
+  // restart, or kept from expiring).
+  hold(slots: CarrierSlot[]): Promise<void>;
+  release(carrierId: string, legId: string): Promise<void>;
 }
 
 // ---- Where live calls are kept.

@@ -4,6 +4,7 @@ import {
   type CallAuthorizer,
   type CarrierCapacity,
   type CarrierDirectory,
+  type CarrierSlot,
   CallStateManager,
   InMemoryCallStore,
   type Party,
@@ -22,21 +23,28 @@ const PROGRESS_TIMEOUT_SECONDS = 3;
 // Carriers c1, c2, c3 (in the router's order); `full` ones have no free call slot.
 class FakeCarriers implements CarrierDirectory, CarrierCapacity {
   full = new Set<string>();
-  held = new Map<string, number>();
+  // Per carrier, the legs holding one of its slots.
+  slots = new Map<string, Set<string>>();
   dialTarget(carrierId: string, destination: string): ReturnType<CarrierDirectory['dialTarget']> {
     return Promise.resolve({ carrierId, endpoint: `PJSIP/${destination}@carrier_${carrierId}`, maxConcurrentCalls: 10 });
   }
   carrierOfEndpoint(endpointId: string): Promise<string | undefined> {
     return Promise.resolve(endpointId.replace(/^carrier_/, ''));
   }
-  tryAcquire(carrierId: string): Promise<boolean> {
+  tryAcquire(carrierId: string, legId: string): Promise<boolean> {
     if (this.full.has(carrierId)) return Promise.resolve(false);
-    this.held.set(carrierId, (this.held.get(carrierId) ?? 0) + 1);
-    return Promise.resolve(true);
+    return this.hold([{ carrierId, legId }]).then(() => true);
   }
-  release(carrierId: string): Promise<void> {
-    this.held.set(carrierId, (this.held.get(carrierId) ?? 0) - 1);
+  hold(slots: CarrierSlot[]): Promise<void> {
+    for (const { carrierId, legId } of slots) this.slots.set(carrierId, (this.slots.get(carrierId) ?? new Set()).add(legId));
     return Promise.resolve();
+  }
+  release(carrierId: string, legId: string): Promise<void> {
+    this.slots.get(carrierId)?.delete(legId);
+    return Promise.resolve();
+  }
+  held(carrierId: string): number {
+    return this.slots.get(carrierId)?.size ?? 0;
   }
 }
 
@@ -52,10 +60,10 @@ class Billing implements CallAuthorizer {
   }
 }
 
-function setup(): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime; carriers: FakeCarriers; billing: Billing; routed: RouteRequest[] } {
+// A controller; given a store, one restarted over the calls its predecessor left there.
+function setup(store = new InMemoryCallStore()): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime; carriers: FakeCarriers; billing: Billing; routed: RouteRequest[] } {
   const sw = new FakeSwitch();
   const time = new ManualTime();
-  const store = new InMemoryCallStore();
   const carriers = new FakeCarriers();
   const billing = new Billing();
   const routed: RouteRequest[] = [];
@@ -124,7 +132,25 @@ describe('call state manager: calls to the phone network through carriers', func
       ['c2', 'answered', undefined],
     ]);
     expect(record?.carrierId).to.equal('c2');
-    expect([...context.carriers.held.values()].every((held) => held === 0), 'every slot released').to.equal(true);
+    expect(['c1', 'c2', 'c3'].map((carrierId) => context.carriers.held(carrierId)), 'every slot released').to.deep.equal([0, 0, 0]);
+  });
+
+  it('given an answered call through a carrier taken over after a restart, then its slot is held again, kept alive, and released when the call ends', async function () {
+    const before = setup();
+    await dialLondon(before);
+    const leg = before.sw.originated()[0];
+    if (!leg) expect.fail('no attempt');
+    await before.manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: before.time.now() });
+    // The controller dies; its slot expires in Redis before the new one takes the call over.
+    const after = setup(before.store);
+    expect(await after.manager.recover()).to.equal(1);
+    expect(after.carriers.held('c1'), 'held again on adoption').to.equal(1);
+    after.carriers.slots.clear();
+    await after.manager.keepAlive();
+    expect(after.carriers.held('c1'), 'held again by the keep-alive').to.equal(1);
+    await after.manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: after.time.now() });
+    expect(after.carriers.held('c1'), 'released at the end').to.equal(0);
+    expect(ended(after.store)).to.include({ cause: 'completed', carrierId: 'c1' });
   });
 
   it('given the callee is busy (486) or declines (603), then no other carrier is tried and the caller hears that code', async function () {
@@ -175,7 +201,7 @@ describe('call state manager: calls to the phone network through carriers', func
     const [first, second] = context.sw.originated();
     expect(context.sw.of('hangup').map((command) => command.channelId)).to.deep.equal([first?.channelId]);
     expect(carrierOf(second?.endpoint ?? '')).to.equal('c2');
-    expect(context.carriers.held.get('c1')).to.equal(0);
+    expect(context.carriers.held('c1')).to.equal(0);
   });
 
   it('given billing is down, then a call to the phone network fails closed with 503 before any carrier is dialled, and a call to another user goes on unbilled', async function () {
