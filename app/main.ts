@@ -9,6 +9,7 @@ import {
   CallOperations,
   createCallStateModule,
   RedisCallStore,
+  RedisInstanceRegistry,
   type CallView,
   type Party,
   type SubscriberDirectory,
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
+  const instances = new RedisInstanceRegistry(redis, { instanceId: config.instanceId, log: log.child({ module: 'instances' }) });
   const calls = createCallStateModule({
     switchControl: switchModule.control,
     directory: directoryOf(users),
@@ -102,6 +104,8 @@ async function main(): Promise<void> {
     scheduler: systemScheduler,
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
+    instanceId: config.instanceId,
+    instances,
     authorizer: billing,
     pstn: {
       router: routing.service,
@@ -157,12 +161,15 @@ async function main(): Promise<void> {
   // (re)connection of the event stream, they are compared with what Asterisk really has.
   const recovered = await calls.recover();
   if (recovered > 0) log.info('live calls recovered from the store', { calls: recovered });
+  // From now on (after recover() read the previous run's), the heartbeat says until when this
+  // instance's switch events were known to arrive.
+  instances.startHeartbeat(() => switchModule.eventsSeenAt());
   void switchModule.start({
     onEvent: (event) => void calls.handle(event),
-    onConnected: (reconnected) => {
+    onConnected: (reconnected, lostAt) => {
       const connectedAt = new Date();
       log.info('switch connected', { reconnected });
-      calls.resync(connectedAt).catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
+      calls.resync(connectedAt, lostAt).catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
     },
   });
   // Credit held for calls whose end was lost is released after a while.
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
   installShutdown(log, async () => {
     clearInterval(keepAlive);
     clearInterval(reservationSweep);
+    instances.stop();
     switchModule.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));

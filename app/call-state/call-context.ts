@@ -13,6 +13,7 @@ import {
   type CarrierDirectory,
   type CarrierSlot,
   type ConnectionLookup,
+  type InstanceRegistry,
   type Router,
   type SubscriberDirectory,
   type SwitchControl,
@@ -30,6 +31,10 @@ export interface CallStateManagerDeps {
   scheduler: Scheduler;
   log: Logger;
   ringTimeoutSeconds: number;
+  // This controller instance, and what is known of the others (their heartbeats). Without them,
+  // a call found ended after a restart ends at its last recorded change.
+  instanceId?: string;
+  instances?: InstanceRegistry;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;

@@ -3,22 +3,14 @@ import { type Logger } from '../shared/infra/logger';
 import { type Call } from './call';
 import { CallContext, type CallStateManagerDeps } from './call-context';
 import { callAnswered, callRinging } from './call-events';
+import { type Baseline, CallRecovery } from './call-recovery';
 import { CallSetup } from './call-setup';
-import { endCall, endIfNoLegLeft } from './call-teardown';
+import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from './end-causes';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
 export type { CallStateManagerDeps } from './call-context';
-
-const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg']);
-const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
-
-// What this instance drove just before it asked the switch for its channels.
-export interface Baseline {
-  calls: Set<string>;
-  legs: Set<string>;
-}
 
 // The brain: decides which channels to bridge and when a call ends; the switch only executes.
 // Events of one call are applied one at a time, in order; calls do not wait on each other. Every
@@ -26,17 +18,24 @@ export interface Baseline {
 export class CallStateManager {
   private readonly ctx: CallContext;
   private readonly setup: CallSetup;
+  private readonly recovery: CallRecovery;
 
   constructor(deps: CallStateManagerDeps) {
     this.ctx = new CallContext(deps);
     this.setup = new CallSetup(this.ctx);
+    this.recovery = new CallRecovery(this.ctx, this.setup, {
+      end: (call, cause, log, options) => this.end(call, cause, log, options),
+      legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
+      armCreditTimers: (call) => this.armCreditTimers(call),
+      failSafe: (callId, event, log) => this.failSafe(callId, event, log),
+    });
   }
 
   // Entry point for every switch event. Synchronous up to the queue, so arrival order is kept.
   handle(event: SwitchEvent): Promise<void> {
     const callId = this.callIdFor(event);
     if (!callId) {
-      if (event.type === 'leg.answered') return this.hangUpStray(event.channelId, 'answered leg of no call');
+      if (event.type === 'leg.answered') return this.recovery.hangUpStray(event.channelId, 'answered leg of no call');
       this.ctx.deps.log.debug('switch event for a channel of no call', { type: event.type, channelId: event.channelId });
       return Promise.resolve();
     }
@@ -67,66 +66,25 @@ export class CallStateManager {
   }
 
   // After a restart: take over the live calls kept in the store, before any switch event arrives.
-  // Their carrier legs hold their slots again (those may have expired meanwhile).
-  async recover(): Promise<number> {
-    const stored = await this.ctx.deps.store.liveCalls();
-    const adopted = stored.filter((call) => !this.ctx.calls.has(call.id));
-    for (const call of adopted) this.ctx.adopt(call);
-    await this.holdSlots(adopted);
-    return stored.length;
+  recover(): Promise<number> {
+    return this.recovery.recover();
   }
 
   // After the event connection (re)opened: events may have been lost, so compare every live call
   // with the channels Asterisk really has, and hang up channels of ours that belong to no call.
-  // What this instance drives is noted before the switch is asked: a list taken afterwards cannot
-  // tell anything about a call or leg that started later (its own events bring it).
-  async resync(connectedAt: Date): Promise<void> {
-    const baseline = this.baseline();
-    const control = this.ctx.deps.switchControl;
-    const [channels, bridges] = await Promise.all([control.listChannels(), control.listBridges()]);
-    await this.reconcile(channels, connectedAt, bridges, baseline);
+  // eventsLostAt: on a reconnection, when the previous connection stopped delivering events.
+  resync(connectedAt: Date, eventsLostAt?: Date): Promise<void> {
+    return this.recovery.resync(connectedAt, eventsLostAt);
   }
 
-  // Channels created after `connectedAt` are left alone: their own events will bring them. Only the
-  // calls and legs of `baseline` are judged; without one, everything this instance drives now (right
-  // for a list the caller has just taken, nothing having happened since).
-  async reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = [], baseline: Baseline = this.baseline()): Promise<void> {
-    const byId = new Map(channels.map((channel) => [channel.id, channel]));
-    const ofCalls = new Set(this.ctx.channelToCall.keys());
-    await Promise.all([...baseline.calls].map((callId) => this.ctx.queue.run(callId, () => this.reconcileCall(callId, byId, baseline))));
-    // Only callers and callee legs are call channels; other modules' channels (e.g. snoops) are theirs.
-    const strays = channels.filter(
-      (channel) => isCallChannel(channel) && !ofCalls.has(channel.id) && !this.ctx.channelToCall.has(channel.id) && channel.createdAt < connectedAt,
-    );
-    await Promise.all(strays.map((channel) => this.hangUpStray(channel.id, 'channel of no call')));
-    // A bridge whose destruction was lost (switch unreachable at the call's end) outlives its call.
-    const leftBridges = bridges.filter(
-      (bridge) => !this.ctx.calls.has(bridge.id) && bridge.createdAt < connectedAt && bridge.channelIds.every((id) => !this.ctx.channelToCall.has(id)),
-    );
-    await Promise.all(leftBridges.map((bridge) => this.destroyLeftBridge(bridge.id)));
-    this.ctx.deps.log.info('reconciled with the switch', { liveCalls: this.ctx.calls.size, channels: channels.length, strays: strays.length, leftBridges: leftBridges.length });
+  // For a caller that has just listed the switch's channels and bridges itself (baseline: now).
+  reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = [], baseline: Baseline = this.recovery.baseline()): Promise<void> {
+    return this.recovery.reconcile(channels, connectedAt, bridges, baseline);
   }
 
-  // The calls, and the legs of them whose channel exists for sure (originate answered), right now.
-  private baseline(): Baseline {
-    const legs = new Set<string>();
-    for (const call of this.ctx.calls.values()) {
-      for (const leg of call.legs) if (!this.ctx.originating.has(leg.channelId)) legs.add(leg.channelId);
-    }
-    return { calls: new Set(this.ctx.calls.keys()), legs };
-  }
-
-  // Refreshes the store's safety TTL of every call this instance drives, and the expiry of the
-  // carrier slots they hold.
-  async keepAlive(): Promise<void> {
-    if (this.ctx.calls.size === 0) return;
-    await this.ctx.deps.store.touch([...this.ctx.calls.keys()]);
-    await this.holdSlots(this.ctx.calls.values());
-  }
-
-  private async holdSlots(calls: Iterable<Call>): Promise<void> {
-    const slots = this.ctx.slotsOf(calls);
-    if (slots.length > 0 && this.ctx.deps.pstn) await this.ctx.deps.pstn.capacity.hold(slots);
+  // Refreshes the store's safety TTL of every call this instance drives, and its carrier slots.
+  keepAlive(): Promise<void> {
+    return this.recovery.keepAlive();
   }
 
   private callIdFor(event: SwitchEvent): CallId | undefined {
@@ -269,47 +227,6 @@ export class CallStateManager {
     if (!(await endIfNoLegLeft(this.ctx, call, log))) await this.ctx.save(call);
   }
 
-  private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>, baseline: Baseline): Promise<void> {
-    const call = this.ctx.calls.get(callId);
-    if (!call || call.state.isFinal) return;
-    const log = this.ctx.logFor(call);
-    // Only a leg whose channel existed before the list was asked for can be missing from it.
-    const missing = (channelId: string): boolean => baseline.legs.has(channelId) && !channels.has(channelId);
-    try {
-      if (!channels.has(call.caller.channelId)) {
-        log.info('caller gone while events were lost');
-        await this.end(call, call.state instanceof Answered ? 'completed' : 'cancelled', log, { callerGone: true });
-        return;
-      }
-      if (call.state instanceof Answered) {
-        if (missing(call.state.answeredLeg)) {
-          log.info('callee gone while events were lost');
-          await this.end(call, 'completed', log);
-        } else if (!this.ctx.timers.hasCredit(call.id)) {
-          this.armCreditTimers(call);
-        }
-        return;
-      }
-      for (const leg of call.legs) {
-        if (!leg.gone && missing(leg.channelId)) {
-          leg.gone = true;
-          leg.outcome ??= 'unreachable';
-        }
-      }
-      // A device that answered while events were lost waits in Stasis: bridge it now.
-      const answered = call.pendingLegs.find((leg) => channels.get(leg.channelId)?.stasisArgs?.[0] === 'leg');
-      if (answered) {
-        await this.onLegAnswered(call, answered.channelId, this.ctx.deps.clock.now());
-        return;
-      }
-      if (await endIfNoLegLeft(this.ctx, call, log)) return;
-      if (!this.ctx.timers.hasRing(call.id)) this.setup.armRingTimer(call);
-    } catch (error) {
-      log.error('reconciling a call failed', { error: errorMessage(error) });
-      await this.failSafe(call.id, { type: 'channel.hungup', channelId: call.caller.channelId, cause: 0, causeText: '', at: this.ctx.deps.clock.now() }, log);
-    }
-  }
-
   // A paid call: ask for more credit shortly before the reserved talk time runs out, and end the
   // call when it is spent.
   private armCreditTimers(call: Call): void {
@@ -338,7 +255,7 @@ export class CallStateManager {
     await this.end(call, 'terminated', log, { reason: 'credit_exhausted' });
   }
 
-  private end(call: Call, cause: EndCause, log: Logger, options: Parameters<typeof endCall>[4] = {}): Promise<void> {
+  private end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
     this.setup.forget(call.id);
     return endCall(this.ctx, call, cause, log, options);
   }
@@ -346,15 +263,5 @@ export class CallStateManager {
   private forget(call: Call): void {
     this.setup.forget(call.id);
     this.ctx.forget(call);
-  }
-
-  private async destroyLeftBridge(bridgeId: string): Promise<void> {
-    this.ctx.deps.log.warn('destroying a bridge that belongs to no call', { bridgeId });
-    await this.ctx.safely(this.ctx.deps.log, 'destroy left bridge', () => this.ctx.deps.switchControl.destroyBridge(bridgeId));
-  }
-
-  private async hangUpStray(channelId: string, why: string): Promise<void> {
-    this.ctx.deps.log.warn('hanging up a channel that belongs to no call', { channelId, why });
-    await this.ctx.safely(this.ctx.deps.log, 'hang up stray channel', () => this.ctx.deps.switchControl.hangup(channelId, 'normal'));
   }
 }

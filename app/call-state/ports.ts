@@ -163,6 +163,15 @@ export interface CarrierCapacity {
   release(carrierId: string, legId: string): Promise<void>;
 }
 
+// ---- The controller instances.
+
+// What is known of each controller instance, whichever is asking (Redis in production).
+export interface InstanceRegistry {
+  // The last moment that instance's switch events were known to arrive (its heartbeat, kept while
+  // its event connection is up), if it ever had one.
+  eventsSeenAt(instanceId: string): Promise<Date | undefined>;
+}
+
 // ---- Where live calls are kept.
 
 // Live call state, shared by every controller instance (Redis in production). Calls are written

@@ -70,7 +70,11 @@ export class FakeSwitch implements SwitchControl {
     return Promise.resolve();
   }
 
+  // Runs on every read of RTP statistics (e.g. to let time pass as a slow ARI answer would).
+  onQualityRead: (() => void) | undefined;
+
   rtpQuality(channelId: string): Promise<RtpQuality | undefined> {
+    this.onQualityRead?.();
     return Promise.resolve(this.quality.get(channelId));
   }
   rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined> {
