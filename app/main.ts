@@ -8,6 +8,7 @@ import { createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
   createCallStateModule,
+  InstanceIdInUseError,
   RedisCallStore,
   RedisInstanceRegistry,
   type CallView,
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
   // ---- infrastructure
   const db = createDatabase(config.database);
   const redis = await connectRedis(config.redis.url, log.child({ module: 'redis' }));
+  // Before anything runs under this instance id (its outbox, its calls): one running controller per id.
+  const instances = new RedisInstanceRegistry(redis, { instanceId: config.instanceId, log: log.child({ module: 'instances' }) });
+  await instances.acquireLease();
   const nats = await connectNats(config.nats.url, config.instanceId, log.child({ module: 'nats' }));
   const jsm = await nats.jetstreamManager();
   await ensureStreams(jsm, log);
@@ -94,7 +98,6 @@ async function main(): Promise<void> {
   routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
-  const instances = new RedisInstanceRegistry(redis, { instanceId: config.instanceId, log: log.child({ module: 'instances' }) });
   const calls = createCallStateModule({
     switchControl: switchModule.control,
     directory: directoryOf(users),
@@ -162,8 +165,17 @@ async function main(): Promise<void> {
   const recovered = await calls.recover();
   if (recovered > 0) log.info('live calls recovered from the store', { calls: recovered });
   // From now on (after recover() read the previous run's), the heartbeat says until when this
-  // instance's switch events were known to arrive.
-  instances.startHeartbeat(() => switchModule.eventsSeenAt());
+  // instance's switch events were known to arrive; the lease is renewed with it. A controller that
+  // lost its lease to another process stops: that one now drives this id's calls and outbox.
+  const lifecycle: { stop?: (signal: string, exitCode?: number) => void } = {};
+  instances.start(
+    () => switchModule.eventsSeenAt(),
+    () => {
+      // Not one more outbox round: the new holder drains that list now.
+      void publisher.stop();
+      lifecycle.stop?.('lease lost', 1);
+    },
+  );
   void switchModule.start({
     onEvent: (event) => void calls.handle(event),
     onConnected: (reconnected, lostAt) => {
@@ -188,7 +200,7 @@ async function main(): Promise<void> {
     ariApp: config.ari.app,
   });
 
-  installShutdown(log, async () => {
+  lifecycle.stop = installShutdown(log, async () => {
     clearInterval(keepAlive);
     clearInterval(reservationSweep);
     instances.stop();
@@ -203,6 +215,7 @@ async function main(): Promise<void> {
     await publisher.drained(5000);
     await publisher.stop();
     await nats.drain();
+    await instances.releaseLease();
     await redis.quit();
     await db.$disconnect();
   });
@@ -215,14 +228,14 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-function installShutdown(log: Logger, shutdown: () => Promise<void>): void {
+function installShutdown(log: Logger, shutdown: () => Promise<void>): (signal: string, exitCode?: number) => void {
   let stopping = false;
-  const stop = (signal: string): void => {
+  const stop = (signal: string, exitCode = 0): void => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
     shutdown().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         log.error('shutdown failed', { error: errorMessage(error) });
         process.exit(1);
@@ -231,10 +244,11 @@ function installShutdown(log: Logger, shutdown: () => Promise<void>): void {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  return stop;
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = error instanceof ConfigError || error instanceof InstanceIdInUseError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`calling platform failed to start: ${message}\n`);
   process.exit(1);
 });

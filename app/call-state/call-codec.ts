@@ -15,10 +15,12 @@ import { type CallStateName, type EndCause } from './states';
 //   | [ringDeadline] | history
 // Version 2 adds, last: [talkLimitSeconds] (credit reserved for the call's talk time).
 // Version 3 adds, last: [direction] | [the SIP code that ended each leg: count, then (index, code)].
+// Version 4 adds, last: owner (the controller instance driving the call; empty when unknown). The
+// flags byte is full since version 3: a later field needs a second flags byte.
 // Adding a field: give it a free flag bit, write it last, bump FORMAT_VERSION and keep reading the
 // older versions. A decoder refuses versions and flag bits it does not know rather than guessing.
-export const FORMAT_VERSION = 3;
-const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111 };
+export const FORMAT_VERSION = 4;
+const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111 };
 
 export { CorruptCallStateError, UnencodableCallError } from './call-codec-errors';
 
@@ -78,6 +80,7 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
       w.unsigned(code);
     }
   }
+  w.string(snapshot.owner ?? '');
   return w.done();
 }
 
@@ -115,6 +118,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
       leg.sipCode = r.unsigned();
     }
   }
+  const owner = version >= 4 ? r.string() : '';
   r.end();
   // Absent optionals stay absent: no key, rather than a key holding undefined.
   const snapshot: CallSnapshot = { id, caller, dialed, state: nameOf(STATE_CODES, head & 7, 'state'), legs, history };
@@ -126,6 +130,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (carrierId !== undefined) snapshot.carrierId = carrierId;
   if (talkLimitSeconds !== undefined) snapshot.talkLimitSeconds = talkLimitSeconds;
   if (direction !== undefined) snapshot.direction = direction;
+  if (owner) snapshot.owner = owner;
   return snapshot;
 }
 

@@ -41,18 +41,38 @@ export class CallRecovery {
     private readonly handling: CallHandling,
   ) {}
 
-  // Takes over the live calls kept in the store, before any switch event arrives. Their carrier
-  // legs hold their slots again (those may have expired meanwhile).
+  // Takes over the live calls kept in the store, before any switch event arrives: this instance's
+  // own (from its previous run), and orphans, whose owner is not running any more (or unknown: a
+  // call saved before owners were recorded), each claimed atomically so that no call gets two
+  // controllers. Calls of running instances are theirs. Carrier legs hold their slots again (those
+  // may have expired meanwhile). Returns how many calls were adopted.
   async recover(): Promise<number> {
     const stored = await this.ctx.deps.store.liveCalls();
-    const adopted = stored.filter((call) => !this.ctx.calls.has(call.id));
-    const seenAt = await this.eventsSeenAt();
-    for (const call of adopted) {
-      this.ctx.adopt(call);
-      if (seenAt !== undefined) this.aliveUntil.set(call.id, seenAt);
+    const adopted: Call[] = [];
+    const lastSeen = new Map<string, number | undefined>();
+    for (const call of stored) {
+      if (this.ctx.calls.has(call.id)) continue;
+      const taken = await this.takeOver(call);
+      if (!taken) continue;
+      const owner = call.owner ?? this.ctx.deps.instanceId ?? '';
+      if (!lastSeen.has(owner)) lastSeen.set(owner, await this.eventsSeenAt(owner));
+      this.ctx.adopt(taken);
+      const seenAt = lastSeen.get(owner);
+      if (seenAt !== undefined) this.aliveUntil.set(taken.id, seenAt);
+      adopted.push(taken);
     }
     await this.holdSlots(adopted);
-    return stored.length;
+    return adopted.length;
+  }
+
+  // The call if this instance may drive it: its own, or an orphan it claimed.
+  private async takeOver(call: Call): Promise<Call | undefined> {
+    const { instanceId, instances, store } = this.ctx.deps;
+    if (!instanceId || !instances || call.owner === instanceId) return call;
+    if (call.owner !== undefined && (await instances.isRunning(call.owner))) return undefined;
+    const claimed = await store.claim(call.id, call.owner);
+    if (claimed) this.ctx.deps.log.info('call of a stopped instance taken over', { callId: call.id, previousOwner: call.owner ?? null });
+    return claimed;
   }
 
   // What this instance drives is noted before the switch is asked: a list taken afterwards cannot
@@ -160,8 +180,8 @@ export class CallRecovery {
     return new Date(Math.min(now, Math.max(known, lastChange)));
   }
 
-  private async eventsSeenAt(): Promise<number | undefined> {
-    const { instances, instanceId } = this.ctx.deps;
+  private async eventsSeenAt(instanceId: string): Promise<number | undefined> {
+    const { instances } = this.ctx.deps;
     if (!instances || !instanceId) return undefined;
     try {
       return (await instances.eventsSeenAt(instanceId))?.getTime();

@@ -10,7 +10,7 @@ export { CallStateManager, type CallStateManagerDeps } from './call-state-manage
 export { CallOperations, CallNotFoundError, CallAlreadyEndedError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
-export { RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';
+export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';
 export { ENDED_WHILE_DISCONNECTED } from './call-recovery';
 export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';

@@ -170,6 +170,8 @@ export interface InstanceRegistry {
   // The last moment that instance's switch events were known to arrive (its heartbeat, kept while
   // its event connection is up), if it ever had one.
   eventsSeenAt(instanceId: string): Promise<Date | undefined>;
+  // Whether that instance is running (holds the lease on its id).
+  isRunning(instanceId: string): Promise<boolean>;
 }
 
 // ---- Where live calls are kept.
@@ -179,7 +181,11 @@ export interface InstanceRegistry {
 // rebuilt from liveCalls() after a restart.
 export interface CallStore {
   // Saves the call and queues these events for publication, atomically: neither without the other.
+  // The call is recorded as owned by the instance that saves it.
   save(call: Call, events?: PublishableEvent[]): Promise<void>;
+  // Takes a call over for this instance if it is still owned by `owner` (undefined: by nobody), in
+  // one step: of two instances claiming the same call, one gets it. The call as taken, or undefined.
+  claim(callId: string, owner: string | undefined): Promise<Call | undefined>;
   get(callId: string): Promise<Call | undefined>;
   // Forgets a finished call, queueing its last events in the same step.
   delete(callId: string, events?: PublishableEvent[]): Promise<void>;

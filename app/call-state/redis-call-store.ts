@@ -24,6 +24,11 @@ export interface RedisCallStoreOptions {
 
 const SIX_HOURS = 6 * 3600;
 const BATCH = 1000;
+// Replaces a value only if it is still the one read (compare-and-set), keeping its time to live.
+const REPLACE_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1`;
 
 // Live calls in Redis, one key per call (`<prefix><callId>`) holding the binary form of
 // call-codec.ts, so any controller instance can read any call. Every write carries its events to the
@@ -46,10 +51,22 @@ export class RedisCallStore implements CallStore {
   }
 
   async save(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    call.owner = this.options.instanceId;
     const multi = this.redis.multi().set(this.key(call.id), encodeCall(call.snapshot()), { expiration: { type: 'EX', value: this.ttlSeconds } });
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
     if (events.length > 0) this.options.onEventsQueued?.();
+  }
+
+  // The stored value is compared as a whole, so a save by anyone in between makes the claim fail.
+  async claim(callId: string, owner: string | undefined): Promise<Call | undefined> {
+    const value = await this.binary.get(this.key(callId));
+    if (value === null) return undefined;
+    const call = this.restore(value, callId);
+    if (call.owner !== owner) return undefined;
+    call.owner = this.options.instanceId;
+    const replaced = await this.binary.eval(REPLACE_IF_UNCHANGED, { keys: [this.key(callId)], arguments: [value, encodeCall(call.snapshot())] });
+    return replaced === 1 ? call : undefined;
   }
 
   async get(callId: string): Promise<Call | undefined> {

@@ -20,7 +20,7 @@ function restarted(calls: Call[], heartbeat?: Date): { manager: CallStateManager
   for (const call of calls) void store.save(call);
   const manager = new CallStateManager({
     instanceId: 'controller-1',
-    instances: { eventsSeenAt: (instanceId) => Promise.resolve(instanceId === 'controller-1' ? heartbeat : undefined) },
+    instances: { eventsSeenAt: (instanceId) => Promise.resolve(instanceId === 'controller-1' ? heartbeat : undefined), isRunning: () => Promise.resolve(false) },
     switchControl: sw,
     directory: { findByUsername: () => Promise.resolve(undefined), findByDialed: () => Promise.resolve(undefined) },
     connections: { connectionsOf: () => Promise.resolve([]) },
