@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);
-    } }),
+    } }, directoryOf(users)),
     metrics,
     log,
     ...(intercept ? { intercept } : {}),

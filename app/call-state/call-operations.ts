@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError } from '../shared/kernel';
 import { type Call, type Party } from './call';
 import { type CallStateManager } from './call-state-manager';
-import { type CallStore, type SwitchControl } from './ports';
+import { type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // What operators see of a call, live or finished.
 export interface CallView {
@@ -57,17 +59,22 @@ export class CallOperations {
     private readonly manager: CallStateManager,
     private readonly switchControl: SwitchControl,
     private readonly ended: EndedCallLookup,
+    // Turns a username into the user's id for the per-user index; without it, only ids are found.
+    private readonly directory?: Pick<SubscriberDirectory, 'findByUsername'>,
   ) {}
 
-  // Live calls, optionally of one user (as caller or callee, by user id or username).
+  // Live calls, optionally of one user (as caller or callee, by user id or username): one user's
+  // calls come from that user's index, not from a scan of every live call.
   async list(filter: { user?: string } = {}): Promise<CallView[]> {
-    const calls = await this.store.liveCalls();
     const user = filter.user;
-    const involves = (party: Party | undefined): boolean => party !== undefined && (party.userId === user || party.username === user);
-    return calls
-      .filter((call) => !user || involves(call.caller) || involves(call.callee))
-      .map(viewOf)
-      .sort((a, b) => (a.history[0]?.at ?? '').localeCompare(b.history[0]?.at ?? ''));
+    let calls: Call[];
+    if (user === undefined) {
+      calls = await this.store.liveCalls();
+    } else {
+      const userId = UUID.test(user) ? user.toLowerCase() : (await this.directory?.findByUsername(user))?.userId;
+      calls = userId ? await this.store.liveCallsOf(userId) : [];
+    }
+    return calls.map(viewOf).sort((a, b) => (a.history[0]?.at ?? '').localeCompare(b.history[0]?.at ?? ''));
   }
 
   async get(callId: string): Promise<CallView> {

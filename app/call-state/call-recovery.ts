@@ -119,7 +119,7 @@ export class CallRecovery {
   // carrier slots they hold.
   async keepAlive(): Promise<void> {
     if (this.ctx.calls.size === 0) return;
-    await this.ctx.deps.store.touch([...this.ctx.calls.keys()]);
+    await this.ctx.deps.store.touch([...this.ctx.calls.values()]);
     await this.holdSlots(this.ctx.calls.values());
   }
 

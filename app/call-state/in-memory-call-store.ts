@@ -29,14 +29,18 @@ export class InMemoryCallStore implements CallStore {
     return Promise.resolve(this.calls.get(callId));
   }
 
-  delete(callId: string, events: PublishableEvent[] = []): Promise<void> {
-    this.calls.delete(callId);
+  delete(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    this.calls.delete(call.id);
     this.queued.push(...events);
     return Promise.resolve();
   }
 
   liveCalls(): Promise<Call[]> {
     return Promise.resolve([...this.calls.values()]);
+  }
+
+  liveCallsOf(userId: string): Promise<Call[]> {
+    return Promise.resolve([...this.calls.values()].filter((call) => call.caller.userId === userId || call.callee?.userId === userId));
   }
 
   touch(): Promise<void> {

@@ -188,8 +188,12 @@ export interface CallStore {
   claim(callId: string, owner: string | undefined): Promise<Call | undefined>;
   get(callId: string): Promise<Call | undefined>;
   // Forgets a finished call, queueing its last events in the same step.
-  delete(callId: string, events?: PublishableEvent[]): Promise<void>;
+  delete(call: Call, events?: PublishableEvent[]): Promise<void>;
+  // Every live call (of every instance): a scan, for recovery and the operators' full list.
   liveCalls(): Promise<Call[]>;
-  // Keeps long calls from expiring (the TTL is a safety net for calls nobody ends).
-  touch(callIds: string[]): Promise<void>;
+  // The live calls of one user, as caller or callee, from a per-user index: no scan of all calls.
+  liveCallsOf(userId: string): Promise<Call[]>;
+  // Keeps long calls, and their users' indexes, from expiring (the TTL is a safety net for calls
+  // nobody ends).
+  touch(calls: Call[]): Promise<void>;
 }
