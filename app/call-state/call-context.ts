@@ -59,6 +59,8 @@ export class CallContext {
   // Legs whose originate request has not been answered yet: the switch may or may not have created
   // their channel, so a channel list taken meanwhile says nothing about them.
   readonly originating = new Set<string>();
+  // Per call, the channels put in its bridge before the answer (early media): not to be added again.
+  readonly earlyBridge = new Map<string, Set<string>>();
 
   constructor(readonly deps: CallStateManagerDeps) {
     this.timers = new CallTimers(deps.clock, deps.scheduler);
@@ -87,6 +89,7 @@ export class CallContext {
 
   forget(call: Call): void {
     this.timers.disarmAll(call.id);
+    this.earlyBridge.delete(call.id);
     this.calls.delete(call.id);
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
   }

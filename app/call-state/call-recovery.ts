@@ -7,7 +7,11 @@ import { endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
-const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg']);
+const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg', 'dialed']);
+// A leg waiting in Stasis answered: an originated one enters Stasis on its answer; one created to be
+// dialled is there from the start, and is up once answered.
+const answeredInStasis = (channel: SwitchChannel | undefined): boolean =>
+  channel?.stasisArgs?.[0] === 'leg' || (channel?.stasisArgs?.[0] === 'dialed' && channel.state === 'Up');
 const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
 
 // The end reason of a call whose party left while the controller heard no events: its end time is
@@ -157,7 +161,7 @@ export class CallRecovery {
         }
       }
       // A device that answered while events were lost waits in Stasis: bridge it now.
-      const answered = call.pendingLegs.find((leg) => channels.get(leg.channelId)?.stasisArgs?.[0] === 'leg');
+      const answered = call.pendingLegs.find((leg) => answeredInStasis(channels.get(leg.channelId)));
       if (answered) {
         await this.handling.legAnswered(call, answered.channelId, this.ctx.deps.clock.now());
         return;

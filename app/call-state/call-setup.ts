@@ -6,7 +6,7 @@ import { REFUSAL_SIP_CODES } from './call-credit';
 import { callerNumberOf } from './caller-number';
 import { callRequested, callRouted } from './call-events';
 import { endCall, endIfNoLegLeft } from './call-teardown';
-import { type CallOrigin, type CallAuthorization, OriginateRefusedError } from './ports';
+import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type OriginateRequest } from './ports';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
 // Asterisk's own dial timeout is only a safety net behind the controller's ring timer, so that the
@@ -160,7 +160,7 @@ export class CallSetup {
       ctx.heldSlots.set(leg.channelId, carrierId);
       await ctx.save(call);
       try {
-        await this.originate(call, leg, target.endpoint);
+        await this.dialCarrier(call, leg, target.endpoint);
       } catch (error) {
         await this.originateFailed(leg, error, log);
         await ctx.releaseSlot(leg.channelId, log);
@@ -199,20 +199,38 @@ export class CallSetup {
   }
 
   private async originate(call: Call, leg: Leg, endpoint: string): Promise<void> {
-    const { username, phoneNumber } = call.caller;
     this.ctx.originating.add(leg.channelId);
     try {
-      await this.ctx.deps.switchControl.originate({
-        channelId: leg.channelId,
-        callId: call.id,
-        endpoint,
-        callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
-        originatorChannelId: call.caller.channelId,
-        timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
-      });
+      await this.ctx.deps.switchControl.originate(this.requestFor(call, leg, endpoint));
     } finally {
       this.ctx.originating.delete(leg.channelId);
     }
+  }
+
+  // A carrier leg is created in the switch's application first and dialled then, so that the early
+  // media of a carrier that answers 183 can be bridged to the caller before the answer.
+  private async dialCarrier(call: Call, leg: Leg, endpoint: string): Promise<void> {
+    const control = this.ctx.deps.switchControl;
+    const request = this.requestFor(call, leg, endpoint);
+    this.ctx.originating.add(leg.channelId);
+    try {
+      await control.createChannel(request);
+      await control.dialChannel(leg.channelId, { callerChannelId: call.caller.channelId, timeoutSeconds: request.timeoutSeconds });
+    } finally {
+      this.ctx.originating.delete(leg.channelId);
+    }
+  }
+
+  private requestFor(call: Call, leg: Leg, endpoint: string): OriginateRequest {
+    const { username, phoneNumber } = call.caller;
+    return {
+      channelId: leg.channelId,
+      callId: call.id,
+      endpoint,
+      callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
+      originatorChannelId: call.caller.channelId,
+      timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
+    };
   }
 
   // A failed originate ends that attempt. Unless the switch refused it outright, its channel may

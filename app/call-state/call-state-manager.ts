@@ -2,7 +2,8 @@ import { type CallId, newCallId, errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type Call } from './call';
 import { CallContext, type CallStateManagerDeps } from './call-context';
-import { callAnswered, callRinging } from './call-events';
+import { callAnswered } from './call-events';
+import { CallProgress } from './call-progress';
 import { type Baseline, CallRecovery } from './call-recovery';
 import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
@@ -18,11 +19,13 @@ export type { CallStateManagerDeps } from './call-context';
 export class CallStateManager {
   private readonly ctx: CallContext;
   private readonly setup: CallSetup;
+  private readonly progress: CallProgress;
   private readonly recovery: CallRecovery;
 
   constructor(deps: CallStateManagerDeps) {
     this.ctx = new CallContext(deps);
     this.setup = new CallSetup(this.ctx);
+    this.progress = new CallProgress(this.ctx);
     this.recovery = new CallRecovery(this.ctx, this.setup, {
       end: (call, cause, log, options) => this.end(call, cause, log, options),
       legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
@@ -111,7 +114,9 @@ export class CallStateManager {
       if (!call) return;
       switch (event.type) {
         case 'channel.ringing':
-          return await this.onRinging(call, event.channelId, event.at);
+          return await this.progress.onRinging(call, event.channelId, event.at);
+        case 'channel.progress':
+          return await this.progress.onProgress(call, event.channelId, event.at);
         case 'leg.answered':
           return await this.onLegAnswered(call, event.channelId, event.at);
         case 'channel.hungup':
@@ -141,24 +146,14 @@ export class CallStateManager {
     }
   }
 
-  private async onRinging(call: Call, channelId: string, at: Date): Promise<void> {
-    const leg = call.leg(channelId);
-    if (!leg || leg.outcome !== undefined) return;
-    leg.progressAt ??= at.getTime();
-    if (call.state.name !== 'routing') return;
-    const log = this.ctx.logFor(call);
-    if (this.ctx.transition(call, (state) => state.ring(), log, at)) {
-      await this.ctx.safely(log, 'ring caller', () => this.ctx.deps.switchControl.ring(call.caller.channelId));
-      await this.ctx.save(call, [callRinging(call, at.getTime())]);
-    }
-  }
-
   // The first device (or carrier) to answer wins; every other device gets CANCEL.
   private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
     const ctx = this.ctx;
     const log = ctx.logFor(call);
     const leg = call.leg(channelId);
     if (!leg) return;
+    // The same answer told twice changes nothing (and must not hang the call up as a late one).
+    if (call.state instanceof Answered && call.state.answeredLeg === channelId) return;
     const control = ctx.deps.switchControl;
     if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
       leg.outcome = 'cancelled';
@@ -183,9 +178,12 @@ export class CallStateManager {
         await ctx.releaseSlot(loser.channelId, log);
       }),
     );
+    // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
+    const bridged = ctx.earlyBridge.get(call.id) ?? new Set<string>();
+    const joining = [call.caller.channelId, channelId].filter((id) => !bridged.has(id));
     try {
-      await Promise.all([control.answer(call.caller.channelId), control.createBridge(call.id)]);
-      await control.addToBridge(call.id, [call.caller.channelId, channelId]);
+      await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id)]);
+      if (joining.length > 0) await control.addToBridge(call.id, joining);
     } catch (error) {
       log.error('bridging failed', { error: errorMessage(error) });
       await cancelled;

@@ -48,7 +48,9 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
         : ctx.safely(log, 'hang up caller', () => control.hangup(call.caller.channelId, 'normal')),
     );
   }
-  if (wasAnswered) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+  // A call to the phone network may have a bridge before its answer (early media); after a restart
+  // that is not known, so every outbound call's bridge is destroyed (none there is no error).
+  if (wasAnswered || ctx.earlyBridge.has(call.id) || call.direction === 'outbound') work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
   await Promise.all(work);
   const ended = callEnded(call, quality, { reason: options.reason, endTimeEstimated: options.endTimeEstimated });
   ctx.forget(call);

@@ -12,6 +12,9 @@ export type SwitchEvent =
   | { type: 'call.arrived'; channelId: string; origin: CallOrigin; dialed: string; at: Date }
   | { type: 'leg.answered'; channelId: string; callId: string; at: Date }
   | { type: 'channel.ringing'; channelId: string; at: Date }
+  // The far end says the call is progressing (183 Session Progress), usually with early media
+  // (ringback or an announcement of the far network), and may never send 180.
+  | { type: 'channel.progress'; channelId: string; at: Date }
   // sipCode: the SIP final response that ended the channel, when the switch knows it (e.g. 486, 503).
   | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; sipCode?: number; at: Date };
 
@@ -56,12 +59,23 @@ export interface SwitchBridge {
 export interface SwitchControl {
   // Throws OriginateRefusedError when the switch certainly created no channel.
   originate(request: OriginateRequest): Promise<void>;
+  // A leg that may give early media (a carrier): its channel is created in the controller's
+  // application without calling anyone yet, so that it can be bridged with the caller before it
+  // answers; dialChannel() then calls the endpoint. Its progress, ringing and answer come as
+  // channel.progress, channel.ringing and leg.answered. createChannel throws OriginateRefusedError
+  // when the switch certainly created no channel.
+  createChannel(request: OriginateRequest): Promise<void>;
+  dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void>;
   ring(channelId: string): Promise<void>;
+  // Tells an unanswered incoming channel that its call is progressing (183 Session Progress with
+  // media), so that it hears what its bridge plays before the answer.
+  progress(channelId: string): Promise<void>;
   answer(channelId: string): Promise<void>;
   // Ends a channel; a channel that is already gone counts as ended.
   hangup(channelId: string, reason: HangupReason): Promise<void>;
   // Refuses an unanswered incoming channel with this exact SIP response code.
   reject(channelId: string, sipCode: number): Promise<void>;
+  // Creates the mixing bridge; one that exists already is left as it is.
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;

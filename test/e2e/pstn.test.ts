@@ -53,6 +53,7 @@ describe('e2e: calls to and from the phone network through carriers', function (
     const [callerResult, carrierResult] = await Promise.all([call(aliceDevice, '+442071838750', { holdMs: 1500 }).done, carrier.done]);
     expect(finalCode(callerResult)).to.equal(200);
     expect(calledNumbers(carrierResult)).to.deep.equal(['+442071838750']);
+    expect(carrierResult.trace, 'the carrier is shown alice\'s number').to.match(new RegExp(`From: "?${alice.username}"? <sip:\\${alice.phoneNumber}@`));
     const [record] = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length >= 1).catch((error: Error) => {
       throw new Error(`${error.message}\n${app.output.filter((line) => /"level":"(error|warn)"/.test(line)).slice(-10).join('\n')}`);
     });

@@ -3,7 +3,10 @@ import { type RtpQuality } from '../../../app/shared/events';
 
 export type SwitchCommand =
   | { kind: 'originate'; request: OriginateRequest }
+  | { kind: 'create'; request: OriginateRequest }
+  | { kind: 'dial'; channelId: string; callerChannelId: string; timeoutSeconds: number }
   | { kind: 'ring'; channelId: string }
+  | { kind: 'progress'; channelId: string }
   | { kind: 'answer'; channelId: string }
   | { kind: 'hangup'; channelId: string; reason: HangupReason }
   | { kind: 'reject'; channelId: string; sipCode: number }
@@ -32,6 +35,22 @@ export class FakeSwitch implements SwitchControl {
 
   async originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
+    await this.startLeg(request);
+  }
+  // The failures of originate apply to creating a channel the same way.
+  async createChannel(request: OriginateRequest): Promise<void> {
+    this.commands.push({ kind: 'create', request });
+    await this.startLeg(request);
+  }
+  dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void> {
+    this.commands.push({ kind: 'dial', channelId, ...options });
+    return Promise.resolve();
+  }
+  progress(channelId: string): Promise<void> {
+    this.commands.push({ kind: 'progress', channelId });
+    return Promise.resolve();
+  }
+  private async startLeg(request: OriginateRequest): Promise<void> {
     await this.originateGate;
     const matches = (endpoints: Set<string>): boolean => [...endpoints].some((uri) => request.endpoint.endsWith(uri));
     if (matches(this.failOriginateFor)) throw new OriginateRefusedError(request.channelId, { cause: new Error('endpoint refused') });
@@ -90,8 +109,9 @@ export class FakeSwitch implements SwitchControl {
     return Promise.resolve(this.bridges);
   }
 
+  // Every leg started: originated (devices) or created to be dialled (carriers).
   originated(): OriginateRequest[] {
-    return this.commands.flatMap((command) => (command.kind === 'originate' ? [command.request] : []));
+    return this.commands.flatMap((command) => (command.kind === 'originate' || command.kind === 'create' ? [command.request] : []));
   }
 
   of<K extends SwitchCommand['kind']>(kind: K): Extract<SwitchCommand, { kind: K }>[] {

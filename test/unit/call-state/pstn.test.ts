@@ -153,6 +153,65 @@ describe('call state manager: calls to the phone network through carriers', func
     expect(ended(after.store)).to.include({ cause: 'completed', carrierId: 'c1' });
   });
 
+  it('given a carrier leg, then its channel is created in the application first and then dialled with the caller, within the ring timeout plus a margin', async function () {
+    const context = setup();
+    await dialLondon(context);
+    const leg = context.sw.originated()[0];
+    expect(context.sw.commands.map((command) => command.kind)).to.deep.equal(['create', 'dial']);
+    expect(context.sw.of('dial')).to.deep.equal([{ kind: 'dial', channelId: leg?.channelId, callerChannelId: 'caller-1', timeoutSeconds: leg?.timeoutSeconds }]);
+    expect(leg?.timeoutSeconds).to.be.greaterThan(30);
+  });
+
+  it('given a carrier that says 183 (early media) and never 180, then it is kept past the progress timeout, bridged with the caller at once and the caller told of the progress; its answer is not bridged again', async function () {
+    const context = setup();
+    await dialLondon(context);
+    const leg = context.sw.originated()[0];
+    if (!leg) expect.fail('no attempt');
+    context.time.advance(700);
+    await context.manager.handle({ type: 'channel.progress', channelId: leg.channelId, at: context.time.now() });
+    expect(context.sw.of('createBridge')).to.deep.equal([{ kind: 'createBridge', bridgeId: leg.callId }]);
+    expect(context.sw.of('addToBridge')).to.deep.equal([{ kind: 'addToBridge', bridgeId: leg.callId, channelIds: ['caller-1', leg.channelId] }]);
+    expect(context.sw.of('progress')).to.deep.equal([{ kind: 'progress', channelId: 'caller-1' }]);
+    expect(context.sw.of('ring'), 'no local ringback over the early media').to.have.length(0);
+    await settle(context.time, PROGRESS_TIMEOUT_SECONDS * 1000 + 10);
+    expect(context.sw.originated(), 'no other carrier tried').to.have.length(1);
+    expect(context.sw.of('hangup')).to.have.length(0);
+    await context.manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: context.time.now() });
+    expect(context.sw.of('answer')).to.deep.equal([{ kind: 'answer', channelId: 'caller-1' }]);
+    expect(context.sw.of('addToBridge'), 'already bridged').to.have.length(1);
+    expect(context.sw.of('createBridge')).to.have.length(1);
+    await context.manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: context.time.now() });
+    const record = ended(context.store);
+    expect(record?.attempts).to.deep.equal([{ carrierId: 'c1', outcome: 'answered', pddMs: 700 }]);
+    expect(record?.ringingAt, 'the call progressed at the 183').to.be.a('string');
+  });
+
+  it('given an early-media carrier that fails with 503, then the next carrier joins the same bridge without moving the caller; a call that ends unanswered has its bridge destroyed', async function () {
+    const context = setup();
+    await dialLondon(context);
+    const first = context.sw.originated()[0];
+    await context.manager.handle({ type: 'channel.progress', channelId: first?.channelId ?? '', at: context.time.now() });
+    await carrierEnds(context, 0, 503);
+    const second = context.sw.originated()[1];
+    await context.manager.handle({ type: 'channel.progress', channelId: second?.channelId ?? '', at: context.time.now() });
+    expect(context.sw.of('addToBridge').map((command) => command.channelIds)).to.deep.equal([['caller-1', first?.channelId], [second?.channelId]]);
+    expect(context.sw.of('progress'), 'the caller is told once').to.have.length(1);
+    await carrierEnds(context, 1, 486);
+    expect(context.sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 486 }]);
+    expect(context.sw.of('destroyBridge')).to.deep.equal([{ kind: 'destroyBridge', bridgeId: first?.callId }]);
+  });
+
+  it('given an answered call, when the answer of its answered leg is reported again, then nothing is hung up', async function () {
+    const context = setup();
+    await dialLondon(context);
+    const leg = context.sw.originated()[0];
+    if (!leg) expect.fail('no attempt');
+    await context.manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: context.time.now() });
+    await context.manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: context.time.now() });
+    expect(context.sw.of('hangup')).to.have.length(0);
+    expect(context.manager.liveCallCount()).to.equal(1);
+  });
+
   it('given the callee is busy (486) or declines (603), then no other carrier is tried and the caller hears that code', async function () {
     for (const code of [486, 603]) {
       const context = setup();

@@ -22,7 +22,7 @@ async function originateError(error: Error): Promise<unknown> {
   );
 }
 
-describe('ARI switch control: originate failures', function () {
+describe('ARI switch control: starting legs', function () {
   it('given Asterisk refuses the originate with a 4xx, then OriginateRefusedError (no channel was created) with the ARI error as cause', async function () {
     for (const status of [400, 404, 409]) {
       const cause = new AriRequestError('POST', '/channels', status, 'refused');
@@ -39,5 +39,29 @@ describe('ARI switch control: originate failures', function () {
       expect(error).to.equal(cause);
       expect(error).to.not.be.instanceOf(OriginateRefusedError);
     }
+  });
+
+  it('given a channel just created that has not entered the application yet, then dialling it is retried until it has; any other refusal is final', async function () {
+    const notInStasis = new AriRequestError('POST', '/channels/leg-1/dial', 409, '{"message":"Channel not in Stasis application"}');
+    const posts: string[] = [];
+    const rest = (failures: Error[]): AriRest =>
+      ({
+        post: (path: string) => {
+          posts.push(path);
+          const failure = failures.shift();
+          return failure ? Promise.reject(failure) : Promise.resolve();
+        },
+      }) as unknown as AriRest;
+    await new AriSwitchControl(rest([notInStasis, notInStasis]), 'calls').dialChannel('leg-1', { callerChannelId: 'caller-1', timeoutSeconds: 35 });
+    expect(posts).to.deep.equal(['/channels/leg-1/dial', '/channels/leg-1/dial', '/channels/leg-1/dial']);
+
+    posts.length = 0;
+    const notDown = new AriRequestError('POST', '/channels/leg-1/dial', 409, '{"message":"Channel is not in the \'Down\' state"}');
+    const error = await new AriSwitchControl(rest([notDown]), 'calls').dialChannel('leg-1', { callerChannelId: 'caller-1', timeoutSeconds: 35 }).then(
+      () => expect.fail('dial should have failed'),
+      (caught: unknown) => caught,
+    );
+    expect(error).to.equal(notDown);
+    expect(posts).to.have.length(1);
   });
 });
