@@ -19,7 +19,7 @@ import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, startInvoiceConsumer } from './invoice';
 import { CallEndedSchema, CallEventSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
-import { errorMessage, systemClock, systemScheduler } from './shared/kernel';
+import { errorMessage, NotFoundError, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
@@ -37,6 +37,14 @@ function directoryOf(users: UserService): SubscriberDirectory {
   return {
     findByUsername: async (username) => toParty(await users.findByUsername(username)),
     findByDialed: async (dialed) => toParty(await users.findByDialed(dialed)),
+    findById: async (userId) => {
+      try {
+        return toParty(await users.get(userId));
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
   };
 }
 

@@ -31,6 +31,13 @@ export class CallNotFoundError extends NotFoundError {
   }
 }
 
+// A click-to-call names a user nobody has (as `from`, or as `to` by username).
+export class CallUserNotFoundError extends NotFoundError {
+  constructor(user: string) {
+    super('CALL.USER_NOT_FOUND', 'no such user', { user });
+  }
+}
+
 export class CallAlreadyEndedError extends ConflictError {
   constructor(callId: string) {
     super('CALL.ALREADY_ENDED', 'the call has already ended', { callId });
@@ -59,9 +66,22 @@ export class CallOperations {
     private readonly manager: CallStateManager,
     private readonly switchControl: SwitchControl,
     private readonly ended: EndedCallLookup,
-    // Turns a username into the user's id for the per-user index; without it, only ids are found.
-    private readonly directory?: Pick<SubscriberDirectory, 'findByUsername'>,
+    // Finds users by username (and by id) for the per-user index and click-to-call; without it,
+    // only user ids are found.
+    private readonly directory?: Pick<SubscriberDirectory, 'findByUsername' | 'findById'>,
   ) {}
+
+  // Click-to-call: rings the devices of `from` (a user id or username); the first to answer calls
+  // `to` (a username or an E.164 number) as if it had dialled it. A `to` username must exist; a
+  // number may be anyone's, on-net or on the phone network. Throws CallUserNotFoundError, or
+  // CallerUnreachableError when `from` has no device to ring.
+  async start(from: string, to: string): Promise<CallView> {
+    const caller = UUID.test(from) ? await this.directory?.findById?.(from.toLowerCase()) : await this.directory?.findByUsername(from);
+    if (!caller) throw new CallUserNotFoundError(from);
+    if (!to.startsWith('+') && !(await this.directory?.findByUsername(to))) throw new CallUserNotFoundError(to);
+    const callId = await this.manager.startCall(caller, to);
+    return this.get(callId);
+  }
 
   // Live calls, optionally of one user (as caller or callee, by user id or username): one user's
   // calls come from that user's index, not from a scan of every live call.

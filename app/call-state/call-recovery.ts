@@ -30,6 +30,8 @@ export interface CallHandling {
   legAnswered(call: Call, channelId: string, at: Date): Promise<void>;
   armCreditTimers(call: Call): void;
   failSafe(callId: CallId, event: SwitchEvent, log: Logger): Promise<void>;
+  // A click-to-call still ringing its caller's devices: it has no caller channel to look for yet.
+  waitsForCaller(callId: string): boolean;
 }
 
 // Taking calls over after a restart, and comparing them with what the switch really has after the
@@ -134,7 +136,7 @@ export class CallRecovery {
 
   private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>, baseline: Baseline, eventsLostAt: Date | undefined): Promise<void> {
     const call = this.ctx.calls.get(callId);
-    if (!call || call.state.isFinal) return;
+    if (!call || call.state.isFinal || this.handling.waitsForCaller(call.id)) return;
     const log = this.ctx.logFor(call);
     // Only a leg whose channel existed before the list was asked for can be missing from it.
     const missing = (channelId: string): boolean => baseline.legs.has(channelId) && !channels.has(channelId);

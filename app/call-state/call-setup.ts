@@ -11,14 +11,14 @@ import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type Or
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
 // Asterisk's own dial timeout is only a safety net behind the controller's ring timer, so that the
 // controller's decision (480 or 408 to the caller, CANCEL to the devices) is the one that happens.
-const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
+export const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
 
-// startCall(from, to) of the design: from a new call's arrival to every device (or the first carrier)
-// being rung. Refusals end the call before anything rings.
+// From a new call's arrival to every device (or the first carrier) being rung. Refusals end the call
+// before anything rings. A click-to-call (click-to-call.ts) joins here once its caller answered.
 export class CallSetup {
   // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
   // outbound call that is still ringing is not failed over any more).
@@ -41,7 +41,11 @@ export class CallSetup {
     this.ctx.adopt(call);
     await this.ctx.save(call, [callRequested(call)]);
     log.info('call requested');
+    await this.placeCall(call, log);
+  }
 
+  // Sends a requested call on to what its caller dialled: a user, the phone network, or nobody.
+  async placeCall(call: Call, log: Logger): Promise<void> {
     const target = await this.targetOf(call);
     switch (target.kind) {
       case 'user':

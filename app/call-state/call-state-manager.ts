@@ -1,12 +1,13 @@
 import { type CallId, newCallId, errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
-import { type Call } from './call';
+import { type Call, type Party } from './call';
 import { CallContext, type CallStateManagerDeps } from './call-context';
 import { callAnswered } from './call-events';
 import { CallProgress } from './call-progress';
 import { type Baseline, CallRecovery } from './call-recovery';
 import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
+import { ClickToCall } from './click-to-call';
 import { isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from './end-causes';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
@@ -21,16 +22,19 @@ export class CallStateManager {
   private readonly setup: CallSetup;
   private readonly progress: CallProgress;
   private readonly recovery: CallRecovery;
+  private readonly clickToCall: ClickToCall;
 
   constructor(deps: CallStateManagerDeps) {
     this.ctx = new CallContext(deps);
     this.setup = new CallSetup(this.ctx);
     this.progress = new CallProgress(this.ctx);
+    this.clickToCall = new ClickToCall(this.ctx, this.setup);
     this.recovery = new CallRecovery(this.ctx, this.setup, {
       end: (call, cause, log, options) => this.end(call, cause, log, options),
       legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
       armCreditTimers: (call) => this.armCreditTimers(call),
       failSafe: (callId, event, log) => this.failSafe(callId, event, log),
+      waitsForCaller: (callId) => this.clickToCall.isRingingCaller(callId),
     });
   }
 
@@ -56,6 +60,13 @@ export class CallStateManager {
   // continueCall of the design: may this call go on past the talk time reserved so far?
   continueCall(call: Call): Promise<boolean> {
     return this.ctx.credit.continueCall(call, this.ctx.logFor(call));
+  }
+
+  // startCall(from, to) of the design, as click-to-call: rings the devices of the user `from`; the
+  // first to answer calls `to` as if it had dialled it. Resolves with the call's id once the switch
+  // rings at least one device; throws CallerUnreachableError when there is none to ring.
+  startCall(from: Party, to: string): Promise<CallId> {
+    return this.clickToCall.start(from, to);
   }
 
   // An operator ends a live call. False when this instance does not drive it.
@@ -150,6 +161,7 @@ export class CallStateManager {
   private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
     const ctx = this.ctx;
     const log = ctx.logFor(call);
+    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerAnswered(call, channelId);
     const leg = call.leg(channelId);
     if (!leg) return;
     // The same answer told twice changes nothing (and must not hang the call up as a late one).
@@ -199,6 +211,7 @@ export class CallStateManager {
 
   private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date): Promise<void> {
     if (call.state.isFinal) return;
+    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
     const log = this.ctx.logFor(call);
     if (call.isCaller(channelId)) {
       const endCause: EndCause = call.state instanceof Answered ? 'completed' : 'cancelled';
@@ -253,9 +266,10 @@ export class CallStateManager {
     await this.end(call, 'terminated', log, { reason: 'credit_exhausted' });
   }
 
-  private end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
+  private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
     this.setup.forget(call.id);
-    return endCall(this.ctx, call, cause, log, options);
+    await this.clickToCall.abandon(call, log);
+    await endCall(this.ctx, call, cause, log, options);
   }
 
   private forget(call: Call): void {

@@ -39,7 +39,8 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
     work.push(ctx.safely(log, 'hang up device', () => control.hangup(leg.channelId, 'normal')));
   }
   for (const leg of call.legs) work.push(ctx.releaseSlot(leg.channelId, log));
-  if (!options.callerGone) {
+  // A click-to-call whose caller never answered has no caller channel to tell.
+  if (!options.callerGone && call.caller.channelId !== '') {
     const sipCode = wasAnswered ? undefined : (options.sipCode ?? sipCodeOf(call.endCause ?? cause));
     call.sipCode = sipCode;
     work.push(

@@ -7,7 +7,8 @@ export function createCallStateModule(deps: CallStateModuleDeps): CallStateManag
 }
 
 export { CallStateManager, type CallStateManagerDeps } from './call-state-manager';
-export { CallOperations, CallNotFoundError, CallAlreadyEndedError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
+export { CallOperations, CallNotFoundError, CallAlreadyEndedError, CallUserNotFoundError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
+export { CallerUnreachableError } from './click-to-call';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
 export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';

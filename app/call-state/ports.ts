@@ -24,7 +24,8 @@ export interface OriginateRequest {
   // Asterisk dial string, e.g. PJSIP/bob/sip:bob@192.0.2.10:5062
   endpoint: string;
   callerId: string;
-  originatorChannelId: string;
+  // The channel this leg is dialled for (its codecs and linked id); none for a click-to-call's caller.
+  originatorChannelId?: string;
   timeoutSeconds: number;
 }
 
@@ -92,6 +93,8 @@ export interface SwitchControl {
 
 export interface SubscriberDirectory {
   findByUsername(username: string): Promise<Party | undefined>;
+  // By user id (the admin API's click-to-call takes either); absent where nothing needs it.
+  findById?(userId: string): Promise<Party | undefined>;
   // The dialed string as the caller sent it: a username or an E.164 number.
   findByDialed(dialed: string): Promise<Party | undefined>;
 }
