@@ -8,7 +8,9 @@ import { AriOutboundRegistrations, createCarriersModule, RedisCarrierCapacity } 
 import {
   CallOperations,
   createCallStateModule,
+  InstanceIdInUseError,
   RedisCallStore,
+  RedisInstanceRegistry,
   type CallView,
   type Party,
   type SubscriberDirectory,
@@ -17,7 +19,7 @@ import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
-import { errorMessage, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
+import { errorMessage, NotFoundError, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
@@ -35,6 +37,14 @@ function directoryOf(users: UserService): SubscriberDirectory {
   return {
     findByUsername: async (username) => toParty(await users.findByUsername(username)),
     findByDialed: async (dialed) => toParty(await users.findByDialed(dialed)),
+    findById: async (userId) => {
+      try {
+        return toParty(await users.get(userId));
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
   };
 }
 
@@ -81,6 +91,9 @@ async function main(): Promise<void> {
   // ---- infrastructure
   const db = createDatabase(config.database);
   const redis = await connectRedis(config.redis.url, log.child({ module: 'redis' }));
+  // Before anything runs under this instance id (its outbox, its calls): one running controller per id.
+  const instances = new RedisInstanceRegistry(redis, { instanceId: config.instanceId, log: log.child({ module: 'instances' }) });
+  await instances.acquireLease();
   const nats = await connectNats(config.nats.url, config.instanceId, log.child({ module: 'nats' }));
   const jsm = await nats.jetstreamManager();
   await ensureStreams(jsm, log);
@@ -119,6 +132,8 @@ async function main(): Promise<void> {
     scheduler: systemScheduler,
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
+    instanceId: config.instanceId,
+    instances,
     authorizer: billing,
     creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {
@@ -160,7 +175,7 @@ async function main(): Promise<void> {
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);
-    } }),
+    } }, directoryOf(users)),
     metrics,
     log,
     ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
@@ -177,14 +192,24 @@ async function main(): Promise<void> {
   // (re)connection of the event stream, they are compared with what Asterisk really has.
   const recovered = await calls.recover();
   if (recovered > 0) log.info('live calls recovered from the store', { calls: recovered });
+  // From now on (after recover() read the previous run's), the heartbeat says until when this
+  // instance's switch events were known to arrive; the lease is renewed with it. A controller that
+  // lost its lease to another process stops: that one now drives this id's calls and outbox.
+  const lifecycle: { stop?: (signal: string, exitCode?: number) => void } = {};
+  instances.start(
+    () => switchModule.eventsSeenAt(),
+    () => {
+      // Not one more outbox round: the new holder drains that list now.
+      void publisher.stop();
+      lifecycle.stop?.('lease lost', 1);
+    },
+  );
   void switchModule.start({
     onEvent: (event) => void calls.handle(event),
-    onConnected: (reconnected) => {
+    onConnected: (reconnected, lostAt) => {
       const connectedAt = new Date();
       log.info('switch connected', { reconnected });
-      Promise.all([switchModule.control.listChannels(), switchModule.control.listBridges()])
-        .then(([channels, bridges]) => calls.reconcile(channels, connectedAt, bridges))
-        .catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
+      calls.resync(connectedAt, lostAt).catch((error: unknown) => log.error('reconciliation failed', { error: errorMessage(error) }));
       carriers.syncRegistrations().catch((error: unknown) => log.warn('carrier registrations sync failed', { error: errorMessage(error) }));
     },
   });
@@ -211,10 +236,11 @@ async function main(): Promise<void> {
     ariApp: config.ari.app,
   });
 
-  installShutdown(log, async () => {
+  lifecycle.stop = installShutdown(log, async () => {
     clearInterval(keepAlive);
     clearInterval(reservationSweep);
     await jobs.stop();
+    instances.stop();
     switchModule.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
@@ -227,6 +253,7 @@ async function main(): Promise<void> {
     await publisher.drained(5000);
     await publisher.stop();
     await nats.drain();
+    await instances.releaseLease();
     await redis.quit();
     await db.$disconnect();
   });
@@ -243,9 +270,9 @@ function closeServer(server: Server): Promise<void> {
 // server that retries without end), so the shutdown has a deadline; a second signal ends it at once.
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
-function installShutdown(log: Logger, shutdown: () => Promise<void>): void {
+function installShutdown(log: Logger, shutdown: () => Promise<void>): (signal: string, exitCode?: number) => void {
   let stopping = false;
-  const stop = (signal: string): void => {
+  const stop = (signal: string, exitCode = 0): void => {
     if (stopping) {
       log.warn('second signal during shutdown, exiting now', { signal });
       process.exit(1);
@@ -257,7 +284,7 @@ function installShutdown(log: Logger, shutdown: () => Promise<void>): void {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     shutdown().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         log.error('shutdown failed', { error: errorMessage(error) });
         process.exit(1);
@@ -266,10 +293,11 @@ function installShutdown(log: Logger, shutdown: () => Promise<void>): void {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  return stop;
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = error instanceof ConfigError || error instanceof InstanceIdInUseError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`calling platform failed to start: ${message}\n`);
   process.exit(1);
 });

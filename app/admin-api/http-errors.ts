@@ -11,6 +11,8 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   unavailable: 503,
+  // Temporarily Unavailable, borrowed from SIP (a user with no registered device), as the API promises.
+  unreachable: 480,
   internal: 500,
 };
 

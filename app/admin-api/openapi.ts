@@ -13,6 +13,7 @@ import {
   InvoiceResponse,
   SessionListResponse,
   SessionResponse,
+  StartCallRequest,
   UserResponse,
 } from './schemas';
 
@@ -54,6 +55,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         Error: schemaOf(ErrorResponse, 'output'),
         Health: schemaOf(HealthResponse, 'output'),
         Call: schemaOf(CallResponse, 'output'),
+        StartCallRequest: schemaOf(StartCallRequest, 'input'),
         CallList: schemaOf(CallListResponse, 'output'),
         Session: schemaOf(SessionResponse, 'output'),
         SessionList: schemaOf(SessionListResponse, 'output'),
@@ -171,6 +173,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
       },
       '/v1/calls': {
+        post: {
+          summary: "Click-to-call (startCall): ring the devices of `from`; the first to answer calls `to` as if it had dialled it (same routing, billing, parallel ringing, records and events)",
+          requestBody: { required: true, content: { 'application/json': { schema: ref('StartCallRequest') } } },
+          responses: {
+            '201': { description: "the call, live, while `from`'s devices ring", content: { 'application/json': { schema: ref('Call') } } },
+            '400': errorResponse('invalid request (REQUEST.INVALID, REQUEST.MALFORMED_JSON)'),
+            '401': errorResponse('missing or wrong bearer token'),
+            '404': errorResponse('no such user as from, or as a to username (CALL.USER_NOT_FOUND)'),
+            '480': errorResponse('from has no device that can be rung (CALL.CALLER_UNREACHABLE)'),
+          },
+        },
         get: {
           summary: 'Live calls (on any controller instance), optionally of one user',
           parameters: [{ name: 'user', in: 'query', required: false, schema: { type: 'string' }, description: 'user id or username, as caller or callee' }],

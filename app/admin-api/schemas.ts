@@ -58,6 +58,17 @@ export const CallResponse = z.object({
 
 export const CallListResponse = z.object({ calls: z.array(CallResponse) });
 
+// Click-to-call: ring `from`'s devices, then call `to` from the one that answers.
+export const StartCallRequest = z
+  .object({
+    from: z.string().min(1).max(64).meta({ description: 'user id or username of the user whose devices ring first' }),
+    to: z
+      .string()
+      .refine((value) => USERNAME_PATTERN.test(value) || isE164(value), 'must be a username or a phone number in E.164 form, e.g. +14155550102')
+      .meta({ description: 'username, or E.164 number (on-net or on the phone network)' }),
+  })
+  .strict();
+
 export const SessionResponse = z.object({
   id: z.uuid(),
   userId: z.uuid(),

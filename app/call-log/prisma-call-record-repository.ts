@@ -5,6 +5,15 @@ import { type CallRecordRepository } from './ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// A text the event allows but its column cannot hold is cut to the column's width rather than
+// refused: a refused insert would stop this record at the consumer and dead-letter it (a lost call
+// record). Widths are call_records' (prisma/schema.prisma); cut by characters, as PostgreSQL counts.
+const fit = (value: string, width: number): string => {
+  const characters = Array.from(value);
+  return characters.length <= width ? value : characters.slice(0, width).join('');
+};
+const fitOrNull = (value: string | undefined, width: number): string | null => (value ? fit(value, width) : null);
+
 export class PrismaCallRecordRepository implements CallRecordRepository {
   constructor(private readonly db: Database) {}
 
@@ -18,24 +27,24 @@ export class PrismaCallRecordRepository implements CallRecordRepository {
           eventId: event.id,
           // A caller from the phone network has no user.
           callerUserId: event.caller.userId || null,
-          callerUsername: event.caller.username || null,
-          callerNumber: event.caller.phoneNumber,
-          dialed: event.dialed,
+          callerUsername: fitOrNull(event.caller.username, 40),
+          callerNumber: fit(event.caller.phoneNumber, 16),
+          dialed: fit(event.dialed, 64),
           // A callee on the phone network (an outbound call) has no user either.
           calleeUserId: event.callee?.userId || null,
-          calleeUsername: event.callee?.username || null,
-          calleeNumber: event.callee?.phoneNumber ?? null,
+          calleeUsername: fitOrNull(event.callee?.username, 40),
+          calleeNumber: event.callee ? fit(event.callee.phoneNumber, 16) : null,
           requestedAt: new Date(event.requestedAt),
           ringingAt: event.ringingAt ? new Date(event.ringingAt) : null,
           answeredAt: event.answeredAt ? new Date(event.answeredAt) : null,
           endedAt: new Date(event.endedAt),
           talkMs: event.talkMs,
           endCause: event.cause,
-          endReason: event.reason ?? null,
+          endReason: fitOrNull(event.reason, 32),
           sipCode: event.sipCode ?? null,
           direction: event.direction ?? 'on-net',
           attempts: event.attempts ?? [],
-          carrierId: event.carrierId ?? null,
+          carrierId: fitOrNull(event.carrierId, 64),
           quality: event.quality,
           history: event.history,
         },

@@ -11,7 +11,9 @@ import {
   type CallStore,
   type CarrierCapacity,
   type CarrierDirectory,
+  type CarrierSlot,
   type ConnectionLookup,
+  type InstanceRegistry,
   type Router,
   type SubscriberDirectory,
   type SwitchControl,
@@ -31,6 +33,10 @@ export interface CallStateManagerDeps {
   scheduler: Scheduler;
   log: Logger;
   ringTimeoutSeconds: number;
+  // This controller instance, and what is known of the others (their heartbeats). Without them,
+  // a call found ended after a restart ends at its last recorded change.
+  instanceId?: string;
+  instances?: InstanceRegistry;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;
@@ -52,19 +58,40 @@ export class CallContext {
   readonly credit: CallCredit;
   // Carrier call slots held by live legs (released once, when the leg is gone).
   readonly heldSlots = new Map<string, string>();
+  // Legs whose originate request has not been answered yet: the switch may or may not have created
+  // their channel, so a channel list taken meanwhile says nothing about them.
+  readonly originating = new Set<string>();
+  // Per call, the channels put in its bridge before the answer (early media): not to be added again.
+  readonly earlyBridge = new Map<string, Set<string>>();
 
   constructor(readonly deps: CallStateManagerDeps) {
     this.timers = new CallTimers(deps.clock, deps.scheduler, { warningSeconds: deps.creditWarningSeconds ?? 0 });
     this.credit = new CallCredit(deps.authorizer, deps.clock);
   }
 
+  // Drives this call from now on. Carrier legs still up hold their slot (taken by this or a
+  // previous instance): they give it back when they end.
   adopt(call: Call): void {
     this.calls.set(call.id, call);
     for (const channelId of call.channelIds()) this.channelToCall.set(channelId, call.id);
+    for (const leg of call.legs) if (leg.carrierId !== undefined && !leg.gone) this.heldSlots.set(leg.channelId, leg.carrierId);
+  }
+
+  // The carrier slots the legs of these calls hold.
+  slotsOf(calls: Iterable<Call>): CarrierSlot[] {
+    const slots: CarrierSlot[] = [];
+    for (const call of calls) {
+      for (const leg of call.legs) {
+        const carrierId = this.heldSlots.get(leg.channelId);
+        if (carrierId !== undefined) slots.push({ carrierId, legId: leg.channelId });
+      }
+    }
+    return slots;
   }
 
   forget(call: Call): void {
     this.timers.disarmAll(call.id);
+    this.earlyBridge.delete(call.id);
     this.calls.delete(call.id);
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
   }
@@ -105,7 +132,7 @@ export class CallContext {
     if (carrierId === undefined || !this.deps.pstn) return;
     this.heldSlots.delete(channelId);
     try {
-      await this.deps.pstn.capacity.release(carrierId);
+      await this.deps.pstn.capacity.release(carrierId, channelId);
     } catch (error) {
       log.warn('carrier slot not released', { carrierId, error: errorMessage(error) });
     }

@@ -41,7 +41,8 @@ export function callAnswered(call: Call, at: number): CallAnswered {
   };
 }
 
-export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: RtpQuality }, reason?: string): CallEnded {
+export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: RtpQuality }, extra: { reason?: string; endTimeEstimated?: boolean } = {}): CallEnded {
+  const { reason, endTimeEstimated } = extra;
   const endedAt = call.timeOf('ended') ?? Date.now();
   const requestedAt = call.timeOf('requested') ?? endedAt;
   const ringingAt = call.timeOf('ringing');
@@ -59,6 +60,7 @@ export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: R
     ...(ringingAt ? { ringingAt: iso(ringingAt) } : {}),
     ...(answeredAt ? { answeredAt: iso(answeredAt) } : {}),
     endedAt: iso(endedAt),
+    ...(endTimeEstimated ? { endTimeEstimated: true } : {}),
     talkMs: answeredAt ? Math.max(0, endedAt - answeredAt) : 0,
     ...(call.carrierId ? { carrierId: call.carrierId } : {}),
     direction: call.direction,

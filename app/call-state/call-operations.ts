@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError } from '../shared/kernel';
 import { type Call, type Party } from './call';
 import { type CallStateManager } from './call-state-manager';
-import { type CallStore, type SwitchControl } from './ports';
+import { type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // What operators see of a call, live or finished.
 export interface CallView {
@@ -26,6 +28,13 @@ export interface EndedCallLookup {
 export class CallNotFoundError extends NotFoundError {
   constructor(callId: string) {
     super('CALL.NOT_FOUND', 'no such call', { callId });
+  }
+}
+
+// A click-to-call names a user nobody has (as `from`, or as `to` by username).
+export class CallUserNotFoundError extends NotFoundError {
+  constructor(user: string) {
+    super('CALL.USER_NOT_FOUND', 'no such user', { user });
   }
 }
 
@@ -57,17 +66,35 @@ export class CallOperations {
     private readonly manager: CallStateManager,
     private readonly switchControl: SwitchControl,
     private readonly ended: EndedCallLookup,
+    // Finds users by username (and by id) for the per-user index and click-to-call; without it,
+    // only user ids are found.
+    private readonly directory?: Pick<SubscriberDirectory, 'findByUsername' | 'findById'>,
   ) {}
 
-  // Live calls, optionally of one user (as caller or callee, by user id or username).
+  // Click-to-call: rings the devices of `from` (a user id or username); the first to answer calls
+  // `to` (a username or an E.164 number) as if it had dialled it. A `to` username must exist; a
+  // number may be anyone's, on-net or on the phone network. Throws CallUserNotFoundError, or
+  // CallerUnreachableError when `from` has no device to ring.
+  async start(from: string, to: string): Promise<CallView> {
+    const caller = UUID.test(from) ? await this.directory?.findById?.(from.toLowerCase()) : await this.directory?.findByUsername(from);
+    if (!caller) throw new CallUserNotFoundError(from);
+    if (!to.startsWith('+') && !(await this.directory?.findByUsername(to))) throw new CallUserNotFoundError(to);
+    const callId = await this.manager.startCall(caller, to);
+    return this.get(callId);
+  }
+
+  // Live calls, optionally of one user (as caller or callee, by user id or username): one user's
+  // calls come from that user's index, not from a scan of every live call.
   async list(filter: { user?: string } = {}): Promise<CallView[]> {
-    const calls = await this.store.liveCalls();
     const user = filter.user;
-    const involves = (party: Party | undefined): boolean => party !== undefined && (party.userId === user || party.username === user);
-    return calls
-      .filter((call) => !user || involves(call.caller) || involves(call.callee))
-      .map(viewOf)
-      .sort((a, b) => (a.history[0]?.at ?? '').localeCompare(b.history[0]?.at ?? ''));
+    let calls: Call[];
+    if (user === undefined) {
+      calls = await this.store.liveCalls();
+    } else {
+      const userId = UUID.test(user) ? user.toLowerCase() : (await this.directory?.findByUsername(user))?.userId;
+      calls = userId ? await this.store.liveCallsOf(userId) : [];
+    }
+    return calls.map(viewOf).sort((a, b) => (a.history[0]?.at ?? '').localeCompare(b.history[0]?.at ?? ''));
   }
 
   async get(callId: string): Promise<CallView> {

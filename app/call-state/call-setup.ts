@@ -3,18 +3,22 @@ import { type Logger } from '../shared/infra/logger';
 import { Call, type Leg, type Party } from './call';
 import { type CallContext } from './call-context';
 import { REFUSAL_SIP_CODES } from './call-credit';
+import { callerNumberOf } from './caller-number';
 import { callRequested, callRouted } from './call-events';
 import { endCall, endIfNoLegLeft } from './call-teardown';
-import { type CallOrigin, type CallAuthorization } from './ports';
+import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type OriginateRequest } from './ports';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
+// Asterisk's own dial timeout is only a safety net behind the controller's ring timer, so that the
+// controller's decision (480 or 408 to the caller, CANCEL to the devices) is the one that happens.
+export const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
 
-// startCall(from, to) of the design: from a new call's arrival to every device (or the first carrier)
-// being rung. Refusals end the call before anything rings.
+// From a new call's arrival to every device (or the first carrier) being rung. Refusals end the call
+// before anything rings. A click-to-call (click-to-call.ts) joins here once its caller answered.
 export class CallSetup {
   // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
   // outbound call that is still ringing is not failed over any more).
@@ -37,7 +41,11 @@ export class CallSetup {
     this.ctx.adopt(call);
     await this.ctx.save(call, [callRequested(call)]);
     log.info('call requested');
+    await this.placeCall(call, log);
+  }
 
+  // Sends a requested call on to what its caller dialled: a user, the phone network, or nobody.
+  async placeCall(call: Call, log: Logger): Promise<void> {
     const target = await this.targetOf(call);
     switch (target.kind) {
       case 'user':
@@ -55,16 +63,16 @@ export class CallSetup {
   // A call from the phone network to one of our numbers (a DID) rings the user who owns it.
   private async arrivedFromCarrier(callId: CallId, channelId: string, origin: Extract<CallOrigin, { kind: 'carrier' }>, dialed: string, at: Date): Promise<void> {
     const carrierId = await this.ctx.deps.pstn?.carriers.carrierOfEndpoint(origin.endpointId);
-    const callerNumber = toE164(origin.callerNumber.startsWith('+') ? origin.callerNumber : `+${origin.callerNumber}`) ?? origin.callerNumber;
+    const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
+    const callerNumber = callerNumberOf(origin.callerNumber, did);
     const call = Call.start(callId, { userId: '', username: '', phoneNumber: callerNumber, channelId }, dialed, at);
     call.direction = 'inbound';
     if (carrierId) call.carrierId = carrierId;
     this.ctx.adopt(call);
     const log = this.ctx.logFor(call);
     await this.ctx.save(call, [callRequested(call)]);
-    log.info('call from the phone network', { carrierId });
+    log.info('call from the phone network', { carrierId, callerNumberAsSent: callerNumber === origin.callerNumber ? undefined : origin.callerNumber.slice(0, 64) });
     if (!carrierId) return endCall(this.ctx, call, 'not_allowed', log, { reason: 'carrier_disabled' }); // disabled (or deleted) while its call came in
-    const did = toE164(dialed.startsWith('+') ? dialed : `+${dialed}`);
     const callee = did ? await this.ctx.deps.directory.findByDialed(did) : undefined;
     if (!callee) return endCall(this.ctx, call, 'no_route', log, { reason: 'unknown_number' });
     // Calls from the phone network cost our users nothing.
@@ -102,14 +110,12 @@ export class CallSetup {
     this.armRingTimer(call);
 
     const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, `PJSIP/${callee.username}/${leg.contactUri}`)));
-    originated.forEach((result, index) => {
-      const leg = legs[index];
-      if (result.status === 'rejected' && leg && leg.outcome === undefined) {
-        log.warn('originate failed', { legChannelId: leg.channelId, error: errorMessage(result.reason) });
-        leg.outcome = 'unreachable';
-        leg.gone = true;
-      }
-    });
+    await Promise.all(
+      originated.map(async (result, index) => {
+        const leg = legs[index];
+        if (result.status === 'rejected' && leg && leg.outcome === undefined) await this.originateFailed(leg, result.reason, log);
+      }),
+    );
     log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => leg.outcome).length });
     await endIfNoLegLeft(ctx, call, log);
   }
@@ -149,7 +155,7 @@ export class CallSetup {
       const target = await pstn.carriers.dialTarget(carrierId, destination);
       if (!target) continue;
       const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
-      if (!(await pstn.capacity.tryAcquire(carrierId, target.maxConcurrentCalls))) {
+      if (!(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
         // Recorded as an attempt, so the recommendation service sees the carrier was full.
         call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
         log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
@@ -159,11 +165,9 @@ export class CallSetup {
       ctx.heldSlots.set(leg.channelId, carrierId);
       await ctx.save(call);
       try {
-        await this.originate(call, leg, target.endpoint);
+        await this.dialCarrier(call, leg, target.endpoint);
       } catch (error) {
-        log.warn('originate to carrier failed', { carrierId, error: errorMessage(error) });
-        leg.outcome = 'unreachable';
-        leg.gone = true;
+        await this.originateFailed(leg, error, log);
         await ctx.releaseSlot(leg.channelId, log);
         continue;
       }
@@ -199,16 +203,58 @@ export class CallSetup {
     this.ctx.channelToCall.set(leg.channelId, call.id);
   }
 
-  private originate(call: Call, leg: Leg, endpoint: string): Promise<void> {
+  private async originate(call: Call, leg: Leg, endpoint: string): Promise<void> {
+    this.ctx.originating.add(leg.channelId);
+    try {
+      await this.ctx.deps.switchControl.originate(this.requestFor(call, leg, endpoint));
+    } finally {
+      this.ctx.originating.delete(leg.channelId);
+    }
+  }
+
+  // A carrier leg is created in the switch's application first and dialled then, so that the early
+  // media of a carrier that answers 183 can be bridged to the caller before the answer.
+  private async dialCarrier(call: Call, leg: Leg, endpoint: string): Promise<void> {
+    const control = this.ctx.deps.switchControl;
+    const request = this.requestFor(call, leg, endpoint);
+    this.ctx.originating.add(leg.channelId);
+    try {
+      await control.createChannel(request);
+      await control.dialChannel(leg.channelId, { callerChannelId: call.caller.channelId, timeoutSeconds: request.timeoutSeconds });
+    } finally {
+      this.ctx.originating.delete(leg.channelId);
+    }
+  }
+
+  private requestFor(call: Call, leg: Leg, endpoint: string): OriginateRequest {
     const { username, phoneNumber } = call.caller;
-    return this.ctx.deps.switchControl.originate({
+    return {
       channelId: leg.channelId,
       callId: call.id,
       endpoint,
       callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
       originatorChannelId: call.caller.channelId,
-      timeoutSeconds: this.ctx.deps.ringTimeoutSeconds,
-    });
+      timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
+    };
+  }
+
+  // A failed originate ends that attempt. Unless the switch refused it outright, its channel may
+  // exist and ring (Asterisk created it, but its answer was lost or late): it is hung up now, and if
+  // even that fails the leg stays not gone, so the call's end hangs it up again.
+  private async originateFailed(leg: Leg, error: unknown, log: Logger): Promise<void> {
+    leg.outcome = 'unreachable';
+    const refused = error instanceof OriginateRefusedError;
+    log.warn('originate failed', { legChannelId: leg.channelId, carrierId: leg.carrierId, refused, error: errorMessage(error) });
+    if (refused) {
+      leg.gone = true;
+      return;
+    }
+    try {
+      await this.ctx.deps.switchControl.hangup(leg.channelId, 'normal');
+      leg.gone = true;
+    } catch (hangupError) {
+      log.warn('switch command failed', { command: 'hang up after a failed originate', legChannelId: leg.channelId, error: errorMessage(hangupError) });
+    }
   }
 
   armRingTimer(call: Call): void {

@@ -1,18 +1,18 @@
 import { type CallId, newCallId, errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
-import { type Call } from './call';
+import { type Call, type Party } from './call';
 import { CallContext, type CallStateManagerDeps } from './call-context';
-import { callAnswered, callRinging } from './call-events';
+import { callAnswered } from './call-events';
+import { CallProgress } from './call-progress';
+import { type Baseline, CallRecovery } from './call-recovery';
 import { CallSetup } from './call-setup';
-import { endCall, endIfNoLegLeft } from './call-teardown';
+import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
+import { ClickToCall } from './click-to-call';
 import { isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from './end-causes';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
 export type { CallStateManagerDeps } from './call-context';
-
-const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg']);
-const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
 
 // The brain: decides which channels to bridge and when a call ends; the switch only executes.
 // Events of one call are applied one at a time, in order; calls do not wait on each other. Every
@@ -20,17 +20,29 @@ const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.ha
 export class CallStateManager {
   private readonly ctx: CallContext;
   private readonly setup: CallSetup;
+  private readonly progress: CallProgress;
+  private readonly recovery: CallRecovery;
+  private readonly clickToCall: ClickToCall;
 
   constructor(deps: CallStateManagerDeps) {
     this.ctx = new CallContext(deps);
     this.setup = new CallSetup(this.ctx);
+    this.progress = new CallProgress(this.ctx);
+    this.clickToCall = new ClickToCall(this.ctx, this.setup);
+    this.recovery = new CallRecovery(this.ctx, this.setup, {
+      end: (call, cause, log, options) => this.end(call, cause, log, options),
+      legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
+      armCreditTimers: (call) => this.armCreditTimers(call),
+      failSafe: (callId, event, log) => this.failSafe(callId, event, log),
+      waitsForCaller: (callId) => this.clickToCall.isRingingCaller(callId),
+    });
   }
 
   // Entry point for every switch event. Synchronous up to the queue, so arrival order is kept.
   handle(event: SwitchEvent): Promise<void> {
     const callId = this.callIdFor(event);
     if (!callId) {
-      if (event.type === 'leg.answered') return this.hangUpStray(event.channelId, 'answered leg of no call');
+      if (event.type === 'leg.answered') return this.recovery.hangUpStray(event.channelId, 'answered leg of no call');
       this.ctx.deps.log.debug('switch event for a channel of no call', { type: event.type, channelId: event.channelId });
       return Promise.resolve();
     }
@@ -50,6 +62,13 @@ export class CallStateManager {
     return this.ctx.credit.continueCall(call, this.ctx.logFor(call));
   }
 
+  // startCall(from, to) of the design, as click-to-call: rings the devices of the user `from`; the
+  // first to answer calls `to` as if it had dialled it. Resolves with the call's id once the switch
+  // rings at least one device; throws CallerUnreachableError when there is none to ring.
+  startCall(from: Party, to: string): Promise<CallId> {
+    return this.clickToCall.start(from, to);
+  }
+
   // An operator ends a live call. False when this instance does not drive it.
   async terminate(callId: string): Promise<boolean> {
     if (!this.ctx.calls.has(callId)) return false;
@@ -61,35 +80,25 @@ export class CallStateManager {
   }
 
   // After a restart: take over the live calls kept in the store, before any switch event arrives.
-  async recover(): Promise<number> {
-    const stored = await this.ctx.deps.store.liveCalls();
-    for (const call of stored) if (!this.ctx.calls.has(call.id)) this.ctx.adopt(call);
-    return stored.length;
+  recover(): Promise<number> {
+    return this.recovery.recover();
   }
 
   // After the event connection (re)opened: events may have been lost, so compare every live call
   // with the channels Asterisk really has, and hang up channels of ours that belong to no call.
-  // Channels created after `connectedAt` are left alone: their own events will bring them.
-  async reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = []): Promise<void> {
-    const byId = new Map(channels.map((channel) => [channel.id, channel]));
-    const ofCalls = new Set(this.ctx.channelToCall.keys());
-    await Promise.all([...this.ctx.calls.keys()].map((callId) => this.ctx.queue.run(callId, () => this.reconcileCall(callId, byId))));
-    // Only callers and callee legs are call channels; other modules' channels (e.g. snoops) are theirs.
-    const strays = channels.filter(
-      (channel) => isCallChannel(channel) && !ofCalls.has(channel.id) && !this.ctx.channelToCall.has(channel.id) && channel.createdAt < connectedAt,
-    );
-    await Promise.all(strays.map((channel) => this.hangUpStray(channel.id, 'channel of no call')));
-    // A bridge whose destruction was lost (switch unreachable at the call's end) outlives its call.
-    const leftBridges = bridges.filter(
-      (bridge) => !this.ctx.calls.has(bridge.id) && bridge.createdAt < connectedAt && bridge.channelIds.every((id) => !this.ctx.channelToCall.has(id)),
-    );
-    await Promise.all(leftBridges.map((bridge) => this.destroyLeftBridge(bridge.id)));
-    this.ctx.deps.log.info('reconciled with the switch', { liveCalls: this.ctx.calls.size, channels: channels.length, strays: strays.length, leftBridges: leftBridges.length });
+  // eventsLostAt: on a reconnection, when the previous connection stopped delivering events.
+  resync(connectedAt: Date, eventsLostAt?: Date): Promise<void> {
+    return this.recovery.resync(connectedAt, eventsLostAt);
   }
 
-  // Refreshes the store's safety TTL of every call this instance drives.
-  async keepAlive(): Promise<void> {
-    if (this.ctx.calls.size > 0) await this.ctx.deps.store.touch([...this.ctx.calls.keys()]);
+  // For a caller that has just listed the switch's channels and bridges itself (baseline: now).
+  reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = [], baseline: Baseline = this.recovery.baseline()): Promise<void> {
+    return this.recovery.reconcile(channels, connectedAt, bridges, baseline);
+  }
+
+  // Refreshes the store's safety TTL of every call this instance drives, and its carrier slots.
+  keepAlive(): Promise<void> {
+    return this.recovery.keepAlive();
   }
 
   private callIdFor(event: SwitchEvent): CallId | undefined {
@@ -116,7 +125,9 @@ export class CallStateManager {
       if (!call) return;
       switch (event.type) {
         case 'channel.ringing':
-          return await this.onRinging(call, event.channelId, event.at);
+          return await this.progress.onRinging(call, event.channelId, event.at);
+        case 'channel.progress':
+          return await this.progress.onProgress(call, event.channelId, event.at);
         case 'leg.answered':
           return await this.onLegAnswered(call, event.channelId, event.at);
         case 'channel.hungup':
@@ -146,24 +157,15 @@ export class CallStateManager {
     }
   }
 
-  private async onRinging(call: Call, channelId: string, at: Date): Promise<void> {
-    const leg = call.leg(channelId);
-    if (!leg || leg.outcome !== undefined) return;
-    leg.progressAt ??= at.getTime();
-    if (call.state.name !== 'routing') return;
-    const log = this.ctx.logFor(call);
-    if (this.ctx.transition(call, (state) => state.ring(), log, at)) {
-      await this.ctx.safely(log, 'ring caller', () => this.ctx.deps.switchControl.ring(call.caller.channelId));
-      await this.ctx.save(call, [callRinging(call, at.getTime())]);
-    }
-  }
-
   // The first device (or carrier) to answer wins; every other device gets CANCEL.
   private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
     const ctx = this.ctx;
     const log = ctx.logFor(call);
+    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerAnswered(call, channelId);
     const leg = call.leg(channelId);
     if (!leg) return;
+    // The same answer told twice changes nothing (and must not hang the call up as a late one).
+    if (call.state instanceof Answered && call.state.answeredLeg === channelId) return;
     const control = ctx.deps.switchControl;
     if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
       leg.outcome = 'cancelled';
@@ -188,9 +190,12 @@ export class CallStateManager {
         await ctx.releaseSlot(loser.channelId, log);
       }),
     );
+    // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
+    const bridged = ctx.earlyBridge.get(call.id) ?? new Set<string>();
+    const joining = [call.caller.channelId, channelId].filter((id) => !bridged.has(id));
     try {
-      await Promise.all([control.answer(call.caller.channelId), control.createBridge(call.id)]);
-      await control.addToBridge(call.id, [call.caller.channelId, channelId]);
+      await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id)]);
+      if (joining.length > 0) await control.addToBridge(call.id, joining);
     } catch (error) {
       log.error('bridging failed', { error: errorMessage(error) });
       await cancelled;
@@ -206,6 +211,7 @@ export class CallStateManager {
 
   private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date): Promise<void> {
     if (call.state.isFinal) return;
+    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
     const log = this.ctx.logFor(call);
     if (call.isCaller(channelId)) {
       const endCause: EndCause = call.state instanceof Answered ? 'completed' : 'cancelled';
@@ -230,45 +236,6 @@ export class CallStateManager {
       return;
     }
     if (!(await endIfNoLegLeft(this.ctx, call, log))) await this.ctx.save(call);
-  }
-
-  private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>): Promise<void> {
-    const call = this.ctx.calls.get(callId);
-    if (!call || call.state.isFinal) return;
-    const log = this.ctx.logFor(call);
-    try {
-      if (!channels.has(call.caller.channelId)) {
-        log.info('caller gone while events were lost');
-        await this.end(call, call.state instanceof Answered ? 'completed' : 'cancelled', log, { callerGone: true });
-        return;
-      }
-      if (call.state instanceof Answered) {
-        if (!channels.has(call.state.answeredLeg)) {
-          log.info('callee gone while events were lost');
-          await this.end(call, 'completed', log);
-        } else if (!this.ctx.timers.hasCredit(call.id)) {
-          this.armCreditTimers(call);
-        }
-        return;
-      }
-      for (const leg of call.legs) {
-        if (!leg.gone && !channels.has(leg.channelId)) {
-          leg.gone = true;
-          leg.outcome ??= 'unreachable';
-        }
-      }
-      // A device that answered while events were lost waits in Stasis: bridge it now.
-      const answered = call.pendingLegs.find((leg) => channels.get(leg.channelId)?.stasisArgs?.[0] === 'leg');
-      if (answered) {
-        await this.onLegAnswered(call, answered.channelId, this.ctx.deps.clock.now());
-        return;
-      }
-      if (await endIfNoLegLeft(this.ctx, call, log)) return;
-      if (!this.ctx.timers.hasRing(call.id)) this.setup.armRingTimer(call);
-    } catch (error) {
-      log.error('reconciling a call failed', { error: errorMessage(error) });
-      await this.failSafe(call.id, { type: 'channel.hungup', channelId: call.caller.channelId, cause: 0, causeText: '', at: this.ctx.deps.clock.now() }, log);
-    }
   }
 
   // A paid call: ask for more credit shortly before the reserved talk time runs out, and end the
@@ -311,23 +278,14 @@ export class CallStateManager {
     await this.end(call, 'terminated', log, { reason: 'credit_exhausted' });
   }
 
-  private end(call: Call, cause: EndCause, log: Logger, options: Parameters<typeof endCall>[4] = {}): Promise<void> {
+  private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
     this.setup.forget(call.id);
-    return endCall(this.ctx, call, cause, log, options);
+    await this.clickToCall.abandon(call, log);
+    await endCall(this.ctx, call, cause, log, options);
   }
 
   private forget(call: Call): void {
     this.setup.forget(call.id);
     this.ctx.forget(call);
-  }
-
-  private async destroyLeftBridge(bridgeId: string): Promise<void> {
-    this.ctx.deps.log.warn('destroying a bridge that belongs to no call', { bridgeId });
-    await this.ctx.safely(this.ctx.deps.log, 'destroy left bridge', () => this.ctx.deps.switchControl.destroyBridge(bridgeId));
-  }
-
-  private async hangUpStray(channelId: string, why: string): Promise<void> {
-    this.ctx.deps.log.warn('hanging up a channel that belongs to no call', { channelId, why });
-    await this.ctx.safely(this.ctx.deps.log, 'hang up stray channel', () => this.ctx.deps.switchControl.hangup(channelId, 'normal'));
   }
 }

@@ -16,17 +16,21 @@ export interface EndOptions {
   reason?: string;
   // The SIP response for a refused call, when not the cause's usual one.
   sipCode?: number;
+  // `at` is the last moment the call was known alive, not when it really ended (events were lost).
+  endTimeEstimated?: boolean;
 }
 
 // Ends a call on every channel. A caller whose call failed before answer hears why, as the matching
 // SIP response. The media statistics are read before the channels are hung up; the last event is
-// queued in the same step that forgets the call.
+// queued in the same step that forgets the call. The end time is taken before the statistics are
+// read (up to a second each over ARI): that wait is no talk time.
 export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
+  const at = options.at ?? ctx.deps.clock.now();
   const wasAnswered = call.state instanceof Answered;
   const answeredLeg = call.answeredLeg;
   const control = ctx.deps.switchControl;
   const quality = wasAnswered && answeredLeg ? await qualityOf(control, call.caller.channelId, answeredLeg, log) : {};
-  if (!ctx.transition(call, (state) => state.end(cause), log, options.at)) return;
+  if (!ctx.transition(call, (state) => state.end(cause), log, at)) return;
   ctx.timers.disarmAll(call.id);
   const work: Promise<void>[] = [];
   for (const leg of call.pendingLegs) leg.outcome = options.pendingLegOutcome ?? 'cancelled';
@@ -35,7 +39,8 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
     work.push(ctx.safely(log, 'hang up device', () => control.hangup(leg.channelId, 'normal')));
   }
   for (const leg of call.legs) work.push(ctx.releaseSlot(leg.channelId, log));
-  if (!options.callerGone) {
+  // A click-to-call whose caller never answered has no caller channel to tell.
+  if (!options.callerGone && call.caller.channelId !== '') {
     const sipCode = wasAnswered ? undefined : (options.sipCode ?? sipCodeOf(call.endCause ?? cause));
     call.sipCode = sipCode;
     work.push(
@@ -44,12 +49,14 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
         : ctx.safely(log, 'hang up caller', () => control.hangup(call.caller.channelId, 'normal')),
     );
   }
-  if (wasAnswered) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+  // A call to the phone network may have a bridge before its answer (early media); after a restart
+  // that is not known, so every outbound call's bridge is destroyed (none there is no error).
+  if (wasAnswered || ctx.earlyBridge.has(call.id) || call.direction === 'outbound') work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
   await Promise.all(work);
-  const ended = callEnded(call, quality, options.reason);
+  const ended = callEnded(call, quality, { reason: options.reason, endTimeEstimated: options.endTimeEstimated });
   ctx.forget(call);
-  await ctx.deps.store.delete(call.id, [ended]);
-  log.info('call ended', { cause: ended.cause, reason: ended.reason, sipCode: ended.sipCode, talkMs: ended.talkMs });
+  await ctx.deps.store.delete(call, [ended]);
+  log.info('call ended', { cause: ended.cause, reason: ended.reason, sipCode: ended.sipCode, talkMs: ended.talkMs, endTimeEstimated: ended.endTimeEstimated });
 }
 
 // Ends the call when no device (or carrier) is left trying; true if it did.

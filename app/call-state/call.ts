@@ -50,6 +50,8 @@ export interface CallSnapshot {
   talkLimitSeconds?: number;
   // Absent means on-net (user to user).
   direction?: Direction;
+  // The controller instance that drives the call (set by the store that saves it).
+  owner?: string;
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -60,6 +62,8 @@ export class Call {
   carrierId?: string;
   talkLimitSeconds?: number;
   direction: Direction = 'on-net';
+  // The controller instance that saved the call last; unknown until it is read from a store.
+  owner?: string;
 
   private constructor(
     readonly id: CallId,
@@ -82,6 +86,7 @@ export class Call {
     call.carrierId = snapshot.carrierId;
     call.talkLimitSeconds = snapshot.talkLimitSeconds;
     call.direction = snapshot.direction ?? 'on-net';
+    call.owner = snapshot.owner;
     return call;
   }
 
@@ -143,6 +148,7 @@ export class Call {
       carrierId: this.carrierId,
       talkLimitSeconds: this.talkLimitSeconds,
       ...(this.direction !== 'on-net' ? { direction: this.direction } : {}),
+      ...(this.owner !== undefined ? { owner: this.owner } : {}),
     };
   }
 

@@ -7,9 +7,12 @@ export function createCallStateModule(deps: CallStateModuleDeps): CallStateManag
 }
 
 export { CallStateManager, type CallStateManagerDeps } from './call-state-manager';
-export { CallOperations, CallNotFoundError, CallAlreadyEndedError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
+export { CallOperations, CallNotFoundError, CallAlreadyEndedError, CallUserNotFoundError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
+export { CallerUnreachableError } from './click-to-call';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
+export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';
+export { ENDED_WHILE_DISCONNECTED } from './call-recovery';
 export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
 export * from './states';

@@ -1,5 +1,5 @@
 import { type PublishableEvent, type RtpQuality } from '../shared/events';
-import { type CallId } from '../shared/kernel';
+import { AppError, type CallId } from '../shared/kernel';
 import { type Call, type Party } from './call';
 
 // ---- What the call state manager needs from the switch (implemented by app/switch).
@@ -12,6 +12,9 @@ export type SwitchEvent =
   | { type: 'call.arrived'; channelId: string; origin: CallOrigin; dialed: string; at: Date }
   | { type: 'leg.answered'; channelId: string; callId: string; at: Date }
   | { type: 'channel.ringing'; channelId: string; at: Date }
+  // The far end says the call is progressing (183 Session Progress), usually with early media
+  // (ringback or an announcement of the far network), and may never send 180.
+  | { type: 'channel.progress'; channelId: string; at: Date }
   // sipCode: the SIP final response that ended the channel, when the switch knows it (e.g. 486, 503).
   | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; sipCode?: number; at: Date };
 
@@ -21,11 +24,21 @@ export interface OriginateRequest {
   // Asterisk dial string, e.g. PJSIP/bob/sip:bob@192.0.2.10:5062
   endpoint: string;
   callerId: string;
-  originatorChannelId: string;
+  // The channel this leg is dialled for (its codecs and linked id); none for a click-to-call's caller.
+  originatorChannelId?: string;
   timeoutSeconds: number;
 }
 
 export type HangupReason = 'normal' | 'busy' | 'no_answer' | 'answered_elsewhere' | 'failure';
+
+// The switch refused an originate outright (bad request, unknown endpoint, id in use): it created
+// no channel. Any other originate failure (no answer in time, switch error, connection lost) leaves
+// it unknown whether the channel exists and rings.
+export class OriginateRefusedError extends AppError {
+  constructor(channelId: string, options?: { cause?: unknown }) {
+    super('SWITCH.ORIGINATE_REFUSED', 'the switch refused to originate the channel', 'invalid', { channelId }, options);
+  }
+}
 
 // A channel as the switch reports it when asked for all of them (recovery after a restart or a lost
 // event connection).
@@ -45,8 +58,19 @@ export interface SwitchBridge {
 }
 
 export interface SwitchControl {
+  // Throws OriginateRefusedError when the switch certainly created no channel.
   originate(request: OriginateRequest): Promise<void>;
+  // A leg that may give early media (a carrier): its channel is created in the controller's
+  // application without calling anyone yet, so that it can be bridged with the caller before it
+  // answers; dialChannel() then calls the endpoint. Its progress, ringing and answer come as
+  // channel.progress, channel.ringing and leg.answered. createChannel throws OriginateRefusedError
+  // when the switch certainly created no channel.
+  createChannel(request: OriginateRequest): Promise<void>;
+  dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void>;
   ring(channelId: string): Promise<void>;
+  // Tells an unanswered incoming channel that its call is progressing (183 Session Progress with
+  // media), so that it hears what its bridge plays before the answer.
+  progress(channelId: string): Promise<void>;
   answer(channelId: string): Promise<void>;
   // Ends a channel; a channel that is already gone counts as ended.
   hangup(channelId: string, reason: HangupReason): Promise<void>;
@@ -55,6 +79,7 @@ export interface SwitchControl {
   // A short warning tone (a beep) to this channel only, which the other party does not hear; it
   // ends by itself. A channel that is gone counts as done.
   playTone(channelId: string): Promise<void>;
+  // Creates the mixing bridge; one that exists already is left as it is.
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
@@ -71,6 +96,8 @@ export interface SwitchControl {
 
 export interface SubscriberDirectory {
   findByUsername(username: string): Promise<Party | undefined>;
+  // By user id (the admin API's click-to-call takes either); absent where nothing needs it.
+  findById?(userId: string): Promise<Party | undefined>;
   // The dialed string as the caller sent it: a username or an E.164 number.
   findByDialed(dialed: string): Promise<Party | undefined>;
 }
@@ -141,11 +168,33 @@ export interface CarrierDirectory {
   carrierOfEndpoint(endpointId: string): Promise<string | undefined>;
 }
 
-// Concurrent calls per carrier, shared by every controller instance.
+// One carrier call slot, held by one leg (its channel id).
+export interface CarrierSlot {
+  carrierId: string;
+  legId: string;
+}
+
+// Concurrent calls per carrier, shared by every controller instance. A slot lasts until released or
+// until it expires, so that the slots of a controller that died free themselves; live calls hold
+// theirs again before that.
 export interface CarrierCapacity {
-  // Takes one of the carrier's call slots if one is free.
-  tryAcquire(carrierId: string, max: number): Promise<boolean>;
-  release(carrierId: string): Promise<void>;
+  // Takes one of the carrier's call slots for this leg if one is free.
+  tryAcquire(carrierId: string, legId: string, max: number): Promise<boolean>;
+  // Holds these slots again, whatever the limit: legs that already had them (taken over after a
+  // restart, or kept from expiring).
+  hold(slots: CarrierSlot[]): Promise<void>;
+  release(carrierId: string, legId: string): Promise<void>;
+}
+
+// ---- The controller instances.
+
+// What is known of each controller instance, whichever is asking (Redis in production).
+export interface InstanceRegistry {
+  // The last moment that instance's switch events were known to arrive (its heartbeat, kept while
+  // its event connection is up), if it ever had one.
+  eventsSeenAt(instanceId: string): Promise<Date | undefined>;
+  // Whether that instance is running (holds the lease on its id).
+  isRunning(instanceId: string): Promise<boolean>;
 }
 
 // ---- Where live calls are kept.
@@ -155,11 +204,19 @@ export interface CarrierCapacity {
 // rebuilt from liveCalls() after a restart.
 export interface CallStore {
   // Saves the call and queues these events for publication, atomically: neither without the other.
+  // The call is recorded as owned by the instance that saves it.
   save(call: Call, events?: PublishableEvent[]): Promise<void>;
+  // Takes a call over for this instance if it is still owned by `owner` (undefined: by nobody), in
+  // one step: of two instances claiming the same call, one gets it. The call as taken, or undefined.
+  claim(callId: string, owner: string | undefined): Promise<Call | undefined>;
   get(callId: string): Promise<Call | undefined>;
   // Forgets a finished call, queueing its last events in the same step.
-  delete(callId: string, events?: PublishableEvent[]): Promise<void>;
+  delete(call: Call, events?: PublishableEvent[]): Promise<void>;
+  // Every live call (of every instance): a scan, for recovery and the operators' full list.
   liveCalls(): Promise<Call[]>;
-  // Keeps long calls from expiring (the TTL is a safety net for calls nobody ends).
-  touch(callIds: string[]): Promise<void>;
+  // The live calls of one user, as caller or callee, from a per-user index: no scan of all calls.
+  liveCallsOf(userId: string): Promise<Call[]>;
+  // Keeps long calls, and their users' indexes, from expiring (the TTL is a safety net for calls
+  // nobody ends).
+  touch(calls: Call[]): Promise<void>;
 }

@@ -16,6 +16,10 @@ export interface RedisCallStoreOptions {
   // them after this long without a save or touch. Live calls are touched well within it.
   ttlSeconds?: number;
   keyPrefix?: string;
+  // Per user, their live calls' ids (as caller or callee): `<userIndexPrefix><userId>`, a hash whose
+  // fields are the call ids (a small hash is one compact listpack in every Redis 7; a set of
+  // strings is a hash table below 7.2, about 80 bytes a member).
+  userIndexPrefix?: string;
   // Where liveCalls() reports a stored call it cannot read (and skips).
   log?: Logger;
   // Called after events were queued, so the publisher sends them now rather than at its next poll.
@@ -24,13 +28,21 @@ export interface RedisCallStoreOptions {
 
 const SIX_HOURS = 6 * 3600;
 const BATCH = 1000;
+// Replaces a value only if it is still the one read (compare-and-set), keeping its time to live.
+const REPLACE_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1`;
 
 // Live calls in Redis, one key per call (`<prefix><callId>`) holding the binary form of
 // call-codec.ts, so any controller instance can read any call. Every write carries its events to the
-// outbox in the same MULTI/EXEC.
+// outbox in the same MULTI/EXEC, and keeps each user's index of live calls: a hash that expires with
+// the user's calls (each save and touch of a call renews both), so a call nobody ended leaves
+// nothing behind; a member whose call expired on its own is dropped when the index is read.
 export class RedisCallStore implements CallStore {
   private readonly ttlSeconds: number;
   private readonly keyPrefix: string;
+  private readonly userIndexPrefix: string;
   private readonly outbox: string;
   // The same connection, replying with Buffers: stored values are binary.
   private readonly binary;
@@ -41,15 +53,29 @@ export class RedisCallStore implements CallStore {
   ) {
     this.ttlSeconds = options.ttlSeconds ?? SIX_HOURS;
     this.keyPrefix = options.keyPrefix ?? 'call:';
+    this.userIndexPrefix = options.userIndexPrefix ?? 'calls-of-user:';
     this.outbox = outboxKey(options.instanceId);
     this.binary = redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
   }
 
   async save(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    call.owner = this.options.instanceId;
     const multi = this.redis.multi().set(this.key(call.id), encodeCall(call.snapshot()), { expiration: { type: 'EX', value: this.ttlSeconds } });
+    for (const index of this.indexesOf(call)) multi.hSet(index, call.id, '').expire(index, this.ttlSeconds);
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
     if (events.length > 0) this.options.onEventsQueued?.();
+  }
+
+  // The stored value is compared as a whole, so a save by anyone in between makes the claim fail.
+  async claim(callId: string, owner: string | undefined): Promise<Call | undefined> {
+    const value = await this.binary.get(this.key(callId));
+    if (value === null) return undefined;
+    const call = this.restore(value, callId);
+    if (call.owner !== owner) return undefined;
+    call.owner = this.options.instanceId;
+    const replaced = await this.binary.eval(REPLACE_IF_UNCHANGED, { keys: [this.key(callId)], arguments: [value, encodeCall(call.snapshot())] });
+    return replaced === 1 ? call : undefined;
   }
 
   async get(callId: string): Promise<Call | undefined> {
@@ -57,8 +83,9 @@ export class RedisCallStore implements CallStore {
     return value === null ? undefined : this.restore(value, callId);
   }
 
-  async delete(callId: string, events: PublishableEvent[] = []): Promise<void> {
-    const multi = this.redis.multi().del(this.key(callId));
+  async delete(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    const multi = this.redis.multi().del(this.key(call.id));
+    for (const index of this.indexesOf(call)) multi.hDel(index, call.id);
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
     if (events.length > 0) this.options.onEventsQueued?.();
@@ -90,17 +117,55 @@ export class RedisCallStore implements CallStore {
     return calls;
   }
 
-  // Refreshes the TTL of calls still going on; a call already gone stays gone.
-  async touch(callIds: string[]): Promise<void> {
-    for (let start = 0; start < callIds.length; start += BATCH) {
+  async liveCallsOf(userId: string): Promise<Call[]> {
+    const index = this.userIndexKey(userId);
+    const callIds = await this.redis.hKeys(index);
+    if (callIds.length === 0) return [];
+    const values = await this.binary.mGet(callIds.map((callId) => this.key(callId)));
+    const calls: Call[] = [];
+    const expired: string[] = [];
+    values.forEach((value, i) => {
+      const callId = callIds[i] ?? '';
+      if (value === null) {
+        expired.push(callId);
+        return;
+      }
+      try {
+        calls.push(this.restore(value, callId));
+      } catch (error) {
+        this.options.log?.warn('unreadable live call skipped', { key: this.key(callId), error: errorMessage(error) });
+      }
+    });
+    if (expired.length > 0) await this.redis.hDel(index, expired);
+    return calls;
+  }
+
+  // Refreshes the TTL of calls still going on, and of their users' indexes; a call already gone
+  // stays gone.
+  async touch(calls: Call[]): Promise<void> {
+    for (let start = 0; start < calls.length; start += BATCH) {
       const multi = this.redis.multi();
-      for (const callId of callIds.slice(start, start + BATCH)) multi.expire(this.key(callId), this.ttlSeconds);
+      for (const call of calls.slice(start, start + BATCH)) {
+        multi.expire(this.key(call.id), this.ttlSeconds);
+        for (const index of this.indexesOf(call)) multi.expire(index, this.ttlSeconds);
+      }
       await multi.execAsPipeline();
     }
   }
 
   private key(callId: string): string {
     return `${this.keyPrefix}${callId}`;
+  }
+
+  private userIndexKey(userId: string): string {
+    return `${this.userIndexPrefix}${userId}`;
+  }
+
+  // The indexes a call belongs to: its caller's and its callee's, when they are users (a party on
+  // the phone network has no user id).
+  private indexesOf(call: Call): string[] {
+    const userIds = new Set([call.caller.userId, call.callee?.userId ?? ''].filter((userId) => userId !== ''));
+    return [...userIds].map((userId) => this.userIndexKey(userId));
   }
 
   private restore(value: Buffer, callId: string): Call {

@@ -1,39 +1,75 @@
 import { type Redis } from '../shared/infra/redis';
 
-// Take a slot only if one is free, in one step (no two controllers both take the last slot).
+// Each carrier's call slots are a sorted set of the legs holding them, scored by when each slot
+// expires (Redis's clock, so every controller instance agrees). Expired slots are pruned before
+// they are counted: a slot whose controller died without releasing it frees itself. A leg that
+// already holds a slot keeps it (and its later expiry) rather than taking a second one.
 const ACQUIRE = `
-local active = tonumber(redis.call('GET', KEYS[1]) or '0')
-if active >= tonumber(ARGV[1]) then return 0 end
-redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
-const RELEASE = `
-local active = tonumber(redis.call('GET', KEYS[1]) or '0')
-if active > 0 then redis.call('DECR', KEYS[1]) end
+// Holds a slot whatever the limit: a leg that already had it (adopted after a restart, or kept alive).
+const HOLD = `
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
+const ACTIVE = `
+local now = redis.call('TIME')
+return redis.call('ZCOUNT', KEYS[1], '(' .. (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)), '+inf')`;
+
+export interface CarrierSlot {
+  carrierId: string;
+  // The leg (channel id) holding the slot.
+  legId: string;
+}
+
+export interface RedisCarrierCapacityOptions {
+  // How long a slot lasts unless held again; live calls hold theirs again well within it.
+  slotTtlSeconds?: number;
+  keyPrefix?: string;
+}
 
 // Concurrent calls per carrier, counted in Redis so every controller instance sees the same count.
-// The key expires a day after its last use: a count left wrong by a crash heals itself.
 export class RedisCarrierCapacity {
+  private readonly ttlMs: number;
+  private readonly keyPrefix: string;
+
   constructor(
     private readonly redis: Redis,
-    private readonly ttlSeconds = 24 * 3600,
-  ) {}
+    options: RedisCarrierCapacityOptions = {},
+  ) {
+    this.ttlMs = (options.slotTtlSeconds ?? 30 * 60) * 1000;
+    this.keyPrefix = options.keyPrefix ?? 'carrier:slots:';
+  }
 
-  async tryAcquire(carrierId: string, max: number): Promise<boolean> {
-    const taken = await this.redis.eval(ACQUIRE, { keys: [this.key(carrierId)], arguments: [String(max), String(this.ttlSeconds)] });
+  async tryAcquire(carrierId: string, legId: string, max: number): Promise<boolean> {
+    const taken = await this.redis.eval(ACQUIRE, { keys: [this.key(carrierId)], arguments: [legId, String(max), String(this.ttlMs)] });
     return taken === 1;
   }
 
-  async release(carrierId: string): Promise<void> {
-    await this.redis.eval(RELEASE, { keys: [this.key(carrierId)], arguments: [] });
+  async hold(slots: CarrierSlot[]): Promise<void> {
+    if (slots.length === 0) return;
+    const multi = this.redis.multi();
+    for (const slot of slots) multi.eval(HOLD, { keys: [this.key(slot.carrierId)], arguments: [slot.legId, String(this.ttlMs)] });
+    await multi.execAsPipeline();
   }
 
+  async release(carrierId: string, legId: string): Promise<void> {
+    await this.redis.zRem(this.key(carrierId), legId);
+  }
+
+  // Slots held now (not expired).
   async active(carrierId: string): Promise<number> {
-    return Number((await this.redis.get(this.key(carrierId))) ?? 0);
+    return Number(await this.redis.eval(ACTIVE, { keys: [this.key(carrierId)], arguments: [] }));
   }
 
   private key(carrierId: string): string {
-    return `carrier:active:${carrierId}`;
+    return `${this.keyPrefix}${carrierId}`;
   }
 }

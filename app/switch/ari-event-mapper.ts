@@ -16,6 +16,9 @@ export interface AriEvent {
   application?: string;
   args?: string[];
   channel?: AriChannel;
+  // Dial events: the channel being dialled, and how far it got (PROGRESS, RINGING, ANSWER, BUSY, ...).
+  peer?: AriChannel;
+  dialstatus?: string;
   cause?: number;
   cause_txt?: string;
   // For a PJSIP channel: the SIP response code that ended it (e.g. 486, 503), when there was one.
@@ -30,6 +33,9 @@ const NORMAL_CLEARING = 16;
 const FROM_USER = 'from-user';
 const FROM_CARRIER = 'from-carrier';
 const CALL_LEG = 'leg';
+// A leg created in the application before it is dialled (a carrier): in Stasis from its creation,
+// so its answer is the Dial event's, not its entering Stasis.
+const DIALED_LEG = 'dialed';
 
 // "PJSIP/alice-0000002a" -> "alice": the endpoint Asterisk authenticated the call against.
 export function endpointOfChannelName(name: string): string | undefined {
@@ -45,7 +51,30 @@ function timeOf(event: AriEvent): Date {
   return Number.isNaN(parsed) ? new Date() : new Date(parsed);
 }
 
+// Stasis() arguments of a channel in an application: "calls,dialed,<callId>" -> ['dialed', '<callId>'].
+const stasisArgsOf = (channel: AriChannel): string[] => (channel.dialplan?.app_name === 'Stasis' ? (channel.dialplan.app_data ?? '').split(',').slice(1) : []);
+
+// How far a dialled channel got. Only a leg created in the application is answered this way: an
+// originated one is answered by entering Stasis.
+function fromDial(event: AriEvent, peer: AriChannel): SwitchEvent | undefined {
+  const at = timeOf(event);
+  switch (event.dialstatus) {
+    case 'PROGRESS':
+      return { type: 'channel.progress', channelId: peer.id, at };
+    case 'RINGING':
+      return { type: 'channel.ringing', channelId: peer.id, at };
+    case 'ANSWER': {
+      const [source, callId] = stasisArgsOf(peer);
+      return source === DIALED_LEG && callId ? { type: 'leg.answered', channelId: peer.id, callId, at } : undefined;
+    }
+    default:
+      // A failed attempt ends its channel: its hang-up events say how.
+      return undefined;
+  }
+}
+
 export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
+  if (event.type === 'Dial') return event.peer ? fromDial(event, event.peer) : undefined;
   const channel = event.channel;
   if (!channel) return undefined;
   const at = timeOf(event);

@@ -11,7 +11,8 @@ export interface AriEventStreamOptions {
   log: Logger;
   onEvent: (event: AriEvent) => void;
   // Called on every (re)connection of the events websocket; `reconnected` is false the first time.
-  onConnected: (reconnected: boolean) => void;
+  // lostAt: on a reconnection, the last moment the previous connection was known to deliver events.
+  onConnected: (reconnected: boolean, lostAt?: Date) => void;
   pingIntervalMs?: number;
 }
 
@@ -53,7 +54,10 @@ export class AriEventStream {
   private stopped = false;
   private everConnected = false;
   private isConnected = false;
+  // The last pong or event from Asterisk: proof that the connection delivered events until then.
   private lastPong = Date.now();
+  // Set when a connection is lost: the last moment it was known to deliver events.
+  private lostAt: Date | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -65,6 +69,12 @@ export class AriEventStream {
     return this.isConnected;
   }
 
+  // The last moment Asterisk's events were known to reach this controller: now while connected,
+  // the moment the connection was lost otherwise; undefined before the first connection.
+  eventsSeenAt(): Date | undefined {
+    return this.isConnected ? new Date() : this.lostAt;
+  }
+
   // Resolves once the websocket is open the first time; keeps reconnecting afterwards.
   start(): Promise<void> {
     return new Promise((resolve) => {
@@ -74,6 +84,7 @@ export class AriEventStream {
   }
 
   stop(): void {
+    this.markLost(new Date());
     this.stopped = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.retryTimer);
@@ -87,10 +98,14 @@ export class AriEventStream {
       const client = (await withTimeout(ari.connect(url, user, password), CONNECT_TIMEOUT_MS, 'ARI connect')) as unknown as AriClient;
       if (this.stopped) return;
       this.client = client;
-      client.on('*', (event: AriEvent) => this.options.onEvent(event));
+      client.on('*', (event: AriEvent) => {
+        this.lastPong = Date.now();
+        this.options.onEvent(event);
+      });
       client.on('WebSocketConnected', () => this.onOpen());
       client.on('WebSocketReconnecting', (error?: Error) => {
-        this.isConnected = false;
+        // The socket closed: everything sent before the close was delivered, so events flowed until now.
+        this.markLost(new Date());
         clearInterval(this.pingTimer);
         log.warn('ari websocket reconnecting', { error: error ? errorMessage(error) : undefined });
       });
@@ -106,15 +121,23 @@ export class AriEventStream {
 
   private onOpen(): void {
     const reconnected = this.everConnected;
+    const lostAt = reconnected ? this.lostAt : undefined;
     this.everConnected = true;
     this.isConnected = true;
+    this.lostAt = undefined;
     this.attempt = 0;
     this.lastPong = Date.now();
-    this.options.log.info('ari websocket connected', { app: this.options.app, reconnected });
+    this.options.log.info('ari websocket connected', { app: this.options.app, reconnected, lostAt: lostAt?.toISOString() });
     this.startPinging();
     this.firstConnection?.resolve();
     this.firstConnection = undefined;
-    this.options.onConnected(reconnected);
+    this.options.onConnected(reconnected, lostAt);
+  }
+
+  // The first sign of a lost connection decides when events stopped; later ones change nothing.
+  private markLost(at: Date): void {
+    if (this.isConnected) this.lostAt = at;
+    this.isConnected = false;
   }
 
   private startPinging(): void {
@@ -138,7 +161,8 @@ export class AriEventStream {
 
   private retry(reason: string): void {
     if (this.stopped) return;
-    this.isConnected = false;
+    // Silence (no pong) proves nothing after the last thing Asterisk sent.
+    this.markLost(new Date(this.lastPong));
     clearInterval(this.pingTimer);
     this.dropClient();
     const delay = Math.min(250 * 2 ** this.attempt, MAX_BACKOFF_MS);

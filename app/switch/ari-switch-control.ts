@@ -1,4 +1,4 @@
-import { type HangupReason, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
+import { type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
 import { type RtpQuality } from '../shared/events';
 import { type AriChannel } from './ari-event-mapper';
 import { AriRequestError, type AriRest } from './ari-rest';
@@ -28,6 +28,10 @@ const STATISTICS_TIMEOUT_MS = 1000;
 
 // The dialplan context that answers an unanswered channel with an exact SIP code (PJSIPHangup).
 const REJECT_CONTEXT = 'reject';
+// Stasis() argument of the legs created in the application before they are dialled (ari-event-mapper.ts).
+const DIALED_LEG = 'dialed';
+// How long a created channel may take to enter the application before it can be dialled.
+const NOT_IN_STASIS_YET_WAIT_MS = 2000;
 
 // A sound file (asterisk-core-sounds, a dependency of the asterisk package), not a tone: ARI's
 // tone: playback never ends by itself, and a channel in a bridge does not hear the other party
@@ -43,19 +47,62 @@ export class AriSwitchControl implements SwitchControl {
   ) {}
 
   async originate(request: OriginateRequest): Promise<void> {
-    await this.rest.post('/channels', {
-      endpoint: request.endpoint,
-      app: this.app,
-      appArgs: `leg,${request.callId}`,
-      channelId: request.channelId,
-      callerId: request.callerId,
-      originator: request.originatorChannelId,
-      timeout: request.timeoutSeconds,
-    });
+    try {
+      await this.rest.post('/channels', {
+        endpoint: request.endpoint,
+        app: this.app,
+        appArgs: `leg,${request.callId}`,
+        channelId: request.channelId,
+        callerId: request.callerId,
+        originator: request.originatorChannelId,
+        timeout: request.timeoutSeconds,
+      });
+    } catch (error) {
+      // A 4xx is Asterisk refusing the request; a timeout or a 5xx says nothing about the channel.
+      if (error instanceof AriRequestError && error.status >= 400 && error.status < 500) throw new OriginateRefusedError(request.channelId, { cause: error });
+      throw error;
+    }
+  }
+
+  // POST /channels/create puts the channel in the Stasis application at once (StasisStart with
+  // 'dialed,<callId>'), so that it can join a bridge before it answers; the caller id is a variable,
+  // as create has no callerId parameter.
+  async createChannel(request: OriginateRequest): Promise<void> {
+    try {
+      await this.rest.post(
+        '/channels/create',
+        { endpoint: request.endpoint, app: this.app, appArgs: `${DIALED_LEG},${request.callId}`, channelId: request.channelId, originator: request.originatorChannelId },
+        { variables: { 'CALLERID(all)': request.callerId } },
+      );
+    } catch (error) {
+      if (error instanceof AriRequestError && error.status >= 400 && error.status < 500) throw new OriginateRefusedError(request.channelId, { cause: error });
+      throw error;
+    }
+  }
+
+  // Asterisk reports the attempt as Dial events (PROGRESS, RINGING, ANSWER, ...). POST
+  // /channels/create answers as soon as the channel's thread is started, before that thread has put
+  // the channel in the application: a dial sent at once may be refused with 409 "Channel not in
+  // Stasis application" (nothing was dialled). That one refusal is retried for a short while.
+  async dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void> {
+    const deadline = Date.now() + NOT_IN_STASIS_YET_WAIT_MS;
+    for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
+      try {
+        await this.rest.post(`/channels/${encodeURIComponent(channelId)}/dial`, { caller: options.callerChannelId, timeout: options.timeoutSeconds });
+        return;
+      } catch (error) {
+        if (!isNotInStasisYet(error) || Date.now() + delayMs > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   async ring(channelId: string): Promise<void> {
     await this.rest.post(`/channels/${encodeURIComponent(channelId)}/ring`);
+  }
+
+  async progress(channelId: string): Promise<void> {
+    await this.rest.post(`/channels/${encodeURIComponent(channelId)}/progress`);
   }
 
   async answer(channelId: string): Promise<void> {
@@ -85,7 +132,13 @@ export class AriSwitchControl implements SwitchControl {
   }
 
   async createBridge(bridgeId: string): Promise<void> {
-    await this.rest.post('/bridges', { type: 'mixing', bridgeId, name: bridgeId });
+    try {
+      await this.rest.post('/bridges', { type: 'mixing', bridgeId, name: bridgeId });
+    } catch (error) {
+      // 409: a bridge with this id exists (created for early media, or before a restart).
+      if (error instanceof AriRequestError && error.status === 409) return;
+      throw error;
+    }
   }
 
   async addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
@@ -188,6 +241,10 @@ export function toSwitchChannel(channel: AriChannel, app: string): SwitchChannel
 function ariTime(value: string | undefined): Date {
   const parsed = value ? Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
   return Number.isNaN(parsed) ? new Date(0) : new Date(parsed);
+}
+
+function isNotInStasisYet(error: unknown): boolean {
+  return error instanceof AriRequestError && error.status === 409 && String(error.details.body).includes('not in Stasis');
 }
 
 function isGone(error: unknown): boolean {

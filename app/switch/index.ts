@@ -18,11 +18,14 @@ export interface SwitchModuleOptions {
 export interface SwitchModule {
   control: SwitchControl;
   // Opens the event stream; resolves when it is connected the first time.
-  start(handlers: { onEvent: (event: SwitchEvent) => void; onConnected: (reconnected: boolean) => void }): Promise<void>;
+  // onConnected's lostAt: on a reconnection, the last moment the previous connection delivered events.
+  start(handlers: { onEvent: (event: SwitchEvent) => void; onConnected: (reconnected: boolean, lostAt?: Date) => void }): Promise<void>;
   stop(): void;
   // Health: does Asterisk answer on ARI?
   ping(): Promise<void>;
   eventsConnected(): boolean;
+  // The last moment the switch's events were known to arrive (now while connected).
+  eventsSeenAt(): Date | undefined;
 }
 
 export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
@@ -60,6 +63,7 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
       await rest.get('/asterisk/ping');
     },
     eventsConnected: () => stream?.connected ?? false,
+    eventsSeenAt: () => stream?.eventsSeenAt(),
   };
 }
 

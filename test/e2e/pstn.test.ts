@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pg from 'pg';
 import { createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
@@ -6,6 +7,7 @@ import { answerOn, call, device, register } from '../support/devices';
 import { calledNumbers, carrierAnswers, carrierCalls, createCarrier, importCarrierRates, payingUser, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
 import { statusCodes, type SippResult } from '../support/sipp';
+import { testEnv } from '../support/test-env';
 
 const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
 const invites = (result: SippResult): number => result.received.filter((line) => line.startsWith('INVITE ')).length;
@@ -51,6 +53,7 @@ describe('e2e: calls to and from the phone network through carriers', function (
     const [callerResult, carrierResult] = await Promise.all([call(aliceDevice, '+442071838750', { holdMs: 1500 }).done, carrier.done]);
     expect(finalCode(callerResult)).to.equal(200);
     expect(calledNumbers(carrierResult)).to.deep.equal(['+442071838750']);
+    expect(carrierResult.trace, 'the carrier is shown alice\'s number').to.match(new RegExp(`From: "?${alice.username}"? <sip:\\${alice.phoneNumber}@`));
     const [record] = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length >= 1).catch((error: Error) => {
       throw new Error(`${error.message}\n${app.output.filter((line) => /"level":"(error|warn)"/.test(line)).slice(-10).join('\n')}`);
     });
@@ -114,11 +117,13 @@ describe('e2e: calls to and from the phone network through carriers', function (
   it('given alice dials an invalid number, then she gets 484 and nothing is reserved or billed', async function () {
     const aliceDevice = device(alice);
     await register(aliceDevice);
-    const before = (await callRecordsOf(alice.id)).length;
     const result = await call(aliceDevice, '+99912').done;
     expect(finalCode(result)).to.equal(484);
-    const records = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length === before + 1);
-    expect(records.at(-1)).to.include({ end_cause: 'no_route', sip_code: 484 });
+    // Records are written asynchronously: the earlier tests' may still be arriving, so this call's
+    // record is found by its code (the only 484 of alice) rather than by counting.
+    const records = await eventually(() => callRecordsOf(alice.id), (rows) => rows.some((row) => row.sip_code === 484));
+    expect(records.filter((row) => row.sip_code === 484)).to.have.length(1);
+    expect(records.find((row) => row.sip_code === 484)).to.include({ end_cause: 'no_route', talk_ms: 0 });
   });
 
   it('given a call from the phone network to one of our numbers, then the user who owns it rings; an unknown number gets 404', async function () {
@@ -135,4 +140,31 @@ describe('e2e: calls to and from the phone network through carriers', function (
     const unknown = await carrierCalls(first, '14155550000', '+442071838799');
     expect(finalCode(unknown)).to.equal(404);
   });
+
+  it('given calls from the phone network with caller ids that are no E.164 number (anonymous, 30 digits), then the owner of the number rings and each call gets its record', async function () {
+    const bob = await createUser('bob');
+    const bobDevice = device(bob);
+    await register(bobDevice);
+    for (const [from, stored] of [
+      ['anonymous', 'anonymous'],
+      ['999123456789012345678901234567', '9991234567890123'],
+    ] as const) {
+      const bobAnswers = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
+      const inbound = await carrierCalls(first, bob.phoneNumber.replace('+', ''), from, 300);
+      await bobAnswers.done;
+      expect(finalCode(inbound), `${from}: ${inbound.errors}`).to.equal(200);
+      const records = await eventually(() => inboundRecordsOf(bob.id), (rows) => rows.some((row) => row.caller_number === stored));
+      expect(records.find((row) => row.caller_number === stored)).to.include({ direction: 'inbound', end_cause: 'completed' });
+    }
+  });
 });
+
+async function inboundRecordsOf(calleeUserId: string): Promise<{ caller_number: string; direction: string; end_cause: string }[]> {
+  const client = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query('SELECT caller_number, direction, end_cause FROM call_records WHERE callee_user_id = $1', [calleeUserId])).rows as never;
+  } finally {
+    await client.end();
+  }
+}

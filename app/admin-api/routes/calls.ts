@@ -1,12 +1,19 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { type CallOperations } from '../../call-state';
+import { StartCallRequest } from '../schemas';
 
 const ListCallsQuery = z.object({ user: z.string().min(1).max(64).optional() }).strict();
 const CallIdParam = z.object({ id: z.string().min(1).max(64) });
 
 export function callsRouter(calls: CallOperations): Router {
   const router = Router();
+
+  // Click-to-call: 201 with the call once `from`'s devices ring.
+  router.post('/', async (req, res) => {
+    const { from, to } = StartCallRequest.parse(req.body);
+    res.status(201).json(await calls.start(from, to));
+  });
 
   // Live calls (any controller instance), optionally of one user.
   router.get('/', async (req, res) => {

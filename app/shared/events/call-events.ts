@@ -69,6 +69,9 @@ export const CallEndedSchema = z.object({
   ringingAt: z.iso.datetime().optional(),
   answeredAt: z.iso.datetime().optional(),
   endedAt: z.iso.datetime(),
+  // The party left while the controller heard no events (restart, lost switch connection): endedAt
+  // is the last moment the call was known alive, and talkMs counts up to it only.
+  endTimeEstimated: z.boolean().optional(),
   talkMs: z.number().int().nonnegative(),
   carrierId: z.string().optional(),
   // Absent in events written before they existed: read as on-net, with no attempts known.

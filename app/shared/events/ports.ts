@@ -4,6 +4,8 @@
 export interface PublishableEvent {
   id: string;
   type: string; // the subject
+  // The call it is about: the events of one call are published in the order they were queued.
+  callId?: string;
 }
 
 export interface EventPublisher {

@@ -10,16 +10,18 @@ export interface OutboxEntry {
   subject: string;
   id: string;
   data: string; // the event as JSON
+  // Entries with the same key are published in list order (the call id); absent in older entries.
+  key?: string;
 }
 
 export function toOutboxEntry(event: PublishableEvent): string {
-  const entry: OutboxEntry = { subject: event.type, id: event.id, data: JSON.stringify(event) };
+  const entry: OutboxEntry = { subject: event.type, id: event.id, data: JSON.stringify(event), ...(event.callId !== undefined ? { key: event.callId } : {}) };
   return JSON.stringify(entry);
 }
 
 export function parseOutboxEntry(raw: string): OutboxEntry {
   const entry = JSON.parse(raw) as Partial<OutboxEntry>;
-  if (typeof entry.subject !== 'string' || typeof entry.id !== 'string' || typeof entry.data !== 'string') {
+  if (typeof entry.subject !== 'string' || typeof entry.id !== 'string' || typeof entry.data !== 'string' || (entry.key !== undefined && typeof entry.key !== 'string')) {
     throw new Error('malformed outbox entry');
   }
   return entry as OutboxEntry;

@@ -1,5 +1,6 @@
 // Errors carry a stable code, details and a cause. Only the admin API maps them to HTTP statuses.
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'forbidden' | 'unavailable' | 'internal';
+// unreachable: the person to act for cannot be reached now (no registered device), SIP's 480.
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'forbidden' | 'unavailable' | 'unreachable' | 'internal';
 
 export class AppError extends Error {
   constructor(

@@ -1,9 +1,12 @@
-import { type HangupReason, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
+import { type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
 import { type RtpQuality } from '../../../app/shared/events';
 
 export type SwitchCommand =
   | { kind: 'originate'; request: OriginateRequest }
+  | { kind: 'create'; request: OriginateRequest }
+  | { kind: 'dial'; channelId: string; callerChannelId: string; timeoutSeconds: number }
   | { kind: 'ring'; channelId: string }
+  | { kind: 'progress'; channelId: string }
   | { kind: 'answer'; channelId: string }
   | { kind: 'hangup'; channelId: string; reason: HangupReason }
   | { kind: 'reject'; channelId: string; sipCode: number }
@@ -15,17 +18,44 @@ export type SwitchCommand =
 // A switch that records what the controller told it, and can be told to fail.
 export class FakeSwitch implements SwitchControl {
   readonly commands: SwitchCommand[] = [];
+  // Endpoints (by suffix) the switch refuses outright (no channel created).
   failOriginateFor = new Set<string>();
+  // Endpoints whose originate gets no answer in time: the channel was created all the same.
+  timeOutOriginateFor = new Set<string>();
+  // This many of the next hang-ups fail (the switch cannot be reached).
+  failingHangups = 0;
   failBridging = false;
   channels: SwitchChannel[] = [];
   bridges: SwitchBridge[] = [];
   quality = new Map<string, RtpQuality>();
   peerQuality = new Map<string, RtpQuality>();
+  // Runs after the channel list was taken and before it is returned: what happens meanwhile.
+  whileListing: (() => Promise<void>) | undefined;
+  // Originates wait for this before the switch answers them (requests in flight).
+  originateGate: Promise<void> | undefined;
 
-  originate(request: OriginateRequest): Promise<void> {
+  async originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
-    if ([...this.failOriginateFor].some((uri) => request.endpoint.endsWith(uri))) return Promise.reject(new Error('endpoint refused'));
+    await this.startLeg(request);
+  }
+  // The failures of originate apply to creating a channel the same way.
+  async createChannel(request: OriginateRequest): Promise<void> {
+    this.commands.push({ kind: 'create', request });
+    await this.startLeg(request);
+  }
+  dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void> {
+    this.commands.push({ kind: 'dial', channelId, ...options });
     return Promise.resolve();
+  }
+  progress(channelId: string): Promise<void> {
+    this.commands.push({ kind: 'progress', channelId });
+    return Promise.resolve();
+  }
+  private async startLeg(request: OriginateRequest): Promise<void> {
+    await this.originateGate;
+    const matches = (endpoints: Set<string>): boolean => [...endpoints].some((uri) => request.endpoint.endsWith(uri));
+    if (matches(this.failOriginateFor)) throw new OriginateRefusedError(request.channelId, { cause: new Error('endpoint refused') });
+    if (matches(this.timeOutOriginateFor)) throw new Error('ARI POST /channels got no answer within 5000 ms');
   }
   ring(channelId: string): Promise<void> {
     this.commands.push({ kind: 'ring', channelId });
@@ -37,6 +67,10 @@ export class FakeSwitch implements SwitchControl {
   }
   hangup(channelId: string, reason: HangupReason): Promise<void> {
     this.commands.push({ kind: 'hangup', channelId, reason });
+    if (this.failingHangups > 0) {
+      this.failingHangups -= 1;
+      return Promise.reject(new Error('switch unreachable'));
+    }
     return Promise.resolve();
   }
   reject(channelId: string, sipCode: number): Promise<void> {
@@ -60,22 +94,29 @@ export class FakeSwitch implements SwitchControl {
     return Promise.resolve();
   }
 
+  // Runs on every read of RTP statistics (e.g. to let time pass as a slow ARI answer would).
+  onQualityRead: (() => void) | undefined;
+
   rtpQuality(channelId: string): Promise<RtpQuality | undefined> {
+    this.onQualityRead?.();
     return Promise.resolve(this.quality.get(channelId));
   }
   rtpQualityOfGonePeer(survivorChannelId: string): Promise<RtpQuality | undefined> {
     return Promise.resolve(this.peerQuality.get(survivorChannelId));
   }
-  listChannels(): Promise<SwitchChannel[]> {
-    return Promise.resolve(this.channels);
+  async listChannels(): Promise<SwitchChannel[]> {
+    const taken = [...this.channels];
+    await this.whileListing?.();
+    return taken;
   }
 
   listBridges(): Promise<SwitchBridge[]> {
     return Promise.resolve(this.bridges);
   }
 
+  // Every leg started: originated (devices) or created to be dialled (carriers).
   originated(): OriginateRequest[] {
-    return this.commands.flatMap((command) => (command.kind === 'originate' ? [command.request] : []));
+    return this.commands.flatMap((command) => (command.kind === 'originate' || command.kind === 'create' ? [command.request] : []));
   }
 
   of<K extends SwitchCommand['kind']>(kind: K): Extract<SwitchCommand, { kind: K }>[] {

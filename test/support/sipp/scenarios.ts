@@ -175,7 +175,10 @@ export type UasBehaviour =
   // Ring until the INVITE is cancelled.
   | { kind: 'ring' }
   // Say nothing at all (a carrier that does not answer); end when the INVITE is cancelled or after timeoutMs.
-  | { kind: 'silent'; timeoutMs: number };
+  | { kind: 'silent'; timeoutMs: number }
+  // A carrier with early media: 183 Session Progress with SDP and audio at once, never 180; answers
+  // after answerAfterMs (unless cancelled first); then waits for BYE.
+  | { kind: 'early-media'; answerAfterMs: number };
 
 const REASONS: Record<number, string> = { 486: 'Busy Here', 603: 'Decline', 480: 'Temporarily Unavailable', 404: 'Not Found', 500: 'Server Internal Error', 503: 'Service Unavailable' };
 
@@ -207,6 +210,7 @@ CSeq: [$invite_cseq] INVITE
 Content-Length: 0`)}
   <recv request="ACK"/>
   <nop next="done"/>`;
+  if (behaviour.kind === 'early-media') return earlyMediaScenario(behaviour.answerAfterMs, toTagged, cancelled);
   if (behaviour.kind === 'silent') {
     // No provisional response: the sender gives up on its own. Ends on CANCEL or after the wait.
     return header(
@@ -294,6 +298,49 @@ ${afterAnswer}
   </recv>
 ${ringing}
 ${body}
+${cancelled}
+  <label id="done"/>`,
+  );
+}
+
+function earlyMediaScenario(answerAfterMs: number, toTagged: string, cancelled: string): string {
+  const withSdp = (status: string): string =>
+    send(
+      `SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+${toTagged}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}`,
+      status.startsWith('200'),
+    );
+  return header(
+    'uas-early-media',
+    `  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="invite_cseq"/>
+    </action>
+  </recv>
+${withSdp('183 Session Progress')}
+  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>
+  <recv request="CANCEL" timeout="${Math.max(1, answerAfterMs)}" ontimeout="answer" next="cancelled"/>
+  <label id="answer"/>
+${withSdp('200 OK')}
+  <recv request="ACK" crlf="true"/>
+  <recv request="BYE" timeout="600000"/>
+${send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}
+  <nop next="done"/>
 ${cancelled}
   <label id="done"/>`,
   );

@@ -102,10 +102,23 @@ describe('call codec', function () {
     expect(back).to.deep.equal(plain(snapshot));
   });
 
+  it('given the controller instance that owns the call, then it survives the round trip; a call of version 3 (before owners) reads as owned by nobody', function () {
+    const snapshot: CallSnapshot = { ...answered().snapshot(), owner: 'controller-2' };
+    expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));
+    const withoutOwner = answered().snapshot();
+    const value = encodeCall(withoutOwner);
+    expect(value[value.length - 1], 'an empty owner is one byte').to.equal(0);
+    const version3 = Buffer.from(value.subarray(0, value.length - 1));
+    version3[0] = 3;
+    const back = decodeCall(version3);
+    expect(back.owner).to.equal(undefined);
+    expect(back).to.deep.equal(plain(withoutOwner));
+  });
+
   it('given a call stored by version 1 (before talk limits), then version 2 still reads it', function () {
     const snapshot: CallSnapshot = answered('carrier-a').snapshot();
     delete snapshot.talkLimitSeconds;
-    const value = encodeCall(snapshot);
+    const value = encodeCall(snapshot).subarray(0, -1); // without the version 4 owner
     value[0] = 1;
     expect(plain(decodeCall(value))).to.deep.equal(plain(snapshot));
     value.writeUInt8((value[2] ?? 0) | 32, 2);
@@ -172,7 +185,7 @@ describe('call codec', function () {
   // memory. An answered call to two devices is the common live call; 80 of its bytes are five random
   // UUIDs (call, two users, two legs) that no encoding can shrink. Its JSON is over 4 times larger.
   it('given an answered call to two devices, then it encodes in at most 188 bytes (the 192-byte Redis allocation)', function () {
-    const snapshot = answered().snapshot();
+    const snapshot = { ...answered().snapshot(), owner: 'controller-1' };
     const size = encodeCall(snapshot).length;
     expect(size).to.be.at.most(188);
     expect(Buffer.byteLength(JSON.stringify(snapshot))).to.be.greaterThan(4 * size);

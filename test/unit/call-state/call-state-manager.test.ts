@@ -173,6 +173,12 @@ describe('call state manager', function () {
     expect(s.sw.of('hangup').map((command) => command.channelId).sort()).to.deep.equal([...legs].sort());
   });
 
+  it('given a call ringing devices, then the switch is told to give up on them only after the ring timeout, so that the controller decides first', async function () {
+    const s = setup();
+    await startRingingCall(s);
+    for (const request of s.sw.originated()) expect(request.timeoutSeconds).to.be.greaterThan(30);
+  });
+
   it('given an answered call, when the ring timeout would have passed, then nothing happens to the call', async function () {
     const s = setup();
     const { callId, legs } = await startRingingCall(s);
@@ -191,6 +197,32 @@ describe('call state manager', function () {
     expect(s.sw.of('reject')).to.have.length(0);
     await s.manager.handle(answered(legs[1] ?? '', callId));
     expect(s.sw.of('addToBridge')).to.have.length(1);
+  });
+
+  it('given the switch refuses one device outright, when a call arrives, then nothing is hung up for it (it has no channel)', async function () {
+    const s = setup();
+    s.sw.failOriginateFor.add('10.0.0.1:5062');
+    const { legs } = await startRingingCall(s);
+    expect(s.sw.of('hangup').map((command) => command.channelId)).to.not.include(legs[0]);
+  });
+
+  it('given the switch does not answer one originate in time, when a call arrives, then that channel is hung up in case it rings, and the other device still rings', async function () {
+    const s = setup();
+    s.sw.timeOutOriginateFor.add('10.0.0.1:5062');
+    const { callId, legs } = await startRingingCall(s);
+    expect(s.sw.of('hangup')).to.deep.equal([{ kind: 'hangup', channelId: legs[0], reason: 'normal' }]);
+    expect(s.sw.of('reject')).to.have.length(0);
+    await s.manager.handle(answered(legs[1] ?? '', callId));
+    expect(s.sw.of('addToBridge')).to.have.length(1);
+  });
+
+  it('given a timed-out originate whose hang-up fails too, when the call ends, then that channel is hung up again', async function () {
+    const s = setup();
+    s.sw.timeOutOriginateFor.add('10.0.0.1:5062');
+    s.sw.failingHangups = 1;
+    const { legs } = await startRingingCall(s);
+    await s.manager.handle(hungUp('caller-1'));
+    expect(s.sw.of('hangup').filter((command) => command.channelId === legs[0])).to.have.length(2);
   });
 
   it('given no device the switch can reach, when a call arrives, then the caller gets 480', async function () {

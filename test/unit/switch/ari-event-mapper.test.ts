@@ -57,4 +57,20 @@ describe('ARI event mapper', function () {
     expect(toSwitchEvent({ type: 'ChannelDestroyed', cause: 16, tech_cause: 0, channel: channel() as never })).to.not.have.property('sipCode');
     expect(toSwitchEvent({ type: 'ChannelVarset', channel: channel() as never })).to.equal(undefined);
   });
+
+  it('given Dial events of a leg created to be dialled, then 183 is progress, 180 ringing and the answer answers it; a failed dial maps to nothing (its hang-up says how)', function () {
+    const peer = channel({ id: 'leg-9', name: 'PJSIP/carrier_1a2b3c4d5e6f7a8b-00000040', state: 'Down', dialplan: { context: 'default', exten: 's', priority: 1, app_name: 'Stasis', app_data: 'calls,dialed,call-7' } });
+    const dial = (dialstatus: string): ReturnType<typeof toSwitchEvent> => toSwitchEvent({ type: 'Dial', timestamp: '2026-11-25T10:00:01.250+0000', dialstatus, peer: peer as never });
+    expect(dial('PROGRESS')).to.deep.equal({ type: 'channel.progress', channelId: 'leg-9', at: new Date('2026-11-25T10:00:01.250Z') });
+    expect(dial('RINGING')).to.include({ type: 'channel.ringing', channelId: 'leg-9' });
+    expect(dial('ANSWER')).to.include({ type: 'leg.answered', channelId: 'leg-9', callId: 'call-7' });
+    for (const status of ['', 'BUSY', 'NOANSWER', 'CONGESTION', 'CHANUNAVAIL', 'CANCEL']) expect(dial(status), status).to.equal(undefined);
+  });
+
+  it('given a leg created to be dialled entering Stasis at its creation, or the Dial answer of an originated leg, then no answer is made of it', function () {
+    expect(toSwitchEvent({ type: 'StasisStart', args: ['dialed', 'call-7'], channel: channel({ id: 'leg-9', name: 'PJSIP/carrier_1a2b3c4d5e6f7a8b-00000040' }) as never })).to.equal(undefined);
+    const originated = channel({ id: 'leg-1', name: 'PJSIP/bob-00000031', dialplan: { context: 'default', exten: 's', priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' } });
+    expect(toSwitchEvent({ type: 'Dial', dialstatus: 'ANSWER', peer: originated as never })).to.equal(undefined);
+    expect(toSwitchEvent({ type: 'Dial', dialstatus: 'PROGRESS' })).to.equal(undefined);
+  });
 });

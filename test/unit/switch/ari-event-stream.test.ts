@@ -60,4 +60,31 @@ describe('ARI event stream', function () {
     stream.stop();
     expect(log.entries.some((entry) => entry.message === 'ari connection lost, retrying' && String(entry.fields.reason).startsWith('ping failed'))).to.equal(true);
   });
+
+  it('given a connection that stops answering pings, then events count as arrived until the last pong only, and the reconnection reports that moment', async function () {
+    const connections: [boolean, Date | undefined][] = [];
+    const stream = new AriEventStream({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      user: 'u',
+      password: 'p',
+      app: 'calls',
+      log: capturingLogger(),
+      onEvent: () => undefined,
+      onConnected: (reconnected, lostAt) => connections.push([reconnected, lostAt]),
+      pingIntervalMs: 5,
+    });
+    const lastPong = Date.now() - 60_000;
+    const silent = { ping: () => undefined, on: () => undefined, start: () => Promise.resolve(), stop: () => undefined, removeAllListeners: () => undefined };
+    Object.assign(stream as unknown as Record<string, unknown>, { client: silent, isConnected: true, everConnected: true, lastPong });
+    expect(stream.eventsSeenAt()?.getTime(), 'connected: now').to.be.closeTo(Date.now(), 1000);
+    (stream as unknown as { startPinging(): void }).startPinging();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stream.connected).to.equal(false);
+    expect(stream.eventsSeenAt()?.getTime()).to.equal(lastPong);
+    (stream as unknown as { onOpen(): void }).onOpen();
+    expect(connections).to.deep.equal([[true, new Date(lastPong)]]);
+    expect(stream.eventsSeenAt()?.getTime(), 'connected again: now').to.be.closeTo(Date.now(), 1000);
+    stream.stop();
+    expect(stream.connected).to.equal(false);
+  });
 });

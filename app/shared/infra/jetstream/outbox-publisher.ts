@@ -24,7 +24,8 @@ export interface OutboxPublisherOptions {
   retryMaxMs?: number;
 }
 
-type Outcome = { kind: 'published' } | { kind: 'malformed'; reason: string } | { kind: 'failed'; error: unknown; entry: OutboxEntry };
+// skipped: not tried, because an earlier entry with the same key failed in this round.
+type Outcome = { kind: 'published' } | { kind: 'malformed'; reason: string } | { kind: 'failed'; error: unknown; entry: OutboxEntry } | { kind: 'skipped' };
 
 const encoder = new TextEncoder();
 const VALID_SUBJECT = /^[^\s*>]+$/;
@@ -33,7 +34,9 @@ const VALID_SUBJECT = /^[^\s*>]+$/;
 // publishes each entry with its event id as message id, and removes only the prefix JetStream has
 // acknowledged. A failure keeps the entry at the head and is retried with a capped backoff, for
 // ever: an event accepted by publish() is never dropped. Entries published before a failure that
-// are published again are dropped by the stream's duplicate window.
+// are published again are dropped by the stream's duplicate window. Within a batch, the entries of
+// one call (same key) go one after the other and stop at the first failure, so none of a call's
+// events can reach the stream before an earlier one; different calls go in parallel.
 export class OutboxPublisher implements EventPublisher {
   private readonly key: string;
   private readonly malformedKey: string;
@@ -127,16 +130,14 @@ export class OutboxPublisher implements EventPublisher {
     const { redis, log } = this.options;
     const raws = await redis.lRange(this.key, 0, this.batchSize - 1);
     if (raws.length === 0) return { removed: 0 };
-    const outcomes = await Promise.all(raws.map((raw) => this.publishOne(raw)));
+    const outcomes = await this.publishInKeyOrder(raws);
 
     let prefix = 0;
     const malformed: string[] = [];
-    let failure: { error: unknown; subject: string; id: string } | undefined;
+    const failed = outcomes.find((outcome): outcome is Extract<Outcome, { kind: 'failed' }> => outcome.kind === 'failed');
+    const failure = failed && { error: failed.error, subject: failed.entry.subject, id: failed.entry.id };
     for (const [index, outcome] of outcomes.entries()) {
-      if (outcome.kind === 'failed') {
-        failure = { error: outcome.error, subject: outcome.entry.subject, id: outcome.entry.id };
-        break;
-      }
+      if (outcome.kind === 'failed' || outcome.kind === 'skipped') break;
       if (outcome.kind === 'malformed') {
         const raw = raws[index] ?? '';
         log.warn('malformed outbox entry moved aside', { reason: outcome.reason, entry: raw.slice(0, 200), to: this.malformedKey });
@@ -145,8 +146,8 @@ export class OutboxPublisher implements EventPublisher {
       prefix += 1;
     }
     if (prefix > 0) {
-      // Only this publisher removes from the head and writers only append, so the first `prefix`
-      // entries are still the ones just published.
+      // Only this publisher removes from the head (its instance holds the lease on the id) and
+      // writers only append, so the first `prefix` entries are still the ones just published.
       const tx = redis.multi();
       if (malformed.length > 0) tx.rPush(this.malformedKey, malformed);
       tx.lTrim(this.key, prefix, -1);
@@ -155,7 +156,32 @@ export class OutboxPublisher implements EventPublisher {
     return { removed: prefix, failure };
   }
 
-  private async publishOne(raw: string): Promise<Outcome> {
+  // One chain per key, in list order (entries without a key form one chain together).
+  private async publishInKeyOrder(raws: string[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const chains = new Map<string, { index: number; entry: OutboxEntry }[]>();
+    raws.forEach((raw, index) => {
+      const parsed = this.parse(raw);
+      if ('kind' in parsed) {
+        outcomes[index] = parsed;
+        return;
+      }
+      const key = parsed.key ?? '';
+      chains.set(key, [...(chains.get(key) ?? []), { index, entry: parsed }]);
+    });
+    await Promise.all(
+      [...chains.values()].map(async (chain) => {
+        let blocked = false;
+        for (const { index, entry } of chain) {
+          outcomes[index] = blocked ? { kind: 'skipped' } : await this.publishOne(entry);
+          blocked ||= outcomes[index].kind === 'failed';
+        }
+      }),
+    );
+    return outcomes;
+  }
+
+  private parse(raw: string): OutboxEntry | Extract<Outcome, { kind: 'malformed' }> {
     let entry: OutboxEntry;
     try {
       entry = parseOutboxEntry(raw);
@@ -164,6 +190,10 @@ export class OutboxPublisher implements EventPublisher {
     }
     if (!VALID_SUBJECT.test(entry.subject)) return { kind: 'malformed', reason: 'invalid subject' };
     if (entry.id.length === 0) return { kind: 'malformed', reason: 'empty event id' };
+    return entry;
+  }
+
+  private async publishOne(entry: OutboxEntry): Promise<Outcome> {
     try {
       const ack = await this.options.js.publish(entry.subject, encoder.encode(entry.data), { msgID: entry.id, timeout: this.publishTimeoutMs });
       if (ack.duplicate) this.options.log.debug('outbox entry was already in the stream', { subject: entry.subject, eventId: entry.id, seq: ack.seq });

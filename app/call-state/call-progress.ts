@@ -1,0 +1,62 @@
+import { errorMessage } from '../shared/kernel';
+import { type Logger } from '../shared/infra/logger';
+import { type Call } from './call';
+import { type CallContext } from './call-context';
+import { callRinging } from './call-events';
+
+// How far the callee side got before the answer: ringing (180) and session progress (183, usually
+// with early media). The first of either makes the call ring and is the leg's post-dial delay.
+export class CallProgress {
+  constructor(private readonly ctx: CallContext) {}
+
+  async onRinging(call: Call, channelId: string, at: Date): Promise<void> {
+    const leg = call.leg(channelId);
+    if (!leg || leg.outcome !== undefined) return;
+    leg.progressAt ??= at.getTime();
+    if (call.state.name !== 'routing') return;
+    const log = this.ctx.logFor(call);
+    if (this.ctx.transition(call, (state) => state.ring(), log, at)) {
+      await this.ctx.safely(log, 'ring caller', () => this.ctx.deps.switchControl.ring(call.caller.channelId));
+      await this.ctx.save(call, [callRinging(call, at.getTime())]);
+    }
+  }
+
+  // 183 Session Progress: the far end works on the call and usually plays something (ringback, an
+  // announcement); it counts as progress (post-dial delay, progress timer) and the call rings. A
+  // carrier leg, in the application since its creation, is bridged with the caller at once and the
+  // caller is told of the progress, so that it hears that early media; for any other leg the caller
+  // hears ringing as on a 180.
+  async onProgress(call: Call, channelId: string, at: Date): Promise<void> {
+    const leg = call.leg(channelId);
+    if (!leg || leg.outcome !== undefined || call.state.isFinal) return;
+    leg.progressAt ??= at.getTime();
+    const log = this.ctx.logFor(call);
+    const early = leg.carrierId !== undefined && (await this.bridgeEarly(call, leg.channelId, log));
+    if (call.state.name === 'routing' && this.ctx.transition(call, (state) => state.ring(), log, at)) {
+      if (!early) await this.ctx.safely(log, 'ring caller', () => this.ctx.deps.switchControl.ring(call.caller.channelId));
+      await this.ctx.save(call, [callRinging(call, at.getTime())]);
+      return;
+    }
+    await this.ctx.save(call);
+  }
+
+  // Puts the caller and this leg in the call's bridge before the answer, and tells the caller the
+  // call progresses (183 with media). False when the switch refused: the call goes on without.
+  private async bridgeEarly(call: Call, legChannelId: string, log: Logger): Promise<boolean> {
+    const control = this.ctx.deps.switchControl;
+    const bridged = this.ctx.earlyBridge.get(call.id) ?? new Set<string>();
+    if (bridged.has(legChannelId)) return true;
+    const callerJoins = !bridged.has(call.caller.channelId);
+    try {
+      if (bridged.size === 0) await control.createBridge(call.id);
+      await control.addToBridge(call.id, callerJoins ? [call.caller.channelId, legChannelId] : [legChannelId]);
+      this.ctx.earlyBridge.set(call.id, bridged.add(call.caller.channelId).add(legChannelId));
+      if (callerJoins) await control.progress(call.caller.channelId);
+      log.info('early media bridged', { legChannelId });
+      return true;
+    } catch (error) {
+      log.warn('early media not bridged', { legChannelId, error: errorMessage(error) });
+      return false;
+    }
+  }
+}

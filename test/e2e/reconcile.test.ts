@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { createUser, type TestUser } from '../support/admin-client';
+import { AppProcess } from '../support/app-process';
+import { eventually } from '../support/ari';
+import { answerOn, call, device, register } from '../support/devices';
+import { TcpProxy } from '../support/tcp-proxy';
+import { testEnv } from '../support/test-env';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface CallRecordRow {
+  end_cause: string;
+  end_reason: string | null;
+  talk_ms: number;
+  answered_at: Date;
+  ended_at: Date;
+}
+
+// Calls whose party hangs up while the controller hears no events (killed, or its ARI connection
+// cut): the record's talk time must stop when the call was last known alive, not when the
+// controller came back.
+describe('e2e: talk time of calls that end while the controller is deaf', function () {
+  const started: AppProcess[] = [];
+  const startApp = async (overrides: Record<string, string> = {}): Promise<AppProcess> => {
+    const app = await AppProcess.start(overrides);
+    started.push(app);
+    return app;
+  };
+  let db: pg.Client;
+
+  before(async function () {
+    db = new pg.Client({ connectionString: testEnv.databaseUrl });
+    await db.connect();
+  });
+
+  afterEach(async function () {
+    await Promise.all(started.splice(0).map((app) => app.stop()));
+  });
+
+  after(async function () {
+    await db?.end();
+  });
+
+  const recordsOf = async (caller: TestUser): Promise<CallRecordRow[]> =>
+    (await db.query('SELECT end_cause, end_reason, talk_ms, answered_at, ended_at FROM call_records WHERE caller_user_id = $1', [caller.id])).rows as CallRecordRow[];
+
+  const liveCallsOf = async (user: TestUser): Promise<{ state: string }[]> => {
+    const res = await fetch(`${testEnv.adminUrl}/v1/calls?user=${user.id}`, { headers: { authorization: `Bearer ${testEnv.adminToken}` } });
+    return ((await res.json()) as { calls: { state: string }[] }).calls;
+  };
+
+  async function answeredCall(): Promise<{ alice: TestUser; caller: ReturnType<typeof call>; callee: Awaited<ReturnType<typeof answerOn>> }> {
+    const [alice, bob] = await Promise.all([createUser('alice'), createUser('bob')]);
+    const aliceDevice = device(alice);
+    const bobDevice = device(bob);
+    await register(aliceDevice);
+    await register(bobDevice);
+    const callee = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
+    // alice hangs up 4 s after the answer.
+    const caller = call(aliceDevice, bob.username, { holdMs: 4000, audio: false });
+    await eventually(() => liveCallsOf(alice), (calls) => calls[0]?.state === 'answered');
+    return { alice, caller, callee };
+  }
+
+  it('given an answered call, when the controller is SIGKILLed, the caller hangs up meanwhile and the controller comes back 8 s later, then the talk time stops at the kill, not at the restart', async function () {
+    this.timeout(120_000);
+    const app = await startApp();
+    const { alice, caller, callee } = await answeredCall();
+    await sleep(2500);
+    const killedAt = Date.now();
+    await app.stop('SIGKILL');
+    const aliceResult = await caller.done;
+    expect(aliceResult.exitCode, `alice hung up while the controller was down: ${aliceResult.errors}`).to.equal(0);
+    await sleep(Math.max(0, killedAt + 8000 - Date.now()));
+    await startApp();
+
+    const bobResult = await callee.done;
+    expect(bobResult.received.some((line) => line.startsWith('BYE ')), 'bob hung up by the restarted controller').to.equal(true);
+    const [record] = await eventually(() => recordsOf(alice), (rows) => rows.length === 1, 20_000);
+    if (!record) expect.fail('no record');
+    expect(record).to.include({ end_cause: 'completed', end_reason: 'ended_while_disconnected' });
+    // The heartbeat is written every second: the talk time ends within about a second before the
+    // kill (plus scheduling slack on a loaded machine), never after it.
+    const untilKill = killedAt - record.answered_at.getTime();
+    expect(record.talk_ms).to.be.within(untilKill - 2000, untilKill + 250);
+    // The real talk time was 4 s; the old behaviour counted until the restart (over 10 s).
+    expect(record.talk_ms).to.be.below(4000 + 250);
+  });
+
+  it('given an answered call, when the ARI connection is cut, the caller hangs up meanwhile and the connection comes back 6 s later, then the talk time stops at the cut', async function () {
+    this.timeout(90_000);
+    const proxy = new TcpProxy('127.0.0.1', Number(testEnv.all.ARI_PORT));
+    await proxy.start();
+    try {
+      const app = await startApp({ ARI_URL: `http://127.0.0.1:${proxy.port}` });
+      const { alice, caller, callee } = await answeredCall();
+      await sleep(2000);
+      const cutAt = Date.now();
+      proxy.cut();
+      const aliceResult = await caller.done;
+      expect(aliceResult.exitCode, aliceResult.errors).to.equal(0);
+      await sleep(Math.max(0, cutAt + 6000 - Date.now()));
+      proxy.restore();
+
+      const bobResult = await callee.done;
+      expect(bobResult.received.some((line) => line.startsWith('BYE ')), 'bob hung up after the reconnection').to.equal(true);
+      const [record] = await eventually(() => recordsOf(alice), (rows) => rows.length === 1, 20_000);
+      if (!record) expect.fail('no record');
+      expect(record).to.include({ end_cause: 'completed', end_reason: 'ended_while_disconnected' });
+      // The cut closes the websocket at once, so the controller knows when its events stopped.
+      const untilCut = cutAt - record.answered_at.getTime();
+      expect(record.talk_ms).to.be.within(untilCut - 500, untilCut + 500);
+      expect(app.logLines('ari websocket connected').some((line) => line.reconnected === true)).to.equal(true);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
