@@ -214,9 +214,8 @@ export interface CallStore {
   delete(call: Call, events?: PublishableEvent[]): Promise<void>;
   // Every live call (of every instance): a scan, for recovery and the operators' full list.
   liveCalls(): Promise<Call[]>;
-  // The live calls of one user, as caller or callee, from a per-user index: no scan of all calls.
+  // The live calls of one user, as caller or callee (for operators: it may read every live call).
   liveCallsOf(userId: string): Promise<Call[]>;
-  // Keeps long calls, and their users' indexes, from expiring (the TTL is a safety net for calls
-  // nobody ends).
+  // Keeps long calls from expiring (the TTL is a safety net for calls nobody ends).
   touch(calls: Call[]): Promise<void>;
 }

@@ -16,10 +16,6 @@ export interface RedisCallStoreOptions {
   // them after this long without a save or touch. Live calls are touched well within it.
   ttlSeconds?: number;
   keyPrefix?: string;
-  // Per user, their live calls' ids (as caller or callee): `<userIndexPrefix><userId>`, a hash whose
-  // fields are the call ids (a small hash is one compact listpack in every Redis 7; a set of
-  // strings is a hash table below 7.2, about 80 bytes a member).
-  userIndexPrefix?: string;
   // Where liveCalls() reports a stored call it cannot read (and skips).
   log?: Logger;
   // Called after events were queued, so the publisher sends them now rather than at its next poll.
@@ -36,13 +32,13 @@ return 1`;
 
 // Live calls in Redis, one key per call (`<prefix><callId>`) holding the binary form of
 // call-codec.ts, so any controller instance can read any call. Every write carries its events to the
-// outbox in the same MULTI/EXEC, and keeps each user's index of live calls: a hash that expires with
-// the user's calls (each save and touch of a call renews both), so a call nobody ended leaves
-// nothing behind; a member whose call expired on its own is dropped when the index is read.
+// outbox in the same MULTI/EXEC.
+// No per-user index: one cost about 120 bytes a call (481 B in all instead of 358 B, against the
+// design's 400 B), paid by every call for the operators' listing by user, which reads every live
+// call instead (about 20 ms per 1,000 live calls).
 export class RedisCallStore implements CallStore {
   private readonly ttlSeconds: number;
   private readonly keyPrefix: string;
-  private readonly userIndexPrefix: string;
   private readonly outbox: string;
   // The same connection, replying with Buffers: stored values are binary.
   private readonly binary;
@@ -53,7 +49,6 @@ export class RedisCallStore implements CallStore {
   ) {
     this.ttlSeconds = options.ttlSeconds ?? SIX_HOURS;
     this.keyPrefix = options.keyPrefix ?? 'call:';
-    this.userIndexPrefix = options.userIndexPrefix ?? 'calls-of-user:';
     this.outbox = outboxKey(options.instanceId);
     this.binary = redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
   }
@@ -61,7 +56,6 @@ export class RedisCallStore implements CallStore {
   async save(call: Call, events: PublishableEvent[] = []): Promise<void> {
     call.owner = this.options.instanceId;
     const multi = this.redis.multi().set(this.key(call.id), encodeCall(call.snapshot()), { expiration: { type: 'EX', value: this.ttlSeconds } });
-    for (const index of this.indexesOf(call)) multi.hSet(index, call.id, '').expire(index, this.ttlSeconds);
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
     if (events.length > 0) this.options.onEventsQueued?.();
@@ -85,7 +79,6 @@ export class RedisCallStore implements CallStore {
 
   async delete(call: Call, events: PublishableEvent[] = []): Promise<void> {
     const multi = this.redis.multi().del(this.key(call.id));
-    for (const index of this.indexesOf(call)) multi.hDel(index, call.id);
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
     await multi.exec();
     if (events.length > 0) this.options.onEventsQueued?.();
@@ -118,36 +111,15 @@ export class RedisCallStore implements CallStore {
   }
 
   async liveCallsOf(userId: string): Promise<Call[]> {
-    const index = this.userIndexKey(userId);
-    const callIds = await this.redis.hKeys(index);
-    if (callIds.length === 0) return [];
-    const values = await this.binary.mGet(callIds.map((callId) => this.key(callId)));
-    const calls: Call[] = [];
-    const expired: string[] = [];
-    values.forEach((value, i) => {
-      const callId = callIds[i] ?? '';
-      if (value === null) {
-        expired.push(callId);
-        return;
-      }
-      try {
-        calls.push(this.restore(value, callId));
-      } catch (error) {
-        this.options.log?.warn('unreadable live call skipped', { key: this.key(callId), error: errorMessage(error) });
-      }
-    });
-    if (expired.length > 0) await this.redis.hDel(index, expired);
-    return calls;
+    return (await this.liveCalls()).filter((call) => call.caller.userId === userId || call.callee?.userId === userId);
   }
 
-  // Refreshes the TTL of calls still going on, and of their users' indexes; a call already gone
-  // stays gone.
+  // Refreshes the TTL of calls still going on; a call already gone stays gone.
   async touch(calls: Call[]): Promise<void> {
     for (let start = 0; start < calls.length; start += BATCH) {
       const multi = this.redis.multi();
       for (const call of calls.slice(start, start + BATCH)) {
         multi.expire(this.key(call.id), this.ttlSeconds);
-        for (const index of this.indexesOf(call)) multi.expire(index, this.ttlSeconds);
       }
       await multi.execAsPipeline();
     }
@@ -155,17 +127,6 @@ export class RedisCallStore implements CallStore {
 
   private key(callId: string): string {
     return `${this.keyPrefix}${callId}`;
-  }
-
-  private userIndexKey(userId: string): string {
-    return `${this.userIndexPrefix}${userId}`;
-  }
-
-  // The indexes a call belongs to: its caller's and its callee's, when they are users (a party on
-  // the phone network has no user id).
-  private indexesOf(call: Call): string[] {
-    const userIds = new Set([call.caller.userId, call.callee?.userId ?? ''].filter((userId) => userId !== ''));
-    return [...userIds].map((userId) => this.userIndexKey(userId));
   }
 
   private restore(value: Buffer, callId: string): Call {
