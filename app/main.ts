@@ -24,6 +24,7 @@ import { ensureConsumer, ensureStreams, OutboxPublisher, pruneProcessedEvents, s
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
+import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
 
   // ---- infrastructure
   const db = createDatabase(config.database);
+  // The call path's per-call queries go through plain SQL (see shared/infra/sql.ts), the rest through Prisma.
+  const sql = createSql({ url: config.database.url, poolSize: config.database.poolSize, log });
   const redis = await connectRedis(config.redis.url, log.child({ module: 'redis' }));
   // Before anything runs under this instance id (its outbox, its calls): one running controller per id.
   const instances = new RedisInstanceRegistry(redis, { instanceId: config.instanceId, log: log.child({ module: 'instances' }) });
@@ -256,6 +259,7 @@ async function main(): Promise<void> {
     await instances.releaseLease();
     await redis.quit();
     await db.$disconnect();
+    await sql.end();
   });
 }
 
