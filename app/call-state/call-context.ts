@@ -8,6 +8,7 @@ import { CallCredit } from './call-credit';
 import { CallTimers } from './call-timers';
 import {
   type CallAuthorizer,
+  type CallMetrics,
   type CallStore,
   type CarrierCapacity,
   type CarrierDirectory,
@@ -33,6 +34,8 @@ export interface CallStateManagerDeps {
   scheduler: Scheduler;
   log: Logger;
   ringTimeoutSeconds: number;
+  // Figures for operators (calls started, answered, ended by cause, live); none when unset.
+  metrics?: CallMetrics;
   // This controller instance, and what is known of the others (their heartbeats). Without them,
   // a call found ended after a restart ends at its last recorded change.
   instanceId?: string;
@@ -96,8 +99,19 @@ export class CallContext {
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
   }
 
-  save(call: Call, events: PublishableEvent[] = []): Promise<void> {
-    return this.deps.store.save(call, events);
+  async save(call: Call, events: PublishableEvent[] = []): Promise<void> {
+    await this.deps.store.save(call, events);
+    this.observe(events);
+  }
+
+  // Forgets a finished call in the store, queueing its last events in the same step.
+  async remove(call: Call, events: PublishableEvent[]): Promise<void> {
+    await this.deps.store.delete(call, events);
+    this.observe(events);
+  }
+
+  private observe(events: PublishableEvent[]): void {
+    if (events.length > 0) this.deps.metrics?.observe(events, this.calls.size);
   }
 
   // Applies a transition; an illegal one is logged and ignored (false), never thrown at the caller.

@@ -55,7 +55,7 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   await Promise.all(work);
   const ended = callEnded(call, quality, { reason: options.reason, endTimeEstimated: options.endTimeEstimated });
   ctx.forget(call);
-  await ctx.deps.store.delete(call, [ended]);
+  await ctx.remove(call, [ended]);
   log.info('call ended', { cause: ended.cause, reason: ended.reason, sipCode: ended.sipCode, talkMs: ended.talkMs, endTimeEstimated: ended.endTimeEstimated });
 }
 

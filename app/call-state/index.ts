@@ -11,6 +11,7 @@ export { CallOperations, CallNotFoundError, CallAlreadyEndedError, CallUserNotFo
 export { CallerUnreachableError } from './click-to-call';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
+export { PrometheusCallMetrics } from './prometheus-call-metrics';
 export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';
 export { ENDED_WHILE_DISCONNECTED } from './call-recovery';
 export { CorruptCallStateError } from './call-codec';

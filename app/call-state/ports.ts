@@ -219,3 +219,11 @@ export interface CallStore {
   // Keeps long calls from expiring (the TTL is a safety net for calls nobody ends).
   touch(calls: Call[]): Promise<void>;
 }
+
+// ---- What operators watch.
+
+// The call state manager's own figures (Prometheus in production): every event it queues, with the
+// number of live calls this instance drives at that moment.
+export interface CallMetrics {
+  observe(events: readonly PublishableEvent[], liveCalls: number): void;
+}
