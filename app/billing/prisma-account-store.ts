@@ -1,17 +1,8 @@
 import { type Prisma } from '../shared/infra/prisma/generated/client';
-import { type Account, type ComputedEntry, deltasOf, type LedgerEntry, type LedgerKind, type Movement } from './account';
+import { type Account, type ComputedEntry, deltasOf, type LedgerEntry, type Movement } from './account';
 import { type AccountStore, type Ledger } from './ports';
+import { type AccountRow, toAccount, toEntry } from './rows';
 import { isUuid } from './uuid';
-
-type AccountRow = { userId: string; currency: string; planId: string | null; balanceMinor: bigint; reservedMinor: bigint };
-
-const toAccount = (row: AccountRow): Account => ({
-  userId: row.userId,
-  currency: row.currency,
-  ...(row.planId ? { planId: row.planId } : {}),
-  balanceMinor: row.balanceMinor,
-  reservedMinor: row.reservedMinor,
-});
 
 // The accounts table, through the client given: the database, or a transaction of it.
 export class PrismaAccountStore implements AccountStore {
@@ -56,32 +47,6 @@ export class PrismaAccountStore implements AccountStore {
     return new Map(rows.map((row) => [row.userId, row.planId ?? undefined]));
   }
 }
-
-type EntryRow = {
-  id: bigint;
-  userId: string;
-  kind: string;
-  amountMinor: bigint;
-  currency: string;
-  callId: string | null;
-  reference: string | null;
-  balanceAfter: bigint;
-  reservedAfter: bigint;
-  createdAt: Date;
-};
-
-const toEntry = (row: EntryRow): LedgerEntry => ({
-  id: row.id.toString(),
-  userId: row.userId,
-  kind: row.kind as LedgerKind,
-  amountMinor: row.amountMinor,
-  currency: row.currency,
-  ...(row.callId ? { callId: row.callId } : {}),
-  ...(row.reference ? { reference: row.reference } : {}),
-  balanceAfter: row.balanceAfter,
-  reservedAfter: row.reservedAfter,
-  createdAt: row.createdAt,
-});
 
 // The ledger: each entry is written together with the conditional update of its account, so the
 // account's columns are always the running sums of its entries.

@@ -1,55 +1,8 @@
-import { isRounding } from '../rating';
 import { type Prisma } from '../shared/infra/prisma/generated/client';
 import { type ReservationStore } from './ports';
-import { type NewReservation, type Reservation, RESERVATION_STATUSES, type ReservationStatus, type VoidReservation } from './reservation';
+import { type NewReservation, type Reservation, type ReservationStatus, type VoidReservation } from './reservation';
+import { type ReservationRow, toReservation } from './rows';
 import { isUuid } from './uuid';
-
-type ReservationRow = {
-  callId: string;
-  userId: string;
-  currency: string;
-  reservedMinor: bigint;
-  reservedSeconds: number;
-  free: boolean;
-  destination: string;
-  planId: string | null;
-  prefix: string | null;
-  ratePerMinuteMicros: bigint;
-  connectFeeMinor: bigint;
-  firstIncrementSeconds: number;
-  nextIncrementSeconds: number;
-  rounding: string;
-  status: string;
-  chargedMinor: bigint | null;
-  createdAt: Date;
-  settledAt: Date | null;
-};
-
-const isStatus = (value: string): value is ReservationStatus => (RESERVATION_STATUSES as readonly string[]).includes(value);
-
-function toReservation(row: ReservationRow): Reservation {
-  if (!isStatus(row.status) || !isRounding(row.rounding)) throw new Error(`reservation ${row.callId} has an unknown status or rounding`);
-  return {
-    callId: row.callId,
-    userId: row.userId,
-    currency: row.currency,
-    reservedMinor: row.reservedMinor,
-    reservedSeconds: row.reservedSeconds,
-    free: row.free,
-    destination: row.destination,
-    ...(row.planId ? { planId: row.planId } : {}),
-    ...(row.prefix ? { prefix: row.prefix } : {}),
-    ratePerMinuteMicros: row.ratePerMinuteMicros,
-    connectFeeMinor: row.connectFeeMinor,
-    firstIncrementSeconds: row.firstIncrementSeconds,
-    nextIncrementSeconds: row.nextIncrementSeconds,
-    rounding: row.rounding,
-    status: row.status,
-    ...(row.chargedMinor !== null ? { chargedMinor: row.chargedMinor } : {}),
-    createdAt: row.createdAt,
-    ...(row.settledAt ? { settledAt: row.settledAt } : {}),
-  };
-}
 
 export class PrismaReservationStore implements ReservationStore {
   constructor(private readonly db: Prisma.TransactionClient) {}
