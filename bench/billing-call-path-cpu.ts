@@ -1,16 +1,19 @@
 // The controller's CPU per operation of billing's call path: authorize (an on-net call on a free
 // plan, a paid PSTN call), extend, and routing's retail price, one operation at a time, through
 // Prisma (billing without a pool, as before the call path moved to plain SQL) and through plain SQL
-// (with the app's pool). process.cpuUsage() around BILLING_CPU_ITERATIONS operations (2,000): the
+// (with the app's pool); then settle, one call per Prisma transaction (the invoice consumer's path
+// for a call that comes alone), next to an empty Prisma transaction. process.cpuUsage() around BILLING_CPU_ITERATIONS operations (2,000): the
 // driver's and the query compiler's work on this process, not the database's. Against the
 // database of DATABASE_URL (a profile's: `. scripts/lib/common.sh && load_profile dev-p1`), with
 // `node --require tsx/cjs bench/billing-call-path-cpu.ts`. Leaves a bench user, plan and their
 // reservations behind. The last lines are `name: value unit`.
 import { randomInt, randomUUID } from 'node:crypto';
 import { type BillingService, createBillingModule } from '../app/billing';
+import { type CallEnded } from '../app/shared/events';
 import { silentLogger } from '../app/shared/infra/logger';
 import { createDatabase } from '../app/shared/infra/prisma';
 import { createSql } from '../app/shared/infra/sql';
+import { unitOfWorkOf } from '../app/shared/infra/unit-of-work';
 import { systemClock } from '../app/shared/kernel';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? '';
@@ -27,10 +30,30 @@ async function measure(name: string, op: (i: number) => Promise<unknown>): Promi
   return `${name}: ${Math.round((cpu.user + cpu.system) / ITERATIONS)} us CPU/op (${Math.round(wallUs)} us wall/op)`;
 }
 
-async function run(label: string, billing: BillingService, payer: string): Promise<string[]> {
+// A paid call of 90 s, answered at once.
+function ended(callId: string, caller: { id: string; username: string; phoneNumber: string }, at: Date): CallEnded {
+  const end = new Date(at.getTime() + 90_000).toISOString();
+  return {
+    id: `ended-${callId}`,
+    version: 1,
+    type: 'call.v1.ended',
+    callId,
+    occurredAt: end,
+    caller: { userId: caller.id, username: caller.username, phoneNumber: caller.phoneNumber },
+    dialed: '+442071234567',
+    cause: 'completed',
+    requestedAt: at.toISOString(),
+    answeredAt: at.toISOString(),
+    endedAt: end,
+    talkMs: 90_000,
+    quality: {},
+    history: [],
+  };
+}
+
+async function run(label: string, billing: BillingService, payer: string, paid: readonly string[]): Promise<string[]> {
   await billing.refreshOnNetRules();
   const at = new Date();
-  const paid = Array.from({ length: ITERATIONS + WARM_UP }, () => randomUUID());
   const call = (callId: string, onNet: boolean) => ({ callId, caller: { userId: payer }, destination: onNet ? '+14155550102' : '+442071234567', onNet, at });
   const check = (answer: { allowed: boolean }): void => {
     if (!answer.allowed) throw new Error(`${label}: a call was refused`);
@@ -56,9 +79,13 @@ async function main(): Promise<void> {
     await setup.importRates(plan.id, 'prefix,rate_per_minute,connect_fee,first_increment,next_increment\n44,0.60,,1,1\n1,0.60,,1,1\n');
     await setup.assignPlan(user.id, plan.id);
     await setup.addBalance(user.id, { amount: '100000.00', currency: 'USD', reference: `bench-${tag}` });
+    const calls = () => Array.from({ length: ITERATIONS + WARM_UP }, () => randomUUID());
+    const [viaPrisma, viaSql] = [calls(), calls()];
     const lines = [
-      ...(await run('prisma', createBillingModule({ db, clock: systemClock }), user.id)),
-      ...(await run('sql', createBillingModule({ db, sql, clock: systemClock }), user.id)),
+      ...(await run('prisma', createBillingModule({ db, clock: systemClock }), user.id, viaPrisma)),
+      ...(await run('sql', createBillingModule({ db, sql, clock: systemClock }), user.id, viaSql)),
+      await measure('empty prisma transaction', () => db.$transaction(() => Promise.resolve())),
+      await measure('settle in a prisma transaction', (i) => db.$transaction((tx) => setup.settle(unitOfWorkOf(tx), ended(viaSql[i] ?? '', user, new Date())))),
     ];
     for (const line of lines) console.log(line);
   } finally {

@@ -1,5 +1,5 @@
 import { type SqlQueries } from '../shared/infra/sql';
-import { AppError } from '../shared/kernel';
+import { ReservationMissingError } from './errors';
 import { type CallPathReservationStore } from './ports';
 import { type NewReservation, type Reservation } from './reservation';
 import { type ReservationRow, toReservation } from './rows';
@@ -48,6 +48,6 @@ export class PgReservationStore implements CallPathReservationStore {
   // grows only the reservation it has just read under the account's lock.
   async grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void> {
     const rows = await this.sql.query(GROW, [callId, to.reservedMinor, to.reservedSeconds], 'billing-reservation-grow');
-    if (rows.length === 0) throw new AppError('BILLING.RESERVATION_MISSING', 'no reservation to grow', 'internal', { callId });
+    if (rows.length === 0) throw new ReservationMissingError(callId);
   }
 }

@@ -1,27 +1,32 @@
-import { type Prisma } from '../shared/infra/prisma/generated/client';
+import { Prisma } from '../shared/infra/prisma/generated/client';
+import { ReservationMissingError } from './errors';
 import { type ReservationStore } from './ports';
 import { type NewReservation, type Reservation, type ReservationStatus, type VoidReservation } from './reservation';
 import { type ReservationRow, toReservation } from './rows';
 import { isUuid } from './uuid';
 
+const RESERVATION_COLUMNS = Prisma.sql`
+  call_id::text AS "callId", user_id::text AS "userId", currency, reserved_minor AS "reservedMinor", reserved_seconds AS "reservedSeconds",
+  free, destination, plan_id::text AS "planId", prefix, rate_per_minute_micros AS "ratePerMinuteMicros", connect_fee_minor AS "connectFeeMinor",
+  first_increment_seconds AS "firstIncrementSeconds", next_increment_seconds AS "nextIncrementSeconds", rounding, status,
+  charged_minor AS "chargedMinor", created_at AS "createdAt", settled_at AS "settledAt"`;
+
+// The reservations table through Prisma: settlement in the invoice consumer's transaction, the sweep,
+// and the call path when billing has no plain SQL pool. What settle() runs on every ended call is raw
+// SQL (find, close): a model query costs Prisma's query compiler ~800 us of CPU, a raw one ~300 us.
 export class PrismaReservationStore implements ReservationStore {
   constructor(private readonly db: Prisma.TransactionClient) {}
 
   async find(callId: string): Promise<Reservation | undefined> {
     if (!isUuid(callId)) return undefined;
-    const row = await this.db.reservation.findUnique({ where: { callId } });
+    const [row] = await this.db.$queryRaw<ReservationRow[]>`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE call_id = ${callId}::uuid`;
     return row ? toReservation(row) : undefined;
   }
 
   async findMany(callIds: readonly string[]): Promise<Map<string, Reservation>> {
     const ids = [...new Set(callIds.filter(isUuid))];
     if (ids.length === 0) return new Map();
-    const rows = await this.db.$queryRaw<ReservationRow[]>`
-      SELECT call_id::text AS "callId", user_id::text AS "userId", currency, reserved_minor AS "reservedMinor", reserved_seconds AS "reservedSeconds",
-             free, destination, plan_id::text AS "planId", prefix, rate_per_minute_micros AS "ratePerMinuteMicros", connect_fee_minor AS "connectFeeMinor",
-             first_increment_seconds AS "firstIncrementSeconds", next_increment_seconds AS "nextIncrementSeconds", rounding, status,
-             charged_minor AS "chargedMinor", created_at AS "createdAt", settled_at AS "settledAt"
-      FROM reservations WHERE call_id = ANY(${ids}::uuid[])`;
+    const rows = await this.db.$queryRaw<ReservationRow[]>`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE call_id = ANY(${ids}::uuid[])`;
     return new Map(rows.map((row) => [row.callId, toReservation(row)]));
   }
 
@@ -54,7 +59,10 @@ export class PrismaReservationStore implements ReservationStore {
   }
 
   async close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void> {
-    await this.db.reservation.update({ where: { callId }, data: { status: outcome.status, chargedMinor: outcome.chargedMinor, settledAt: outcome.at } });
+    const closed = await this.db.$queryRaw<unknown[]>`
+      UPDATE reservations SET status = ${outcome.status}, charged_minor = ${outcome.chargedMinor}, settled_at = ${outcome.at}
+      WHERE call_id = ${callId}::uuid RETURNING 1 AS closed`;
+    if (closed.length === 0) throw new ReservationMissingError(callId);
   }
 
   async settleMany(settled: ReadonlyArray<{ callId: string; chargedMinor: bigint }>, at: Date): Promise<void> {

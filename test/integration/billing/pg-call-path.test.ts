@@ -187,6 +187,20 @@ describe('integration: billing call path stores in plain SQL', function () {
     expect(await billing.getBalance(user.id)).to.deep.include({ reservedMinor: 0n });
   });
 
+  it('given no reservation for the call, when settlement closes it in its unit of work, then it fails and the unit of work rolls back', async function () {
+    const user = await paidUser('2.00');
+    const callId = randomUUID();
+    const error = await db
+      .$transaction(async (tx) => {
+        const stores = prisma.within(unitOfWorkOf(tx));
+        await stores.ledger.post({ userId: user.id, kind: 'reserve', amountMinor: 70n, currency: 'EUR', callId });
+        await stores.reservations.close(callId, { status: 'settled', chargedMinor: 0n, at: new Date() });
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).to.include({ code: 'BILLING.RESERVATION_MISSING' });
+    expect(await billing.getBalance(user.id)).to.deep.include({ reservedMinor: 0n });
+  });
+
   it('given a transaction holding an account, when another locks it, then the second waits for the commit and reads its figures', async function () {
     const user = await paidUser('2.00');
     const release = gate();
