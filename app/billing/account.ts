@@ -57,7 +57,7 @@ export function deltasOf(kind: LedgerKind, amountMinor: bigint): { balance: bigi
 }
 
 // The account's figures after a movement, or undefined when the ledger refuses it: every movement
-// must leave balance >= reserved >= 0 (PrismaLedger.post checks the same in its UPDATE).
+// must leave balance >= reserved >= 0 (the ledger adapters' post() checks the same in its UPDATE).
 export function afterMovement(figures: { balanceMinor: bigint; reservedMinor: bigint }, kind: LedgerKind, amountMinor: bigint): { balanceMinor: bigint; reservedMinor: bigint } | undefined {
   const delta = deltasOf(kind, amountMinor);
   const balanceMinor = figures.balanceMinor + delta.balance;

@@ -5,7 +5,7 @@ import { type Deadline, withDeadline } from './deadline';
 import { BillingTimeoutError } from './errors';
 import { type OnNetRules } from './on-net-rules';
 import { type BillingOptions } from './options';
-import { type BillingPersistence, type BillingStores } from './ports';
+import { type CallPathPersistence, type CallPathStores } from './ports';
 import { type PricePlans } from './price-plan-service';
 import { firstSlice, nextSlice, type RateSnapshot, type Reservation, tariffOf } from './reservation';
 
@@ -37,7 +37,7 @@ const refused = (what: string, userId: string): AppError => new AppError('BILLIN
 // Max talk time at call start, reserved a slice at a time (see README.md).
 export class CallCreditAuthorizer {
   constructor(
-    private readonly persistence: BillingPersistence,
+    private readonly persistence: CallPathPersistence,
     private readonly plans: PricePlans,
     private readonly options: BillingOptions,
     private readonly log: Logger,
@@ -113,7 +113,7 @@ export class CallCreditAuthorizer {
     return this.persistence.transaction((tx) => this.reserve(tx, request.callId, userId, snapshot, deadline, log));
   }
 
-  private async reserve(tx: BillingStores, callId: string, userId: string, snapshot: RateSnapshot, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
+  private async reserve(tx: CallPathStores, callId: string, userId: string, snapshot: RateSnapshot, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
     const account = await tx.accounts.lock(userId);
     if (!account) return NO_CREDIT;
     const earlier = await tx.reservations.find(callId);
@@ -132,7 +132,7 @@ export class CallCreditAuthorizer {
     return { allowed: true, reservedSeconds: slice.seconds };
   }
 
-  private async answerOfExisting(stores: BillingStores, callId: string): Promise<CallAuthorization> {
+  private async answerOfExisting(stores: CallPathStores, callId: string): Promise<CallAuthorization> {
     const existing = await stores.reservations.find(callId);
     return existing ? answerOf(existing) : NO_CREDIT;
   }

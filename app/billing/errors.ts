@@ -68,3 +68,11 @@ export class BillingTimeoutError extends AppError {
     super('BILLING.TIMEOUT', 'billing did not answer in time', 'unavailable', { operation, timeoutMs });
   }
 }
+
+// A reservation to change is not there: the work reads it under the caller's account lock first and
+// reservations are never deleted, so this is a defect, not a state of a call.
+export class ReservationMissingError extends AppError {
+  constructor(callId: string) {
+    super('BILLING.RESERVATION_MISSING', 'the call has no reservation', 'internal', { callId });
+  }
+}

@@ -82,3 +82,25 @@ export interface BillingPersistence {
   // The stores inside a caller's unit of work (the invoice consumer's, for settle).
   within(work: UnitOfWork): BillingStores;
 }
+
+// What billing reads and writes on every call, synchronously with its set-up: authorize, extend and
+// the price of a call (routing's retail price). A port of its own so that it can be served by a
+// cheaper adapter than the rest (plain SQL: pg-call-path-persistence.ts). Any BillingPersistence
+// is one too.
+export type CallPathAccountStore = Pick<AccountStore, 'find' | 'lock'>;
+export type CallPathLedger = Pick<Ledger, 'post'>;
+export type CallPathReservationStore = Pick<ReservationStore, 'find' | 'insert' | 'grow'>;
+export type CallPathPricePlanStore = Pick<PricePlanStore, 'find' | 'findByName' | 'ratesMatching'>;
+
+export interface CallPathStores {
+  accounts: CallPathAccountStore;
+  ledger: CallPathLedger;
+  reservations: CallPathReservationStore;
+  plans: CallPathPricePlanStore;
+}
+
+export interface CallPathPersistence {
+  // Each call on its own.
+  readonly stores: CallPathStores;
+  transaction<T>(work: (stores: CallPathStores) => Promise<T>): Promise<T>;
+}

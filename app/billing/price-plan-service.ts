@@ -4,7 +4,7 @@ import { type Account } from './account';
 import { InvalidRateFileError, PricePlanNameTakenError, PricePlanNotFoundError } from './errors';
 import { type BillingOptions } from './options';
 import { type OnNetRules } from './on-net-rules';
-import { type BillingPersistence } from './ports';
+import { type BillingPersistence, type CallPathPersistence } from './ports';
 import { newPricePlan, type PlanRate, type PricePlan, type PricePlanInput } from './price-plan';
 import { candidatePrefixes, onNetSnapshot, pstnSnapshot } from './rate-selection';
 import { type RateSnapshot } from './reservation';
@@ -32,9 +32,16 @@ function* ratesOf(table: RateTable, descriptions: ReadonlyMap<number, string>): 
 // Price plans, their rate decks, and the price of a call under a plan.
 export class PricePlans {
   private defaultPlanId: string | undefined;
+  // The plans calls are priced with, by id, as read: a plan never changes once created (the API
+  // creates plans and replaces their rate decks, and a call reads the rates it needs), so pricing a
+  // call reads no plan but the caller's account and the rates. A caller's plan (re)assigned on
+  // another instance is in the account, read on every call. A handful per operator: not bounded.
+  private readonly known = new Map<string, PricePlan>();
 
   constructor(
     private readonly persistence: BillingPersistence,
+    // What calls are priced with (every call: the account, a plan not read yet, the rates).
+    private readonly callPath: CallPathPersistence,
     private readonly options: BillingOptions,
     private readonly log: Logger,
     private readonly rules: OnNetRules,
@@ -43,6 +50,7 @@ export class PricePlans {
   async create(input: PricePlanInput): Promise<PricePlanView> {
     const plan = await this.persistence.stores.plans.create(newPricePlan(input));
     this.rules.rememberPlan(plan);
+    this.known.set(plan.id, plan);
     this.log.info('price plan created', { planId: plan.id, name: plan.name, currency: plan.currency });
     return { ...plan, rateCount: 0 };
   }
@@ -90,27 +98,38 @@ export class PricePlans {
   // The plan of new accounts, created on first use: the default currency, free on-net calls and
   // no PSTN rates until an operator imports some.
   async defaultPlan(): Promise<PricePlan> {
-    const { plans } = this.persistence.stores;
-    if (this.defaultPlanId) {
-      const plan = await plans.find(this.defaultPlanId);
-      if (plan) return plan;
-    }
-    const name = this.options.defaultPlanName;
-    let plan = await plans.findByName(name);
-    if (!plan) {
-      try {
-        plan = await plans.create(newPricePlan({ name, currency: this.options.defaultCurrency }));
-        this.log.info('default price plan created', { planId: plan.id, name });
-      } catch (error) {
-        // Another instance created it first.
-        if (!(error instanceof PricePlanNameTakenError)) throw error;
-        plan = await plans.findByName(name);
-        if (!plan) throw error;
-      }
-    }
-    this.defaultPlanId = plan.id;
+    const plan = (await this.existingDefaultPlan()) ?? (await this.createDefaultPlan());
     this.rules.rememberDefault(plan);
     return plan;
+  }
+
+  // The default plan if it exists yet; nothing is created.
+  private async existingDefaultPlan(): Promise<PricePlan | undefined> {
+    const known = this.defaultPlanId === undefined ? undefined : this.known.get(this.defaultPlanId);
+    if (known) return known;
+    const plan = await this.callPath.stores.plans.findByName(this.options.defaultPlanName);
+    if (plan) {
+      this.known.set(plan.id, plan);
+      this.defaultPlanId = plan.id;
+    }
+    return plan;
+  }
+
+  private async createDefaultPlan(): Promise<PricePlan> {
+    const name = this.options.defaultPlanName;
+    try {
+      const plan = await this.persistence.stores.plans.create(newPricePlan({ name, currency: this.options.defaultCurrency }));
+      this.log.info('default price plan created', { planId: plan.id, name });
+      this.known.set(plan.id, plan);
+      this.defaultPlanId = plan.id;
+      return plan;
+    } catch (error) {
+      // Another instance created it first.
+      if (!(error instanceof PricePlanNameTakenError)) throw error;
+      const plan = await this.existingDefaultPlan();
+      if (!plan) throw error;
+      return plan;
+    }
   }
 
   // Reads again what OnNetRules remembers: every plan's on-net rule (the default plan created if
@@ -120,6 +139,10 @@ export class PricePlans {
     const { plans, accounts } = this.persistence.stores;
     const listed = await plans.list();
     for (const plan of listed) this.rules.rememberPlan(plan);
+    // The plans calls are priced with, read again too: a plan changed or removed by hand in the
+    // database (the API never changes one) reaches calls within this refresh's period.
+    this.known.clear();
+    for (const plan of listed) this.known.set(plan.id, plan);
     const fallback = await this.defaultPlan();
     const known = new Set(listed.map((plan) => plan.id).concat(fallback.id));
     const users = this.rules.knownUsers();
@@ -135,26 +158,34 @@ export class PricePlans {
 
   async planOf(account: Account | undefined): Promise<PricePlan> {
     if (account?.planId) {
-      const plan = await this.persistence.stores.plans.find(account.planId);
+      const plan = await this.planById(account.planId);
       if (plan) return plan;
     }
     return this.defaultPlan();
+  }
+
+  // A plan as read before, else read now (and kept).
+  private async planById(planId: string): Promise<PricePlan | undefined> {
+    const known = this.known.get(planId);
+    if (known) return known;
+    const plan = await this.callPath.stores.plans.find(planId);
+    if (plan) this.known.set(plan.id, plan);
+    return plan;
   }
 
   // The retail price of a PSTN call of this user, read only (for routing, which must not choose a
   // carrier costing more than it): the account's plan, else the default plan if it exists yet.
   // undefined when no plan prices the destination. Nothing is created.
   async retailRateOf(userId: string, destination: string, at: Date): Promise<RateSnapshot | undefined> {
-    const { accounts, plans } = this.persistence.stores;
-    const account = await accounts.find(userId);
-    const plan = (account?.planId ? await plans.find(account.planId) : undefined) ?? (await plans.findByName(this.options.defaultPlanName));
+    const account = await this.callPath.stores.accounts.find(userId);
+    const plan = (account?.planId ? await this.planById(account.planId) : undefined) ?? (await this.existingDefaultPlan());
     return plan ? this.snapshotFor(plan, { destination, onNet: false, at }) : undefined;
   }
 
   // The price of a call under the plan; undefined when the plan has no rate for a PSTN number.
   async snapshotFor(plan: PricePlan, call: { destination: string; onNet: boolean; at: Date }): Promise<RateSnapshot | undefined> {
     if (call.onNet) return onNetSnapshot(plan, call.destination);
-    const rates = await this.persistence.stores.plans.ratesMatching(plan.id, candidatePrefixes(call.destination));
+    const rates = await this.callPath.stores.plans.ratesMatching(plan.id, candidatePrefixes(call.destination));
     return pstnSnapshot(plan, rates, call.destination, call.at);
   }
 }

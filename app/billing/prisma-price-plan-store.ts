@@ -1,48 +1,9 @@
-import { isRounding } from '../rating';
 import { Prisma } from '../shared/infra/prisma/generated/client';
 import { PricePlanNameTakenError } from './errors';
 import { type PricePlanStore } from './ports';
 import { type NewPricePlan, type PlanRate, type PricePlan } from './price-plan';
+import { toPlan, toRate } from './rows';
 import { isUuid } from './uuid';
-
-type PlanRow = Omit<PricePlan, 'rounding'> & { rounding: string };
-
-function toPlan(row: PlanRow): PricePlan {
-  if (!isRounding(row.rounding)) throw new Error(`price plan ${row.id} has an unknown rounding rule`);
-  return {
-    id: row.id,
-    name: row.name,
-    currency: row.currency,
-    onNetRatePerMinuteMicros: row.onNetRatePerMinuteMicros,
-    onNetConnectFeeMinor: row.onNetConnectFeeMinor,
-    firstIncrementSeconds: row.firstIncrementSeconds,
-    nextIncrementSeconds: row.nextIncrementSeconds,
-    rounding: row.rounding,
-    timeZone: row.timeZone,
-    createdAt: row.createdAt,
-  };
-}
-
-type RateRow = {
-  prefix: string;
-  ratePerMinuteMicros: bigint;
-  connectFeeMinor: bigint;
-  firstIncrementSeconds: number | null;
-  nextIncrementSeconds: number | null;
-  timeFromMinute: number | null;
-  timeToMinute: number | null;
-  description: string | null;
-};
-
-const toRate = (row: RateRow): PlanRate => ({
-  prefix: row.prefix,
-  ratePerMinuteMicros: row.ratePerMinuteMicros,
-  connectFeeMinor: row.connectFeeMinor,
-  ...(row.firstIncrementSeconds !== null ? { firstIncrementSeconds: row.firstIncrementSeconds } : {}),
-  ...(row.nextIncrementSeconds !== null ? { nextIncrementSeconds: row.nextIncrementSeconds } : {}),
-  ...(row.timeFromMinute !== null && row.timeToMinute !== null ? { timeFromMinute: row.timeFromMinute, timeToMinute: row.timeToMinute } : {}),
-  ...(row.description !== null ? { description: row.description } : {}),
-});
 
 // Rows a batch. Each batch is one INSERT ... SELECT FROM unnest(<one array per column>): 9
 // parameters however many rows, and about ten times faster than createMany here.

@@ -1,74 +1,32 @@
-import { isRounding } from '../rating';
-import { type Prisma } from '../shared/infra/prisma/generated/client';
+import { Prisma } from '../shared/infra/prisma/generated/client';
+import { ReservationMissingError } from './errors';
 import { type ReservationStore } from './ports';
-import { type NewReservation, type Reservation, RESERVATION_STATUSES, type ReservationStatus, type VoidReservation } from './reservation';
+import { type NewReservation, type Reservation, type ReservationStatus, type VoidReservation } from './reservation';
+import { type ReservationRow, toReservation } from './rows';
 import { isUuid } from './uuid';
 
-type ReservationRow = {
-  callId: string;
-  userId: string;
-  currency: string;
-  reservedMinor: bigint;
-  reservedSeconds: number;
-  free: boolean;
-  destination: string;
-  planId: string | null;
-  prefix: string | null;
-  ratePerMinuteMicros: bigint;
-  connectFeeMinor: bigint;
-  firstIncrementSeconds: number;
-  nextIncrementSeconds: number;
-  rounding: string;
-  status: string;
-  chargedMinor: bigint | null;
-  createdAt: Date;
-  settledAt: Date | null;
-};
+const RESERVATION_COLUMNS = Prisma.sql`
+  call_id::text AS "callId", user_id::text AS "userId", currency, reserved_minor AS "reservedMinor", reserved_seconds AS "reservedSeconds",
+  free, destination, plan_id::text AS "planId", prefix, rate_per_minute_micros AS "ratePerMinuteMicros", connect_fee_minor AS "connectFeeMinor",
+  first_increment_seconds AS "firstIncrementSeconds", next_increment_seconds AS "nextIncrementSeconds", rounding, status,
+  charged_minor AS "chargedMinor", created_at AS "createdAt", settled_at AS "settledAt"`;
 
-const isStatus = (value: string): value is ReservationStatus => (RESERVATION_STATUSES as readonly string[]).includes(value);
-
-function toReservation(row: ReservationRow): Reservation {
-  if (!isStatus(row.status) || !isRounding(row.rounding)) throw new Error(`reservation ${row.callId} has an unknown status or rounding`);
-  return {
-    callId: row.callId,
-    userId: row.userId,
-    currency: row.currency,
-    reservedMinor: row.reservedMinor,
-    reservedSeconds: row.reservedSeconds,
-    free: row.free,
-    destination: row.destination,
-    ...(row.planId ? { planId: row.planId } : {}),
-    ...(row.prefix ? { prefix: row.prefix } : {}),
-    ratePerMinuteMicros: row.ratePerMinuteMicros,
-    connectFeeMinor: row.connectFeeMinor,
-    firstIncrementSeconds: row.firstIncrementSeconds,
-    nextIncrementSeconds: row.nextIncrementSeconds,
-    rounding: row.rounding,
-    status: row.status,
-    ...(row.chargedMinor !== null ? { chargedMinor: row.chargedMinor } : {}),
-    createdAt: row.createdAt,
-    ...(row.settledAt ? { settledAt: row.settledAt } : {}),
-  };
-}
-
+// The reservations table through Prisma: settlement in the invoice consumer's transaction, the sweep,
+// and the call path when billing has no plain SQL pool. What settle() runs on every ended call is raw
+// SQL (find, close): a model query costs Prisma's query compiler ~800 us of CPU, a raw one ~300 us.
 export class PrismaReservationStore implements ReservationStore {
   constructor(private readonly db: Prisma.TransactionClient) {}
 
   async find(callId: string): Promise<Reservation | undefined> {
     if (!isUuid(callId)) return undefined;
-    const row = await this.db.reservation.findUnique({ where: { callId } });
+    const [row] = await this.db.$queryRaw<ReservationRow[]>`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE call_id = ${callId}::uuid`;
     return row ? toReservation(row) : undefined;
   }
 
   async findMany(callIds: readonly string[]): Promise<Map<string, Reservation>> {
     const ids = [...new Set(callIds.filter(isUuid))];
     if (ids.length === 0) return new Map();
-    const rows = await this.db.$queryRaw<ReservationRow[]>`
-      SELECT call_id::text AS "callId", user_id::text AS "userId", currency, reserved_minor AS "reservedMinor", reserved_seconds AS "reservedSeconds",
-             free, destination, plan_id::text AS "planId", prefix, rate_per_minute_micros AS "ratePerMinuteMicros", connect_fee_minor AS "connectFeeMinor",
-             first_increment_seconds AS "firstIncrementSeconds", next_increment_seconds AS "nextIncrementSeconds", rounding, status,
-             charged_minor AS "chargedMinor", created_at AS "createdAt", settled_at AS "settledAt"
-      FROM reservations WHERE call_id = ANY(${ids}::uuid[])`;
+    const rows = await this.db.$queryRaw<ReservationRow[]>`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE call_id = ANY(${ids}::uuid[])`;
     return new Map(rows.map((row) => [row.callId, toReservation(row)]));
   }
 
@@ -101,7 +59,10 @@ export class PrismaReservationStore implements ReservationStore {
   }
 
   async close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void> {
-    await this.db.reservation.update({ where: { callId }, data: { status: outcome.status, chargedMinor: outcome.chargedMinor, settledAt: outcome.at } });
+    const closed = await this.db.$queryRaw<unknown[]>`
+      UPDATE reservations SET status = ${outcome.status}, charged_minor = ${outcome.chargedMinor}, settled_at = ${outcome.at}
+      WHERE call_id = ${callId}::uuid RETURNING 1 AS closed`;
+    if (closed.length === 0) throw new ReservationMissingError(callId);
   }
 
   async settleMany(settled: ReadonlyArray<{ callId: string; chargedMinor: bigint }>, at: Date): Promise<void> {

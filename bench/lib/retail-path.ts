@@ -3,6 +3,7 @@ import { createBillingModule } from '../../app/billing';
 import { type RouteEngine, RoutingService } from '../../app/routing';
 import { silentLogger } from '../../app/shared/infra/logger';
 import { createDatabase } from '../../app/shared/infra/prisma';
+import { createSql } from '../../app/shared/infra/sql';
 import { systemClock } from '../../app/shared/kernel';
 import { createUsersModule } from '../../app/users';
 
@@ -15,7 +16,8 @@ export interface RetailPathFigures {
 }
 
 // routesFor(request) as the call state manager calls it: billing's retailRateOf (the caller's
-// account, their plan, the plan's rates for the number: PostgreSQL, billing's code unchanged),
+// account, their plan, the plan's rates for the number: PostgreSQL, through the plain SQL pool as
+// the app reads them; billing's code unchanged),
 // then the in-memory ranking. A caller with a plan of `retailPrefixes` rates is created for the run
 // and deleted after it. Only the parts routesFor uses are given to the service.
 export async function measureRetailPath(options: {
@@ -29,7 +31,8 @@ export async function measureRetailPath(options: {
 }): Promise<RetailPathFigures> {
   const db = createDatabase({ url: options.databaseUrl, poolSize: 10 });
   const users = createUsersModule({ db, clock: systemClock, options: { realm: 'bench.local', maxDevicesPerUser: 1 } });
-  const billing = createBillingModule({ db, clock: systemClock });
+  const sql = createSql({ url: options.databaseUrl, poolSize: 10, log: silentLogger });
+  const billing = createBillingModule({ db, sql, clock: systemClock });
   const tag = `${Date.now().toString(36)}${randomInt(1000)}`;
   const user = await users.create({ username: `bench-route-${tag}`, password: 'bench-route-password', phoneNumber: `+1415${randomInt(200, 1000)}${String(randomInt(10_000)).padStart(4, '0')}` });
   try {
@@ -63,5 +66,6 @@ export async function measureRetailPath(options: {
   } finally {
     await users.delete(user.id);
     await db.$disconnect();
+    await sql.end();
   }
 }
