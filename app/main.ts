@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   // its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the application log.
   const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId }) : undefined;
   const interceptTap = interceptLog && createAriSnoopRecorder({ ...config.ari, maxSockets: 8 });
-  const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
+  const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, sql, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
   if (intercept && interceptLog) {
     consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
     intercept.jobs.start();
