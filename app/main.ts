@@ -109,7 +109,7 @@ async function main(): Promise<void> {
 
   // ---- modules
   const users = createUsersModule({ db, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
-  const sessions = createSessionModule({ db, clock: systemClock, log });
+  const sessions = createSessionModule({ sql, clock: systemClock, log });
   const callLog = createCallLogModule({ sql, log });
   const billing = createBillingModule({ db, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
   // Known before the first call: how on-net calls are answered if billing cannot be reached.
