@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   publisher.start();
 
   // ---- modules
-  const users = createUsersModule({ db, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
   const callLog = createCallLogModule({ sql, log });
   const billing = createBillingModule({ db, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });

@@ -3,6 +3,7 @@ import { createBillingModule } from '../../app/billing';
 import { type RouteEngine, RoutingService } from '../../app/routing';
 import { silentLogger } from '../../app/shared/infra/logger';
 import { createDatabase } from '../../app/shared/infra/prisma';
+import { createSql } from '../../app/shared/infra/sql';
 import { systemClock } from '../../app/shared/kernel';
 import { createUsersModule } from '../../app/users';
 
@@ -28,7 +29,8 @@ export async function measureRetailPath(options: {
   databaseUrl: string;
 }): Promise<RetailPathFigures> {
   const db = createDatabase({ url: options.databaseUrl, poolSize: 10 });
-  const users = createUsersModule({ db, clock: systemClock, options: { realm: 'bench.local', maxDevicesPerUser: 1 } });
+  const sql = createSql({ url: options.databaseUrl, poolSize: 2, log: silentLogger });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: 'bench.local', maxDevicesPerUser: 1 } });
   const billing = createBillingModule({ db, clock: systemClock });
   const tag = `${Date.now().toString(36)}${randomInt(1000)}`;
   const user = await users.create({ username: `bench-route-${tag}`, password: 'bench-route-password', phoneNumber: `+1415${randomInt(200, 1000)}${String(randomInt(10_000)).padStart(4, '0')}` });
@@ -63,5 +65,6 @@ export async function measureRetailPath(options: {
   } finally {
     await users.delete(user.id);
     await db.$disconnect();
+    await sql.end();
   }
 }

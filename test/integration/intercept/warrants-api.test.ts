@@ -59,7 +59,7 @@ describe('integration: warrants API', function () {
       log: interceptLog,
       metrics: new Registry(),
     });
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     server = await listen(createAdminApi({ token: adminToken, users, intercept: { api: intercept, adminToken: token, log: interceptLog }, log: appLog, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -8,6 +8,7 @@ import { createBillingModule } from '../../../app/billing';
 import { createRoutingModule, type RoutingModule, seededRandom } from '../../../app/routing';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock, toE164 } from '../../../app/shared/kernel';
 import { createUsersModule, type User, type UserService } from '../../../app/users';
 import { uniqueUsername } from '../../support/admin-client';
@@ -32,6 +33,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
   this.timeout(60_000);
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let users: UserService;
   let routing: RoutingModule;
   let server: Server;
@@ -59,7 +61,8 @@ describe('integration: admin API routes and carrier rate decks', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 6 });
-    users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     const billing = createBillingModule({ db, clock: systemClock });
     routing = createRoutingModule({ db, retail: billing, clock: systemClock, random: seededRandom(5), options: { explorationRate: 0 } });
     await routing.service.start();
@@ -76,6 +79,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
     await db?.carrier.updateMany({ where: { id: { in: mine } }, data: { deletedAt: new Date() } });
     server?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a rate file with bad rows, then 400 lists every bad line and nothing is imported; a good file replaces the whole deck', async function () {

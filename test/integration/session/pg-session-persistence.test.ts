@@ -37,7 +37,7 @@ describe('integration: session stores through plain SQL', function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 2 });
     sql = createSql({ url: testEnv.databaseUrl, poolSize: 4, log: silentLogger });
     persistence = new PgSessionPersistence(sql);
-    user = await createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({
+    user = await createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({
       username: uniqueUsername('pgsess'),
       password: 'integration-pass',
       phoneNumber: uniquePhoneNumber(),
@@ -133,7 +133,7 @@ describe('integration: session stores through plain SQL', function () {
     expect(await users.findById(user.id)).to.deep.equal({ id: user.id, username: user.username });
     expect(await users.findByUsername(user.username)).to.deep.equal({ id: user.id, username: user.username });
     expect(await users.findById('not-a-uuid')).to.equal(undefined);
-    const gone = await createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({ username: uniqueUsername('pggone'), password: 'integration-pass', phoneNumber: uniquePhoneNumber() });
+    const gone = await createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({ username: uniqueUsername('pggone'), password: 'integration-pass', phoneNumber: uniquePhoneNumber() });
     await db.user.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
     expect(await users.findById(gone.id)).to.equal(undefined);
     expect(await users.findByUsername(gone.username)).to.equal(undefined);

@@ -28,7 +28,7 @@ describe('integration: sessions from connection events', function () {
   const consumerName = `it-sessions-${randomUUID().slice(0, 8)}`;
 
   const newUser = (): Promise<User> =>
-    createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({
+    createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({
       username: uniqueUsername('sess'),
       password: 'integration-pass',
       phoneNumber: uniquePhoneNumber(),

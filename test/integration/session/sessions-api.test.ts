@@ -33,7 +33,7 @@ describe('integration: admin API sessions', function () {
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
     sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
-    users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     sessions = createSessionModule({ sql, clock: systemClock });
     server = await listen(createAdminApi({ token, users, sessions, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
