@@ -57,7 +57,7 @@ describe('integration: admin API carriers and their PJSIP realtime rows', functi
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
     sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     ari = new AriRest({ url: testEnv.ariUrl, user: testEnv.ariUser, password: testEnv.ariPassword, maxSockets: 2, timeoutMs: 5000 });
-    carriers = createCarriersModule({ db, clock: systemClock, registrations: new AriOutboundRegistrations(ari) });
+    carriers = createCarriersModule({ db, sql, clock: systemClock, registrations: new AriOutboundRegistrations(ari) });
     const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     server = await listen(createAdminApi({ token, users, carriers: carriers.service, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
