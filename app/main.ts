@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   carriersModule.registrations.start();
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
   // The recommendation service: decks and both quality layers are loaded before the first call.
-  const routing = createRoutingModule({ db, retail: billing, clock: systemClock, log, options: config.routing });
+  const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log });

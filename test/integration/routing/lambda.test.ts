@@ -36,7 +36,7 @@ describe('integration: routing quality, batch + speed layers', function () {
 
   const callLog = () => createCallLogModule({ sql, log: silentLogger });
   const moduleAt = (clock: TestClock, def: ConsumerDefinition): RoutingModule =>
-    createRoutingModule({ db, retail: noRetail, clock, consumerName: def.name, random: seededRandom(1) });
+    createRoutingModule({ db, sql, retail: noRetail, clock, consumerName: def.name, random: seededRandom(1) });
 
   async function durable(): Promise<ConsumerDefinition> {
     const tag = randomUUID().slice(0, 8);

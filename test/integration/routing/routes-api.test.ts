@@ -64,7 +64,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
     sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     const billing = createBillingModule({ db, clock: systemClock });
-    routing = createRoutingModule({ db, retail: billing, clock: systemClock, random: seededRandom(5), options: { explorationRate: 0 } });
+    routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, random: seededRandom(5), options: { explorationRate: 0 } });
     await routing.service.start();
     server = await listen(createAdminApi({ token, users, billing, routing: routing.service, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -172,7 +172,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
   });
 
   it('given exploration on, then GET /v1/routes never explores (same order every time, nothing flagged) while a call does', async function () {
-    const exploring = createRoutingModule({ db, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, random: seededRandom(9), options: { explorationRate: 1, explorationMaxCalls: 3 } });
+    const exploring = createRoutingModule({ db, sql, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, random: seededRandom(9), options: { explorationRate: 1, explorationMaxCalls: 3 } });
     const first = await carrier();
     const second = await carrier();
     expect((await request('POST', `/v1/carriers/${first}/rates`, `${HEADER}
@@ -203,7 +203,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
   });
 
   it('given two instances, when one imports a deck and a carrier is disabled, then the other routes accordingly after its refresh', async function () {
-    const other = createRoutingModule({ db, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, options: { explorationRate: 0 } });
+    const other = createRoutingModule({ db, sql, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, options: { explorationRate: 0 } });
     await other.service.start();
     const id = await carrier();
     await other.service.refresh();
