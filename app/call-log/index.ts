@@ -1,10 +1,10 @@
-import { type Database } from '../shared/infra/prisma';
 import { type Logger } from '../shared/infra/logger';
+import { type Sql } from '../shared/infra/sql';
 import { CallLog } from './call-log';
-import { PrismaCallRecordRepository } from './prisma-call-record-repository';
+import { PgCallRecordRepository } from './pg-call-record-repository';
 
-export function createCallLogModule(deps: { db: Database; log: Logger }): CallLog {
-  return new CallLog(new PrismaCallRecordRepository(deps.db), deps.log.child({ module: 'call-log' }));
+export function createCallLogModule(deps: { sql: Sql; log: Logger }): CallLog {
+  return new CallLog(new PgCallRecordRepository(deps.sql), deps.log.child({ module: 'call-log' }));
 }
 
 export { CallLog } from './call-log';

@@ -1,8 +1,10 @@
 import { type Logger, silentLogger } from '../shared/infra/logger';
 import { type Clock, type Scheduler, systemScheduler } from '../shared/kernel';
 import { type Database } from '../shared/infra/prisma';
+import { type Sql } from '../shared/infra/sql';
 import { CarrierRegistrations } from './carrier-registrations';
 import { CarrierService } from './carrier-service';
+import { PgCarrierLookups } from './pg-carrier-lookups';
 import { type OutboundRegistrations } from './ports';
 import { PrismaCarrierRepository } from './prisma-carrier-repository';
 
@@ -15,9 +17,9 @@ export interface CarriersModule {
   registrations: { start(): void; stop(): Promise<void> };
 }
 
-export function createCarriersModule(deps: { db: Database; clock: Clock; registrations: OutboundRegistrations; scheduler?: Scheduler; log?: Logger }): CarriersModule {
+export function createCarriersModule(deps: { db: Database; sql: Sql; clock: Clock; registrations: OutboundRegistrations; scheduler?: Scheduler; log?: Logger }): CarriersModule {
   const log = (deps.log ?? silentLogger).child({ module: 'carriers' });
-  const repository = new PrismaCarrierRepository(deps.db);
+  const repository = new PrismaCarrierRepository(deps.db, new PgCarrierLookups(deps.sql));
   const registrations = new CarrierRegistrations(repository, deps.registrations, deps.scheduler ?? systemScheduler, log);
   return {
     service: new CarrierService(repository, registrations, deps.clock),

@@ -1,12 +1,18 @@
 import { type Carrier, type CarrierChange } from './carrier';
 import { type CarrierIdentity } from './carrier-identity';
 
-export interface CarrierRepository {
+// The lookups of the call path: every outbound attempt finds its carrier, every call from the
+// phone network the carrier it came in from. Plain SQL in production (pg-carrier-lookups.ts).
+export interface CarrierLookups {
+  // A carrier not deleted (enabled or not).
+  find(id: string): Promise<Carrier | undefined>;
+  findByEndpoint(endpointId: string): Promise<Carrier | undefined>;
+}
+
+export interface CarrierRepository extends CarrierLookups {
   // Creates the carrier and its PJSIP rows atomically. Throws CarrierNameTakenError.
   create(carrier: Omit<Carrier, 'createdAt' | 'updatedAt'>, identity: CarrierIdentity): Promise<Carrier>;
   update(id: string, change: Omit<CarrierChange, 'authPassword'>, identity: (carrier: Carrier) => CarrierIdentity): Promise<Carrier | undefined>;
-  find(id: string): Promise<Carrier | undefined>;
-  findByEndpoint(endpointId: string): Promise<Carrier | undefined>;
   list(): Promise<Carrier[]>;
   // The current outbound password, kept only in Asterisk's auth row (also while disabled).
   passwordOf(endpointId: string): Promise<string | undefined>;

@@ -1,42 +1,11 @@
 import { Prisma } from '../shared/infra/prisma/generated/client';
 import { type Database } from '../shared/infra/prisma';
-import { type Carrier, type CarrierChange, CarrierNameTakenError, type NumberFormat, REGISTRATION_DEFAULTS, type RegistrationInput, type RegistrationSettings, type Transport } from './carrier';
+import { type Carrier, type CarrierChange, CarrierNameTakenError, REGISTRATION_DEFAULTS, type RegistrationInput } from './carrier';
 import { type CarrierIdentity } from './carrier-identity';
-import { type CarrierRepository } from './ports';
+import { toCarrier } from './carrier-rows';
+import { type CarrierLookups, type CarrierRepository } from './ports';
 
 type Tx = Prisma.TransactionClient;
-
-interface CarrierRow {
-  id: string;
-  name: string;
-  endpointId: string;
-  host: string;
-  port: number;
-  transport: string;
-  authUsername: string | null;
-  numberFormat: string;
-  techPrefix: string;
-  maxConcurrentCalls: number;
-  enabled: boolean;
-  inboundMatch: string;
-  allowAboveRetail: boolean;
-  register: boolean;
-  registrationServerUri: string | null;
-  registrationClientUri: string | null;
-  registrationContactUser: string | null;
-  registrationExpirationSeconds: number;
-  registrationRetrySeconds: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-const registrationOf = (row: CarrierRow): RegistrationSettings => ({
-  ...(row.registrationServerUri ? { serverUri: row.registrationServerUri } : {}),
-  ...(row.registrationClientUri ? { clientUri: row.registrationClientUri } : {}),
-  ...(row.registrationContactUser ? { contactUser: row.registrationContactUser } : {}),
-  expirationSeconds: row.registrationExpirationSeconds,
-  retryIntervalSeconds: row.registrationRetrySeconds,
-});
 
 // A registration given replaces the previous one whole (its unset fields fall back to the
 // defaults); null removes it.
@@ -55,25 +24,6 @@ function columnsOf(change: Omit<CarrierChange, 'authPassword'>): Prisma.CarrierU
   const { registration, ...fields } = change;
   return registration === undefined ? fields : { ...fields, ...registrationColumns(registration) };
 }
-
-const toCarrier = (row: CarrierRow): Carrier => ({
-  id: row.id,
-  name: row.name,
-  endpointId: row.endpointId,
-  host: row.host,
-  port: row.port,
-  transport: row.transport as Transport,
-  ...(row.authUsername ? { authUsername: row.authUsername } : {}),
-  numberFormat: row.numberFormat as NumberFormat,
-  techPrefix: row.techPrefix,
-  maxConcurrentCalls: row.maxConcurrentCalls,
-  enabled: row.enabled,
-  inboundMatch: row.inboundMatch,
-  allowAboveRetail: row.allowAboveRetail,
-  ...(row.register ? { registration: registrationOf(row) } : {}),
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-});
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -98,8 +48,16 @@ async function removeIdentity(tx: Tx, id: string): Promise<void> {
   await writeIdentity(tx, { id, endpoint: null, aor: null, auth: null, identify: null, registration: null });
 }
 
+// Carriers and their PJSIP realtime rows. The lookups of the call path go through plain SQL
+// (`lookups`: pg-carrier-lookups.ts), off the Prisma client's cost; the rest stays here.
 export class PrismaCarrierRepository implements CarrierRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly lookups: CarrierLookups,
+  ) {}
+
+  readonly find: CarrierRepository['find'] = (id) => this.lookups.find(id);
+  readonly findByEndpoint: CarrierRepository['findByEndpoint'] = (endpointId) => this.lookups.findByEndpoint(endpointId);
 
   async create(carrier: Omit<Carrier, 'createdAt' | 'updatedAt'>, identity: CarrierIdentity): Promise<Carrier> {
     try {
@@ -129,17 +87,6 @@ export class PrismaCarrierRepository implements CarrierRepository {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new CarrierNameTakenError(String(change.name));
       throw error;
     }
-  }
-
-  async find(id: string): Promise<Carrier | undefined> {
-    if (!UUID.test(id)) return undefined;
-    const row = await this.db.carrier.findFirst({ where: { id, deletedAt: null } });
-    return row ? toCarrier(row) : undefined;
-  }
-
-  async findByEndpoint(endpointId: string): Promise<Carrier | undefined> {
-    const row = await this.db.carrier.findFirst({ where: { endpointId, deletedAt: null } });
-    return row ? toCarrier(row) : undefined;
   }
 
   async list(): Promise<Carrier[]> {

@@ -3,6 +3,7 @@ import { type CallEvent } from '../shared/events';
 import { type Clock, type Scheduler, systemScheduler } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
+import { type Sql } from '../shared/infra/sql';
 import { AgencyAccess } from './agency-access';
 import { AgencyService } from './agency-service';
 import { interceptAlerts } from './alerts';
@@ -17,6 +18,7 @@ import { EvidenceVerifier } from './evidence-verifier';
 import { InterceptJobs } from './intercept-jobs';
 import { Interceptor } from './interceptor';
 import { type AuditEntry } from './model';
+import { PgCallIntercepts } from './pg-call-intercepts';
 import { type ContentTap, type EvidenceLocation, type LiveCallDirectory } from './ports';
 import { PrismaInterceptRepository } from './prisma-intercept-repository';
 import { RecordingCollector } from './recording-collector';
@@ -25,6 +27,8 @@ import { WarrantService } from './warrant-service';
 
 export interface InterceptModuleDeps {
   db: Database;
+  // The reads of every call event (pg-call-intercepts.ts).
+  sql: Sql;
   tap: ContentTap;
   liveCalls: LiveCallDirectory;
   storage: EvidenceStorageConfig;
@@ -64,10 +68,10 @@ export interface InterceptModule extends InterceptApi {
 }
 
 // What both the app and the verification command build: keys, repository, vault, checkpoints.
-function evidenceCore(deps: Pick<InterceptModuleDeps, 'db' | 'storage' | 'encryptionKey' | 'previousEncryptionKeys' | 'clock' | 'log' | 'metrics' | 'locations'>) {
+function evidenceCore(deps: Pick<InterceptModuleDeps, 'db' | 'sql' | 'storage' | 'encryptionKey' | 'previousEncryptionKeys' | 'clock' | 'log' | 'metrics' | 'locations'>) {
   const log = deps.log.child({ module: 'intercept' });
   const keys = new EvidenceKeyRing(deps.encryptionKey, deps.previousEncryptionKeys ?? []);
-  const repo = new PrismaInterceptRepository(deps.db, keys);
+  const repo = new PrismaInterceptRepository(deps.db, keys, new PgCallIntercepts(deps.sql));
   const alerts = interceptAlerts(log, deps.metrics);
   const vault = new EvidenceVault(deps.locations ?? createEvidenceLocations(deps.storage), new EvidenceCipher(keys));
   const checkpoints = new ChainCheckpoints({ repo, vault, clock: deps.clock, alerts, log });
@@ -113,7 +117,7 @@ export function createInterceptModule(deps: InterceptModuleDeps): InterceptModul
 }
 
 // Verification and retention on their own (scripts/intercept-verify.sh): no switch, no call events.
-export function createEvidenceVerification(deps: Pick<InterceptModuleDeps, 'db' | 'storage' | 'encryptionKey' | 'previousEncryptionKeys' | 'retentionDays' | 'clock' | 'log' | 'metrics' | 'locations'>): {
+export function createEvidenceVerification(deps: Pick<InterceptModuleDeps, 'db' | 'sql' | 'storage' | 'encryptionKey' | 'previousEncryptionKeys' | 'retentionDays' | 'clock' | 'log' | 'metrics' | 'locations'>): {
   verifier: EvidenceVerifier;
   retention: RetentionJob;
   checkpoints: ChainCheckpoints;

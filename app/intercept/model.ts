@@ -100,8 +100,16 @@ export interface WarrantChanges {
   validUntil?: Date;
 }
 
+// The reads of every call event, of every call, intercepted or not: the intercept consumer's share
+// of the call path (plain SQL in production: pg-call-intercepts.ts).
+export interface CallInterceptReads {
+  // Active warrants naming this identity whose window contains `at`.
+  warrantsTargeting(identity: Identity, at: Date): Promise<Warrant[]>;
+  interceptsOfCall(callId: string): Promise<Intercept[]>;
+}
+
 // Persistence of the intercept module (PostgreSQL in production: prisma-intercept-repository.ts).
-export interface InterceptRepository {
+export interface InterceptRepository extends CallInterceptReads {
   createAgency(name: string, tokenHash: string): Promise<Agency>;
   agencyByTokenHash(tokenHash: string): Promise<Agency | undefined>;
   agencyExists(id: string): Promise<boolean>;
@@ -110,8 +118,6 @@ export interface InterceptRepository {
   updateWarrant(id: string, changes: WarrantChanges & { status?: 'deactivated'; deactivatedAt?: Date }): Promise<Warrant>;
   getWarrant(id: string): Promise<Warrant | undefined>;
   listWarrants(agencyId?: string): Promise<Warrant[]>;
-  // Active warrants naming this identity whose window contains `at`.
-  warrantsTargeting(identity: Identity, at: Date): Promise<Warrant[]>;
   // Active warrants whose window opened, or closed, in (since, until].
   warrantsOpening(since: Date, until: Date): Promise<Warrant[]>;
   warrantsClosing(since: Date, until: Date): Promise<Warrant[]>;
@@ -131,7 +137,6 @@ export interface InterceptRepository {
 
   // Creates the intercept of this warrant and call, or returns the one there is.
   openIntercept(intercept: Omit<Intercept, 'id' | 'contentAttempts'>): Promise<{ intercept: Intercept; created: boolean }>;
-  interceptsOfCall(callId: string): Promise<Intercept[]>;
   openInterceptsOfWarrant(warrantId: string): Promise<Intercept[]>;
   updateIntercept(id: string, changes: InterceptChanges): Promise<void>;
   // Moves content_state to `starting` (until `until`) if it is one of `from`; a `starting` claim

@@ -5,20 +5,22 @@ import { genesisHash, type ChainKeys } from './hash-chain';
 import {
   type Agency,
   type AuditEntry,
+  type CallInterceptReads,
   type ContentState,
   type Intercept,
   type InterceptChanges,
   type InterceptRepository,
   type WarrantChanges,
 } from './model';
-import { type Identity, type TargetType } from './ports';
+import { type TargetType } from './ports';
 import { PrismaChainStore } from './prisma-chain-store';
 import { dedupeTargets, short, toIntercept, type WarrantRow } from './prisma-intercept-rows';
 import { PrismaRecordingStore } from './prisma-recording-store';
-import { targetKeysOf, type Warrant, type WarrantStatus } from './warrant';
+import { type Warrant, type WarrantStatus } from './warrant';
 
 // The intercept module's tables (li_*) in PostgreSQL: agencies, warrants, intercepts, the audit
-// log and job leases here; the hash chain and the recordings in their own stores.
+// log and job leases here; the hash chain and the recordings in their own stores; the reads of
+// every call event in plain SQL (`calls`: pg-call-intercepts.ts), off the Prisma client's cost.
 export class PrismaInterceptRepository implements InterceptRepository {
   private readonly chain: PrismaChainStore;
   private readonly recordings: PrismaRecordingStore;
@@ -26,10 +28,14 @@ export class PrismaInterceptRepository implements InterceptRepository {
   constructor(
     private readonly db: Database,
     keys: ChainKeys,
+    private readonly calls: CallInterceptReads,
   ) {
     this.chain = new PrismaChainStore(db, keys);
     this.recordings = new PrismaRecordingStore(db, this.chain);
   }
+
+  readonly warrantsTargeting: InterceptRepository['warrantsTargeting'] = (identity, at) => this.calls.warrantsTargeting(identity, at);
+  readonly interceptsOfCall: InterceptRepository['interceptsOfCall'] = (callId) => this.calls.interceptsOfCall(callId);
 
   readonly appendEvent: InterceptRepository['appendEvent'] = (warrantId, event) => this.chain.appendEvent(warrantId, event);
   readonly eventsOf: InterceptRepository['eventsOf'] = (warrantId, options) => this.chain.eventsOf(warrantId, options);
@@ -113,15 +119,6 @@ export class PrismaInterceptRepository implements InterceptRepository {
     return this.withTargets(await this.db.liWarrant.findMany({ where: agencyId ? { agencyId } : {}, orderBy: { createdAt: 'asc' } }));
   }
 
-  async warrantsTargeting(identity: Identity, at: Date): Promise<Warrant[]> {
-    const matches = await this.db.liWarrantTarget.findMany({ where: { OR: targetKeysOf(identity).map((key) => ({ type: key.type, value: key.value })) }, select: { warrantId: true } });
-    if (matches.length === 0) return [];
-    const rows = await this.db.liWarrant.findMany({
-      where: { id: { in: [...new Set(matches.map((m) => m.warrantId))] }, status: 'active', validFrom: { lte: at }, validUntil: { gt: at } },
-    });
-    return this.withTargets(rows);
-  }
-
   async warrantsOpening(since: Date, until: Date): Promise<Warrant[]> {
     return this.withTargets(await this.db.liWarrant.findMany({ where: { status: 'active', validFrom: { gt: since, lte: until }, validUntil: { gt: until } } }));
   }
@@ -148,10 +145,6 @@ export class PrismaInterceptRepository implements InterceptRepository {
     const { count } = await this.db.liIntercept.createMany({ data: [data], skipDuplicates: true });
     const row = await this.db.liIntercept.findUniqueOrThrow({ where: { warrantId_callId: { warrantId: intercept.warrantId, callId: intercept.callId } } });
     return { intercept: toIntercept(row), created: count === 1 };
-  }
-
-  async interceptsOfCall(callId: string): Promise<Intercept[]> {
-    return (await this.db.liIntercept.findMany({ where: { callId }, orderBy: { begunAt: 'asc' } })).map(toIntercept);
   }
 
   async openInterceptsOfWarrant(warrantId: string): Promise<Intercept[]> {

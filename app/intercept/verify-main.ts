@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config';
 import { systemClock } from '../shared/kernel';
 import { createFileLogger } from '../shared/infra/logger';
 import { createDatabase } from '../shared/infra/prisma';
+import { createSql } from '../shared/infra/sql';
 import { createEvidenceVerification } from './index';
 
 async function run(): Promise<number> {
@@ -16,8 +17,10 @@ async function run(): Promise<number> {
   // Its lines name warrants and recordings: the intercept log, never the console (the report is the output).
   const log = createFileLogger({ level: config.logLevel, service: 'intercept-verify', file: config.intercept.logFile });
   const db = createDatabase({ url: config.database.url, poolSize: 2 });
+  // The module's call-event reads need it; verification itself never queries through it.
+  const sql = createSql({ url: config.database.url, poolSize: 1, log });
   try {
-    const { verifier, retention, checkpoints, rewrap } = createEvidenceVerification({ ...config.intercept, db, clock: systemClock, log, metrics: new Registry() });
+    const { verifier, retention, checkpoints, rewrap } = createEvidenceVerification({ ...config.intercept, db, sql, clock: systemClock, log, metrics: new Registry() });
     const rewrapped = process.argv.includes('--rewrap') ? await rewrap.run() : undefined;
     const report = await verifier.run();
     const purged = process.argv.includes('--retention') ? await retention.run() : undefined;
@@ -27,6 +30,7 @@ async function run(): Promise<number> {
     return report.ok && (rewrapped?.failed.length ?? 0) === 0 ? 0 : 1;
   } finally {
     await db.$disconnect();
+    await sql.end();
   }
 }
 

@@ -2,9 +2,11 @@ import { minorUnitDigits } from '../rating';
 import { CONSUMERS } from '../shared/events';
 import { type Logger, silentLogger } from '../shared/infra/logger';
 import { type Database } from '../shared/infra/prisma';
+import { type Sql } from '../shared/infra/sql';
 import { type Clock, type Scheduler, systemScheduler } from '../shared/kernel';
 import { Explorer } from './exploration';
 import { type RoutingOptions, routingOptions } from './options';
+import { PgSpeedMinutes } from './pg-speed-minutes';
 import { type QualityStore, type RetailPrices } from './ports';
 import { PrismaCallRecordSource } from './prisma-call-record-source';
 import { PrismaCarrierStore } from './prisma-carrier-store';
@@ -23,6 +25,8 @@ const MINUTE_MS = 60_000;
 
 export interface RoutingModuleDeps {
   db: Database;
+  // The speed layer's write of every ended outbound call (pg-speed-minutes.ts).
+  sql: Sql;
   // The sender's retail price (billing's retailRateOf).
   retail: RetailPrices;
   clock: Clock;
@@ -72,7 +76,7 @@ export function createRoutingModule(deps: RoutingModuleDeps): RoutingModule {
     engine,
     state,
     rates: new CarrierRates(carrierStore, state, options, log),
-    speed: new SpeedLayer(qualityStore, state, deps.consumerName ?? CONSUMERS.routing.name, deps.clock, horizonMsOf(options), log),
+    speed: new SpeedLayer(new PgSpeedMinutes(deps.sql), state, deps.consumerName ?? CONSUMERS.routing.name, deps.clock, horizonMsOf(options), log),
     batch: batchOf(deps.db, qualityStore, deps.clock, options, log),
     retail: deps.retail,
     clock: deps.clock,
@@ -106,4 +110,4 @@ export { seededRandom, type Random } from './random';
 export { STRATEGIES, STRATEGY_NAMES, strategyNamed, type ScoringStrategy, type RouteCandidate, type ScoredRoute } from './strategies';
 export { qualityKeysOf, normaliseDestination, countryCodeOf } from './destination';
 export * from './errors';
-export type { RetailPrices, CarrierStore, QualityStore, CallRecordSource } from './ports';
+export type { RetailPrices, CarrierStore, QualityStore, SpeedMinutes, CallRecordSource } from './ports';

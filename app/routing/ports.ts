@@ -40,6 +40,14 @@ export interface StoredBatch extends BatchRun {
   rows: QualityRow[];
 }
 
+// The speed layer's write, on every ended outbound call (plain SQL in production:
+// pg-speed-minutes.ts).
+export interface SpeedMinutes {
+  // Adds one call's contributions to its minute rows, once per event id (consumer, eventId), in one
+  // transaction; the rows' new sums, or undefined when the event was applied before.
+  applyOnce(consumer: string, eventId: string, minute: Date, contributions: readonly Contribution[]): Promise<MinuteRow[] | undefined>;
+}
+
 export interface QualityStore {
   loadBatch(): Promise<StoredBatch | undefined>;
   batchRun(): Promise<BatchRun | undefined>;
@@ -51,9 +59,6 @@ export interface QualityStore {
   // Minute rows changed at or after `since` (another instance's consumer wrote them), and the
   // latest change time seen.
   minutesChangedSince(since: Date): Promise<{ rows: MinuteRow[]; latest?: Date }>;
-  // Adds one call's contributions to its minute rows, once per event id (consumer, eventId), in one
-  // transaction; the rows' new sums, or undefined when the event was applied before.
-  applyOnce(consumer: string, eventId: string, minute: Date, contributions: readonly Contribution[]): Promise<MinuteRow[] | undefined>;
   // Deletes minute rows before this minute.
   pruneMinutes(before: Date): Promise<number>;
 }

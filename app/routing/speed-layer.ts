@@ -2,7 +2,7 @@ import { type CallEnded } from '../shared/events';
 import { type Logger } from '../shared/infra/logger';
 import { type Clock } from '../shared/kernel';
 import { outcomeOfEvent } from './call-outcomes';
-import { type QualityStore } from './ports';
+import { type SpeedMinutes } from './ports';
 import { contributionsOf, minuteOf } from './quality/contributions';
 import { type LiveRoutingState } from './routing-state';
 
@@ -11,7 +11,7 @@ import { type LiveRoutingState } from './routing-state';
 // acknowledged after the commit, so a crash loses nothing and a redelivery adds nothing.
 export class SpeedLayer {
   constructor(
-    private readonly store: QualityStore,
+    private readonly store: SpeedMinutes,
     private readonly state: LiveRoutingState,
     private readonly consumerName: string,
     private readonly clock: Clock,

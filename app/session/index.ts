@@ -1,12 +1,12 @@
 import { type Clock } from '../shared/kernel';
 import { type Logger, silentLogger } from '../shared/infra/logger';
-import { type Database } from '../shared/infra/prisma';
-import { PrismaSessionPersistence } from './prisma-session-persistence';
+import { type Sql } from '../shared/infra/sql';
+import { PgSessionPersistence } from './pg-session-persistence';
 import { SessionService } from './session-service';
 
-export function createSessionModule(deps: { db: Database; clock: Clock; log?: Logger }): SessionService {
+export function createSessionModule(deps: { sql: Sql; clock: Clock; log?: Logger }): SessionService {
   const log = (deps.log ?? silentLogger).child({ module: 'session' });
-  return new SessionService({ persistence: new PrismaSessionPersistence(deps.db), clock: deps.clock, log });
+  return new SessionService({ persistence: new PgSessionPersistence(deps.sql), clock: deps.clock, log });
 }
 
 export { SessionService, type SessionServiceDeps } from './session-service';

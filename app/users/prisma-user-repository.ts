@@ -1,6 +1,6 @@
 import { Prisma } from '../shared/infra/prisma/generated/client';
 import { type Database } from '../shared/infra/prisma';
-import { type UserRepository } from './ports';
+import { type UserLookups, type UserRepository } from './ports';
 import { type SipIdentity } from './sip-identity';
 import { PhoneNumberTakenError, type User, UsernameTakenError } from './user';
 
@@ -10,8 +10,17 @@ const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, ph
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// Users and their SIP identities. The lookups of the call path go through plain SQL (`lookups`:
+// pg-user-lookups.ts), off the Prisma client's cost; creation and deletion stay here.
 export class PrismaUserRepository implements UserRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly lookups: UserLookups,
+  ) {}
+
+  readonly findActiveById: UserRepository['findActiveById'] = (id) => this.lookups.findActiveById(id);
+  readonly findActiveByUsername: UserRepository['findActiveByUsername'] = (username) => this.lookups.findActiveByUsername(username);
+  readonly findActiveByPhoneNumber: UserRepository['findActiveByPhoneNumber'] = (phoneNumber) => this.lookups.findActiveByPhoneNumber(phoneNumber);
 
   async create(user: { username: string; phoneNumber: string }, sip: SipIdentity): Promise<User> {
     try {
@@ -33,22 +42,6 @@ export class PrismaUserRepository implements UserRepository {
       }
       throw error;
     }
-  }
-
-  async findActiveById(id: string): Promise<User | undefined> {
-    if (!UUID.test(id)) return undefined;
-    const row = await this.db.user.findFirst({ where: { id, deletedAt: null } });
-    return row ? toUser(row) : undefined;
-  }
-
-  async findActiveByUsername(username: string): Promise<User | undefined> {
-    const row = await this.db.user.findFirst({ where: { username, deletedAt: null } });
-    return row ? toUser(row) : undefined;
-  }
-
-  async findActiveByPhoneNumber(phoneNumber: string): Promise<User | undefined> {
-    const row = await this.db.user.findFirst({ where: { phoneNumber, deletedAt: null } });
-    return row ? toUser(row) : undefined;
   }
 
   async softDelete(id: string, at: Date): Promise<boolean> {

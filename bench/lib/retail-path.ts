@@ -30,8 +30,8 @@ export async function measureRetailPath(options: {
   databaseUrl: string;
 }): Promise<RetailPathFigures> {
   const db = createDatabase({ url: options.databaseUrl, poolSize: 10 });
-  const users = createUsersModule({ db, clock: systemClock, options: { realm: 'bench.local', maxDevicesPerUser: 1 } });
   const sql = createSql({ url: options.databaseUrl, poolSize: 10, log: silentLogger });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: 'bench.local', maxDevicesPerUser: 1 } });
   const billing = createBillingModule({ db, sql, clock: systemClock });
   const tag = `${Date.now().toString(36)}${randomInt(1000)}`;
   const user = await users.create({ username: `bench-route-${tag}`, password: 'bench-route-password', phoneNumber: `+1415${randomInt(200, 1000)}${String(randomInt(10_000)).padStart(4, '0')}` });

@@ -12,9 +12,10 @@ import { ensureStreams, type RunningConsumer, startConsumer } from '../../app/sh
 import { silentLogger } from '../../app/shared/infra/logger';
 import { connectNats } from '../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../app/shared/infra/sql';
 import { systemClock } from '../../app/shared/kernel';
 import { SessionService } from '../../app/session';
-import { PrismaSessionPersistence } from '../../app/session/prisma-session-persistence';
+import { PgSessionPersistence } from '../../app/session/pg-session-persistence';
 import { RegistrationWatcher } from '../../app/switch/registration-watcher';
 import { createUsersModule, type User } from '../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../support/admin-client';
@@ -36,6 +37,7 @@ describe('e2e: sessions follow real SIP registrations', function () {
   const token = 'e2e-sessions-token-0123456789';
   const consumerName = `e2e-sessions-${randomUUID().slice(0, 8)}`;
   let db: Database;
+  let sql: Sql;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let watcher: RegistrationWatcher;
@@ -70,6 +72,7 @@ describe('e2e: sessions follow real SIP registrations', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     nc = await connectNats(testEnv.natsUrl, 'e2e-sessions', silentLogger);
     const js = nc.jetstream();
     jsm = await nc.jetstreamManager();
@@ -77,9 +80,9 @@ describe('e2e: sessions follow real SIP registrations', function () {
     firstSeq = (await jsm.streams.info(STREAMS.connectionEvents.name)).state.last_seq;
     const def = { name: consumerName, stream: STREAMS.connectionEvents.name, filterSubject: 'connection.v1.>' };
     await addConsumerFromNow(jsm, def);
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     newUser = () => users.create({ username: uniqueUsername('sess'), password, phoneNumber: uniquePhoneNumber() });
-    const sessions = new SessionService({ persistence: new PrismaSessionPersistence(db), clock: systemClock, log: silentLogger, consumer: consumerName });
+    const sessions = new SessionService({ persistence: new PgSessionPersistence(sql), clock: systemClock, log: silentLogger, consumer: consumerName });
     watcher = new RegistrationWatcher({ db, js, databaseUrl: testEnv.databaseUrl, log: silentLogger });
     await watcher.start();
     consumer = startConsumer({ js, consumer: def, schema: ConnectionEventSchema, handle: (e) => sessions.handleConnectionEvent(e), log: silentLogger, metrics: new Registry() });
@@ -95,6 +98,7 @@ describe('e2e: sessions follow real SIP registrations', function () {
     await jsm?.consumers.delete(STREAMS.connectionEvents.name, consumerName).catch(() => undefined);
     await nc?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a device that registers, re-registers and unregisters, then its session starts, is refreshed and ends, from registered, refreshed and unregistered events', async function () {

@@ -7,19 +7,21 @@ import { createAdminApi, listen, type HealthCheck } from '../../../app/admin-api
 import { systemClock } from '../../../app/shared/kernel';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { AriRest } from '../../../app/switch';
 import { createUsersModule } from '../../../app/users';
 import { testEnv } from '../../support/test-env';
 
 describe('integration: health', function () {
   let db: Database;
+  let sql: Sql;
   let redis: ReturnType<typeof createClient>;
   let nats: NatsConnection;
   let ari: AriRest;
   const servers: Server[] = [];
 
   async function serve(checks: HealthCheck[]): Promise<string> {
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: 'r', maxDevicesPerUser: 1 } });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: 'r', maxDevicesPerUser: 1 } });
     const server = await listen(createAdminApi({ token: 'health-token-0123456789', users, log: silentLogger, health: checks }), '127.0.0.1', 0);
     servers.push(server);
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
@@ -27,6 +29,7 @@ describe('integration: health', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 2 });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     redis = createClient({ url: testEnv.redisUrl });
     await redis.connect();
     nats = await connect({ servers: testEnv.natsUrl });
@@ -39,6 +42,7 @@ describe('integration: health', function () {
     await nats.close();
     await redis.quit();
     await db.$disconnect();
+    await sql?.end();
   });
 
   const realChecks = (): HealthCheck[] => [

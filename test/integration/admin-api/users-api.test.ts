@@ -5,6 +5,7 @@ import { createAdminApi, listen } from '../../../app/admin-api';
 import { systemClock } from '../../../app/shared/kernel';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { createUsersModule, digestHa1 } from '../../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
 import { testEnv } from '../../support/test-env';
@@ -13,6 +14,7 @@ import { testEnv } from '../../support/test-env';
 describe('integration: admin API users', function () {
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let server: Server;
   let base: string;
 
@@ -32,7 +34,8 @@ describe('integration: admin API users', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     const app = createAdminApi({ token, users, log: silentLogger, health: [{ name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) }] });
     server = await listen(app, '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -41,6 +44,7 @@ describe('integration: admin API users', function () {
   after(async function () {
     server?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a valid body, when a user is created, then 201 returns it and its PJSIP realtime rows exist with the HA1, not the password', async function () {

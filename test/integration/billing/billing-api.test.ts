@@ -6,6 +6,7 @@ import { BalanceResponse, PricePlanResponse } from '../../../app/admin-api/billi
 import { createBillingModule } from '../../../app/billing';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { createUsersModule } from '../../../app/users';
 import { testEnv } from '../../support/test-env';
@@ -17,6 +18,7 @@ type Body = Record<string, unknown>;
 describe('integration: admin API balances and price plans', function () {
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let server: Server;
   let base: string;
 
@@ -31,7 +33,8 @@ describe('integration: admin API balances and price plans', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     const billing = createBillingModule({ db, clock: systemClock });
     server = await listen(createAdminApi({ token, users, billing, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -40,6 +43,7 @@ describe('integration: admin API balances and price plans', function () {
   after(async function () {
     server?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a new user, when topped up, then GET balance shows decimal strings and minor units in the documented shape', async function () {

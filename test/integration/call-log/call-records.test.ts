@@ -4,6 +4,7 @@ import { createCallLogModule } from '../../../app/call-log';
 import { type CallEnded } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { testEnv } from '../../support/test-env';
 
 // An ended call from the phone network, as a carrier that sends odd caller ids could produce it.
@@ -33,17 +34,20 @@ function inboundEnded(callerNumber: string, dialed: string): CallEnded {
 
 describe('integration: call records of odd calls', function () {
   let db: Database;
+  let sql: Sql;
 
   before(function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 2 });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
   });
 
   after(async function () {
     await db.$disconnect();
+    await sql.end();
   });
 
   it('given an ended call whose texts are longer than their columns, when it is recorded, then the record is written with them cut to fit, once', async function () {
-    const callLog = createCallLogModule({ db, log: silentLogger });
+    const callLog = createCallLogModule({ sql, log: silentLogger });
     const event = inboundEnded(`+${'9'.repeat(30)}`, '4'.repeat(90));
     await callLog.recordEndedCall(event);
     await callLog.recordEndedCall(event);

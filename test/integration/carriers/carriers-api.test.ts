@@ -5,6 +5,7 @@ import { createAdminApi, listen } from '../../../app/admin-api';
 import { AriOutboundRegistrations, createCarriersModule, type CarriersModule } from '../../../app/carriers';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { AriRest } from '../../../app/switch';
 import { createUsersModule } from '../../../app/users';
@@ -19,6 +20,7 @@ describe('integration: admin API carriers and their PJSIP realtime rows', functi
   this.timeout(30_000);
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let server: Server;
   let base: string;
   let ari: AriRest;
@@ -53,9 +55,10 @@ describe('integration: admin API carriers and their PJSIP realtime rows', functi
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     ari = new AriRest({ url: testEnv.ariUrl, user: testEnv.ariUser, password: testEnv.ariPassword, maxSockets: 2, timeoutMs: 5000 });
-    carriers = createCarriersModule({ db, clock: systemClock, registrations: new AriOutboundRegistrations(ari) });
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    carriers = createCarriersModule({ db, sql, clock: systemClock, registrations: new AriOutboundRegistrations(ari) });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     server = await listen(createAdminApi({ token, users, carriers: carriers.service, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -67,6 +70,7 @@ describe('integration: admin API carriers and their PJSIP realtime rows', functi
     server?.close();
     ari?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a carrier with digest credentials and a registration, then every PJSIP row is written, Asterisk reads the registration, and the API never shows the password', async function () {

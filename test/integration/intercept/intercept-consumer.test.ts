@@ -9,6 +9,7 @@ import { ensureConsumer, ensureStreams, type ConsumerDefinition, type RunningCon
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { connectNats } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { capturingLogger } from '../../support/fakes/capturing-logger';
 import { FakeContentTap } from '../../support/fakes/fake-content-tap';
@@ -29,6 +30,7 @@ describe('integration: intercept consumer through a database outage', function (
   let proxy: TcpProxy;
   let direct: Database;
   let proxied: Database;
+  let proxiedSql: Sql;
   let nc: NatsConnection;
   let js: JetStreamClient;
   let jsm: JetStreamManager;
@@ -44,8 +46,10 @@ describe('integration: intercept consumer through a database outage', function (
     through.port = String(proxy.port);
     direct = createDatabase({ url: testEnv.databaseUrl, poolSize: 2 });
     proxied = createDatabase({ url: through.toString(), poolSize: 2 });
+    proxiedSql = createSql({ url: through.toString(), poolSize: 2, log: silentLogger });
     intercept = createInterceptModule({
       db: proxied,
+      sql: proxiedSql,
       tap: new FakeContentTap(),
       liveCalls: { liveCallsOf: () => Promise.resolve([]), find: () => Promise.resolve(undefined) },
       storage: [],
@@ -73,6 +77,7 @@ describe('integration: intercept consumer through a database outage', function (
     await jsm?.streams.purge(def.stream, { filter: def.filterSubject });
     await nc?.close();
     await proxied?.$disconnect();
+    await proxiedSql?.end();
     await direct?.$disconnect();
     await proxy?.stop();
   });

@@ -3,14 +3,18 @@ import { expect } from 'chai';
 import { LOCAL_ONLY_INTERCEPT_KEY } from '../../../app/config/schema';
 import { EvidenceKeyRing } from '../../../app/intercept/evidence-keys';
 import { genesisHash, verifyChain } from '../../../app/intercept/hash-chain';
+import { PgCallIntercepts } from '../../../app/intercept/pg-call-intercepts';
 import { PrismaInterceptRepository } from '../../../app/intercept/prisma-intercept-repository';
+import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { testEnv } from '../../support/test-env';
 
 // The intercept tables in the real PostgreSQL: chain appends under concurrency, purge anchors,
 // recording claims, leases and the append-only audit log.
 describe('integration: intercept repository', function () {
   let db: Database;
+  let sql: Sql;
   let repo: PrismaInterceptRepository;
   let agencyId: string;
   // The key the app under test uses (the local-only one): the e2e verification checks these chains too.
@@ -18,12 +22,14 @@ describe('integration: intercept repository', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 10 });
-    repo = new PrismaInterceptRepository(db, keys);
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    repo = new PrismaInterceptRepository(db, keys, new PgCallIntercepts(sql));
     agencyId = (await repo.createAgency('Integration agency', randomUUID().replace(/-/g, '').padEnd(64, '0'))).id;
   });
 
   after(async function () {
     await db?.$disconnect();
+    await sql?.end();
   });
 
   const newWarrant = () => repo.createWarrant({ agencyId, targets: [{ type: 'sipUsername', value: `it${randomUUID().slice(0, 8)}` }], content: true, validFrom: new Date(Date.now() - 60_000), validUntil: new Date(Date.now() + 3600_000) });

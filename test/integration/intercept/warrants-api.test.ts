@@ -8,6 +8,7 @@ import { LOCAL_ONLY_INTERCEPT_KEY } from '../../../app/config/schema';
 import { createInterceptModule, type InterceptModule } from '../../../app/intercept';
 import { systemClock } from '../../../app/shared/kernel';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { createUsersModule } from '../../../app/users';
 import { capturingLogger } from '../../support/fakes/capturing-logger';
 import { FakeContentTap } from '../../support/fakes/fake-content-tap';
@@ -22,6 +23,7 @@ describe('integration: warrants API', function () {
   const appLog = capturingLogger();
   const interceptLog = capturingLogger();
   let db: Database;
+  let sql: Sql;
   let server: Server;
   let base: string;
   let intercept: InterceptModule;
@@ -39,8 +41,10 @@ describe('integration: warrants API', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: interceptLog });
     intercept = createInterceptModule({
       db,
+      sql,
       tap: new FakeContentTap(),
       liveCalls: { liveCallsOf: () => Promise.resolve([]), find: () => Promise.resolve(undefined) },
       storage: [],
@@ -55,7 +59,7 @@ describe('integration: warrants API', function () {
       log: interceptLog,
       metrics: new Registry(),
     });
-    const users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     server = await listen(createAdminApi({ token: adminToken, users, intercept: { api: intercept, adminToken: token, log: interceptLog }, log: appLog, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -63,6 +67,7 @@ describe('integration: warrants API', function () {
   after(async function () {
     await new Promise((resolve) => server?.close(resolve));
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given the intercept administrator token, then agencies and warrants are managed; given an agency token, then it may not manage them', async function () {

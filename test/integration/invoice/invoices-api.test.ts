@@ -8,6 +8,7 @@ import { InvoiceListResponse, InvoiceResponse } from '../../../app/admin-api/sch
 import { createInvoiceModule, type InvoiceService } from '../../../app/invoice';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { createUsersModule, type User, type UserService } from '../../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
@@ -21,6 +22,7 @@ describe('integration: admin API invoices', function () {
   this.timeout(30_000);
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let server: Server;
   let base: string;
   let users: UserService;
@@ -37,7 +39,8 @@ describe('integration: admin API invoices', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
-    users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     billing = await billingFixture(db);
     // Each month's calls invoiced in that month (a call of a month that is over would go on the
     // open month's statement).
@@ -65,6 +68,7 @@ describe('integration: admin API invoices', function () {
   after(async function () {
     server?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it("given a user's calls over two months, then GET /v1/users/{id}/invoices lists both statements, newest first, in the documented shape", async function () {

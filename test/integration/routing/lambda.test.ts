@@ -8,6 +8,7 @@ import { type ConsumerDefinition, ensureConsumer, ensureStreams, type RunningCon
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { connectNats } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { testEnv } from '../../support/test-env';
 import { batchClock, eventually, newCarrier, outboundCall, recompute, type TestClock } from './support';
 
@@ -28,13 +29,14 @@ describe('integration: routing quality, batch + speed layers', function () {
   let js: JetStreamClient;
   let jsm: JetStreamManager;
   let db: Database;
+  let sql: Sql;
   const consumers: RunningConsumer[] = [];
   const durables: ConsumerDefinition[] = [];
   const random = seededRandom(20261125);
 
-  const callLog = () => createCallLogModule({ db, log: silentLogger });
+  const callLog = () => createCallLogModule({ sql, log: silentLogger });
   const moduleAt = (clock: TestClock, def: ConsumerDefinition): RoutingModule =>
-    createRoutingModule({ db, retail: noRetail, clock, consumerName: def.name, random: seededRandom(1) });
+    createRoutingModule({ db, sql, retail: noRetail, clock, consumerName: def.name, random: seededRandom(1) });
 
   async function durable(): Promise<ConsumerDefinition> {
     const tag = randomUUID().slice(0, 8);
@@ -82,6 +84,7 @@ describe('integration: routing quality, batch + speed layers', function () {
     js = nc.jetstream();
     jsm = await nc.jetstreamManager();
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 6 });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     await ensureStreams(jsm);
   });
 
@@ -93,6 +96,7 @@ describe('integration: routing quality, batch + speed layers', function () {
     for (const def of durables) await jsm.consumers.delete(def.stream, def.name).catch(() => undefined);
     await nc?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given history in the call records and live calls on NATS after the watermark, then the merged figures equal a recomputation from all the records, and a later batch agrees too', async function () {

@@ -8,6 +8,7 @@ import { createBillingModule } from '../../../app/billing';
 import { createRoutingModule, type RoutingModule, seededRandom } from '../../../app/routing';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock, toE164 } from '../../../app/shared/kernel';
 import { createUsersModule, type User, type UserService } from '../../../app/users';
 import { uniqueUsername } from '../../support/admin-client';
@@ -32,6 +33,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
   this.timeout(60_000);
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let users: UserService;
   let routing: RoutingModule;
   let server: Server;
@@ -59,9 +61,10 @@ describe('integration: admin API routes and carrier rate decks', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 6 });
-    users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
     const billing = createBillingModule({ db, clock: systemClock });
-    routing = createRoutingModule({ db, retail: billing, clock: systemClock, random: seededRandom(5), options: { explorationRate: 0 } });
+    routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, random: seededRandom(5), options: { explorationRate: 0 } });
     await routing.service.start();
     server = await listen(createAdminApi({ token, users, billing, routing: routing.service, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -76,6 +79,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
     await db?.carrier.updateMany({ where: { id: { in: mine } }, data: { deletedAt: new Date() } });
     server?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a rate file with bad rows, then 400 lists every bad line and nothing is imported; a good file replaces the whole deck', async function () {
@@ -168,7 +172,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
   });
 
   it('given exploration on, then GET /v1/routes never explores (same order every time, nothing flagged) while a call does', async function () {
-    const exploring = createRoutingModule({ db, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, random: seededRandom(9), options: { explorationRate: 1, explorationMaxCalls: 3 } });
+    const exploring = createRoutingModule({ db, sql, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, random: seededRandom(9), options: { explorationRate: 1, explorationMaxCalls: 3 } });
     const first = await carrier();
     const second = await carrier();
     expect((await request('POST', `/v1/carriers/${first}/rates`, `${HEADER}
@@ -199,7 +203,7 @@ describe('integration: admin API routes and carrier rate decks', function () {
   });
 
   it('given two instances, when one imports a deck and a carrier is disabled, then the other routes accordingly after its refresh', async function () {
-    const other = createRoutingModule({ db, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, options: { explorationRate: 0 } });
+    const other = createRoutingModule({ db, sql, retail: createBillingModule({ db, clock: systemClock }), clock: systemClock, options: { explorationRate: 0 } });
     await other.service.start();
     const id = await carrier();
     await other.service.refresh();

@@ -7,9 +7,10 @@ import { type ConsumerDefinition, ensureStreams, type RunningConsumer, startCons
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { connectNats } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { SessionService } from '../../../app/session';
-import { PrismaSessionPersistence } from '../../../app/session/prisma-session-persistence';
+import { PgSessionPersistence } from '../../../app/session/pg-session-persistence';
 import { RegistrationWatcher } from '../../../app/switch/registration-watcher';
 import { createUsersModule, type User } from '../../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
@@ -22,11 +23,12 @@ import { contactOf, eventually, refreshContact, registerContact } from './suppor
 describe('integration: sessions from connection events', function () {
   this.timeout(60_000);
   let db: Database;
+  let sql: Sql;
   let service: SessionService;
   const consumerName = `it-sessions-${randomUUID().slice(0, 8)}`;
 
   const newUser = (): Promise<User> =>
-    createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({
+    createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } }).create({
       username: uniqueUsername('sess'),
       password: 'integration-pass',
       phoneNumber: uniquePhoneNumber(),
@@ -48,11 +50,13 @@ describe('integration: sessions from connection events', function () {
 
   before(function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
-    service = new SessionService({ persistence: new PrismaSessionPersistence(db), clock: systemClock, log: silentLogger, consumer: consumerName });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 4, log: silentLogger });
+    service = new SessionService({ persistence: new PgSessionPersistence(sql), clock: systemClock, log: silentLogger, consumer: consumerName });
   });
 
   after(async function () {
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given an event applied once, when it is delivered again, then the second application changes nothing', async function () {

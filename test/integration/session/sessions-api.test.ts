@@ -5,6 +5,7 @@ import { createAdminApi, listen } from '../../../app/admin-api';
 import { SessionResponse } from '../../../app/admin-api/schemas';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
+import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { createSessionModule, type SessionService } from '../../../app/session';
 import { createUsersModule, type UserService } from '../../../app/users';
@@ -16,6 +17,7 @@ import { contactOf, registerContact } from './support';
 describe('integration: admin API sessions', function () {
   const token = 'integration-token-0123456789';
   let db: Database;
+  let sql: Sql;
   let server: Server;
   let base: string;
   let users: UserService;
@@ -30,8 +32,9 @@ describe('integration: admin API sessions', function () {
 
   before(async function () {
     db = createDatabase({ url: testEnv.databaseUrl, poolSize: 4 });
-    users = createUsersModule({ db, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
-    sessions = createSessionModule({ db, clock: systemClock });
+    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    sessions = createSessionModule({ sql, clock: systemClock });
     server = await listen(createAdminApi({ token, users, sessions, log: silentLogger, health: [] }), '127.0.0.1', 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -39,6 +42,7 @@ describe('integration: admin API sessions', function () {
   after(async function () {
     server?.close();
     await db?.$disconnect();
+    await sql?.end();
   });
 
   it('given a user with two registered devices, then GET /v1/users/{id}/sessions lists both, in the documented shape', async function () {

@@ -8,6 +8,6 @@ export { startConsumer, consumerMetrics, defaultRetryDelayMs } from './consumer-
 export { startBatchConsumer } from './batch-consumer-runner';
 export type { BatchConsumerOptions, BatchHandlers } from './batch-consumer-runner';
 export type { ConsumerRunnerOptions, RunningConsumer, DeliveryMeta, DeadLetter } from './consumer-runner';
-export { applyOnce } from './apply-once';
+export { applyOnce, applyOnceSql } from './apply-once';
 export { pruneProcessedEvents } from './processed-events';
 export type { EventTransaction, ApplyOnceOptions } from './apply-once';
