@@ -142,6 +142,12 @@ async function main(): Promise<void> {
   }
   console.log(`${ITERATIONS} operations each, sequential; CPU of this process per operation (user + system) and wall time`);
   for (const r of results) console.log(`${r.name.padEnd(46)} ${r.cpuUs.toFixed(0).padStart(6)} us CPU   ${r.wallUs.toFixed(0).padStart(6)} us wall`);
+  // Headline: the same queries, once each, through either client (one of each kind per call).
+  const total = (suffix: string): number => results.filter((r) => r.name.endsWith(suffix)).reduce((sum, r) => sum + r.cpuUs, 0);
+  const [viaPrisma, viaSql] = [total(', Prisma'), total(', plain SQL')];
+  console.log(`queries_cpu_prisma: ${viaPrisma.toFixed(0)} us`);
+  console.log(`queries_cpu_sql: ${viaSql.toFixed(0)} us`);
+  console.log(`queries_cpu_ratio: ${(viaSql / viaPrisma).toFixed(2)}`);
 }
 
 main().catch((error: unknown) => {
