@@ -150,11 +150,11 @@ describe('e2e: lawful intercept', function () {
       expect(normalizedSipTrace(baseline.caller.trace).length).to.be.greaterThan(6);
     });
 
-    it('then the call was set up as fast and its media took the same path through Asterisk', function () {
+    it('then its media took the same path through Asterisk', function () {
+      // Set-up time is not asserted (timings are bench material): interception cannot delay set-up
+      // because the call state manager does not know it (test/unit/intercept/off-call-path.test.ts).
       const setup = { baseline: setupMsOf(baseline.caller.trace), intercepted: setupMsOf(intercepted.caller.trace) };
       console.log(`      set-up (INVITE to 200 OK, callee rings 300 ms): ${setup.baseline} ms without, ${setup.intercepted} ms with the warrant; bridges: ${JSON.stringify(technologies)}`);
-      // Interception runs off the call path (its own consumer): only scheduling noise may differ.
-      expect(setup.intercepted).to.be.lessThan(setup.baseline + 100);
       expect(technologies.intercepted).to.deep.equal(technologies.baseline);
       expect(technologies.baseline).to.have.length(1);
     });
