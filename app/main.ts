@@ -185,7 +185,8 @@ async function main(): Promise<void> {
     log,
     ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
     health: [
-      { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
+      // Both clients: Prisma (admin API, settlement, jobs) and the call path's pool.
+      { name: 'postgres', check: async () => void (await Promise.all([db.$queryRaw`SELECT 1`, sql.query('SELECT 1', [], 'health-ping')])) },
       { name: 'redis', check: async () => void (await redis.ping()) },
       { name: 'nats', check: async () => void (await nats.rtt()) },
       { name: 'ari', check: () => switchModule.ping() },
@@ -260,8 +261,10 @@ async function main(): Promise<void> {
     await nats.drain();
     await instances.releaseLease();
     await redis.quit();
-    await db.$disconnect();
-    await sql.end();
+    // Both closed even if one fails to (each failure logged).
+    for (const closed of await Promise.allSettled([db.$disconnect(), sql.end()])) {
+      if (closed.status === 'rejected') log.warn('database client did not close', { error: errorMessage(closed.reason) });
+    }
   });
 }
 

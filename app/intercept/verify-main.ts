@@ -29,8 +29,10 @@ async function run(): Promise<number> {
     process.stdout.write(`${JSON.stringify({ ...report, ...(purged ? { retention: purged } : {}), ...(rewrapped ? { rewrap: rewrapped } : {}) }, null, 2)}\n`);
     return report.ok && (rewrapped?.failed.length ?? 0) === 0 ? 0 : 1;
   } finally {
-    await db.$disconnect();
-    await sql.end();
+    // Both closed even if one fails to (reported, without hiding the run's own outcome).
+    for (const closed of await Promise.allSettled([db.$disconnect(), sql.end()])) {
+      if (closed.status === 'rejected') process.stderr.write(`database client did not close: ${String(closed.reason)}\n`);
+    }
   }
 }
 

@@ -49,6 +49,9 @@ export function createSql(options: { url: string; poolSize: number; statementTim
     connectionTimeoutMillis: 5000,
     // A statement that waits on a lock or a sick server fails instead of holding a call.
     statement_timeout: options.statementTimeoutMs ?? 10_000,
+    // Connections stay open while idle (pg's default closes them after 10 s): a new connection
+    // parses every named statement again, which at a low call rate would be most calls.
+    idleTimeoutMillis: 5 * 60_000,
     types: typeParsers,
   });
   // An idle connection that breaks (server restart) is dropped by the pool; the next query opens a
@@ -59,8 +62,16 @@ export function createSql(options: { url: string; poolSize: number; statementTim
     query: queries.query,
     transaction: async <T>(work: (tx: SqlQueries) => Promise<T>): Promise<T> => {
       const client = await pool.connect();
-      // A connection whose ROLLBACK failed is in an unknown state: it is destroyed, not reused.
+      // A connection whose ROLLBACK failed, or that broke under the work, is destroyed, not reused.
       let broken: Error | undefined;
+      // The pool listens for errors of idle connections only: a checked-out connection that breaks
+      // (server restart, pg_terminate_backend) emits 'error', which unheard would crash the process.
+      // Its queries fail on their own, and so does the transaction.
+      const onConnectionError = (error: Error): void => {
+        broken = error;
+        options.log.warn('database connection lost in a transaction', { error: errorMessage(error) });
+      };
+      client.on('error', onConnectionError);
       try {
         await client.query('BEGIN');
         const result = await work(queriesOf(client));
@@ -73,6 +84,7 @@ export function createSql(options: { url: string; poolSize: number; statementTim
         });
         throw error;
       } finally {
+        client.removeListener('error', onConnectionError);
         client.release(broken);
       }
     },

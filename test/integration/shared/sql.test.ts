@@ -59,4 +59,29 @@ describe('integration: plain SQL over pg', function () {
       await quick.end();
     }
   });
+
+  it('given a transaction whose connection the server ends under it, then the transaction fails, nothing of it is kept, the process goes on, and the pool serves the next query on a new connection', async function () {
+    const lost: unknown[] = [];
+    const onUncaught = (error: unknown): void => void lost.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const error = await sql
+        .transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${table} (id, amount) VALUES ($1, $2)`, [40, 1]);
+          const [me] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          // Another connection of the pool ends this one, as a server restart or failover would.
+          await sql.query('SELECT pg_terminate_backend($1)', [me?.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.query(`INSERT INTO ${table} (id, amount) VALUES ($1, $2)`, [41, 1]);
+        })
+        .catch((caught: unknown) => caught);
+      expect(error).to.be.instanceOf(Error);
+      expect(lost, 'no error escaped as uncaught').to.deep.equal([]);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+    expect(await sql.query(`SELECT id FROM ${table} WHERE id IN (40, 41)`)).to.deep.equal([]);
+    const [row] = await sql.query<{ one: number }>('SELECT 1 AS one');
+    expect(row?.one).to.equal(1);
+  });
 });
