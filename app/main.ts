@@ -12,6 +12,7 @@ import {
   PrometheusCallMetrics,
   RedisCallStore,
   RedisInstanceRegistry,
+  RedisStrandedOutboxes,
   type CallView,
   type Party,
   type SubscriberDirectory,
@@ -72,6 +73,9 @@ const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
 const BILLING_RULES_REFRESH_MS = 60_000;
 // Statements of months that are over are closed at start and this often.
 const STATEMENT_CLOSE_MS = 10 * 60 * 1000;
+// How often the outboxes of instances that stopped without coming back are looked for (a lease
+// expires 5 s after a crash; a restarted instance drains its own at once).
+const STRANDED_OUTBOX_CHECK_MS = 30 * 1000;
 // Consumers' processed-event marks past their retention are deleted this often.
 const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -196,6 +200,10 @@ async function main(): Promise<void> {
 
   // Calls left by a previous run are taken over before any switch event is handled; after every
   // (re)connection of the event stream, they are compared with what Asterisk really has.
+  // First the unpublished events of instances that no longer run (so a call's older events go out
+  // before those its new owner writes), then their calls.
+  const strandedOutboxes = new RedisStrandedOutboxes(redis, { instanceId: config.instanceId, leaseKeyOf: (id) => instances.leaseKeyOf(id), log: log.child({ module: 'outbox' }) });
+  if ((await strandedOutboxes.adopt()) > 0) publisher.wake();
   const recovered = await calls.recover();
   if (recovered > 0) log.info('live calls recovered from the store', { calls: recovered });
   // From now on (after recover() read the previous run's), the heartbeat says until when this
@@ -231,6 +239,9 @@ async function main(): Promise<void> {
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
   jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
   jobs.every('statement close', STATEMENT_CLOSE_MS, () => invoices.closeStatements(), 0);
+  jobs.every('stranded outboxes', STRANDED_OUTBOX_CHECK_MS, async () => {
+    if ((await strandedOutboxes.adopt()) > 0) publisher.wake();
+  });
   jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
     const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
     if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });

@@ -13,6 +13,7 @@ export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
 export { PrometheusCallMetrics } from './prometheus-call-metrics';
 export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';
+export { RedisStrandedOutboxes, type RedisStrandedOutboxesOptions } from './redis-stranded-outboxes';
 export { ENDED_WHILE_DISCONNECTED } from './call-recovery';
 export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';

@@ -143,6 +143,11 @@ export class RedisInstanceRegistry implements InstanceRegistry {
     }
   }
 
+  // The Redis key of that instance's lease (for RedisStrandedOutboxes).
+  leaseKeyOf(instanceId: string): string {
+    return this.leaseKey(instanceId);
+  }
+
   private leaseKey(instanceId: string): string {
     return `${this.keyPrefix}${instanceId}:lease`;
   }

@@ -12,7 +12,8 @@ export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-    INSTANCE_ID: z.string().min(1).default('controller-1'),
+    // Part of Redis keys (`outbox:<id>`, `controller:<id>:lease`): letters, digits, '.', '_' and '-'.
+    INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').default('controller-1'),
 
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_PORT: port.default(8080),
