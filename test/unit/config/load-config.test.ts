@@ -37,6 +37,13 @@ describe('config', function () {
     expect(() => loadConfig({ ADMIN_PORT: 'eighty', REDIS_URL: 'http://x', RING_TIMEOUT_SECONDS: '-1' })).to.throw(ConfigError, /ADMIN_PORT[\s\S]*REDIS_URL|REDIS_URL[\s\S]*ADMIN_PORT/);
   });
 
+  it('given an INSTANCE_ID that could not be part of a Redis key as the outboxes need (a colon, a space, a glob character), then it is refused by name; a plain one is taken', function () {
+    for (const bad of ['controller:1', 'controller 1', 'controller*']) {
+      expect(() => loadConfig({ INSTANCE_ID: bad }), bad).to.throw(ConfigError, /INSTANCE_ID/);
+    }
+    expect(loadConfig({ INSTANCE_ID: 'eu-west.controller_2' }).instanceId).to.equal('eu-west.controller_2');
+  });
+
   it('given no retention of processed-event marks, then 35 days; given a retention that is not a whole number of days from 1, then it is refused by name', function () {
     expect(loadConfig({}).events.processedRetentionDays).to.equal(35);
     expect(loadConfig({ PROCESSED_EVENTS_RETENTION_DAYS: '60' }).events.processedRetentionDays).to.equal(60);
