@@ -6,12 +6,14 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setEventFilter } from './lib/asterisk';
+import { warrantOn } from './lib/intercept';
 import { type CallPath } from './lib/call-step';
 import { loadBenchConfig } from './lib/config';
-import { climb, describe, formatCpu, type LadderOptions, warmUp } from './lib/ladder';
+import { climb, describe, formatCpu, type LadderOptions, type StepResult, warmUp } from './lib/ladder';
 import { LogCursor } from './lib/logs';
 import { endedChildrenTicks, loadAverage1, mergeTicks, ResourceSampler, ticksOf, withChildren } from './lib/monitor';
 import { headlineLines, headlineOf, pathNotes, stepTable } from './lib/report';
+import { formatMs } from './lib/stats';
 import { registerScenario, uasScenario } from './lib/sipp/scenarios';
 import { startSipp, waitForUdpPort, type SippProcess } from './lib/sipp/sipp';
 import { createUser, useDialplanContext } from './lib/users';
@@ -57,6 +59,23 @@ async function startCallee(config: ReturnType<typeof loadBenchConfig>, callee: {
   return uas;
 }
 
+// What interception adds to set-up: at the highest rate both controller paths sustained, the
+// intercepted path's set-up p50 and p99 and their differences to the plain controller path's.
+function interceptLines(steps: StepResult[]): string[] {
+  const passed = (path: string): Map<number, StepResult> => new Map(steps.filter((step) => step.path === path && step.passed).map((step) => [step.rate, step]));
+  const [plain, intercepted] = [passed('controller'), passed('controller-intercepted')];
+  const rate = Math.max(0, ...[...intercepted.keys()].filter((r) => plain.has(r)));
+  const [a, b] = [plain.get(rate)?.setup, intercepted.get(rate)?.setup];
+  if (!a || !b) return ['intercept_common_rate: 0 calls/s'];
+  return [
+    `intercept_common_rate: ${rate} calls/s`,
+    `intercepted_setup_p50: ${formatMs(b.p50)} ms`,
+    `intercepted_setup_p99: ${formatMs(b.p99)} ms`,
+    `intercept_setup_delta_p50: ${formatMs(b.p50 - a.p50)} ms`,
+    `intercept_setup_delta_p99: ${formatMs(b.p99 - a.p99)} ms`,
+  ];
+}
+
 async function main(): Promise<void> {
   const config = loadBenchConfig();
   mkdirSync(config.outDir, { recursive: true });
@@ -89,6 +108,15 @@ async function main(): Promise<void> {
         before: () => setEventFilter(config.ari, config.ari.app, EVENTS_THE_CONTROLLER_READS),
         after: () => setEventFilter(config.ari, config.ari.app, []),
       });
+    }
+    if (config.whatIfIntercept) {
+      // What-if: the caller is the target of a warrant for content, so every call of this path gets
+      // a snoop channel and a recording (stored in 3 encrypted copies after it ends). Its set-up time
+      // against the plain controller path's is what interception adds (the issue: a few ms at most).
+      const target = await createUser(admin, 'bench-lit');
+      const { warrantId } = await warrantOn({ url: config.adminUrl, interceptToken: config.interceptAdminToken }, target.id);
+      progress(`warrant ${warrantId} on ${target.username} (content: snoop and recording)`);
+      paths.push({ name: 'controller-intercepted', caller: target, callee: callee.username, sipPort: config.ports.intercepted, mediaPort: config.ports.interceptedMedia });
     }
     const asteriskPid = pidIn(config.pids.asteriskFile);
     const postgresPid = pidIn(config.pids.postgresFile);
@@ -128,6 +156,7 @@ async function main(): Promise<void> {
     console.log(`details: ${config.outDir}`);
     console.log('');
     for (const line of headlineLines(headline)) console.log(line);
+    if (config.whatIfIntercept) for (const line of interceptLines(steps)) console.log(line);
   } finally {
     await uas.stop();
   }

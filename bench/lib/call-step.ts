@@ -4,7 +4,7 @@ import { SETUP_RTD, uacScenario } from './sipp/scenarios';
 import { readCounters, readFailureReasons, readResponseTimes, startSipp, type SippCounters } from './sipp/sipp';
 import { achievedRate, percentiles, type Percentiles } from './stats';
 
-export type PathName = 'controller' | 'dialplan' | 'controller-filtered';
+export type PathName = 'controller' | 'dialplan' | 'controller-filtered' | 'controller-intercepted';
 
 // A way a call is set up: through the controller (Stasis), or by plain Dial() (the baseline).
 export interface CallPath {

@@ -14,6 +14,9 @@ export interface BenchConfig {
   maxload: number;
   // Also measure the controller with an ARI event filter (only the events it reads): a what-if.
   whatIfEventFilter: boolean;
+  // Also a controller path whose caller is the target of a warrant (content: snoop + recording).
+  whatIfIntercept: boolean;
+  interceptAdminToken: string;
   outDir: string;
   asteriskLog: string;
   appLog: string;
@@ -29,7 +32,7 @@ export interface BenchConfig {
     loadBelow: number;
     loadWaitSeconds: number;
   };
-  ports: Record<'callee' | 'calleeMedia' | 'controller' | 'controllerMedia' | 'dialplan' | 'dialplanMedia' | 'filtered' | 'filteredMedia', number>;
+  ports: Record<'callee' | 'calleeMedia' | 'controller' | 'controllerMedia' | 'dialplan' | 'dialplanMedia' | 'filtered' | 'filteredMedia' | 'intercepted' | 'interceptedMedia', number>;
 }
 
 export class BenchConfigError extends Error {
@@ -71,6 +74,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ari: { url: read(env, 'ARI_URL'), user: read(env, 'ARI_USER'), password: read(env, 'ARI_PASSWORD'), app: read(env, 'ARI_APP') },
     maxload,
     whatIfEventFilter: env.CALL_SETUP_WHATIF_EVENT_FILTER === '1',
+    whatIfIntercept: env.CALL_SETUP_WHATIF_INTERCEPT === '1',
+    interceptAdminToken: read(env, 'INTERCEPT_ADMIN_TOKEN'),
     outDir: read(env, 'CALL_SETUP_OUT'),
     asteriskLog: join(read(env, 'AST_INSTANCE_DIR'), 'log', 'messages.log'),
     appLog: read(env, 'CALL_SETUP_APP_LOG'),
@@ -88,6 +93,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       loadWaitSeconds: Number(read(env, 'CALL_SETUP_LOAD_WAIT_SECONDS', '30')),
     },
     // Bench ports: SIP 45000-45999, media 55000-55999 (the bench profile's PostgreSQL has 55434).
-    ports: { callee: 45000, calleeMedia: 55100, controller: 45010, controllerMedia: 55110, dialplan: 45020, dialplanMedia: 55120, filtered: 45030, filteredMedia: 55130 },
+    ports: { callee: 45000, calleeMedia: 55100, controller: 45010, controllerMedia: 55110, dialplan: 45020, dialplanMedia: 55120, filtered: 45030, filteredMedia: 55130, intercepted: 45040, interceptedMedia: 55140 },
   };
 }
