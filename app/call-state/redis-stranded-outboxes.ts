@@ -42,8 +42,10 @@ export class RedisStrandedOutboxes {
   // Adopts every stranded outbox; the number of entries moved (0: none found).
   async adopt(): Promise<number> {
     const own = outboxKey(this.options.instanceId);
-    const found = new Set<string>(); // SCAN may return a key twice
-    for await (const batch of this.redis.scanIterator({ MATCH: `${OUTBOX_PREFIX}*`, COUNT: 100 })) {
+    // A SCAN walks the whole key space (live calls included: a few thousand keys at the design's
+    // load), every 30 s; SCAN may return a key twice.
+    const found = new Set<string>();
+    for await (const batch of this.redis.scanIterator({ MATCH: `${OUTBOX_PREFIX}*`, COUNT: 1000 })) {
       for (const key of batch) found.add(key);
     }
     let total = 0;
