@@ -26,8 +26,6 @@ export class PrismaChainStore {
     const heads = await tx.$queryRaw<{ chain_seq: number; chain_head: string }[]>`SELECT chain_seq, chain_head FROM li_warrants WHERE id = ${warrantId}::uuid FOR UPDATE`;
     const head = heads[0];
     if (!head) throw new WarrantNotFoundError(warrantId);
-    const existing = await tx.liEvent.findUnique({ where: { warrantId_dedupeKey: { warrantId, dedupeKey: event.dedupeKey } } });
-    if (existing) return undefined;
     const occurredAt = new Date(event.occurredAt.getTime());
     const record = signRecord(this.keys, head.chain_head, {
       warrantId,
@@ -39,22 +37,18 @@ export class PrismaChainStore {
       // Stored as JSON and read back the same: normalise now so the hash covers what is stored.
       payload: JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>,
     });
-    await tx.liEvent.create({
-      data: {
-        warrantId,
-        seq: record.seq,
-        dedupeKey: event.dedupeKey,
-        kind: record.kind,
-        interceptId: event.interceptId ?? null,
-        callId: event.callId ?? null,
-        occurredAt,
-        payload: record.payload as Prisma.InputJsonObject,
-        prevHash: record.prevHash,
-        hash: record.hash,
-        keyId: record.keyId ?? null,
-      },
-    });
-    await tx.liWarrant.update({ where: { id: warrantId }, data: { chainSeq: record.seq, chainHead: record.hash } });
+    // Raw statements: every call of a target appends 7-8 records, and a model query costs Prisma's
+    // query compiler ~0.8 ms of CPU (a raw one ~0.3 ms). An event already recorded (same dedupe key)
+    // is skipped, leaving the head as it was; a clash on seq cannot happen under the row lock, and
+    // would fail rather than be skipped.
+    const inserted = await tx.$queryRaw<Array<{ id: bigint }>>`
+      INSERT INTO li_events (warrant_id, seq, dedupe_key, kind, intercept_id, call_id, occurred_at, payload, prev_hash, hash, key_id)
+      VALUES (${warrantId}::uuid, ${record.seq}, ${event.dedupeKey}, ${record.kind}, ${event.interceptId ?? null}::uuid, ${event.callId ?? null}::uuid,
+              ${occurredAt}, ${JSON.stringify(record.payload)}::jsonb, ${record.prevHash}, ${record.hash}, ${record.keyId ?? null})
+      ON CONFLICT (warrant_id, dedupe_key) DO NOTHING
+      RETURNING id`;
+    if (inserted.length === 0) return undefined;
+    await tx.$executeRaw`UPDATE li_warrants SET chain_seq = ${record.seq}, chain_head = ${record.hash} WHERE id = ${warrantId}::uuid`;
     return record;
   }
 
