@@ -1,11 +1,10 @@
 import { type JetStreamClient, type JsMsg, millis } from 'nats';
 import { type Registry } from 'prom-client';
 import { type z } from 'zod';
-import { deadLetterSubject } from '../../events';
 import { errorMessage } from '../../kernel';
 import { type Logger } from '../logger';
 import { type BatchContext, processBatch } from './batch-delivery';
-import { consumerMetrics, defaultRetryDelayMs, type Delivery, type DeliveryMeta, type RunningConsumer } from './consumer-runner';
+import { type Delivery, type DeliveryMeta, deliveryContextOf, type RunningConsumer } from './consumer-runner';
 import { RestartLoop } from './restart-loop';
 import { type ConsumerDefinition } from './stream-setup';
 
@@ -73,18 +72,9 @@ export function startBatchConsumer<T>(options: BatchConsumerOptions<T>): Running
   const restartInitialMs = options.restartInitialMs ?? 250;
   const restartMaxMs = options.restartMaxMs ?? 5000;
   const context: Omit<BatchContext<T>, 'workingEveryMs'> = {
-    consumer: def.name,
-    schema: options.schema,
-    handle: options.handle,
+    ...deliveryContextOf(options, log),
     handleBatch: options.handleBatch,
     ...(options.partitionOf ? { partitionOf: options.partitionOf, partitions: options.partitions ?? 1 } : {}),
-    maxDeliver: options.maxDeliver ?? 5,
-    retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
-    metrics: consumerMetrics(options.metrics),
-    log,
-    deadLetter: async (letter, msgId) => {
-      await js.publish(deadLetterSubject(def.name), JSON.stringify(letter), { msgID: msgId });
-    },
   };
 
   const loop = new RestartLoop({ restartInitialMs, restartMaxMs }, log);

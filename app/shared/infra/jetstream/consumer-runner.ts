@@ -214,15 +214,14 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
-// Runs a durable pull consumer (created beforehand with ensureConsumer) until stopped. The nats
-// client reconnects by itself and the pull resumes; if pulling ends anyway (consumer gone,
-// JetStream unavailable at start), it is started again with a capped backoff.
-export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningConsumer {
+// What a delivery needs of a consumer's options, with their defaults; shared by startConsumer and
+// startBatchConsumer. Dead letters go to the consumer's own dead-letter subject.
+export function deliveryContextOf<T>(
+  options: Pick<ConsumerRunnerOptions<T>, 'js' | 'consumer' | 'schema' | 'handle' | 'maxDeliver' | 'metrics' | 'retryDelayMs'>,
+  log: Logger,
+): Omit<DeliveryContext<T>, 'workingEveryMs'> {
   const { js, consumer: def } = options;
-  const log = options.log.child({ consumer: def.name });
-  const restartInitialMs = options.restartInitialMs ?? 250;
-  const restartMaxMs = options.restartMaxMs ?? 5000;
-  const context: Omit<DeliveryContext<T>, 'workingEveryMs'> = {
+  return {
     consumer: def.name,
     schema: options.schema,
     handle: options.handle,
@@ -234,6 +233,17 @@ export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningCons
       await js.publish(deadLetterSubject(def.name), JSON.stringify(letter), { msgID: msgId });
     },
   };
+}
+
+// Runs a durable pull consumer (created beforehand with ensureConsumer) until stopped. The nats
+// client reconnects by itself and the pull resumes; if pulling ends anyway (consumer gone,
+// JetStream unavailable at start), it is started again with a capped backoff.
+export function startConsumer<T>(options: ConsumerRunnerOptions<T>): RunningConsumer {
+  const { js, consumer: def } = options;
+  const log = options.log.child({ consumer: def.name });
+  const restartInitialMs = options.restartInitialMs ?? 250;
+  const restartMaxMs = options.restartMaxMs ?? 5000;
+  const context = deliveryContextOf(options, log);
 
   const loop = new RestartLoop({ restartInitialMs, restartMaxMs }, log);
   // A retry's wait that a stop cuts short, so that stopping never waits out a backoff.
