@@ -1,7 +1,8 @@
 import { type SqlQueries } from '../shared/infra/sql';
-import { type CallInterceptReads, type ContentState, type Intercept } from './model';
+import { type CallInterceptReads, type Intercept } from './model';
 import { type Identity, type WarrantTarget } from './ports';
-import { targetKeysOf, type Warrant, type WarrantStatus } from './warrant';
+import { type InterceptRow, toIntercept, toWarrant, type WarrantColumns } from './prisma-intercept-rows';
+import { targetKeysOf, type Warrant } from './warrant';
 
 // The intercept consumer reads these on every call event of every call (requested, routed,
 // answered, ended), so they go through plain SQL (app/shared/infra/sql.ts), one prepared statement
@@ -12,39 +13,14 @@ import { targetKeysOf, type Warrant, type WarrantStatus } from './warrant';
 // exact only with a version read per event, a round trip that costs as much as these reads
 // (about 40-70 us of CPU each, measured by bench/call-path-queries.ts).
 
-type WarrantRow = {
-  id: string;
-  agency_id: string;
-  content: boolean;
-  valid_from: Date;
-  valid_until: Date;
-  status: string;
-  created_at: Date;
-  updated_at: Date;
-  deactivated_at: Date | null;
-  targets: WarrantTarget[] | null;
-};
-
-type InterceptRow = {
-  id: string;
-  warrant_id: string;
-  call_id: string;
-  target_role: string;
-  target_channel_id: string | null;
-  state: string;
-  content_state: string;
-  content_attempts: number;
-  content_error: string | null;
-  next_attempt_at: Date | null;
-  begun_at: Date;
-  answered_at: Date | null;
-  ended_at: Date | null;
-};
+// The Prisma rows' names (prisma-intercept-rows.ts), so both adapters map rows with one function.
+type WarrantRow = WarrantColumns & { targets: WarrantTarget[] | null };
 
 // Active warrants in their window with a target among the identity's keys, each with all its
 // targets: one statement where the Prisma client needed three.
 const WARRANTS_TARGETING = `
-  SELECT w.id, w.agency_id, w.content, w.valid_from, w.valid_until, w.status, w.created_at, w.updated_at, w.deactivated_at,
+  SELECT w.id, w.agency_id AS "agencyId", w.content, w.valid_from AS "validFrom", w.valid_until AS "validUntil", w.status,
+         w.created_at AS "createdAt", w.updated_at AS "updatedAt", w.deactivated_at AS "deactivatedAt",
          (SELECT json_agg(json_build_object('type', t.type, 'value', t.value)) FROM li_warrant_targets t WHERE t.warrant_id = w.id) AS targets
     FROM li_warrants w
    WHERE w.id IN (SELECT m.warrant_id FROM li_warrant_targets m
@@ -52,44 +28,10 @@ const WARRANTS_TARGETING = `
      AND w.status = 'active' AND w.valid_from <= $3 AND w.valid_until > $3`;
 
 const INTERCEPTS_OF_CALL = `
-  SELECT id, warrant_id, call_id, target_role, target_channel_id, state, content_state, content_attempts, content_error,
-         next_attempt_at, begun_at, answered_at, ended_at
+  SELECT id, warrant_id AS "warrantId", call_id AS "callId", target_role AS "targetRole", target_channel_id AS "targetChannelId",
+         state, content_state AS "contentState", content_attempts AS "contentAttempts", content_error AS "contentError",
+         next_attempt_at AS "nextAttemptAt", begun_at AS "begunAt", answered_at AS "answeredAt", ended_at AS "endedAt"
     FROM li_intercepts WHERE call_id = $1 ORDER BY begun_at`;
-
-const opt = <T>(value: T | null): T | undefined => value ?? undefined;
-
-function toWarrant(row: WarrantRow): Warrant {
-  return {
-    id: row.id,
-    agencyId: row.agency_id,
-    targets: row.targets ?? [],
-    content: row.content,
-    validFrom: row.valid_from,
-    validUntil: row.valid_until,
-    status: row.status as WarrantStatus,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ...(row.deactivated_at ? { deactivatedAt: row.deactivated_at } : {}),
-  };
-}
-
-function toIntercept(row: InterceptRow): Intercept {
-  return {
-    id: row.id,
-    warrantId: row.warrant_id,
-    callId: row.call_id,
-    targetRole: row.target_role as Intercept['targetRole'],
-    targetChannelId: opt(row.target_channel_id),
-    state: row.state as Intercept['state'],
-    contentState: row.content_state as ContentState,
-    contentAttempts: row.content_attempts,
-    contentError: opt(row.content_error),
-    nextAttemptAt: opt(row.next_attempt_at),
-    begunAt: row.begun_at,
-    answeredAt: opt(row.answered_at),
-    endedAt: opt(row.ended_at),
-  };
-}
 
 export class PgCallIntercepts implements CallInterceptReads {
   constructor(private readonly sql: SqlQueries) {}
@@ -97,7 +39,7 @@ export class PgCallIntercepts implements CallInterceptReads {
   async warrantsTargeting(identity: Identity, at: Date): Promise<Warrant[]> {
     const keys = targetKeysOf(identity);
     const rows = await this.sql.query<WarrantRow>(WARRANTS_TARGETING, [keys.map((key) => key.type), keys.map((key) => key.value), at], 'intercept-warrants-targeting');
-    return rows.map(toWarrant);
+    return rows.map((row) => toWarrant(row, row.targets ?? []));
   }
 
   async interceptsOfCall(callId: string): Promise<Intercept[]> {

@@ -14,9 +14,9 @@ import {
 } from './model';
 import { type TargetType } from './ports';
 import { PrismaChainStore } from './prisma-chain-store';
-import { dedupeTargets, short, toIntercept, type WarrantRow } from './prisma-intercept-rows';
+import { dedupeTargets, short, toIntercept, toWarrant, type WarrantRow } from './prisma-intercept-rows';
 import { PrismaRecordingStore } from './prisma-recording-store';
-import { type Warrant, type WarrantStatus } from './warrant';
+import { type Warrant } from './warrant';
 
 // The intercept module's tables (li_*) in PostgreSQL: agencies, warrants, intercepts, the audit
 // log and job leases here; the hash chain and the recordings in their own stores; the reads of
@@ -71,18 +71,7 @@ export class PrismaInterceptRepository implements InterceptRepository {
   private async withTargets(rows: WarrantRow[]): Promise<Warrant[]> {
     if (rows.length === 0) return [];
     const targets = await this.db.liWarrantTarget.findMany({ where: { warrantId: { in: rows.map((row) => row.id) } } });
-    return rows.map((row) => ({
-      id: row.id,
-      agencyId: row.agencyId,
-      targets: targets.filter((t) => t.warrantId === row.id).map((t) => ({ type: t.type as TargetType, value: t.value })),
-      content: row.content,
-      validFrom: row.validFrom,
-      validUntil: row.validUntil,
-      status: row.status as WarrantStatus,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      ...(row.deactivatedAt ? { deactivatedAt: row.deactivatedAt } : {}),
-    }));
+    return rows.map((row) => toWarrant(row, targets.filter((t) => t.warrantId === row.id).map((t) => ({ type: t.type as TargetType, value: t.value }))));
   }
 
   async createWarrant(warrant: Omit<Warrant, 'id' | 'createdAt' | 'updatedAt' | 'status'>): Promise<Warrant> {

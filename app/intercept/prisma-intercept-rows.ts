@@ -2,14 +2,34 @@ import { type Prisma } from '../shared/infra/prisma/generated/client';
 import { type ChainedRecord } from './hash-chain';
 import { type ContentState, type Intercept, type Recording } from './model';
 import { type WarrantTarget } from './ports';
+import { type Warrant, type WarrantStatus } from './warrant';
 
-// Rows of the li_* tables as the module's types: the Prisma types stay in the adapter files.
+// Rows of the li_* tables as the module's types: the Prisma types stay in the adapter files. The
+// plain SQL reads (pg-call-intercepts.ts) select the same columns under these names and map them
+// with the same functions.
 export type WarrantRow = Prisma.LiWarrantGetPayload<object>;
-type InterceptRow = Prisma.LiInterceptGetPayload<object>;
+// A warrant's own columns: its chain head belongs to the chain store.
+export type WarrantColumns = Omit<WarrantRow, 'chainSeq' | 'chainHead'>;
+export type InterceptRow = Prisma.LiInterceptGetPayload<object>;
 type RecordingRow = Prisma.LiRecordingGetPayload<object>;
 type EventRow = Prisma.LiEventGetPayload<object>;
 
 const opt = <T>(value: T | null): T | undefined => value ?? undefined;
+
+export function toWarrant(row: WarrantColumns, targets: WarrantTarget[]): Warrant {
+  return {
+    id: row.id,
+    agencyId: row.agencyId,
+    targets,
+    content: row.content,
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+    status: row.status as WarrantStatus,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(row.deactivatedAt ? { deactivatedAt: row.deactivatedAt } : {}),
+  };
+}
 
 export function toIntercept(row: InterceptRow): Intercept {
   return {
