@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type SippResult } from '../sipp';
-import { header, SDP, send } from './scenarios';
+import { header, inviteResponse, OK_NO_BODY, send } from './scenarios';
 
 // sipp scenarios of carriers that want credentials: a trunk that challenges our INVITEs, and a
 // registrar that challenges our REGISTER. The credentials sent are checked by the test itself
@@ -18,44 +18,16 @@ const challenge = (code: 401 | 407): string =>
 ${code === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate'}: Digest realm="${CARRIER_REALM}", nonce="[pid]n[call_number]", algorithm=MD5
 Content-Length: 0`);
 
-const okNoBody = send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0`);
 
 // One outbound call: the carrier challenges the INVITE (401 or 407); the INVITE that comes back
 // with credentials is answered (then the carrier waits for BYE), or challenged again, as a carrier
 // does with credentials it does not accept.
 export function challengingCarrierScenario(options: { challenge: 401 | 407; afterAuth: 'answer' | 'refuse' }): string {
-  const toTagged = '[last_To:];tag=[pid]SIPpTag01[call_number]';
-  const answer = `${send(`SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-${toTagged}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0`)}
-${send(
-  `SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-${toTagged}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP}`,
-  true,
-)}
+  const answer = `${inviteResponse('180 Ringing')}
+${inviteResponse('200 OK')}
   <recv request="ACK" crlf="true"/>
   <recv request="BYE" timeout="120000"/>
-${okNoBody}`;
+${OK_NO_BODY}`;
   const refuse = `${challenge(options.challenge)}
   <recv request="ACK"/>`;
   return header(

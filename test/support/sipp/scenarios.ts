@@ -22,6 +22,31 @@ export const send = (message: string, retrans = false): string =>
   `  <send${retrans ? ' retrans="500"' : ''}>\n${cdata(message)}\n  </send>`;
 
 // REGISTER with digest authentication; -set expires N (0 unregisters).
+// Our responses in a call's dialog carry this To tag.
+export const TO_TAGGED = '[last_To:];tag=[pid]SIPpTag01[call_number]';
+
+// 200 OK without a body to the request just received (BYE, CANCEL).
+export const OK_NO_BODY = send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`);
+
+// A response to the INVITE: 180 without a body; 183 and 200 with our SDP, 200 retransmitted until
+// it is acknowledged.
+export function inviteResponse(status: '180 Ringing' | '183 Session Progress' | '200 OK'): string {
+  const contact = `[last_Via:]
+[last_From:]
+${TO_TAGGED}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>`;
+  if (status === '180 Ringing') return send(`SIP/2.0 ${status}\n${contact}\nContent-Length: 0`);
+  return send(`SIP/2.0 ${status}\n${contact}\nContent-Type: application/sdp\nContent-Length: [len]\n\n${SDP}`, status === '200 OK');
+}
+
 export function registerScenario(): string {
   const register = (cseq: number, auth: boolean): string =>
     send(
@@ -109,13 +134,7 @@ Content-Length: 0`,
 )}
   <recv response="200"/>`
       : `  <recv request="BYE" timeout="${options.holdMs + 60000}"/>
-${send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0`)}`,
+${OK_NO_BODY}`,
   ].join('\n');
   if (options.cancelAfterMs !== undefined) {
     return header(
@@ -184,33 +203,19 @@ const REASONS: Record<number, string> = { 486: 'Busy Here', 603: 'Decline', 480:
 
 // A callee device, one call. Run with -rtp_echo so that it sends the caller's audio back.
 export function uasScenario(behaviour: UasBehaviour): string {
-  const toTagged = '[last_To:];tag=[pid]SIPpTag01[call_number]';
-  const ringing = send(`SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-${toTagged}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0`);
+  const ringing = inviteResponse('180 Ringing');
   const cancelled = `  <label id="cancelled"/>
-${send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0`)}
+${OK_NO_BODY}
 ${send(`SIP/2.0 487 Request Terminated
 [last_Via:]
 [last_From:]
-${toTagged}
+${TO_TAGGED}
 [last_Call-ID:]
 CSeq: [$invite_cseq] INVITE
 Content-Length: 0`)}
   <recv request="ACK"/>
   <nop next="done"/>`;
-  if (behaviour.kind === 'early-media') return earlyMediaScenario(behaviour.answerAfterMs, toTagged, cancelled);
+  if (behaviour.kind === 'early-media') return earlyMediaScenario(behaviour.answerAfterMs, cancelled);
   if (behaviour.kind === 'silent') {
     // No provisional response: the sender gives up on its own. Ends on CANCEL or after the wait.
     return header(
@@ -229,7 +234,7 @@ Content-Length: 0`)}
 ${send(`SIP/2.0 ${behaviour.code} ${REASONS[behaviour.code] ?? 'Refused'}
 [last_Via:]
 [last_From:]
-${toTagged}
+${TO_TAGGED}
 [last_Call-ID:]
 [last_CSeq:]
 Content-Length: 0`)}
@@ -239,13 +244,7 @@ Content-Length: 0`)}
     const afterAnswer =
       behaviour.hangupAfterMs === undefined
         ? `  <recv request="BYE" timeout="600000"/>
-${send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0`)}`
+${OK_NO_BODY}`
         : `  <pause milliseconds="${behaviour.hangupAfterMs}"/>
 ${send(
   `BYE [$remote_contact] SIP/2.0
@@ -261,20 +260,7 @@ Content-Length: 0`,
   <recv response="200"/>`;
     body = `  <recv request="CANCEL" timeout="${Math.max(1, behaviour.ringMs)}" ontimeout="answer" next="cancelled"/>
   <label id="answer"/>
-${send(
-  `SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-${toTagged}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP}`,
-  true,
-)}
+${inviteResponse('200 OK')}
   <recv request="ACK" crlf="true"/>
 ${afterAnswer}
   <nop next="done"/>`;
@@ -303,22 +289,7 @@ ${cancelled}
   );
 }
 
-function earlyMediaScenario(answerAfterMs: number, toTagged: string, cancelled: string): string {
-  const withSdp = (status: string): string =>
-    send(
-      `SIP/2.0 ${status}
-[last_Via:]
-[last_From:]
-${toTagged}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP}`,
-      status.startsWith('200'),
-    );
+function earlyMediaScenario(answerAfterMs: number, cancelled: string): string {
   return header(
     'uas-early-media',
     `  <recv request="INVITE" crlf="true">
@@ -326,20 +297,14 @@ ${SDP}`,
       <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="invite_cseq"/>
     </action>
   </recv>
-${withSdp('183 Session Progress')}
+${inviteResponse('183 Session Progress')}
   <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>
   <recv request="CANCEL" timeout="${Math.max(1, answerAfterMs)}" ontimeout="answer" next="cancelled"/>
   <label id="answer"/>
-${withSdp('200 OK')}
+${inviteResponse('200 OK')}
   <recv request="ACK" crlf="true"/>
   <recv request="BYE" timeout="600000"/>
-${send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0`)}
+${OK_NO_BODY}
   <nop next="done"/>
 ${cancelled}
   <label id="done"/>`,
