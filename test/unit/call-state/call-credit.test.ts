@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import { type AuthorizationRequest, type CallAuthorization, type CallAuthorizer, CallStateManager, InMemoryCallStore, type Party } from '../../../app/call-state';
-import { type CallEnded } from '../../../app/shared/events';
-import { silentLogger } from '../../../app/shared/infra/logger';
-import { FakeSwitch } from '../../support/fakes/fake-switch';
-import { ManualTime } from '../../support/fakes/manual-scheduler';
+import { type AuthorizationRequest, type CallAuthorization, type CallAuthorizer, type Party } from '../../../app/call-state';
+import { advance, answeredCall, endedEvent, type Harness, harness } from './harness';
 
 const alice: Party = { userId: 'u-a', username: 'alice', phoneNumber: '+14155550101' };
 const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102' };
@@ -26,42 +23,8 @@ class ScriptedBilling implements CallAuthorizer {
   }
 }
 
-function setup(billing: ScriptedBilling): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime } {
-  const sw = new FakeSwitch();
-  const time = new ManualTime();
-  const store = new InMemoryCallStore();
-  const manager = new CallStateManager({
-    switchControl: sw,
-    authorizer: billing,
-    directory: {
-      findByUsername: (username) => Promise.resolve([alice, bob].find((party) => party.username === username)),
-      findByDialed: (dialed) => Promise.resolve([alice, bob].find((party) => party.username === dialed)),
-    },
-    connections: { connectionsOf: () => Promise.resolve([{ contactUri: 'sip:bob@10.0.0.1:5062' }]) },
-    store,
-    clock: time,
-    scheduler: time,
-    log: silentLogger,
-    ringTimeoutSeconds: 30,
-  });
-  return { manager, sw, store, time };
-}
+const setup = (billing: ScriptedBilling): Harness => harness([alice, bob], { authorizer: billing });
 
-async function answeredCall(manager: CallStateManager, sw: FakeSwitch, time: ManualTime): Promise<string> {
-  await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: time.now() });
-  const leg = sw.originated()[0];
-  if (!leg) expect.fail('nothing dialled');
-  await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: time.now() });
-  return leg.callId;
-}
-
-// Lets queued timer work run.
-async function advance(time: ManualTime, ms: number): Promise<void> {
-  time.advance(ms);
-  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
-}
-
-const ended = (store: InMemoryCallStore): CallEnded | undefined => store.queued.find((event) => event.type === 'call.v1.ended') as CallEnded | undefined;
 
 describe('call credit: billing at start and during the call', function () {
   it('given no credit, when a call arrives, then the caller gets 402 before any device rings and the refusal is recorded', async function () {
@@ -70,7 +33,7 @@ describe('call credit: billing at start and during the call', function () {
     await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
     expect(sw.originated()).to.have.length(0);
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 402 }]);
-    expect(ended(store)).to.include({ cause: 'not_allowed', reason: 'no_credit', sipCode: 402 });
+    expect(endedEvent(store)).to.include({ cause: 'not_allowed', reason: 'no_credit', sipCode: 402 });
     expect(billing.requests[0]).to.include({ destination: '+14155550102', onNet: true });
   });
 
@@ -90,7 +53,7 @@ describe('call credit: billing at start and during the call', function () {
     await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: new Date() });
     expect(sw.originated()).to.have.length(0);
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'caller-1', sipCode: 503 }]);
-    expect(ended(store)).to.include({ cause: 'not_allowed', reason: 'billing_unavailable', sipCode: 503 });
+    expect(endedEvent(store)).to.include({ cause: 'not_allowed', reason: 'billing_unavailable', sipCode: 503 });
   });
 
   it('given billing throws at call start and offers no outage answer, then an on-net call fails closed with 503', async function () {
@@ -104,13 +67,13 @@ describe('call credit: billing at start and during the call', function () {
     const billing = new ScriptedBilling({ allowed: true, reservedSeconds: 10 });
     billing.extensions.push({ allowed: true, reservedSeconds: 10 });
     const { manager, sw, store, time } = setup(billing);
-    await answeredCall(manager, sw, time);
+    await answeredCall({ manager, sw, time });
     sw.commands.length = 0;
     await advance(time, 9_400);
     expect(sw.of('hangup')).to.have.length(0);
     await advance(time, 100);
     expect(sw.of('hangup').map((command) => command.channelId)).to.include('caller-1');
-    expect(ended(store)).to.include({ cause: 'terminated', reason: 'credit_exhausted' });
+    expect(endedEvent(store)).to.include({ cause: 'terminated', reason: 'credit_exhausted' });
     expect(billing.extendCalls).to.equal(1);
   });
 
@@ -118,37 +81,37 @@ describe('call credit: billing at start and during the call', function () {
     const billing = new ScriptedBilling({ allowed: true, reservedSeconds: 60 });
     billing.extensions.push({ allowed: true, reservedSeconds: 120 }, { allowed: false, reason: 'no_credit' });
     const { manager, sw, store, time } = setup(billing);
-    const callId = await answeredCall(manager, sw, time);
+    const callId = await answeredCall({ manager, sw, time });
     await advance(time, 50_000);
     expect(billing.extendCalls).to.equal(1);
     expect((await store.get(callId))?.talkLimitSeconds).to.equal(120);
     await advance(time, 20_000);
-    expect(ended(store)).to.equal(undefined);
+    expect(endedEvent(store)).to.equal(undefined);
     await advance(time, 49_500);
-    expect(ended(store)).to.include({ reason: 'credit_exhausted' });
+    expect(endedEvent(store)).to.include({ reason: 'credit_exhausted' });
   });
 
   it('given billing fails during the call, then the call still ends at its reserved limit', async function () {
     const billing = new ScriptedBilling({ allowed: true, reservedSeconds: 30 });
     const { manager, sw, store, time } = setup(billing);
-    await answeredCall(manager, sw, time);
+    await answeredCall({ manager, sw, time });
     await advance(time, 29_500);
-    expect(ended(store)).to.include({ reason: 'credit_exhausted' });
+    expect(endedEvent(store)).to.include({ reason: 'credit_exhausted' });
   });
 
   it('given a free call, then no credit timer runs and the call is never cut off', async function () {
     const billing = new ScriptedBilling({ allowed: true, reservedSeconds: null });
     const { manager, sw, store, time } = setup(billing);
-    await answeredCall(manager, sw, time);
+    await answeredCall({ manager, sw, time });
     await advance(time, 6 * 3600_000);
-    expect(ended(store)).to.equal(undefined);
+    expect(endedEvent(store)).to.equal(undefined);
     expect(billing.extendCalls).to.equal(0);
   });
 
   it('given a paid call adopted after a restart, then its cut-off is re-armed from the stored answer time and limit', async function () {
     const billing = new ScriptedBilling({ allowed: true, reservedSeconds: 20 });
     const first = setup(billing);
-    await answeredCall(first.manager, first.sw, first.time);
+    await answeredCall(first);
     const stored = await first.store.liveCalls();
 
     const after = setup(billing);
@@ -165,8 +128,8 @@ describe('call credit: billing at start and during the call', function () {
       after.time.now(),
     );
     await advance(after.time, 14_400);
-    expect(ended(after.store)).to.equal(undefined);
+    expect(endedEvent(after.store)).to.equal(undefined);
     await advance(after.time, 200);
-    expect(ended(after.store)).to.include({ reason: 'credit_exhausted' });
+    expect(endedEvent(after.store)).to.include({ reason: 'credit_exhausted' });
   });
 });

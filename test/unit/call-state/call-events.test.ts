@@ -1,32 +1,14 @@
 import { expect } from 'chai';
-import { CallStateManager, InMemoryCallStore, type Party } from '../../../app/call-state';
+import { type Party } from '../../../app/call-state';
 import { CallEventSchema, deterministicEventId, type CallEnded } from '../../../app/shared/events';
-import { silentLogger } from '../../../app/shared/infra/logger';
-import { FakeSwitch } from '../../support/fakes/fake-switch';
-import { ManualTime } from '../../support/fakes/manual-scheduler';
+import { type Harness, harness } from './harness';
 
 const alice: Party = { userId: '00000000-0000-4000-8000-00000000000a', username: 'alice', phoneNumber: '+14155550101' };
 const bob: Party = { userId: '00000000-0000-4000-8000-00000000000b', username: 'bob', phoneNumber: '+14155550102' };
 
-function setup(): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime } {
-  const sw = new FakeSwitch();
-  const time = new ManualTime();
-  const store = new InMemoryCallStore();
-  const manager = new CallStateManager({
-    switchControl: sw,
-    directory: {
-      findByUsername: (username) => Promise.resolve([alice, bob].find((party) => party.username === username)),
-      findByDialed: (dialed) => Promise.resolve([alice, bob].find((party) => party.username === dialed)),
-    },
-    connections: { connectionsOf: (username) => Promise.resolve(username === 'bob' ? [{ contactUri: 'sip:bob@10.0.0.1:5062' }] : []) },
-    store,
-    clock: time,
-    scheduler: time,
-    log: silentLogger,
-    ringTimeoutSeconds: 30,
-  });
-  return { manager, sw, store, time };
-}
+// Only bob has a registered device.
+const setup = (): Harness =>
+  harness([alice, bob], { connections: { connectionsOf: (username) => Promise.resolve(username === 'bob' ? [{ contactUri: 'sip:bob@10.0.0.1:5062' }] : []) } });
 
 const t0 = Date.parse('2026-11-25T10:00:00Z');
 const at = (ms: number): Date => new Date(t0 + ms);

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
-import { CallStateManager, type CallMetrics, InMemoryCallStore, type Party, PrometheusCallMetrics } from '../../../app/call-state';
+import { type CallMetrics, type CallStateManager, type Party, PrometheusCallMetrics } from '../../../app/call-state';
 import { type PublishableEvent } from '../../../app/shared/events';
-import { silentLogger } from '../../../app/shared/infra/logger';
-import { FakeSwitch } from '../../support/fakes/fake-switch';
-import { ManualTime } from '../../support/fakes/manual-scheduler';
+import { type FakeSwitch } from '../../support/fakes/fake-switch';
+import { type ManualTime } from '../../support/fakes/manual-scheduler';
+import { type Harness, harness } from './harness';
 
 const alice: Party = { userId: 'u-alice', username: 'alice', phoneNumber: '+14155550101' };
 const bob: Party = { userId: 'u-bob', username: 'bob', phoneNumber: '+14155550102' };
@@ -16,25 +16,7 @@ class RecordingMetrics implements CallMetrics {
   }
 }
 
-function managerWith(metrics: CallMetrics): { manager: CallStateManager; sw: FakeSwitch; time: ManualTime } {
-  const sw = new FakeSwitch();
-  const time = new ManualTime();
-  const manager = new CallStateManager({
-    switchControl: sw,
-    directory: {
-      findByUsername: (username) => Promise.resolve([alice, bob].find((party) => party.username === username)),
-      findByDialed: (dialed) => Promise.resolve([alice, bob].find((party) => party.username === dialed)),
-    },
-    connections: { connectionsOf: () => Promise.resolve([{ contactUri: 'sip:bob@10.0.0.1:5062' }]) },
-    store: new InMemoryCallStore(),
-    clock: time,
-    scheduler: time,
-    log: silentLogger,
-    ringTimeoutSeconds: 30,
-    metrics,
-  });
-  return { manager, sw, time };
-}
+const managerWith = (metrics: CallMetrics): Harness => harness([alice, bob], { metrics });
 
 async function answeredAndHungUp(manager: CallStateManager, sw: FakeSwitch, time: ManualTime, talkMs: number): Promise<void> {
   await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: time.now() });

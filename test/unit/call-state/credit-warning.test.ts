@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { type CallAuthorization, type CallAuthorizer, CallStateManager, InMemoryCallStore, type Party } from '../../../app/call-state';
-import { type CallEnded } from '../../../app/shared/events';
-import { silentLogger } from '../../../app/shared/infra/logger';
-import { FakeSwitch } from '../../support/fakes/fake-switch';
-import { ManualTime } from '../../support/fakes/manual-scheduler';
+import { type CallAuthorization, type CallAuthorizer, type CallStateManager, type Party } from '../../../app/call-state';
+import { type FakeSwitch } from '../../support/fakes/fake-switch';
+import { type ManualTime } from '../../support/fakes/manual-scheduler';
+import { advance, answeredCall, endedEvent, type Harness, harness } from './harness';
 
 const alice: Party = { userId: 'u-a', username: 'alice', phoneNumber: '+14155550101' };
 const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102' };
@@ -22,42 +21,14 @@ class Credit implements CallAuthorizer {
   }
 }
 
-function setup(credit: Credit, creditWarningSeconds?: number) {
-  const sw = new FakeSwitch();
-  const time = new ManualTime();
-  const store = new InMemoryCallStore();
-  const manager = new CallStateManager({
-    switchControl: sw,
-    authorizer: credit,
-    ...(creditWarningSeconds !== undefined ? { creditWarningSeconds } : {}),
-    directory: {
-      findByUsername: (username) => Promise.resolve([alice, bob].find((party) => party.username === username)),
-      findByDialed: (dialed) => Promise.resolve([alice, bob].find((party) => party.username === dialed)),
-    },
-    connections: { connectionsOf: () => Promise.resolve([{ contactUri: 'sip:bob@10.0.0.1:5062' }]) },
-    store,
-    clock: time,
-    scheduler: time,
-    log: silentLogger,
-    ringTimeoutSeconds: 30,
-  });
-  return { manager, sw, store, time };
-}
+const setup = (credit: Credit, creditWarningSeconds?: number): Harness =>
+  harness([alice, bob], { authorizer: credit, ...(creditWarningSeconds !== undefined ? { creditWarningSeconds } : {}) });
 
+// The call answered, and what the switch was told so far forgotten.
 async function answer(manager: CallStateManager, sw: FakeSwitch, time: ManualTime): Promise<void> {
-  await manager.handle({ type: 'call.arrived', channelId: 'caller-1', origin: { kind: 'user', username: 'alice' }, dialed: 'bob', at: time.now() });
-  const leg = sw.originated()[0];
-  if (!leg) expect.fail('nothing dialled');
-  await manager.handle({ type: 'leg.answered', channelId: leg.channelId, callId: leg.callId, at: time.now() });
+  await answeredCall({ manager, sw, time });
   sw.commands.length = 0;
 }
-
-async function advance(time: ManualTime, ms: number): Promise<void> {
-  time.advance(ms);
-  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
-}
-
-const ended = (store: InMemoryCallStore): CallEnded | undefined => store.queued.find((event) => event.type === 'call.v1.ended') as CallEnded | undefined;
 
 describe('credit warning tone before the cut-off', function () {
   it('given credit for 60 s that cannot be extended and a 10 s warning, then the caller alone hears one tone 10 s before the cut-off at 59.5 s', async function () {
@@ -73,9 +44,9 @@ describe('credit warning tone before the cut-off', function () {
     await advance(time, 1);
     expect(sw.of('playTone')).to.deep.equal([{ kind: 'playTone', channelId: 'caller-1' }]);
     await advance(time, 9_999);
-    expect(ended(store)).to.equal(undefined);
+    expect(endedEvent(store)).to.equal(undefined);
     await advance(time, 1);
-    expect(ended(store)).to.include({ reason: 'credit_exhausted' });
+    expect(endedEvent(store)).to.include({ reason: 'credit_exhausted' });
     expect(sw.of('playTone')).to.have.length(1);
   });
 
@@ -119,7 +90,7 @@ describe('credit warning tone before the cut-off', function () {
     await answer(off.manager, off.sw, off.time);
     await advance(off.time, 60_000);
     expect(off.sw.of('playTone')).to.have.length(0);
-    expect(ended(off.store)).to.include({ reason: 'credit_exhausted' });
+    expect(endedEvent(off.store)).to.include({ reason: 'credit_exhausted' });
 
     const free = new Credit(60);
     free.authorize = () => Promise.resolve({ allowed: true, reservedSeconds: null });
