@@ -8,10 +8,8 @@ import { eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { callRecordsOf } from '../support/records';
 import { capturePackets } from '../support/rtp-capture';
-import { statusCodes, type SippResult } from '../support/sipp';
+import { finalCode, type SippResult } from '../support/sipp';
 import { testEnv } from '../support/test-env';
-
-const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
 
 interface InvoiceLine {
   callId: string;

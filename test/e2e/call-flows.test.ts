@@ -4,10 +4,9 @@ import { AppProcess } from '../support/app-process';
 import { channelsOf, eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { callRecordsOf } from '../support/records';
-import { statusCodes, type SippResult } from '../support/sipp';
+import { finalCode, type SippResult, statusCodes } from '../support/sipp';
 
 const received = (result: SippResult, method: string): number => result.received.filter((line) => line.startsWith(`${method} `)).length;
-const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
 
 // Real calls through Asterisk with the controller deciding: one user with two registered devices.
 describe('e2e: ringing every device of the callee', function () {

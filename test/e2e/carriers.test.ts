@@ -7,10 +7,9 @@ import { calledNumbers, carrierAnswers, carrierCalls, createCarrier, importCarri
 import { callRecordsOf } from '../support/records';
 import { acceptingRegistrarScenario, CARRIER_REALM, challengingCarrierScenario, digestOf, receivedMessages, registrarScenario } from '../support/sipp/carrier-scenarios';
 import { allocatePorts } from '../support/net';
-import { startSipp, statusCodes, type SippResult, type SippRun } from '../support/sipp';
+import { finalCode, type SippResult, type SippRun, startSipp } from '../support/sipp';
 import { testEnv } from '../support/test-env';
 
-const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
 const invitesOf = (result: SippResult): string[] => receivedMessages(result).filter((message) => message.startsWith('INVITE '));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,11 +6,9 @@ import { call, device, register } from '../support/devices';
 import { carrierAnswers, createCarrier, importCarrierRates, payingUser, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
 import { captureUdp, packetsTo } from '../support/rtp-capture';
-import { statusCodes, type SippResult } from '../support/sipp';
+import { finalCode, invites, statusCodes } from '../support/sipp';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
-const invites = (result: SippResult): number => result.received.filter((line) => line.startsWith('INVITE ')).length;
 
 // Carriers that say 183 Session Progress with SDP (early media: ringback or an announcement from the
 // far network) and never 180 Ringing, as many mobile and international routes do.

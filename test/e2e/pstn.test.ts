@@ -6,11 +6,8 @@ import { eventually } from '../support/ari';
 import { answerOn, call, device, register } from '../support/devices';
 import { calledNumbers, carrierAnswers, carrierCalls, createCarrier, importCarrierRates, payingUser, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
-import { statusCodes, type SippResult } from '../support/sipp';
+import { finalCode, invites } from '../support/sipp';
 import { testEnv } from '../support/test-env';
-
-const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
-const invites = (result: SippResult): number => result.received.filter((line) => line.startsWith('INVITE ')).length;
 
 // Calls to and from the phone network through carriers run here: sipp peers on loopback ports,
 // each created through the admin API as a SIP trunk of its own.

@@ -6,10 +6,7 @@ import { call, device, register, type Device } from '../support/devices';
 import { carrierAnswers, createCarrier, importCarrierRates, payingUser, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
 import { type UasBehaviour } from '../support/sipp/scenarios';
-import { statusCodes, type SippResult } from '../support/sipp';
-
-const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
-const invites = (result: SippResult): number => result.received.filter((line) => line.startsWith('INVITE ')).length;
+import { finalCode, invites } from '../support/sipp';
 
 interface RouteView {
   carrierId: string;

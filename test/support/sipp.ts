@@ -109,6 +109,12 @@ export function statusCodes(result: SippResult): number[] {
   return result.received.filter((line) => line.startsWith('SIP/2.0')).map((line) => Number(line.split(' ')[1]));
 }
 
+// The last final response sipp received (200 or higher), if any.
+export const finalCode = (result: SippResult): number | undefined => statusCodes(result).filter((code) => code >= 200).slice(-1)[0];
+
+// How many INVITEs sipp received (a carrier's view of our attempts).
+export const invites = (result: SippResult): number => result.received.filter((line) => line.startsWith('INVITE ')).length;
+
 export async function startSipp(options: SippOptions): Promise<SippRun> {
   const run = runSipp(options);
   await waitForUdpPort(options.localPort, 5000, run.process);
