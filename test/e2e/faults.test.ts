@@ -44,16 +44,19 @@ describe('e2e: surviving faults', function () {
     (await db.query('SELECT call_id, end_cause, talk_ms, callee_username FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [caller.id])).rows as never;
 
   // A caller on a plan that charges on-net calls (1 cent a second), with 5.00 of credit. The plan is
-  // made once, through the first controller a test starts.
-  let paidPlanId: string | undefined;
-  const payingUser = async (prefix: string): Promise<TestUser> => {
-    if (!paidPlanId) {
+  // made once, through the first controller a test starts; callers made at the same time wait for
+  // that one creation (two would clash on the plan's name).
+  let paidPlan: Promise<string> | undefined;
+  const paidPlanId = (): Promise<string> =>
+    (paidPlan ??= (async () => {
       const plan = await api('POST', '/v1/price-plans', { name: `faults-${Date.now().toString(36)}`, currency: 'USD', onNetRatePerMinute: '0.60', firstIncrementSeconds: 1, nextIncrementSeconds: 1 });
       expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
-      paidPlanId = String(plan.body.id);
-    }
+      return String(plan.body.id);
+    })());
+  const payingUser = async (prefix: string): Promise<TestUser> => {
+    const planId = await paidPlanId();
     const user = await createUser(prefix);
-    expect((await api('PUT', `/v1/users/${user.id}/price-plan`, { planId: paidPlanId })).status).to.equal(200);
+    expect((await api('PUT', `/v1/users/${user.id}/price-plan`, { planId })).status).to.equal(200);
     expect((await api('POST', `/v1/users/${user.id}/balance`, { amount: '5.00', currency: 'USD', reference: `faults-${randomInt(1e9)}` })).status).to.equal(200);
     return user;
   };
