@@ -24,6 +24,7 @@ import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/even
 import { errorMessage, NotFoundError, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
+import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  guardUnhandledRejections(log, metrics);
 
   // ---- infrastructure
   const db = createDatabase(config.database);

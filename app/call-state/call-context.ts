@@ -6,6 +6,7 @@ import { type Logger } from '../shared/infra/logger';
 import { type Call } from './call';
 import { CallCredit } from './call-credit';
 import { CallTimers } from './call-timers';
+import { PendingStoreWrites } from './pending-store-writes';
 import {
   type CallAuthorizer,
   type CallMetrics,
@@ -66,10 +67,21 @@ export class CallContext {
   readonly originating = new Set<string>();
   // Per call, the channels put in its bridge before the answer (early media): not to be added again.
   readonly earlyBridge = new Map<string, Set<string>>();
+  // Store writes refused while Redis is down, written again until it takes them.
+  readonly pendingWrites: PendingStoreWrites;
 
   constructor(readonly deps: CallStateManagerDeps) {
     this.timers = new CallTimers(deps.clock, deps.scheduler, { warningSeconds: deps.creditWarningSeconds ?? 0 });
     this.credit = new CallCredit(deps.authorizer, deps.clock);
+    this.pendingWrites = new PendingStoreWrites(deps.store, deps.scheduler, deps.log.child({ module: 'call-store' }));
+  }
+
+  // A call's work started by a timer (ring timeout, credit, carrier progress): run in the call's
+  // queue, and never left to reject unheard (an unhandled rejection would end the controller).
+  runTimed(callId: CallId, what: string, task: () => Promise<void>): void {
+    this.queue.run(callId, task).catch((error: unknown) => {
+      this.deps.log.error('call timer task failed', { callId, timer: what, error: errorMessage(error) });
+    });
   }
 
   // Drives this call from now on. Carrier legs still up hold their slot (taken by this or a
@@ -99,14 +111,16 @@ export class CallContext {
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
   }
 
-  async save(call: Call, events: PublishableEvent[] = []): Promise<void> {
-    await this.deps.store.save(call, events);
+  // A write the store refuses is kept and written again once it is back (pending-store-writes.ts);
+  // mustPersist (a new call): refused at once with CallStoreUnavailableError instead.
+  async save(call: Call, events: PublishableEvent[] = [], options: { mustPersist?: boolean } = {}): Promise<void> {
+    await this.pendingWrites.save(call, events, options);
     this.observe(events);
   }
 
   // Forgets a finished call in the store, queueing its last events in the same step.
   async remove(call: Call, events: PublishableEvent[]): Promise<void> {
-    await this.deps.store.delete(call, events);
+    await this.pendingWrites.remove(call, events);
     this.observe(events);
   }
 

@@ -39,7 +39,7 @@ export class CallSetup {
     }
     const call = Call.start(callId, { ...caller, channelId }, dialed, at);
     this.ctx.adopt(call);
-    await this.ctx.save(call, [callRequested(call)]);
+    await this.ctx.save(call, [callRequested(call)], { mustPersist: true });
     log.info('call requested');
     await this.placeCall(call, log);
   }
@@ -70,7 +70,7 @@ export class CallSetup {
     if (carrierId) call.carrierId = carrierId;
     this.ctx.adopt(call);
     const log = this.ctx.logFor(call);
-    await this.ctx.save(call, [callRequested(call)]);
+    await this.ctx.save(call, [callRequested(call)], { mustPersist: true });
     log.info('call from the phone network', { carrierId, callerNumberAsSent: callerNumber === origin.callerNumber ? undefined : origin.callerNumber.slice(0, 64) });
     if (!carrierId) return endCall(this.ctx, call, 'not_allowed', log, { reason: 'carrier_disabled' }); // disabled (or deleted) while its call came in
     const callee = did ? await this.ctx.deps.directory.findByDialed(did) : undefined;
@@ -258,7 +258,7 @@ export class CallSetup {
   }
 
   armRingTimer(call: Call): void {
-    this.ctx.timers.armRing(call, () => void this.ctx.queue.run(call.id, () => this.onRingTimeout(call.id)));
+    this.ctx.timers.armRing(call, () => this.ctx.runTimed(call.id, 'ring timeout', () => this.onRingTimeout(call.id)));
   }
 
   private async onRingTimeout(callId: string): Promise<void> {
@@ -273,7 +273,7 @@ export class CallSetup {
   // A carrier that does not even say it is trying (no 18x) is given up on, and the next one tried.
   private armProgressTimer(call: Call, leg: Leg, seconds: number): void {
     this.ctx.timers.armAfter(`${call.id}:${leg.channelId}`, seconds * 1000, () =>
-      void this.ctx.queue.run(call.id, async () => {
+      this.ctx.runTimed(call.id, 'carrier progress', async () => {
         if (leg.outcome !== undefined || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
         const log = this.ctx.logFor(call);
         log.info('carrier gave no progress in time', { carrierId: leg.carrierId, seconds });

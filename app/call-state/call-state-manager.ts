@@ -243,9 +243,9 @@ export class CallStateManager {
   private armCreditTimers(call: Call): void {
     const limit = call.talkLimitSeconds;
     this.ctx.timers.armCredit(call, {
-      onExtendDue: () => void this.ctx.queue.run(call.id, () => this.onExtendDue(call.id)),
-      onCreditLow: () => void this.ctx.queue.run(call.id, () => this.onCreditLow(call.id, limit)),
-      onCreditSpent: () => void this.ctx.queue.run(call.id, () => this.onCreditSpent(call.id)),
+      onExtendDue: () => this.ctx.runTimed(call.id, 'credit extension', () => this.onExtendDue(call.id)),
+      onCreditLow: () => this.ctx.runTimed(call.id, 'credit warning', () => this.onCreditLow(call.id, limit)),
+      onCreditSpent: () => this.ctx.runTimed(call.id, 'credit cut-off', () => this.onCreditSpent(call.id)),
     });
   }
 

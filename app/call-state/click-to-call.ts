@@ -48,7 +48,7 @@ export class ClickToCall {
     for (const device of devices) this.ctx.channelToCall.set(device.channelId, call.id);
     await this.ctx.queue.run(call.id, async () => {
       await this.ctx.save(call);
-      this.ctx.timers.armRing(call, () => void this.ctx.queue.run(call.id, () => this.onTimeout(call.id)));
+      this.ctx.timers.armRing(call, () => this.ctx.runTimed(call.id, 'click-to-call ring timeout', () => this.onTimeout(call.id)));
       const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, `PJSIP/${from.username}/${device.contactUri}`, to, log)));
       if (started.some(Boolean)) {
         log.info('click-to-call: ringing the caller', { devices: devices.length });
@@ -77,7 +77,7 @@ export class ClickToCall {
     const log = this.ctx.logFor(call);
     await Promise.all(others.map((id) => this.stopRinging(id, 'answered_elsewhere', log)));
     call.caller.channelId = channelId;
-    await this.ctx.save(call, [callRequested(call)]);
+    await this.ctx.save(call, [callRequested(call)], { mustPersist: true });
     log.info('click-to-call: the caller answered', { callerChannelId: channelId });
     await this.setup.placeCall(call, log);
   }
