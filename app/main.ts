@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const db = createDatabase(config.database);
   // The call path's per-call queries go through plain SQL (see shared/infra/sql.ts), the rest through Prisma.
   const sql = createSql({ url: config.database.url, poolSize: config.database.poolSize, log });
-  const redis = await connectRedis(config.redis.url, log.child({ module: 'redis' }));
+  const redis = await connectRedis(config.redis, log.child({ module: 'redis' }));
   // Before anything runs under this instance id (its outbox, its calls): one running controller per id.
   const instances = new RedisInstanceRegistry(redis, { instanceId: config.instanceId, log: log.child({ module: 'instances' }) });
   await instances.acquireLease();
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   await routing.service.start();
   routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
-  const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
+  const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake(), writeTimeoutMs: config.redis.commandTimeoutMs });
   const calls = createCallStateModule({
     switchControl: switchModule.control,
     directory: directoryOf(users),

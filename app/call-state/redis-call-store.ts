@@ -2,7 +2,7 @@ import { RESP_TYPES } from 'redis';
 import { type PublishableEvent } from '../shared/events';
 import { outboxKey, toOutboxEntry } from '../shared/infra/outbox';
 import { type Logger } from '../shared/infra/logger';
-import { type Redis } from '../shared/infra/redis';
+import { type Redis, withinTimeout } from '../shared/infra/redis';
 import { errorMessage } from '../shared/kernel';
 import { Call } from './call';
 import { CorruptCallStateError, decodeCall, encodeCall } from './call-codec';
@@ -20,6 +20,8 @@ export interface RedisCallStoreOptions {
   log?: Logger;
   // Called after events were queued, so the publisher sends them now rather than at its next poll.
   onEventsQueued?: () => void;
+  // A save or delete (MULTI/EXEC) not answered in this long fails (unset: never).
+  writeTimeoutMs?: number;
 }
 
 const SIX_HOURS = 6 * 3600;
@@ -57,7 +59,7 @@ export class RedisCallStore implements CallStore {
     call.owner = this.options.instanceId;
     const multi = this.redis.multi().set(this.key(call.id), encodeCall(call.snapshot()), { expiration: { type: 'EX', value: this.ttlSeconds } });
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
-    await multi.exec();
+    await withinTimeout(multi.exec(), this.options.writeTimeoutMs, 'call save');
     if (events.length > 0) this.options.onEventsQueued?.();
   }
 
@@ -80,7 +82,7 @@ export class RedisCallStore implements CallStore {
   async delete(call: Call, events: PublishableEvent[] = []): Promise<void> {
     const multi = this.redis.multi().del(this.key(call.id));
     if (events.length > 0) multi.rPush(this.outbox, events.map(toOutboxEntry));
-    await multi.exec();
+    await withinTimeout(multi.exec(), this.options.writeTimeoutMs, 'call delete');
     if (events.length > 0) this.options.onEventsQueued?.();
   }
 

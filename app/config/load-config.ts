@@ -9,7 +9,7 @@ export interface AppConfig {
   instanceId: string;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
-  redis: { url: string };
+  redis: { url: string; commandTimeoutMs: number };
   nats: { url: string };
   events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
@@ -65,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tokenGenerated,
     },
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
-    redis: { url: raw.REDIS_URL },
+    redis: { url: raw.REDIS_URL, commandTimeoutMs: raw.REDIS_COMMAND_TIMEOUT_MS },
     nats: { url: raw.NATS_URL },
     events: { processedRetentionDays: raw.PROCESSED_EVENTS_RETENTION_DAYS },
     ari: {

@@ -22,6 +22,9 @@ export const configSchema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://calling:calling-local-only@127.0.0.1:55432/calling'),
     DATABASE_POOL_SIZE: positiveInt.default(10),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:56379'),
+    // A Redis command not answered in this long fails (a new call is then refused with 503 well
+    // within a second); commands are never queued while Redis is unreachable.
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt.max(10_000).default(500),
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:54222'),
     // Consumers' processed-event marks are deleted this long after the event was applied: far past
     // JetStream's duplicate window (10 min) and any redelivery; the default outlives the call-events

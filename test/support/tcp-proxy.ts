@@ -1,7 +1,7 @@
 import net from 'node:net';
 
-// A TCP proxy between the controller and Asterisk's ARI port, so a test can cut the connections
-// (as a network failure would) and refuse new ones for a while.
+// A TCP proxy between the controller and a server (Asterisk's ARI port, Redis), so a test can cut
+// the connections (as a network failure would), refuse new ones for a while, or stall them.
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private server: net.Server | undefined;
@@ -42,6 +42,15 @@ export class TcpProxy {
 
   restore(): void {
     this.refusing = false;
+  }
+
+  // Connections stay open but nothing crosses them (a peer that hangs) until resume().
+  stall(): void {
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  resume(): void {
+    for (const socket of this.sockets) socket.resume();
   }
 
   async stop(): Promise<void> {
