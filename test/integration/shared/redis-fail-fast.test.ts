@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Call, RedisCallStore } from '../../../app/call-state';
 import { silentLogger } from '../../../app/shared/infra/logger';
+import { newCallId } from '../../../app/shared/kernel';
 import { connectRedis, type Redis } from '../../../app/shared/infra/redis';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { testEnv } from '../../support/test-env';
@@ -61,7 +62,7 @@ describe('integration: Redis fails fast (no offline queue, command timeouts)', f
   // its writes itself.
   it('given Redis that stops answering, then a call save fails within the timeout', async function () {
     const store = new RedisCallStore(redis, { instanceId: 'fail-fast-test', keyPrefix: 'fail-fast:call:', writeTimeoutMs: TIMEOUT_MS });
-    const call = Call.start('fail-fast-call', { userId: 'u-1', username: 'alice', phoneNumber: '+14155550101', channelId: 'chan-1' }, 'bob', new Date());
+    const call = Call.start(newCallId(), { userId: 'u-1', username: 'alice', phoneNumber: '+14155550101', channelId: 'chan-1' }, 'bob', new Date());
     proxy.stall();
     const save = await timed(() => store.save(call));
     expect(save.failed).to.equal(true);
