@@ -162,6 +162,7 @@ describe('consumer runner: one delivery', function () {
       'events_retried_in_place_total',
       'consumer_held_up_seconds',
       'consumer_backlog_messages',
+      'events_dependency_retries_total',
     ]);
   });
 });

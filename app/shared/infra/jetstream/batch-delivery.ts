@@ -1,6 +1,7 @@
 import { type z } from 'zod';
 import { errorMessage } from '../../kernel';
-import { type Delivery, type DeliveryContext, processDelivery } from './consumer-runner';
+import { type Delivery, type DeliveryContext, processDelivery, retryAfterDependencyFailure } from './consumer-runner';
+import { isDependencyFailure } from './dependency-failure';
 
 // What one batch of deliveries is handled with: the single-event context of the consumer runner
 // (retries, dead letters, metrics) plus the batch handler.
@@ -70,6 +71,12 @@ async function applyOrSplit<T>(items: ReadonlyArray<Parsed<T>>, ctx: BatchContex
     await ctx.handleBatch(items.map((item) => item.event));
   } catch (error) {
     clearInterval(ticker);
+    if (isDependencyFailure(error)) {
+      // The database (or another dependency) is down: no event of the batch is to blame, and
+      // splitting it would only fail against the same outage, log2(size) times over.
+      for (const item of items) retryAfterDependencyFailure(item.delivery, ctx, error, ctx.log);
+      return;
+    }
     const half = Math.ceil(items.length / 2);
     ctx.log.warn('event batch failed, applying it in halves', { size: items.length, error: errorMessage(error) });
     await applyOrSplit(items.slice(0, half), ctx);
@@ -81,6 +88,7 @@ async function applyOrSplit<T>(items: ReadonlyArray<Parsed<T>>, ctx: BatchContex
   const labels = { consumer: ctx.consumer };
   for (const { delivery } of items) {
     delivery.ack();
+    ctx.dependencyFailures?.delete(delivery.streamSeq);
     if (delivery.deliveryCount > 1) ctx.metrics.redelivered.inc(labels);
   }
   ctx.metrics.consumed.inc(labels, items.length);

@@ -4,6 +4,7 @@ import { type z } from 'zod';
 import { deadLetterSubject, PermanentEventError } from '../../events';
 import { errorMessage } from '../../kernel';
 import { type Logger } from '../logger';
+import { isDependencyFailure } from './dependency-failure';
 import { RestartLoop } from './restart-loop';
 import { retryInPlace } from './retry-in-place';
 import { type ConsumerDefinition } from './stream-setup';
@@ -44,6 +45,8 @@ export interface ConsumerMetrics {
   heldUpSeconds: Gauge<'consumer'>;
   // Messages of the consumer not yet acknowledged (pending and in flight), as the server counts them.
   backlog: Gauge<'consumer'>;
+  // Attempts that failed because a dependency (PostgreSQL, Redis, NATS) was down: retried, never dead-lettered.
+  dependencyRetries: Counter<'consumer'>;
 }
 
 // Counters are registered once per registry and shared by every consumer (label `consumer`).
@@ -59,11 +62,16 @@ export function consumerMetrics(registry: Registry = defaultRegistry): ConsumerM
     retriedInPlace: counter('events_retried_in_place_total', 'Failed attempts of an event that a consumer retries where it is (later events wait)'),
     heldUpSeconds: gauge('consumer_held_up_seconds', 'How long a consumer has been retrying its current event (0: not held up)'),
     backlog: gauge('consumer_backlog_messages', 'Messages of a consumer not yet acknowledged (pending and in flight)'),
+    dependencyRetries: counter('events_dependency_retries_total', 'Failed attempts of an event because a dependency was down (retried, never dead-lettered)'),
   };
 }
 
-// Redelivery delay after a failed attempt: 1 s, 2 s, 4 s ... capped at 30 s.
-export const defaultRetryDelayMs = (deliveryCount: number): number => Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), 30_000);
+// Redelivery delay after a failed attempt: 1 s, 2 s, 4 s ... capped at 15 s, so that work resumes
+// within seconds of a dependency coming back.
+export const RETRY_DELAY_MAX_MS = 15_000;
+export const defaultRetryDelayMs = (deliveryCount: number): number => Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), RETRY_DELAY_MAX_MS);
+// Deliveries tracked for their dependency failures, at most (the oldest are forgotten past it).
+const TRACKED_DELIVERIES_MAX = 10_000;
 
 export interface DeliveryContext<T> {
   consumer: string;
@@ -78,6 +86,9 @@ export interface DeliveryContext<T> {
   workingEveryMs: number;
   // Retry a transient failure where it is, until it succeeds or the consumer stops (see options).
   retryInPlace?: { stopping: () => boolean; sleep: (ms: number) => Promise<void> };
+  // Per stream sequence, the deliveries that failed on a dependency: they do not count towards
+  // maxDeliver (kept in memory: after a restart, every earlier delivery counts).
+  dependencyFailures?: Map<number, number>;
 }
 
 
@@ -123,6 +134,7 @@ export async function processDelivery<T>(delivery: Delivery, ctx: DeliveryContex
     try {
       await ctx.handle(parsed.event, { subject: delivery.subject, deliveryCount: delivery.deliveryCount, streamSeq: delivery.streamSeq });
       delivery.ack();
+      ctx.dependencyFailures?.delete(delivery.streamSeq);
       ctx.metrics.consumed.inc(labels);
       return 'acked';
     } catch (error) {
@@ -133,15 +145,38 @@ export async function processDelivery<T>(delivery: Delivery, ctx: DeliveryContex
   }
 
   const permanent = failure instanceof PermanentEventError;
-  if (!permanent && delivery.deliveryCount < ctx.maxDeliver) {
-    const delayMs = ctx.retryDelayMs(delivery.deliveryCount);
-    log.warn('event handling failed, will be redelivered', { error: errorMessage(failure), retryInMs: delayMs });
+  // A dependency that is down is not a bad event: retried for as long as the outage lasts.
+  if (!permanent && isDependencyFailure(failure)) return retryAfterDependencyFailure(delivery, ctx, failure, log);
+  const ownTries = delivery.deliveryCount - (ctx.dependencyFailures?.get(delivery.streamSeq) ?? 0);
+  if (!permanent && ownTries < ctx.maxDeliver) {
+    const delayMs = ctx.retryDelayMs(ownTries);
+    log.warn('event handling failed, will be redelivered', { error: errorMessage(failure), retryInMs: delayMs, tries: ownTries });
     delivery.nak(delayMs);
     return 'retry';
   }
 
-  const reason = permanent ? errorMessage(failure) : `gave up after ${delivery.deliveryCount} deliveries: ${errorMessage(failure)}`;
+  const reason = permanent ? errorMessage(failure) : `gave up after ${ownTries} deliveries: ${errorMessage(failure)}`;
   return deadLetter(delivery, raw, parsed.eventId, reason, ctx, log);
+}
+
+// The event is redelivered (capped backoff) and this attempt does not count towards maxDeliver.
+export function retryAfterDependencyFailure<T>(delivery: Delivery, ctx: DeliveryContext<T>, failure: unknown, log: Logger): DeliveryOutcome {
+  const delayMs = Math.min(ctx.retryDelayMs(delivery.deliveryCount), RETRY_DELAY_MAX_MS);
+  trackDependencyFailure(ctx, delivery.streamSeq);
+  ctx.metrics.dependencyRetries.inc({ consumer: ctx.consumer });
+  log.warn('a dependency is unavailable, the event will be redelivered', { streamSeq: delivery.streamSeq, error: errorMessage(failure), retryInMs: delayMs });
+  delivery.nak(delayMs);
+  return 'retry';
+}
+
+function trackDependencyFailure<T>(ctx: DeliveryContext<T>, streamSeq: number): void {
+  const tracked = ctx.dependencyFailures;
+  if (!tracked) return;
+  tracked.set(streamSeq, (tracked.get(streamSeq) ?? 0) + 1);
+  if (tracked.size > TRACKED_DELIVERIES_MAX) {
+    const oldest = tracked.keys().next();
+    if (!oldest.done) tracked.delete(oldest.value);
+  }
 }
 
 async function deadLetter<T>(delivery: Delivery, raw: string, eventId: string | undefined, reason: string, ctx: DeliveryContext<T>, log: Logger): Promise<DeliveryOutcome> {
@@ -166,6 +201,7 @@ async function deadLetter<T>(delivery: Delivery, raw: string, eventId: string | 
     return 'retry';
   }
   delivery.term();
+  ctx.dependencyFailures?.delete(delivery.streamSeq);
   ctx.metrics.deadLettered.inc(labels);
   log.error('event dead-lettered', { reason, to: deadLetterSubject(ctx.consumer) });
   return 'dead-lettered';
@@ -229,6 +265,7 @@ export function deliveryContextOf<T>(
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
     metrics: consumerMetrics(options.metrics),
     log,
+    dependencyFailures: new Map(),
     deadLetter: async (letter, msgId) => {
       await js.publish(deadLetterSubject(def.name), JSON.stringify(letter), { msgID: msgId });
     },
