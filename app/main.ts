@@ -20,9 +20,9 @@ import {
 import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
-import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
+import { type CallEnded, CallEndedSchema, type ConnectionEvent, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, NotFoundError, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
-import { ensureConsumer, ensureStreams, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
+import { ensureConsumer, ensureStreams, JetStreamDeadLetters, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
@@ -79,6 +79,8 @@ const STATEMENT_CLOSE_MS = 10 * 60 * 1000;
 const STRANDED_OUTBOX_CHECK_MS = 30 * 1000;
 // Consumers' processed-event marks past their retention are deleted this often.
 const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
+// Dead letters waiting are counted (metric and alarm) this often.
+const DEAD_LETTERS_CHECK_MS = 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
@@ -154,6 +156,13 @@ async function main(): Promise<void> {
       progressTimeoutSeconds: config.calls.carrierProgressTimeoutSeconds,
     },
   });
+  // Each consumer's schema and single-event handler, for its deliveries and its dead letters' replay.
+  const replayTargets = {
+    [CONSUMERS.callRecords.name]: { schema: CallEndedSchema, handle: (event: CallEnded) => callLog.recordEndedCall(event) },
+    [CONSUMERS.sessions.name]: { schema: ConnectionEventSchema, handle: (event: ConnectionEvent) => sessions.handleConnectionEvent(event) },
+    [CONSUMERS.invoices.name]: { schema: CallEndedSchema, handle: invoiceConsumer(invoices).handle },
+    [CONSUMERS.routing.name]: { schema: CallEndedSchema, handle: (event: CallEnded) => routing.service.handleCallEnded(event) },
+  };
   const consumers: RunningConsumer[] = [
     startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
     startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
@@ -162,6 +171,8 @@ async function main(): Promise<void> {
     // The recommendation service's speed layer.
     startConsumer({ js, consumer: CONSUMERS.routing, schema: CallEndedSchema, handle: (event) => routing.service.handleCallEnded(event), log, metrics }),
   ];
+  // Intercept's dead letters are not the operators' (their events name a warrant's target's calls).
+  const deadLetters = new JetStreamDeadLetters({ jsm, targets: replayTargets, log: log.child({ module: 'dead-letters' }), metrics });
   // Lawful intercept: its own consumer of call events, snoop/record over its own ARI sockets, and
   // its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the application log.
   const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId }) : undefined;
@@ -189,6 +200,7 @@ async function main(): Promise<void> {
     } }, directoryOf(users)),
     metrics,
     log,
+    deadLetters,
     ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
     health: [
       // Both clients: Prisma (admin API, settlement, jobs) and the call path's pool.
@@ -244,6 +256,8 @@ async function main(): Promise<void> {
   jobs.every('stranded outboxes', STRANDED_OUTBOX_CHECK_MS, async () => {
     if ((await strandedOutboxes.adopt()) > 0) publisher.wake();
   });
+  // The alarm: dead_letters_waiting and an error log while any wait for a replay.
+  jobs.every('dead letters count', DEAD_LETTERS_CHECK_MS, async () => void (await deadLetters.refreshWaiting()), 5_000);
   jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
     const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
     if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });

@@ -9,6 +9,7 @@ import { principalResolver } from './agency-auth';
 import { type InvoiceService } from '../invoice';
 import { type RoutingService } from '../routing';
 import { type SessionService } from '../session';
+import { type DeadLetterAdmin } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
 import { bearerAuth } from './bearer-auth';
@@ -20,6 +21,7 @@ import { billingRouter } from './routes/billing';
 import { callsRouter } from './routes/calls';
 import { carrierRatesRouter } from './routes/carrier-rates';
 import { carriersRouter } from './routes/carriers';
+import { deadLettersRouter } from './routes/dead-letters';
 import { invoicesRouter } from './routes/invoices';
 import { pricePlansRouter } from './routes/price-plans';
 import { routesRouter } from './routes/routes';
@@ -47,6 +49,8 @@ export interface AdminApiDeps {
   intercept?: { api: InterceptApi; adminToken: string; log: Logger };
   // The recommendation service: GET /v1/routes and the carriers' rate decks.
   routing?: RoutingService;
+  // Events consumers gave up on: GET /v1/dead-letters, POST /v1/dead-letters/replay.
+  deadLetters?: DeadLetterAdmin;
 }
 
 export function createAdminApi(deps: AdminApiDeps): Express {
@@ -83,6 +87,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
     v1.use('/routes', routesRouter(deps.routing, deps.users));
     v1.use('/carriers', carrierRatesRouter(deps.routing));
   }
+  if (deps.deadLetters) v1.use('/dead-letters', deadLettersRouter(deps.deadLetters));
   app.use('/v1', v1);
   const registry = deps.metrics;
   if (registry) {

@@ -3,6 +3,7 @@ import { billingOpenApi } from './openapi-billing';
 import { carriersOpenApi } from './openapi-carriers';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
+import { deadLettersOpenApi } from './openapi-dead-letters';
 import {
   CallListResponse,
   CallResponse,
@@ -40,6 +41,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const intercept = interceptOpenApi(schemaOf);
   const routing = routingOpenApi(schemaOf);
   const carriers = carriersOpenApi(schemaOf);
+  const deadLetters = deadLettersOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -65,6 +67,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...intercept.schemas,
         ...routing.schemas,
         ...carriers.schemas,
+        ...deadLetters.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -219,6 +222,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...billing.paths,
       ...routing.paths,
       ...carriers.paths,
+      ...deadLetters.paths,
     },
   };
 }

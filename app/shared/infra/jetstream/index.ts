@@ -11,3 +11,6 @@ export type { ConsumerRunnerOptions, RunningConsumer, DeliveryMeta, DeadLetter }
 export { applyOnce, applyOnceSql } from './apply-once';
 export { pruneProcessedEvents } from './processed-events';
 export type { EventTransaction, ApplyOnceOptions } from './apply-once';
+export { JetStreamDeadLetters, DEAD_LETTERS_PAGE_MAX } from './dead-letters';
+export type { DeadLetterAdmin, DeadLetterEntry, DeadLetterSelection, ReplayOutcome, ReplayTarget } from './dead-letters';
+export { isDependencyFailure } from './dependency-failure';
