@@ -12,8 +12,8 @@ export { CallerUnreachableError } from './click-to-call';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';
 export { PrometheusCallMetrics } from './prometheus-call-metrics';
-export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions } from './redis-instance-registry';
-export { RedisStrandedOutboxes, type RedisStrandedOutboxesOptions } from './redis-stranded-outboxes';
+// Leases and stranded-outbox adoption live with the outbox (shared/infra/outbox); re-exported for the call state manager's users.
+export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistryOptions, RedisStrandedOutboxes, type RedisStrandedOutboxesOptions } from '../shared/infra/outbox';
 export { ENDED_WHILE_DISCONNECTED } from './call-recovery';
 export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';

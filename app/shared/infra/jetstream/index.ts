@@ -2,8 +2,9 @@
 // the consumer runner (ack after commit, retries, dead letters) and idempotent application.
 export { ensureStreams, ensureConsumer, streamConfigs, consumerConfig, StreamSetupError, DUPLICATE_WINDOW_MS } from './stream-setup';
 export type { ConsumerDefinition, ConsumerSetupOptions } from './stream-setup';
-export { OutboxPublisher, malformedOutboxKey } from './outbox-publisher';
-export type { OutboxPublisherOptions } from './outbox-publisher';
+// The outbox publisher lives with the outbox and its leases (../outbox); re-exported for its users here.
+export { OutboxPublisher, malformedOutboxKey } from '../outbox';
+export type { OutboxPublisherOptions } from '../outbox';
 export { startConsumer, consumerMetrics, defaultRetryDelayMs } from './consumer-runner';
 export { startBatchConsumer } from './batch-consumer-runner';
 export type { BatchConsumerOptions, BatchHandlers } from './batch-consumer-runner';

@@ -1,4 +1,4 @@
-import { type PublishableEvent } from '../events';
+import { type PublishableEvent } from '../../events';
 
 // The outbox: events waiting for publication, in a Redis list per controller instance. Writers
 // append an entry in the same Redis transaction as the state change it describes (so neither is

@@ -2,7 +2,7 @@ import { type JetStreamClient } from 'nats';
 import { type EventPublisher, type PublishableEvent } from '../../events';
 import { errorMessage } from '../../kernel';
 import { type Logger } from '../logger';
-import { type OutboxEntry, outboxKey, parseOutboxEntry, toOutboxEntry } from '../outbox';
+import { type OutboxEntry, outboxKey, parseOutboxEntry, toOutboxEntry } from './outbox-entry';
 import { type Redis } from '../redis';
 
 export const malformedOutboxKey = (instanceId: string): string => `${outboxKey(instanceId)}:malformed`;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Logger } from '../shared/infra/logger';
-import { type Redis } from '../shared/infra/redis';
-import { AppError, errorMessage } from '../shared/kernel';
-import { type InstanceRegistry } from './ports';
+import { type Logger } from '../logger';
+import { type Redis } from '../redis';
+import { AppError, errorMessage } from '../../kernel';
 
 export interface RedisInstanceRegistryOptions {
   // This controller instance.
@@ -61,7 +60,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 // heartbeat (`<prefix><id>:events-seen`, epoch ms): the last moment its switch events were known to
 // arrive. The heartbeat is written only once the instance's event connection has been up, so a
 // restarted instance reads its previous life's value in recover().
-export class RedisInstanceRegistry implements InstanceRegistry {
+export class RedisInstanceRegistry {
   private readonly keyPrefix: string;
   private readonly leaseTtlMs: number;
   private readonly holder: LeaseHolder;

@@ -1,6 +1,6 @@
-import { outboxKey } from '../shared/infra/outbox';
-import { type Logger } from '../shared/infra/logger';
-import { type Redis } from '../shared/infra/redis';
+import { outboxKey } from './outbox-entry';
+import { type Logger } from '../logger';
+import { type Redis } from '../redis';
 
 export interface RedisStrandedOutboxesOptions {
   // This controller instance: stranded entries move to its outbox, which its publisher drains.
