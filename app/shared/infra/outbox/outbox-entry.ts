@@ -5,6 +5,10 @@ import { type PublishableEvent } from '../../events';
 // saved without the other); the JetStream publisher drains the list in order and removes an entry
 // only after JetStream acknowledged it.
 export const outboxKey = (instanceId: string): string => `outbox:${instanceId}`;
+// The outbox's fencing token: incremented each time the instance id's lease is taken and each time
+// another instance adopts the list. A publisher removes entries only if the token is still the one
+// it read with them: one that stalled past its lease cannot delete what a peer adopted meanwhile.
+export const outboxFenceKey = (instanceId: string): string => `${outboxKey(instanceId)}:fence`;
 
 export interface OutboxEntry {
   subject: string;

@@ -2,7 +2,7 @@ import { type JetStreamClient } from 'nats';
 import { type EventPublisher, type PublishableEvent } from '../../events';
 import { errorMessage } from '../../kernel';
 import { type Logger } from '../logger';
-import { type OutboxEntry, outboxKey, parseOutboxEntry, toOutboxEntry } from './outbox-entry';
+import { type OutboxEntry, outboxFenceKey, outboxKey, parseOutboxEntry, toOutboxEntry } from './outbox-entry';
 import { type Redis } from '../redis';
 
 export const malformedOutboxKey = (instanceId: string): string => `${outboxKey(instanceId)}:malformed`;
@@ -28,6 +28,15 @@ export interface OutboxPublisherOptions {
 type Outcome = { kind: 'published' } | { kind: 'malformed'; reason: string } | { kind: 'failed'; error: unknown; entry: OutboxEntry } | { kind: 'skipped' };
 
 const encoder = new TextEncoder();
+// Removes the published prefix (and moves malformed entries aside) only if the fencing token is
+// still the one read with the entries: else the list was adopted (or the lease taken again) in
+// between and its head is no longer what was published. KEYS: outbox, fence, malformed list;
+// ARGV: token read ('' if none), prefix length, malformed entries. -1 when fenced.
+const TRIM_IF_UNFENCED = `
+if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return -1 end
+if #ARGV > 2 then redis.call('RPUSH', KEYS[3], unpack(ARGV, 3)) end
+redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1)
+return 1`;
 const VALID_SUBJECT = /^[^\s*>]+$/;
 
 // Publishes the outbox to JetStream: reads the head of `outbox:{instanceId}` in batches,
@@ -39,6 +48,7 @@ const VALID_SUBJECT = /^[^\s*>]+$/;
 // events can reach the stream before an earlier one; different calls go in parallel.
 export class OutboxPublisher implements EventPublisher {
   private readonly key: string;
+  private readonly fenceKey: string;
   private readonly malformedKey: string;
   private readonly batchSize: number;
   private readonly idlePollMs: number;
@@ -52,6 +62,7 @@ export class OutboxPublisher implements EventPublisher {
 
   constructor(private readonly options: OutboxPublisherOptions) {
     this.key = outboxKey(options.instanceId);
+    this.fenceKey = outboxFenceKey(options.instanceId);
     this.malformedKey = malformedOutboxKey(options.instanceId);
     this.batchSize = options.batchSize ?? 64;
     this.idlePollMs = options.idlePollMs ?? 25;
@@ -128,7 +139,8 @@ export class OutboxPublisher implements EventPublisher {
   // One batch: publish the head of the list, then remove the acknowledged (or malformed) prefix.
   private async round(): Promise<{ removed: number; failure?: { error: unknown; subject: string; id: string } }> {
     const { redis, log } = this.options;
-    const raws = await redis.lRange(this.key, 0, this.batchSize - 1);
+    // The entries and the fencing token they were read under, in one step.
+    const [fence, raws] = (await redis.multi().get(this.fenceKey).lRange(this.key, 0, this.batchSize - 1).exec()) as unknown as [string | null, string[]];
     if (raws.length === 0) return { removed: 0 };
     const outcomes = await this.publishInKeyOrder(raws);
 
@@ -146,12 +158,15 @@ export class OutboxPublisher implements EventPublisher {
       prefix += 1;
     }
     if (prefix > 0) {
-      // Only this publisher removes from the head (its instance holds the lease on the id) and
-      // writers only append, so the first `prefix` entries are still the ones just published.
-      const tx = redis.multi();
-      if (malformed.length > 0) tx.rPush(this.malformedKey, malformed);
-      tx.lTrim(this.key, prefix, -1);
-      await tx.exec();
+      // Only this publisher removes from the head while its instance holds the lease, and writers
+      // only append, so unless the token moved the first `prefix` entries are the ones published.
+      const trimmed = Number(await redis.eval(TRIM_IF_UNFENCED, { keys: [this.key, this.fenceKey, this.malformedKey], arguments: [fence ?? '', String(prefix), ...malformed] }));
+      if (trimmed === -1) {
+        // Adopted by another instance meanwhile: it publishes them (the stream's duplicate window
+        // drops what both sent); the head is read again.
+        log.warn('outbox fenced: adopted by another instance while publishing, nothing removed', { entries: prefix });
+        return { removed: 0, failure };
+      }
     }
     return { removed: prefix, failure };
   }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type Logger } from '../logger';
 import { type Redis } from '../redis';
 import { AppError, errorMessage } from '../../kernel';
+import { outboxFenceKey } from './outbox-entry';
 
 export interface RedisInstanceRegistryOptions {
   // This controller instance.
@@ -41,13 +42,19 @@ export class InstanceIdInUseError extends AppError {
 // A heartbeat outlives its instance by this long, so that a controller restarted after a long
 // outage still knows when its calls were last seen (live calls expire after 6 h).
 const HEARTBEAT_TTL_SECONDS = 24 * 3600;
-// Keeps the lease if it is still ours; takes it again if it expired and nobody else took it.
+// Keeps the lease if it is still ours; takes it again if it expired and nobody else took it (a new
+// acquisition: the outbox's fencing token, KEYS[2], moves on).
 const RENEW = `
 local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if current then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('INCR', KEYS[2])
 return 1`;
+// Takes a free lease and moves the outbox's fencing token on, in one step; 0 if the lease is held.
+const ACQUIRE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+return redis.call('INCR', KEYS[2])`;
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -84,7 +91,8 @@ export class RedisInstanceRegistry {
     const deadline = Date.now() + this.leaseTtlMs + 1000;
     let waiting = false;
     for (;;) {
-      if ((await this.redis.set(key, mine, { condition: 'NX', expiration: { type: 'PX', value: this.leaseTtlMs } })) === 'OK') return;
+      const fence = Number(await this.redis.eval(ACQUIRE, { keys: [key, outboxFenceKey(this.options.instanceId)], arguments: [mine, String(this.leaseTtlMs)] }));
+      if (fence > 0) return;
       const holder = parseHolder(await this.redis.get(key));
       if (Date.now() >= deadline) throw new InstanceIdInUseError(this.options.instanceId, holder);
       if (!waiting) this.options.log.info('instance id held: waiting for its lease to expire', { instanceId: this.options.instanceId, holder });
@@ -128,7 +136,7 @@ export class RedisInstanceRegistry {
 
   private async tick(mine: string, seen: Date | undefined, onLeaseLost: () => void): Promise<void> {
     try {
-      const multi = this.redis.multi().eval(RENEW, { keys: [this.leaseKey(this.options.instanceId)], arguments: [mine, String(this.leaseTtlMs)] });
+      const multi = this.redis.multi().eval(RENEW, { keys: [this.leaseKey(this.options.instanceId), outboxFenceKey(this.options.instanceId)], arguments: [mine, String(this.leaseTtlMs)] });
       if (seen) multi.set(this.heartbeatKey(this.options.instanceId), String(seen.getTime()), { expiration: { type: 'EX', value: HEARTBEAT_TTL_SECONDS } });
       const [renewed] = await multi.exec();
       if (Number(renewed) === 0 && this.timer) {

@@ -1,4 +1,4 @@
-import { outboxKey } from './outbox-entry';
+import { outboxFenceKey, outboxKey } from './outbox-entry';
 import { type Logger } from '../logger';
 import { type Redis } from '../redis';
 
@@ -14,9 +14,12 @@ export interface RedisStrandedOutboxesOptions {
 // Moves an outbox to the end of another, in order, if its instance holds no lease, in one atomic
 // step: the instance cannot start (take its lease) half-way, and of two instances adopting the same
 // outbox one gets every entry. Chunks of 1,000 keep Lua's stack small. KEYS: stranded outbox, its
-// instance's lease, this instance's outbox. Returns the number of entries moved.
+// instance's lease, this instance's outbox, the stranded outbox's fencing token (moved on, so a
+// publisher of that instance that stalled past its lease removes nothing when it wakes). Returns
+// the number of entries moved.
 const ADOPT = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+redis.call('INCR', KEYS[4])
 local moved = 0
 while true do
   local chunk = redis.call('LRANGE', KEYS[1], 0, 999)
@@ -54,7 +57,7 @@ export class RedisStrandedOutboxes {
       // The publisher's list of malformed entries (`outbox:<id>:malformed`) is for operators; instance
       // ids have no colon (config), so such a key is never an outbox.
       if (key === own || instanceId.includes(':')) continue;
-      const moved = Number(await this.redis.eval(ADOPT, { keys: [key, this.options.leaseKeyOf(instanceId), own] }));
+      const moved = Number(await this.redis.eval(ADOPT, { keys: [key, this.options.leaseKeyOf(instanceId), own, outboxFenceKey(instanceId)] }));
       if (moved > 0) {
         this.options.log.warn('events of a stopped instance adopted for publication', { fromInstance: instanceId, events: moved });
         total += moved;
