@@ -17,7 +17,7 @@ COPY app ./app
 # generate never connects, so any well-formed URL does.
 RUN DATABASE_URL=postgresql://generate:only@127.0.0.1:1/generate node_modules/.bin/prisma generate \
   && node_modules/.bin/tsc -p tsconfig.build.json \
-  && test -f dist/app/main.js
+  && test -f dist/app/main.js && test -f dist/app/bin/routing-batch.js && test -f dist/app/bin/intercept-verify.js
 
 # ---------------------------------------------------------------- deps: production node_modules
 FROM ${NODE_IMAGE} AS deps

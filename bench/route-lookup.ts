@@ -10,7 +10,7 @@
 // ROUTE_RETAIL_PREFIXES=2000 (rates in the caller's plan). Its figures are then printed last.
 // Run: bench/route-lookup (node --expose-gc ... bench/route-lookup.ts). The last lines are
 // `name: value unit`.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readRateDeck } from '../app/rating';
 import {
   type CarrierInfo,
@@ -137,8 +137,13 @@ async function main(): Promise<void> {
   }
   latency.sort();
   started = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < LOOKUPS; i += 1) candidates += decide(i);
   const perSecond = LOOKUPS / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU per decision (this process, GC threads included): less sensitive than wall time to other
+  // processes taking the machine's cores, which the latency figures are not.
+  const cpuPerDecisionUs = (cpu.user + cpu.system) / LOOKUPS;
   const explained = new Float64Array(20_000);
   for (let i = 0; i < explained.length; i += 1) {
     const t = process.hrtime.bigint();
@@ -164,10 +169,10 @@ async function main(): Promise<void> {
   }
   naiveLatency.sort();
 
-  const cpu = cpus()[0]?.model ?? '?';
+  const model = cpus()[0]?.model ?? '?';
   const p99 = quantile(latency, 0.99);
   const figures: Array<[string, string, string]> = [
-    ['machine', `${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`, ''],
+    ['machine', `${cpus().length} x ${model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`, ''],
     ['carriers', String(CARRIERS), ''],
     ['prefixes', String(decks.totalRates), ''],
     ['decks_csv_size', csvMb.toFixed(1), 'MB'],
@@ -184,7 +189,9 @@ async function main(): Promise<void> {
     ['get_route_explained_p99_us', quantile(explained, 0.99).toFixed(1), 'us'],
     ['get_route_p999_us', quantile(latency, 0.999).toFixed(1), 'us'],
     ['speedup_p50_vs_naive', (quantile(naiveLatency, 0.5) / quantile(latency, 0.5)).toFixed(0), 'x'],
-    ['routes_per_s', Math.round(perSecond).toString(), 'lookups/s'],
+    ['load_average_1m', loadavg()[0]?.toFixed(1) ?? '?', ''],
+    ['decision_cpu_us', cpuPerDecisionUs.toFixed(1), 'us'],
+    ['decisions_per_s', Math.round(perSecond).toString(), 'decisions/s'],
     ['get_route_p50_us', quantile(latency, 0.5).toFixed(1), 'us'],
     ['get_route_p99_us', p99.toFixed(1), 'us'],
   ];

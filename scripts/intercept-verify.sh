@@ -7,7 +7,7 @@
 # a rotation of INTERCEPT_ENCRYPTION_KEY) to the current key; the app's verification job does it too.
 # Prints a JSON report. Exit 0: intact or repaired; 1: problems remain; 2: the check failed.
 # Usage: scripts/intercept-verify.sh <profile> [--retention] [--rewrap]
-# Production (image): node dist/app/intercept/verify-main.js [--retention] [--rewrap], with the app's environment.
+# Production (image): node dist/app/bin/intercept-verify.js [--retention] [--rewrap], with the app's environment.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 load_profile "${1:?usage: intercept-verify.sh <profile> [--retention] [--rewrap]}"
@@ -23,7 +23,7 @@ fi
 if [ -z "${INTERCEPT_LOG_FILE:-}" ]; then
   export INTERCEPT_LOG_FILE=".local/${PROFILE}/intercept.log"
 fi
-if [ -f dist/app/intercept/verify-main.js ]; then
-  exec node dist/app/intercept/verify-main.js "$@"
+if [ -f dist/app/bin/intercept-verify.js ]; then
+  exec node dist/app/bin/intercept-verify.js "$@"
 fi
-exec node_modules/.bin/tsx app/intercept/verify-main.ts "$@"
+exec node_modules/.bin/tsx app/bin/intercept-verify.ts "$@"

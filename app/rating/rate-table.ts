@@ -1,15 +1,15 @@
-import { hashDigit, hashPrefix, PREFIX_HASH_START, PrefixFilter } from './prefix-filter';
-import { bandContains, bandIntervals } from './time-of-day';
+import { allocate, type Columns, columnsByteLength, copyRow, grow, MAX_PREFIX_DIGITS, NO_BAND, prefixAt, UNSET } from './rate-columns';
+import { conflictsOf, type RateConflict } from './rate-conflicts';
+import { PrefixTrie } from './prefix-trie';
+import { bandContains } from './time-of-day';
 
-// A rate deck in columns of typed arrays, for longest-prefix lookups over up to millions of
-// prefixes: about 40 bytes a rate, no object per row. Prefixes (1-15 digits, E.164 has at most 15) are
-// grouped by length and kept as sorted numbers; a lookup tries the destination's prefixes from the
-// longest down: a Bloom filter rules most lengths out, the rest is a binary search in that length's
-// group. Rates of one prefix (an all-day rate and time-of-day bands) sit next to each other.
+// A rate deck in columns of typed arrays (rate-columns.ts), for longest-prefix lookups over up to
+// millions of prefixes: no object per row. Prefixes (1-15 digits, E.164 has at most 15) are sorted
+// by length, then value; a packed digit trie (prefix-trie.ts) finds the destination's prefixes in
+// one walk. Rates of one prefix (an all-day rate and time-of-day bands) sit next to each other.
 
-export const MAX_PREFIX_DIGITS = 15;
-const NO_BAND = -1;
-const UNSET = 0;
+export { MAX_PREFIX_DIGITS } from './rate-columns';
+export { type RateConflict } from './rate-conflicts';
 
 export interface RateInput {
   // Digits only, e.g. "44" or "4420".
@@ -36,54 +36,6 @@ export interface RateMatch {
   tag: number;
 }
 
-export interface RateConflict {
-  prefix: string;
-  tag: number;
-  otherTag: number;
-  kind: 'duplicate' | 'overlapping_band';
-  // The band of the row `tag`, if it has one.
-  timeFromMinute?: number;
-  timeToMinute?: number;
-}
-
-interface Columns {
-  keys: Float64Array;
-  lengths: Uint8Array;
-  rates: BigInt64Array;
-  fees: BigInt64Array;
-  first: Uint16Array;
-  next: Uint16Array;
-  from: Int16Array;
-  to: Int16Array;
-  tags: Int32Array;
-}
-
-function allocate(capacity: number): Columns {
-  return {
-    keys: new Float64Array(capacity),
-    lengths: new Uint8Array(capacity),
-    rates: new BigInt64Array(capacity),
-    fees: new BigInt64Array(capacity),
-    first: new Uint16Array(capacity),
-    next: new Uint16Array(capacity),
-    from: new Int16Array(capacity),
-    to: new Int16Array(capacity),
-    tags: new Int32Array(capacity),
-  };
-}
-
-function copyRow(source: Columns, i: number, target: Columns, j: number): void {
-  target.keys[j] = source.keys[i] ?? 0;
-  target.lengths[j] = source.lengths[i] ?? 0;
-  target.rates[j] = source.rates[i] ?? 0n;
-  target.fees[j] = source.fees[i] ?? 0n;
-  target.first[j] = source.first[i] ?? UNSET;
-  target.next[j] = source.next[i] ?? UNSET;
-  target.from[j] = source.from[i] ?? NO_BAND;
-  target.to[j] = source.to[i] ?? NO_BAND;
-  target.tags[j] = source.tags[i] ?? 0;
-}
-
 const INT64_MAX = 2n ** 63n - 1n;
 
 // Collects rates, then sorts them into a RateTable and reports rows that clash (the same prefix
@@ -106,7 +58,7 @@ export class RateTableBuilder {
       if (increment !== undefined && (!Number.isInteger(increment) || increment < 1 || increment > 65535)) throw new RangeError('increments must be 1-65535 seconds');
     }
     const banded = rate.timeFromMinute !== undefined && rate.timeToMinute !== undefined;
-    if (this.count === this.columns.keys.length) this.grow();
+    if (this.count === this.columns.keys.length) this.columns = grow(this.columns);
     const c = this.columns;
     const i = this.count;
     c.keys[i] = Number(prefix);
@@ -142,41 +94,19 @@ export class RateTableBuilder {
     for (let j = 0; j < n; j += 1) copyRow(source, order[j] ?? 0, sorted, j);
     this.columns = allocate(0);
     this.count = 0;
-    const filter = new PrefixFilter(n);
-    for (let j = 0; j < n; j += 1) {
-      if (j > 0 && sorted.keys[j] === sorted.keys[j - 1] && sorted.lengths[j] === sorted.lengths[j - 1]) continue;
-      filter.add(hashPrefix(String(sorted.keys[j] ?? 0).padStart(sorted.lengths[j] ?? 1, '0')));
-    }
-    const table = new RateTable(sorted, n, starts, filter);
-    return { table, conflicts: table.conflicts() };
-  }
-
-  private grow(): void {
-    const old = this.columns;
-    const bigger = allocate(old.keys.length * 2);
-    bigger.keys.set(old.keys);
-    bigger.lengths.set(old.lengths);
-    bigger.rates.set(old.rates);
-    bigger.fees.set(old.fees);
-    bigger.first.set(old.first);
-    bigger.next.set(old.next);
-    bigger.from.set(old.from);
-    bigger.to.set(old.to);
-    bigger.tags.set(old.tags);
-    this.columns = bigger;
+    const table = new RateTable(sorted, n, PrefixTrie.build(sorted.keys, starts, MAX_PREFIX_DIGITS));
+    return { table, conflicts: conflictsOf(sorted, n) };
   }
 }
 
 export class RateTable {
-  private readonly values = new Float64Array(MAX_PREFIX_DIGITS + 1);
-  private readonly hashes = new Int32Array(MAX_PREFIX_DIGITS + 1);
+  // The first rows of a destination's prefixes, shortest first (a lookup's scratch: no allocation).
+  private readonly found = new Int32Array(MAX_PREFIX_DIGITS);
 
   constructor(
     private readonly c: Columns,
     readonly size: number,
-    // starts[length]: first row of prefixes of that length; starts[length + 1]: one past the last.
-    private readonly starts: Int32Array,
-    private readonly filter: PrefixFilter,
+    private readonly trie: PrefixTrie,
   ) {}
 
   static of(rates: Iterable<RateInput>): RateTable {
@@ -187,9 +117,7 @@ export class RateTable {
 
   // Bytes held by the columns (the benchmark reports it).
   get byteLength(): number {
-    const c = this.c;
-    const columns = [c.keys, c.lengths, c.rates, c.fees, c.first, c.next, c.from, c.to, c.tags].reduce((sum, column) => sum + column.byteLength, 0);
-    return columns + this.starts.byteLength + this.filter.byteLength;
+    return columnsByteLength(this.c) + this.trie.byteLength + this.found.byteLength;
   }
 
   // The rate of the longest prefix of the destination (digits, a leading '+' ignored). Among that
@@ -204,19 +132,14 @@ export class RateTable {
   lookupRow(destination: string, minuteOfDay?: number): number {
     const start = destination.charCodeAt(0) === 43 /* + */ ? 1 : 0;
     const longest = Math.min(destination.length - start, MAX_PREFIX_DIGITS);
-    let value = 0;
-    let hash = PREFIX_HASH_START;
-    for (let length = 1; length <= longest; length += 1) {
-      const digit = destination.charCodeAt(start + length - 1) - 48;
+    // A destination with anything but digits in its first 15 has no rate.
+    for (let i = start; i < start + longest; i += 1) {
+      const digit = destination.charCodeAt(i) - 48;
       if (digit < 0 || digit > 9) return -1;
-      value = value * 10 + digit;
-      hash = hashDigit(hash, digit);
-      this.values[length] = value;
-      this.hashes[length] = hash;
     }
-    for (let length = longest; length >= 1; length -= 1) {
-      if (this.starts[length] === this.starts[length + 1] || !this.filter.mayContain(this.hashes[length] ?? 0)) continue;
-      const row = this.find(length, this.values[length] ?? 0, minuteOfDay);
+    const found = this.found;
+    for (let k = this.trie.matches(destination, start, longest, found) - 1; k >= 0; k -= 1) {
+      const row = this.pick(found[k] ?? 0, minuteOfDay);
       if (row >= 0) return row;
     }
     return -1;
@@ -228,68 +151,22 @@ export class RateTable {
 
   // Rows that clash: a prefix's all-day rate twice, the same band twice, or overlapping bands.
   conflicts(): RateConflict[] {
-    const found: RateConflict[] = [];
-    let row = 0;
-    while (row < this.size) {
-      let end = row + 1;
-      while (end < this.size && this.c.keys[end] === this.c.keys[row] && this.c.lengths[end] === this.c.lengths[row]) end += 1;
-      this.groupConflicts(row, end, found);
-      row = end;
-    }
-    return found;
+    return conflictsOf(this.c, this.size);
   }
 
-  private groupConflicts(start: number, end: number, found: RateConflict[]): void {
-    if (end - start < 2) return;
+  // The row to use among a prefix's rows (from `first` on): a band containing minuteOfDay, else
+  // the all-day rate, else -1.
+  private pick(first: number, minuteOfDay: number | undefined): number {
     const c = this.c;
-    const prefix = this.prefixAt(start);
-    const intervals: Array<{ start: number; end: number; row: number }> = [];
+    const key = c.keys[first];
+    const length = c.lengths[first];
     let allDay = -1;
-    for (let row = start; row < end; row += 1) {
-      const from = c.from[row] ?? NO_BAND;
-      if (from === NO_BAND) {
-        if (allDay >= 0) found.push({ prefix, tag: c.tags[row] ?? 0, otherTag: c.tags[allDay] ?? 0, kind: 'duplicate' });
-        else allDay = row;
-        continue;
-      }
-      for (const [s, e] of bandIntervals(from, c.to[row] ?? 0)) intervals.push({ start: s, end: e, row });
-    }
-    intervals.sort((a, b) => a.start - b.start || a.row - b.row);
-    let reach: { end: number; row: number } | undefined;
-    const reported = new Set<number>();
-    for (const interval of intervals) {
-      if (reach && reach.row !== interval.row && interval.start < reach.end && !reported.has(interval.row)) {
-        const same = c.from[interval.row] === c.from[reach.row] && c.to[interval.row] === c.to[reach.row];
-        const band = { timeFromMinute: c.from[interval.row] ?? 0, timeToMinute: c.to[interval.row] ?? 0 };
-        found.push({ prefix, tag: c.tags[interval.row] ?? 0, otherTag: c.tags[reach.row] ?? 0, kind: same ? 'duplicate' : 'overlapping_band', ...band });
-        reported.add(interval.row);
-      }
-      if (!reach || interval.end > reach.end) reach = { end: interval.end, row: interval.row };
-    }
-  }
-
-  // The row to use for this prefix value and length, or -1.
-  private find(length: number, value: number, minuteOfDay: number | undefined): number {
-    const c = this.c;
-    let low = this.starts[length] ?? 0;
-    const end = this.starts[length + 1] ?? 0;
-    let high = end;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((c.keys[middle] ?? 0) < value) low = middle + 1;
-      else high = middle;
-    }
-    let allDay = -1;
-    for (let row = low; row < end && c.keys[row] === value; row += 1) {
+    for (let row = first; row < this.size && c.keys[row] === key && c.lengths[row] === length; row += 1) {
       const from = c.from[row] ?? NO_BAND;
       if (from === NO_BAND) allDay = row;
       else if (minuteOfDay !== undefined && bandContains(from, c.to[row] ?? 0, minuteOfDay)) return row;
     }
     return allDay;
-  }
-
-  private prefixAt(row: number): string {
-    return String(this.c.keys[row] ?? 0).padStart(this.c.lengths[row] ?? 1, '0');
   }
 
   // The rate at a row of lookupRow().
@@ -299,7 +176,7 @@ export class RateTable {
     const first = c.first[row] ?? UNSET;
     const next = c.next[row] ?? UNSET;
     return {
-      prefix: this.prefixAt(row),
+      prefix: prefixAt(c, row),
       ratePerMinuteMicros: c.rates[row] ?? 0n,
       connectFeeMinor: c.fees[row] ?? 0n,
       ...(first !== UNSET ? { firstIncrementSeconds: first } : {}),

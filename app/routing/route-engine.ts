@@ -83,8 +83,19 @@ export interface RoutingState {
 const QUALITY_MEMO_MS = 1000;
 const NO_COUNTERS: Readonly<QualityCounters> = emptyCounters();
 
+interface QualityMemo {
+  figures: QualityFigures;
+  version: number;
+  atMs: number;
+  // Neither key has recent minutes: the figures do not change with time, only with the version.
+  timeless: boolean;
+}
+
 export class RouteEngine {
-  private readonly qualityMemo = new CarrierPrefixMap<{ figures: QualityFigures; version: number; atMs: number }>();
+  private readonly qualityMemo = new CarrierPrefixMap<QualityMemo>();
+  // The recent windows' sums of one estimate (read by estimateQuality, never kept).
+  private readonly areaRecent = emptyCounters();
+  private readonly countryRecent = emptyCounters();
   private readonly referenceCosts = new WeakMap<Readonly<DeckMatch>, bigint>();
 
   constructor(
@@ -185,19 +196,27 @@ export class RouteEngine {
     const country = book.figuresOf(carrierId, prefixes.country);
     // Every part only grows, so the sum changes whenever either key or the batch does.
     const version = book.batchVersion + (area?.changes ?? 0) + (country?.changes ?? 0);
+    const timeless = area?.recent === undefined && country?.recent === undefined;
     const memo = this.qualityMemo.get(carrierId, prefixes.area);
-    if (memo && memo.version === version && Math.abs(nowMs - memo.atMs) < QUALITY_MEMO_MS) return memo.figures;
+    if (memo && memo.version === version && (memo.timeless || Math.abs(nowMs - memo.atMs) < QUALITY_MEMO_MS)) return memo.figures;
     const figures = estimateQuality(
       {
         prefix: prefixes.area,
         areaHistory: area?.merged ?? NO_COUNTERS,
         countryHistory: country?.merged ?? NO_COUNTERS,
-        areaRecent: area?.recent?.valueAt(nowMs) ?? NO_COUNTERS,
-        countryRecent: country?.recent?.valueAt(nowMs) ?? NO_COUNTERS,
+        areaRecent: area?.recent?.valueInto(nowMs, this.areaRecent) ?? NO_COUNTERS,
+        countryRecent: country?.recent?.valueInto(nowMs, this.countryRecent) ?? NO_COUNTERS,
       },
       this.settings.estimate,
     );
-    this.qualityMemo.set(carrierId, prefixes.area, { figures, version, atMs: nowMs });
+    if (memo) {
+      memo.figures = figures;
+      memo.version = version;
+      memo.atMs = nowMs;
+      memo.timeless = timeless;
+    } else {
+      this.qualityMemo.set(carrierId, prefixes.area, { figures, version, atMs: nowMs, timeless });
+    }
     return figures;
   }
 }

@@ -16,11 +16,20 @@ export interface LoadedDeck {
 }
 
 // Matches kept per deck (rows looked up recently): routing reads a few popular prefixes over and
-// over, and building a match (two BigInt reads, two objects) is most of a lookup's cost.
+// over, and building a match (two BigInt reads, a string, an object) costs more than the lookup.
 const MAX_CACHED_MATCHES = 50_000;
 
 interface InstalledDeck extends LoadedDeck {
-  matches: Map<number, Readonly<DeckMatch>>;
+  // By row (an array indexed by row, not a Map: no hashing on the hot path); `cached` counts them.
+  matches: Array<Readonly<DeckMatch> | undefined>;
+  cached: number;
+}
+
+// A packed array of `size` holes (V8 keeps a `new Array(size)` this large as a dictionary).
+function emptyRows(size: number): Array<Readonly<DeckMatch> | undefined> {
+  const rows: Array<Readonly<DeckMatch> | undefined> = [];
+  for (let row = 0; row < size; row += 1) rows.push(undefined);
+  return rows;
 }
 
 // Every carrier's rate deck, in memory (app/rating's typed-array prefix tables): one longest-prefix
@@ -29,7 +38,7 @@ export class CarrierDecks {
   private readonly decks = new Map<string, InstalledDeck>();
 
   install(carrierId: string, deck: LoadedDeck): void {
-    this.decks.set(carrierId, { ...deck, matches: new Map() });
+    this.decks.set(carrierId, { ...deck, matches: emptyRows(deck.table.size), cached: 0 });
   }
 
   remove(carrierId: string): void {
@@ -67,12 +76,16 @@ export class CarrierDecks {
     if (!deck) return undefined;
     const row = deck.table.lookupRow(destination);
     if (row < 0) return undefined;
-    let match = deck.matches.get(row);
+    let match = deck.matches[row];
     if (!match) {
       // Dropping them all when full keeps this simple and bounded; the popular rows come back at once.
-      if (deck.matches.size >= MAX_CACHED_MATCHES) deck.matches.clear();
+      if (deck.cached >= MAX_CACHED_MATCHES) {
+        deck.matches.fill(undefined);
+        deck.cached = 0;
+      }
       match = toDeckMatch(deck.table.matchAt(row));
-      deck.matches.set(row, match);
+      deck.matches[row] = match;
+      deck.cached += 1;
     }
     return match;
   }

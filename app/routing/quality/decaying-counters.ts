@@ -21,10 +21,14 @@ export class DecayingCounters {
 
   // The window's sums at `nowMs` (never negative: subtracting leaves rounding dust).
   valueAt(nowMs: number): QualityCounters {
+    return this.valueInto(nowMs, emptyCounters());
+  }
+
+  // valueAt() written into `target` (the routing hot path reuses one): returns it.
+  valueInto(nowMs: number, target: QualityCounters): QualityCounters {
     const factor = nowMs > this.at ? this.weight(nowMs - this.at) : 1;
-    const result = emptyCounters();
-    for (const field of COUNTER_FIELDS) result[field] = Math.max(0, this.values[field] * factor);
-    return result;
+    for (const field of COUNTER_FIELDS) target[field] = Math.max(0, this.values[field] * factor);
+    return target;
   }
 
   private decayTo(atMs: number): void {

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../shared/infra/logger';
 import { createDatabase } from '../shared/infra/prisma';
 import { systemClock } from '../shared/kernel';
-import { createQualityBatch } from './index';
+import { createQualityBatch } from '../routing';
 
 async function run(): Promise<number> {
   const config = loadConfig();

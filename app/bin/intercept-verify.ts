@@ -10,7 +10,7 @@ import { systemClock } from '../shared/kernel';
 import { createFileLogger } from '../shared/infra/logger';
 import { createDatabase } from '../shared/infra/prisma';
 import { createSql } from '../shared/infra/sql';
-import { createEvidenceVerification } from './index';
+import { createEvidenceVerification } from '../intercept';
 
 async function run(): Promise<number> {
   const config = loadConfig();
