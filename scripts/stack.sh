@@ -118,7 +118,9 @@ start_asterisk() {
   # installed there (as root when the scripts run as a user with sudo).
   as_root mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,spool/recording,run,log}
   local rendered; rendered="$(mktemp -d)"
-  AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" \
+  # Asterisk sees the controller's SWITCH_EVENTS_FILE without the chroot's prefix.
+  case "$SWITCH_EVENTS_FILE" in "${ASTERISK_ROOT}"/*) ;; *) die "SWITCH_EVENTS_FILE must be inside ${ASTERISK_ROOT}" ;; esac
+  AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE#"$ASTERISK_ROOT"}" \
     "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "$rendered"
   as_root install -m 600 "$rendered"/*.conf "${AST_INSTANCE_DIR}/etc/"
   rm -rf "$rendered"
