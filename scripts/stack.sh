@@ -2,6 +2,8 @@
 # Start, stop and inspect the infrastructure of one profile: PostgreSQL, Redis, NATS (JetStream)
 # and Asterisk in its chroot. Every process is tracked by a PID file and stopped by that PID.
 # Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk ...] | wipe
+# status without services also reports the profile's controller (started by scripts/start.sh, which
+# writes its PID file), on a line of its own: "controller: running (pid N)" or "controller: stopped".
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
@@ -12,7 +14,8 @@ load_profile "$profile"
 
 ALL_SERVICES=(postgres redis nats asterisk)
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
+all_named=0
+[ ${#services[@]} -gt 0 ] || { services=("${ALL_SERVICES[@]}"); all_named=1; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -174,6 +177,17 @@ status_of() {
   if pid_alive "$pid"; then echo "$1: running (pid ${pid})"; else echo "$1: stopped"; fi
 }
 
+# The controller counts as running only if its PID file names a live process that runs the app
+# (a PID file left by a killed controller may name a reused PID).
+controller_status() {
+  local pid; pid="$(read_pid "$(controller_pid_file)")"
+  if pid_alive "$pid" && tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q 'dist/app/main.js'; then
+    echo "controller: running (pid ${pid})"
+  else
+    echo "controller: stopped"
+  fi
+}
+
 # Forget a stopped profile's state (databases, streams, live calls, evidence, Asterisk's own
 # files), so that its next start is like a first one. Refused while any of its services runs.
 wipe() {
@@ -191,6 +205,6 @@ case "$action" in
   start)   for s in "${services[@]}"; do "start_$s"; done ;;
   stop)    for ((i=${#services[@]}-1; i>=0; i--)); do "stop_${services[$i]}"; done ;;
   restart) for s in "${services[@]}"; do "stop_$s"; "start_$s"; done ;;
-  status)  for s in "${services[@]}"; do status_of "$s"; done ;;
+  status)  for s in "${services[@]}"; do status_of "$s"; done; [ "$all_named" -eq 0 ] || controller_status ;;
   *) die "unknown action '${action}'" ;;
 esac

@@ -74,6 +74,9 @@ pg_home() {
   printf '%s\n' "$home"
 }
 
+# Where scripts/start.sh keeps the PID of the profile's controller (stack.sh status reads it).
+controller_pid_file() { printf '%s\n' "${RUN_DIR}/controller.pid"; }
+
 read_pid() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
 
 # Wait until a TCP port accepts connections, or fail after a timeout (seconds).
