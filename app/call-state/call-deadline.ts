@@ -2,7 +2,9 @@ import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type Call } from './call';
 import { type CallContext } from './call-context';
+import { type EndOptions } from './call-teardown';
 import { type ChannelTimes } from './ports';
+import { type EndCause } from './states';
 
 // The switch hangs a paid call up this long before its reserved talk time is spent: after the
 // controller's own cut-off (call-timers' CUTOFF_MARGIN_MS before it), so that a controller that is there ends
@@ -60,6 +62,12 @@ export class CallDeadline {
     await Promise.all([call.caller.channelId, leg].filter((id): id is string => id !== undefined && id !== '').map((id) => control.setHangupDeadline(id, at)));
   }
 
+  // At the answer: a paid call's deadline (a free call has none). Throws when the switch could not
+  // be told, and the call must then end: no deadline, no call.
+  atAnswer(call: Call): Promise<void> {
+    return call.talkLimitSeconds === undefined ? Promise.resolve() : this.enforce(call);
+  }
+
   // After an extension: the deadline moves forward. If the switch cannot be told, it keeps the
   // previous one and the call ends there (fail closed), which the log says.
   async move(call: Call, log: Logger): Promise<void> {
@@ -85,11 +93,15 @@ export class CallDeadline {
     }
   }
 
-  // For a credit cut-off: undefined when on time, else how the late one ends (see lateCutOffOf).
-  async lateCutOff(call: Call, log: Logger): Promise<{ at: Date; partyHungUp: boolean } | undefined> {
+  // How a credit cut-off ends the call: now, as the platform's cut-off; fired late, at the switch's
+  // own end of it (lateCutOffOf), a party's hang-up then being a completed call.
+  async cutOff(call: Call, log: Logger): Promise<{ cause: EndCause; options: EndOptions }> {
+    const cutOff = { cause: 'terminated' as const, options: { reason: 'credit_exhausted' } };
     const deadline = hangupDeadlineOf(call);
     const now = this.ctx.deps.clock.now();
-    if (lateCutOffOf(deadline, now, undefined) === undefined) return undefined;
-    return lateCutOffOf(deadline, now, await this.endSeenBySwitch(call, log));
+    if (lateCutOffOf(deadline, now, undefined) === undefined) return cutOff;
+    const late = lateCutOffOf(deadline, now, await this.endSeenBySwitch(call, log));
+    if (!late) return cutOff;
+    return late.partyHungUp ? { cause: 'completed', options: { at: late.at } } : { cause: cutOff.cause, options: { ...cutOff.options, at: late.at } };
   }
 }

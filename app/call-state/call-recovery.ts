@@ -154,6 +154,8 @@ export class CallRecovery {
           await this.handling.end(call, 'completed', log, await this.endedWhileAway(call, eventsLostAt, log));
         } else if (!this.ctx.timers.hasCredit(call.id)) {
           this.handling.armCreditTimers(call);
+          // Its deadline again, in case its previous controller stopped before telling the switch.
+          if (call.talkLimitSeconds !== undefined) await this.deadline.move(call, log);
         }
         return;
       }

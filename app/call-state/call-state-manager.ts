@@ -197,7 +197,7 @@ export class CallStateManager {
     const bridged = ctx.earlyBridge.get(call.id) ?? new Set<string>();
     const joining = [call.caller.channelId, channelId].filter((id) => !bridged.has(id));
     // A paid call gets its deadline on the switch with its answer; no deadline, no call (fail closed).
-    const deadline = call.talkLimitSeconds !== undefined ? this.deadline.enforce(call) : Promise.resolve();
+    const deadline = this.deadline.atAnswer(call);
     try {
       await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id), deadline]);
       if (joining.length > 0) await control.addToBridge(call.id, joining);
@@ -269,11 +269,10 @@ export class CallStateManager {
     if (!call || !(call.state instanceof Answered)) return;
     const before = call.talkLimitSeconds;
     if (await this.continueCall(call)) {
-      const log = this.ctx.logFor(call);
-      log.info('credit extended', { talkLimitSeconds: call.talkLimitSeconds ?? null, before });
+      this.ctx.logFor(call).info('credit extended', { talkLimitSeconds: call.talkLimitSeconds ?? null, before });
       await this.ctx.save(call);
       this.armCreditTimers(call);
-      await this.deadline.move(call, log);
+      await this.deadline.move(call, this.ctx.logFor(call));
     }
   }
 
@@ -281,12 +280,10 @@ export class CallStateManager {
     const call = this.ctx.calls.get(callId);
     if (!call || call.state.isFinal) return;
     const log = this.ctx.logFor(call);
-    // A cut-off that fires late (the controller was stopped or starved) finds the call ended by the
-    // switch's deadline: it ends when the switch ended it.
-    const late = await this.deadline.lateCutOff(call, log);
-    log.info('credit spent: cutting the call off', { talkLimitSeconds: call.talkLimitSeconds, lateEndedAt: late?.at.toISOString() });
-    if (late?.partyHungUp) return this.end(call, 'completed', log, { at: late.at });
-    await this.end(call, 'terminated', log, { reason: 'credit_exhausted', ...(late ? { at: late.at } : {}) });
+    // A cut-off that fires late (the controller was stopped or starved) ends the call when the switch did.
+    const { cause, options } = await this.deadline.cutOff(call, log);
+    log.info('credit spent: cutting the call off', { talkLimitSeconds: call.talkLimitSeconds, lateEndedAt: options.at?.toISOString() });
+    await this.end(call, cause, log, options);
   }
 
   private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {

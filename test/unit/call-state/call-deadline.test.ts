@@ -163,5 +163,21 @@ describe('switch deadline: the switch ends a paid call at its granted credit', f
       expect(ended).to.include({ cause: 'completed', reason: 'ended_while_disconnected', talkMs: 9_750, endedAt: at(10_750).toISOString() });
       expect(ended?.endTimeEstimated).to.equal(undefined);
     });
+
+    it('given a paid call taken over after a restart whose channels are up, then the switch is given its deadline again (its previous controller may have stopped before)', async function () {
+      const context = harness([alice, bob], { instanceId: 'controller-1', instances: { eventsSeenAt: () => Promise.resolve(at(3_000)), isRunning: () => Promise.resolve(false) } });
+      context.sw.channels = [
+        { id: 'caller', state: 'Up', createdAt: t0, stasisArgs: ['from-user'] },
+        { id: 'leg', state: 'Up', createdAt: t0, stasisArgs: ['leg', 'c1'] },
+      ];
+      await context.store.save(answered(10));
+      await context.manager.recover();
+      await context.manager.resync(context.time.now());
+      expect(endedEvent(context.store)).to.equal(undefined);
+      expect([...context.sw.deadlines]).to.have.deep.members([
+        ['caller', at(11_000 - SWITCH_CUTOFF_MARGIN_MS)],
+        ['leg', at(11_000 - SWITCH_CUTOFF_MARGIN_MS)],
+      ]);
+    });
   });
 });
