@@ -7,30 +7,10 @@ import { call, device, register } from '../support/devices';
 import { carrierAnswers, createCarrier, importCarrierRates, payingUser, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
 import { finalCode, type SippResult } from '../support/sipp';
+import { answerToByeMs } from '../support/sipp-timing';
 import { testEnv } from '../support/test-env';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-// When sipp sent or received each SIP message (its trace: a dated separator line, then
-// "UDP message sent|received ...", then the message).
-function messageTimes(result: SippResult): { direction: 'sent' | 'received'; line: string; at: number }[] {
-  const pattern = /-{20,} (\d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+)[^\n]*\n[^\n]*message (sent|received)[^\n]*\n\s*\n?([^\r\n]+)/g;
-  return [...result.trace.matchAll(pattern)].map((match) => ({
-    at: Date.parse(`${(match[1] ?? '').replace(/\s+/, 'T')}Z`),
-    direction: match[2] as 'sent' | 'received',
-    line: match[3] ?? '',
-  }));
-}
-
-// From the answer (200 OK to the INVITE, sent or received) to the BYE this side received: the talk
-// time as this side measured it.
-function answerToByeMs(result: SippResult, answer: 'sent' | 'received'): number {
-  const messages = messageTimes(result);
-  const ok = messages.find((message) => message.direction === answer && message.line.startsWith('SIP/2.0 200'));
-  const bye = messages.find((message) => message.direction === 'received' && message.line.startsWith('BYE '));
-  if (!ok || !bye) throw new Error(`no 200 OK ${answer} or BYE received: ${messages.map((message) => `${message.direction} ${message.line}`).join(' | ')}`);
-  return bye.at - ok.at;
-}
 
 // The switch enforces the talk time billing granted, and the talk time billed is what the switch
 // saw, even when the controller is frozen (SIGSTOP) or killed (SIGKILL) during a paid PSTN call.
