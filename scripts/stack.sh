@@ -196,7 +196,7 @@ wipe() {
     if pid_alive "$(read_pid "${RUN_DIR}/${s}.pid")"; then die "wipe: ${s} of profile ${PROFILE} is running; stop it first"; fi
   done
   log "wiping the state of profile ${PROFILE}"
-  as_root rm -rf "$PG_DATA" "${AST_INSTANCE_DIR}/lib" "${AST_INSTANCE_DIR}/spool"
+  as_root rm -rf "$PG_DATA" "${AST_INSTANCE_DIR}/lib" "${AST_INSTANCE_DIR}/spool" "${SWITCH_EVENTS_FILE}" "${SWITCH_EVENTS_FILE}.1"
   rm -rf "${PROFILE_DIR}/redis" "${PROFILE_DIR}/nats" "${PROFILE_DIR}/evidence"
 }
 
