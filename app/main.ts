@@ -31,7 +31,7 @@ import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
-import { AriRest, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { AriRest, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
@@ -77,6 +77,8 @@ const STATEMENT_CLOSE_MS = 10 * 60 * 1000;
 // How often the outboxes of instances that stopped without coming back are looked for (a lease
 // expires 5 s after a crash; a restarted instance drains its own at once).
 const STRANDED_OUTBOX_CHECK_MS = 30 * 1000;
+// How often the switch's event file is checked for rotation.
+const SWITCH_EVENTS_ROTATE_CHECK_MS = 60 * 1000;
 // Consumers' processed-event marks past their retention are deleted this often.
 const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
 // Dead letters waiting are counted (metric and alarm) this often.
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
   await routing.service.start();
   routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
+  const switchLog = config.switchEvents.file ? new CelFileCallLog({ file: config.switchEvents.file, maxBytes: config.switchEvents.maxBytes, log: log.child({ module: 'switch' }) }) : undefined;
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake(), writeTimeoutMs: config.redis.commandTimeoutMs });
   const calls = createCallStateModule({
     switchControl: switchModule.control,
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     metrics: new PrometheusCallMetrics(metrics),
     instanceId: config.instanceId,
     instances,
+    switchLog,
     authorizer: billing,
     creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {
@@ -258,6 +262,7 @@ async function main(): Promise<void> {
   });
   // The alarm: dead_letters_waiting and an error log while any wait for a replay.
   jobs.every('dead letters count', DEAD_LETTERS_CHECK_MS, async () => void (await deadLetters.refreshWaiting()), 5_000);
+  if (switchLog) jobs.every('switch event file rotation', SWITCH_EVENTS_ROTATE_CHECK_MS, () => switchLog.rotate().then(() => undefined));
   jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
     const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
     if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });

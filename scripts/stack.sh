@@ -2,6 +2,8 @@
 # Start, stop and inspect the infrastructure of one profile: PostgreSQL, Redis, NATS (JetStream)
 # and Asterisk in its chroot. Every process is tracked by a PID file and stopped by that PID.
 # Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk ...] | wipe
+# status without services also reports the profile's controller (started by scripts/start.sh, which
+# writes its PID file), on a line of its own: "controller: running (pid N)" or "controller: stopped".
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
@@ -12,7 +14,8 @@ load_profile "$profile"
 
 ALL_SERVICES=(postgres redis nats asterisk)
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
+all_named=0
+[ ${#services[@]} -gt 0 ] || { services=("${ALL_SERVICES[@]}"); all_named=1; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -118,7 +121,9 @@ start_asterisk() {
   # installed there (as root when the scripts run as a user with sudo).
   as_root mkdir -p "${AST_INSTANCE_DIR}"/{etc,cache,lib,spool,spool/recording,run,log}
   local rendered; rendered="$(mktemp -d)"
-  AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" \
+  # Asterisk sees the controller's SWITCH_EVENTS_FILE without the chroot's prefix.
+  case "$SWITCH_EVENTS_FILE" in "${ASTERISK_ROOT}"/*) ;; *) die "SWITCH_EVENTS_FILE must be inside ${ASTERISK_ROOT}" ;; esac
+  AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE#"$ASTERISK_ROOT"}" \
     "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "$rendered"
   as_root install -m 600 "$rendered"/*.conf "${AST_INSTANCE_DIR}/etc/"
   rm -rf "$rendered"
@@ -172,6 +177,17 @@ status_of() {
   if pid_alive "$pid"; then echo "$1: running (pid ${pid})"; else echo "$1: stopped"; fi
 }
 
+# The controller counts as running only if its PID file names a live process that runs the app
+# (a PID file left by a killed controller may name a reused PID).
+controller_status() {
+  local pid; pid="$(read_pid "$(controller_pid_file)")"
+  if pid_alive "$pid" && tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q 'dist/app/main.js'; then
+    echo "controller: running (pid ${pid})"
+  else
+    echo "controller: stopped"
+  fi
+}
+
 # Forget a stopped profile's state (databases, streams, live calls, evidence, Asterisk's own
 # files), so that its next start is like a first one. Refused while any of its services runs.
 wipe() {
@@ -180,7 +196,7 @@ wipe() {
     if pid_alive "$(read_pid "${RUN_DIR}/${s}.pid")"; then die "wipe: ${s} of profile ${PROFILE} is running; stop it first"; fi
   done
   log "wiping the state of profile ${PROFILE}"
-  as_root rm -rf "$PG_DATA" "${AST_INSTANCE_DIR}/lib" "${AST_INSTANCE_DIR}/spool"
+  as_root rm -rf "$PG_DATA" "${AST_INSTANCE_DIR}/lib" "${AST_INSTANCE_DIR}/spool" "${SWITCH_EVENTS_FILE}" "${SWITCH_EVENTS_FILE}.1"
   rm -rf "${PROFILE_DIR}/redis" "${PROFILE_DIR}/nats" "${PROFILE_DIR}/evidence"
 }
 
@@ -189,6 +205,6 @@ case "$action" in
   start)   for s in "${services[@]}"; do "start_$s"; done ;;
   stop)    for ((i=${#services[@]}-1; i>=0; i--)); do "stop_${services[$i]}"; done ;;
   restart) for s in "${services[@]}"; do "stop_$s"; "start_$s"; done ;;
-  status)  for s in "${services[@]}"; do status_of "$s"; done ;;
+  status)  for s in "${services[@]}"; do status_of "$s"; done; [ "$all_named" -eq 0 ] || controller_status ;;
   *) die "unknown action '${action}'" ;;
 esac

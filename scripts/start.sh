@@ -24,6 +24,7 @@ shutdown() {
     while pid_alive "$app_pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
     if pid_alive "$app_pid"; then log "app: did not stop in 15s, killing"; kill -KILL "$app_pid" 2>/dev/null || true; fi
   fi
+  rm -f "$(controller_pid_file)"
   "${PROJECT_ROOT}/scripts/stack.sh" local stop
 }
 trap shutdown EXIT
@@ -49,5 +50,7 @@ EOF
 cd "$PROJECT_ROOT"
 setsid node --enable-source-maps dist/app/main.js &
 app_pid=$!
+# Operators and `stack.sh local status` find the controller by this file.
+echo "$app_pid" >"$(controller_pid_file)"
 # wait returns early when a signal arrives; the trap then stops everything.
 wait "$app_pid"

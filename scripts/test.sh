@@ -44,7 +44,7 @@ if wants integration || wants e2e; then
   to_stop=()
   while read -r service state _; do
     [ "$state" = stopped ] && to_stop+=("${service%:}")
-  done < <(scripts/stack.sh "$profile" status)
+  done < <(scripts/stack.sh "$profile" status postgres redis nats asterisk)
   stop_started() { [ ${#to_stop[@]} -eq 0 ] || scripts/stack.sh "$profile" stop "${to_stop[@]}"; }
   trap stop_started EXIT
   # A run that starts the test stack starts it empty, as CI does: what an earlier run left (a

@@ -18,6 +18,7 @@ import {
   type InstanceRegistry,
   type Router,
   type SubscriberDirectory,
+  type SwitchCallLog,
   type SwitchControl,
 } from './ports';
 import { type CallState, IllegalTransitionError } from './states';
@@ -41,6 +42,9 @@ export interface CallStateManagerDeps {
   // a call found ended after a restart ends at its last recorded change.
   instanceId?: string;
   instances?: InstanceRegistry;
+  // The switch's own record of answers and hang-ups: a call that ended while the controller was
+  // away ends at the switch's hang-up time. Without it, at its last known heartbeat.
+  switchLog?: SwitchCallLog;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;

@@ -2,6 +2,7 @@ import { type CallId, errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type Call } from './call';
 import { type CallContext } from './call-context';
+import { type CallDeadline } from './call-deadline';
 import { type CallSetup } from './call-setup';
 import { endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
@@ -44,6 +45,7 @@ export class CallRecovery {
   constructor(
     private readonly ctx: CallContext,
     private readonly setup: CallSetup,
+    private readonly deadline: CallDeadline,
     private readonly handling: CallHandling,
   ) {}
 
@@ -140,19 +142,20 @@ export class CallRecovery {
     const log = this.ctx.logFor(call);
     // Only a leg whose channel existed before the list was asked for can be missing from it.
     const missing = (channelId: string): boolean => baseline.legs.has(channelId) && !channels.has(channelId);
-    const whileDisconnected = (): EndOptions => ({ at: this.lastAlive(call, eventsLostAt), reason: ENDED_WHILE_DISCONNECTED, endTimeEstimated: true });
     try {
       if (!channels.has(call.caller.channelId)) {
         log.info('caller gone while events were lost');
-        await this.handling.end(call, call.state instanceof Answered ? 'completed' : 'cancelled', log, { callerGone: true, ...whileDisconnected() });
+        await this.handling.end(call, call.state instanceof Answered ? 'completed' : 'cancelled', log, { callerGone: true, ...(await this.endedWhileAway(call, eventsLostAt, log)) });
         return;
       }
       if (call.state instanceof Answered) {
         if (missing(call.state.answeredLeg)) {
           log.info('callee gone while events were lost');
-          await this.handling.end(call, 'completed', log, whileDisconnected());
+          await this.handling.end(call, 'completed', log, await this.endedWhileAway(call, eventsLostAt, log));
         } else if (!this.ctx.timers.hasCredit(call.id)) {
           this.handling.armCreditTimers(call);
+          // Its deadline again, in case its previous controller stopped before telling the switch.
+          if (call.talkLimitSeconds !== undefined) await this.deadline.move(call, log);
         }
         return;
       }
@@ -174,6 +177,14 @@ export class CallRecovery {
       log.error('reconciling a call failed', { error: errorMessage(error) });
       await this.handling.failSafe(call.id, { type: 'channel.hungup', channelId: call.caller.channelId, cause: 0, causeText: '', at: this.ctx.deps.clock.now() }, log);
     }
+  }
+
+  // How a call that ended while events were lost ends: at the hang-up the switch recorded itself
+  // (an answered call's real talk time), else at the last moment it was known alive (estimated).
+  private async endedWhileAway(call: Call, eventsLostAt: Date | undefined, log: Logger): Promise<EndOptions> {
+    const seen = call.state instanceof Answered ? await this.deadline.endSeenBySwitch(call, log) : undefined;
+    if (seen) return { at: seen, reason: ENDED_WHILE_DISCONNECTED };
+    return { at: this.lastAlive(call, eventsLostAt), reason: ENDED_WHILE_DISCONNECTED, endTimeEstimated: true };
   }
 
   // The last moment a call is known to have been alive: its previous controller's last heartbeat

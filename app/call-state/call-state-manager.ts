@@ -2,6 +2,7 @@ import { type CallId, newCallId, errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type Call, type Party } from './call';
 import { CallContext, type CallStateManagerDeps } from './call-context';
+import { CallDeadline } from './call-deadline';
 import { callAnswered } from './call-events';
 import { CallProgress } from './call-progress';
 import { type Baseline, CallRecovery } from './call-recovery';
@@ -23,13 +24,15 @@ export class CallStateManager {
   private readonly progress: CallProgress;
   private readonly recovery: CallRecovery;
   private readonly clickToCall: ClickToCall;
+  private readonly deadline: CallDeadline;
 
   constructor(deps: CallStateManagerDeps) {
     this.ctx = new CallContext(deps);
+    this.deadline = new CallDeadline(this.ctx);
     this.setup = new CallSetup(this.ctx);
     this.progress = new CallProgress(this.ctx);
     this.clickToCall = new ClickToCall(this.ctx, this.setup);
-    this.recovery = new CallRecovery(this.ctx, this.setup, {
+    this.recovery = new CallRecovery(this.ctx, this.setup, this.deadline, {
       end: (call, cause, log, options) => this.end(call, cause, log, options),
       legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
       armCreditTimers: (call) => this.armCreditTimers(call),
@@ -193,8 +196,10 @@ export class CallStateManager {
     // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
     const bridged = ctx.earlyBridge.get(call.id) ?? new Set<string>();
     const joining = [call.caller.channelId, channelId].filter((id) => !bridged.has(id));
+    // A paid call gets its deadline on the switch with its answer; no deadline, no call (fail closed).
+    const deadline = this.deadline.atAnswer(call);
     try {
-      await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id)]);
+      await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id), deadline]);
       if (joining.length > 0) await control.addToBridge(call.id, joining);
     } catch (error) {
       log.error('bridging failed', { error: errorMessage(error) });
@@ -267,6 +272,7 @@ export class CallStateManager {
       this.ctx.logFor(call).info('credit extended', { talkLimitSeconds: call.talkLimitSeconds ?? null, before });
       await this.ctx.save(call);
       this.armCreditTimers(call);
+      await this.deadline.move(call, this.ctx.logFor(call));
     }
   }
 
@@ -274,8 +280,10 @@ export class CallStateManager {
     const call = this.ctx.calls.get(callId);
     if (!call || call.state.isFinal) return;
     const log = this.ctx.logFor(call);
-    log.info('credit spent: cutting the call off', { talkLimitSeconds: call.talkLimitSeconds });
-    await this.end(call, 'terminated', log, { reason: 'credit_exhausted' });
+    // A cut-off that fires late (the controller was stopped or starved) ends the call when the switch did.
+    const { cause, options } = await this.deadline.cutOff(call, log);
+    log.info('credit spent: cutting the call off', { talkLimitSeconds: call.talkLimitSeconds, lateEndedAt: options.at?.toISOString() });
+    await this.end(call, cause, log, options);
   }
 
   private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {

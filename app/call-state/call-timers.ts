@@ -7,7 +7,7 @@ const EXTEND_LEAD_MS = 10_000;
 const EXTEND_BEFORE_WARNING_MS = 2_000;
 // The call is cut this much before its reserved time is spent, so that the talk time billed (whole
 // seconds, rounded up) never exceeds what was reserved.
-const CUTOFF_MARGIN_MS = 500;
+export const CUTOFF_MARGIN_MS = 500;
 
 // The timers of live calls: the ring timeout while devices ring, and for a paid call the moment to
 // ask for more credit, the moment to warn the caller (warningSeconds before the cut-off; 0: never)

@@ -83,6 +83,10 @@ export interface SwitchControl {
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
+  // The switch itself hangs this channel up at `at` (null: no deadline), whether or not the
+  // controller is still there: the safety net of a paid call's granted talk time. Setting it again
+  // moves it; a deadline already past hangs up at once. A channel that is gone counts as done.
+  setHangupDeadline(channelId: string, at: Date | null): Promise<void>;
   // RTP statistics of a channel (RTCP), or undefined when the channel is gone or has no RTP.
   rtpQuality(channelId: string): Promise<RtpQuality | undefined>;
   // The statistics of the bridged side that just hung up, as left on the side still up.
@@ -90,6 +94,21 @@ export interface SwitchControl {
   listChannels(): Promise<SwitchChannel[]>;
   // The bridges this controller created, live or left behind.
   listBridges(): Promise<SwitchBridge[]>;
+}
+
+// What the switch itself recorded of a channel (its own clock, written while the controller may
+// be away): when it was answered and when it hung up, as far as it got.
+export interface ChannelTimes {
+  answeredAt?: Date;
+  hungUpAt?: Date;
+}
+
+// The switch's own record of channels' answers and hang-ups, kept apart from the controller and
+// the database (a file the switch writes), read when the controller finds calls that ended while
+// it was away.
+export interface SwitchCallLog {
+  // The records of these channels written at `since` or later; channels without one are absent.
+  timesOf(channelIds: readonly string[], since: Date): Promise<Map<string, ChannelTimes>>;
 }
 
 // ---- Who is calling whom.

@@ -57,6 +57,12 @@ export const configSchema = z
     // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
     CARRIER_PROGRESS_TIMEOUT_SECONDS: positiveInt.max(60).default(8),
 
+    // The switch's own record of answers and hang-ups (CEL, asterisk/conf/cel_custom.conf): the
+    // file as the controller reaches it (unset: calls that end while no controller runs are billed
+    // up to its last heartbeat), and the size past which the controller rotates it.
+    SWITCH_EVENTS_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+    SWITCH_EVENTS_MAX_BYTES: positiveInt.min(4096).default(64 * 1024 * 1024),
+
     // Lawful intercept (app/intercept): intercept-schema.ts.
     ...interceptVariables,
 

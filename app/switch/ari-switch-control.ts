@@ -131,6 +131,13 @@ export class AriSwitchControl implements SwitchControl {
     await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/play`, { media: WARNING_TONE }));
   }
 
+  // TIMEOUT(absolute) through ARI's setChannelVar (it accepts a dialplan function as the name):
+  // Asterisk hangs the channel up itself at the deadline, in or out of Stasis and in a bridge.
+  async setHangupDeadline(channelId: string, at: Date | null): Promise<void> {
+    const value = absoluteTimeoutOf(at, new Date());
+    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/variable`, { variable: 'TIMEOUT(absolute)', value }));
+  }
+
   async createBridge(bridgeId: string): Promise<void> {
     try {
       await this.rest.post('/bridges', { type: 'mixing', bridgeId, name: bridgeId });
@@ -183,6 +190,13 @@ export class AriSwitchControl implements SwitchControl {
     const channels = await this.rest.get<AriChannel[]>('/channels');
     return channels.map((channel) => toSwitchChannel(channel, this.app));
   }
+}
+
+// TIMEOUT(absolute) counts seconds from when it is set (fractions allowed), and 0 removes it: a
+// deadline already past becomes the smallest positive value (hang up at once), not 0.
+export function absoluteTimeoutOf(at: Date | null, now: Date): string {
+  if (at === null) return '0';
+  return (Math.max(1, at.getTime() - now.getTime()) / 1000).toFixed(3);
 }
 
 export function toRtpQuality(stats: AriRtpStatistics): RtpQuality {

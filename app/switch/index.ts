@@ -71,3 +71,4 @@ export { AriRest } from './ari-rest';
 export { RegistrationWatcher } from './registration-watcher';
 export { toSwitchEvent, endpointOfChannelName, type AriEvent } from './ari-event-mapper';
 export { createAriSnoopRecorder, AriSnoopRecorder, type AriSnoopRecorderOptions } from './ari-snoop-recorder';
+export { CelFileCallLog, type CelFileCallLogOptions } from './cel-file-call-log';

@@ -45,6 +45,10 @@ load_profile() {
     . "${PROJECT_ROOT}/.env"
     set +a
   fi
+  # The switch's event file (asterisk/conf/cel_custom.conf) as the controller reads it: in the
+  # instance's log directory inside the chroot unless the profile says otherwise.
+  SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE:-${AST_INSTANCE_DIR}/log/switch-events.csv}"
+  export SWITCH_EVENTS_FILE
   mkdir -p "$RUN_DIR" "$LOG_DIR"
 }
 
@@ -69,6 +73,9 @@ pg_home() {
   fi
   printf '%s\n' "$home"
 }
+
+# Where scripts/start.sh keeps the PID of the profile's controller (stack.sh status reads it).
+controller_pid_file() { printf '%s\n' "${RUN_DIR}/controller.pid"; }
 
 read_pid() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
 

@@ -4,6 +4,7 @@ import { createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register } from '../support/devices';
+import { answerToByeMs } from '../support/sipp-timing';
 import { TcpProxy } from '../support/tcp-proxy';
 import { testEnv } from '../support/test-env';
 
@@ -18,8 +19,8 @@ interface CallRecordRow {
 }
 
 // Calls whose party hangs up while the controller hears no events (killed, or its ARI connection
-// cut): the record's talk time must stop when the call was last known alive, not when the
-// controller came back.
+// cut): the record's talk time is what the switch saw (its own record of the hang-up), not up to
+// when the controller came back, nor only up to when it was last known alive.
 describe('e2e: talk time of calls that end while the controller is deaf', function () {
   const started: AppProcess[] = [];
   const startApp = async (overrides: Record<string, string> = {}): Promise<AppProcess> => {
@@ -63,7 +64,7 @@ describe('e2e: talk time of calls that end while the controller is deaf', functi
     return { alice, caller, callee };
   }
 
-  it('given an answered call, when the controller is SIGKILLed, the caller hangs up meanwhile and the controller comes back 8 s later, then the talk time stops at the kill, not at the restart', async function () {
+  it('given an answered call, when the controller is SIGKILLed, the caller hangs up meanwhile and the controller comes back 8 s later, then the talk time stops at the caller\'s hang-up as the switch saw it, not at the kill nor at the restart', async function () {
     this.timeout(120_000);
     const app = await startApp();
     const { alice, caller, callee } = await answeredCall();
@@ -80,15 +81,14 @@ describe('e2e: talk time of calls that end while the controller is deaf', functi
     const [record] = await eventually(() => recordsOf(alice), (rows) => rows.length === 1, 20_000);
     if (!record) expect.fail('no record');
     expect(record).to.include({ end_cause: 'completed', end_reason: 'ended_while_disconnected' });
-    // The heartbeat is written every second: the talk time ends within about a second before the
-    // kill (plus scheduling slack on a loaded machine), never after it.
-    const untilKill = killedAt - record.answered_at.getTime();
-    expect(record.talk_ms).to.be.within(untilKill - 2000, untilKill + 250);
-    // The real talk time was 4 s; the old behaviour counted until the restart (over 10 s).
-    expect(record.talk_ms).to.be.below(4000 + 250);
+    // alice talked 4 s: the switch's record of her hang-up says so. Before, the talk time stopped at
+    // the last heartbeat before the kill (2.5 s), and before that at the restart (over 10 s).
+    const aliceTalkMs = answerToByeMs(aliceResult, 'received', 'sent');
+    expect(record.talk_ms).to.be.within(aliceTalkMs - 1000, aliceTalkMs + 1000);
+    expect(record.talk_ms, 'more than up to the kill').to.be.above(killedAt - record.answered_at.getTime());
   });
 
-  it('given an answered call, when the ARI connection is cut, the caller hangs up meanwhile and the connection comes back 6 s later, then the talk time stops at the cut', async function () {
+  it('given an answered call, when the ARI connection is cut, the caller hangs up meanwhile and the connection comes back 6 s later, then the talk time stops at the caller\'s hang-up as the switch saw it', async function () {
     this.timeout(90_000);
     const proxy = new TcpProxy('127.0.0.1', Number(testEnv.all.ARI_PORT));
     await proxy.start();
@@ -108,9 +108,10 @@ describe('e2e: talk time of calls that end while the controller is deaf', functi
       const [record] = await eventually(() => recordsOf(alice), (rows) => rows.length === 1, 20_000);
       if (!record) expect.fail('no record');
       expect(record).to.include({ end_cause: 'completed', end_reason: 'ended_while_disconnected' });
-      // The cut closes the websocket at once, so the controller knows when its events stopped.
-      const untilCut = cutAt - record.answered_at.getTime();
-      expect(record.talk_ms).to.be.within(untilCut - 500, untilCut + 500);
+      // The switch's record of alice's hang-up (4 s), not the cut (2 s) nor the reconnection (8 s).
+      const aliceTalkMs = answerToByeMs(aliceResult, 'received', 'sent');
+      expect(record.talk_ms).to.be.within(aliceTalkMs - 1000, aliceTalkMs + 1000);
+      expect(record.talk_ms, 'more than up to the cut').to.be.above(cutAt - record.answered_at.getTime());
       expect(app.logLines('ari websocket connected').some((line) => line.reconnected === true)).to.equal(true);
     } finally {
       await proxy.stop();

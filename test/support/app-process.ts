@@ -61,6 +61,11 @@ export class AppProcess {
     await exited;
   }
 
+  // Sends a signal and returns at once (SIGSTOP/SIGCONT freeze and resume the controller).
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   logLines(message: string): Record<string, unknown>[] {
     return this.output
       .filter((line) => line.startsWith('{') && line.includes(`"message":"${message}"`))

@@ -25,6 +25,10 @@ export class FakeSwitch implements SwitchControl {
   // This many of the next hang-ups fail (the switch cannot be reached).
   failingHangups = 0;
   failBridging = false;
+  // The hang-up deadline the switch holds per channel (null: removed), kept apart from `commands`;
+  // failDeadlines: the switch cannot be told one.
+  readonly deadlines = new Map<string, Date | null>();
+  failDeadlines = false;
   channels: SwitchChannel[] = [];
   bridges: SwitchBridge[] = [];
   quality = new Map<string, RtpQuality>();
@@ -75,6 +79,11 @@ export class FakeSwitch implements SwitchControl {
   }
   reject(channelId: string, sipCode: number): Promise<void> {
     this.commands.push({ kind: 'reject', channelId, sipCode });
+    return Promise.resolve();
+  }
+  setHangupDeadline(channelId: string, at: Date | null): Promise<void> {
+    if (this.failDeadlines) return Promise.reject(new Error('switch unreachable'));
+    this.deadlines.set(channelId, at);
     return Promise.resolve();
   }
   playTone(channelId: string): Promise<void> {
