@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
-  const switchModule = createSwitchModule({ ...config.ari, log });
+  const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
   const calls = createCallStateModule({
     switchControl: switchModule.control,
@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     scheduler: systemScheduler,
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
+    callPath: config.calls.path,
     metrics: new PrometheusCallMetrics(metrics),
     instanceId: config.instanceId,
     instances,
