@@ -1,6 +1,6 @@
 // Composition root: load config, build adapters, create each module, start.
 import { type Server } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
@@ -130,6 +130,14 @@ async function main(): Promise<void> {
   await routing.service.start();
   routing.jobs.start();
   const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
+  new Gauge({
+    name: 'switch_ari_requests',
+    help: 'ARI requests the call path sent to the switch since start',
+    registers: [metrics],
+    collect() {
+      this.set(switchModule.requestsSent());
+    },
+  });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
   const calls = createCallStateModule({
     switchControl: switchModule.control,

@@ -181,6 +181,7 @@ export class CallSetup {
       await ctx.save(call);
       if (this.dialling.enabled) {
         if (await this.dialling.handOff(call, [{ leg, endpoint: target.endpoint }], log)) {
+          this.dialling.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
           log.info('carrier handed to the switch', { carrierId, legChannelId: leg.channelId });
           return;
         }

@@ -117,15 +117,34 @@ export class SwitchDialling {
     const log = this.ctx.logFor(call);
     const cause = event.cause || CAUSE_OF_STATUS[event.status];
     const pending = call.pendingLegs;
+    // The controller gave up on a carrier that made no progress (its leg's outcome is set): next one.
+    const last = call.legs[call.legs.length - 1];
+    if (pending.length === 0 && last?.carrierId) return this.nextCarrier(call, log);
     for (const leg of pending) {
       leg.outcome = legOutcomeOf(cause, event.sipCode);
       if (event.sipCode !== undefined) leg.sipCode = event.sipCode;
       await this.ctx.releaseSlot(leg.channelId, log);
     }
-    const last = pending[pending.length - 1];
     log.info('switch dialling ended', { status: event.status, cause, sipCode: event.sipCode, outcome: last?.outcome, carrierId: last?.carrierId });
     if (last?.carrierId && isRetryableOnAnotherCarrier(last.outcome, event.sipCode)) return this.nextCarrier(call, log);
     if (!(await endIfNoLegLeft(this.ctx, call, log))) await this.ctx.save(call);
+  }
+
+  // A carrier that does not even say it is trying (no 18x) is given up on: its channel is hung up,
+  // Dial() returns, and dial.ended brings the next carrier.
+  armProgressTimer(call: Call, leg: Leg, seconds: number): void {
+    this.ctx.timers.armAfter(`${call.id}:${leg.channelId}`, seconds * 1000, () =>
+      void this.ctx.queue.run(call.id, async () => {
+        if (leg.outcome !== undefined || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
+        const target = [...this.ctx.switchLegs].find(([, legId]) => legId === leg.channelId)?.[0];
+        if (target === undefined) return;
+        const log = this.ctx.logFor(call);
+        log.info('carrier gave no progress in time', { carrierId: leg.carrierId, seconds });
+        leg.outcome = 'no_answer';
+        await this.ctx.releaseSlot(leg.channelId, log);
+        await this.ctx.safely(log, 'give up on carrier', () => this.ctx.deps.switchControl.hangup(target, 'normal'));
+      }),
+    );
   }
 
   // The caller left the application: only into the switch's dialling (not an end) when handed off.

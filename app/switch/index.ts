@@ -31,6 +31,8 @@ export interface SwitchModule {
   eventsConnected(): boolean;
   // The last moment the switch's events were known to arrive (now while connected).
   eventsSeenAt(): Date | undefined;
+  // ARI requests the call path has sent since start.
+  requestsSent(): number;
 }
 
 export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
@@ -76,6 +78,7 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
     },
     eventsConnected: () => stream?.connected ?? false,
     eventsSeenAt: () => stream?.eventsSeenAt(),
+    requestsSent: () => rest.requestsSent,
   };
 }
 
