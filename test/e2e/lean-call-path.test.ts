@@ -116,13 +116,12 @@ describe('e2e: the lean call path (CALL_PATH=dialplan)', function () {
     const placed = call(callerDevice, bob.username, { hangup: 'callee', holdMs: 30_000, audio: false });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     app.signal('SIGSTOP');
-    let result: SippResult;
     try {
       await new Promise((resolve) => setTimeout(resolve, 13_000));
     } finally {
       app.signal('SIGCONT');
     }
-    [result] = await Promise.all([placed.done, callee.done]);
+    const [result] = await Promise.all([placed.done, callee.done]);
     expect(finalCode(result)).to.equal(200);
     expect(answeredToByeMs(result), 'time from 200 OK to the switch\'s BYE').to.be.within(9_000, 11_000);
     const records = await eventually(() => callRecordsOf(caller.id), (rows) => rows.length > 0);
