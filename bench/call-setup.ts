@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     for (const line of headlineLines(headlineOf(steps, outcomes))) console.log(line);
     if (config.whatIfIntercept) for (const line of interceptLines(steps)) console.log(line);
     // The paths compared with plain Dial(): the Stasis path first, the chosen one (lean) last.
-    for (const line of pathFigureLines('stasis', pathFigures(steps, outcomes, { path: 'controller', baseline: 'dialplan' }))) console.log(line);
+    for (const line of pathFigureLines('stasis_', pathFigures(steps, outcomes, { path: 'controller', baseline: 'dialplan' }))) console.log(line);
     for (const line of pathFigureLines('', pathFigures(steps, outcomes, { path: 'lean', baseline: 'dialplan-2' }))) console.log(line);
   } finally {
     await uas.stop();

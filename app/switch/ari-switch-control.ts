@@ -44,6 +44,8 @@ const NOT_IN_STASIS_YET_WAIT_MS = 2000;
 // tone: playback never ends by itself, and a channel in a bridge does not hear the other party
 // while something is played to it.
 const WARNING_TONE = 'sound:beep';
+// How long the whispering snoop channel stays: the beep lasts about a quarter of a second.
+const WHISPERED_TONE_MS = 1000;
 
 // Commands to Asterisk through ARI. The switch only bridges and terminates: every decision is
 // taken by the call state manager.
@@ -168,7 +170,25 @@ export class AriSwitchControl implements SwitchControl {
   }
 
   async playTone(channelId: string): Promise<void> {
-    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/play`, { media: WARNING_TONE }));
+    try {
+      await this.rest.post(`/channels/${encodeURIComponent(channelId)}/play`, { media: WARNING_TONE });
+    } catch (error) {
+      if (isNotInStasis(error)) return this.whisperTone(channelId);
+      if (!isGone(error)) throw error;
+    }
+  }
+
+  // A channel out in the dialplan (the lean call path) cannot be played to: a snoop channel whispers
+  // the tone into what it hears instead (snoop works on any channel), and is ended once it played.
+  private async whisperTone(channelId: string): Promise<void> {
+    const snoopId = `${channelId}-t${Date.now().toString(36)}`;
+    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/snoop`, { app: this.app, appArgs: 'tone', spy: 'none', whisper: 'out', snoopId }));
+    try {
+      await retryWhileNotInStasis(() => this.rest.post(`/channels/${encodeURIComponent(snoopId)}/play`, { media: WARNING_TONE }));
+      await new Promise((resolve) => setTimeout(resolve, WHISPERED_TONE_MS));
+    } finally {
+      await ignoreGone(this.rest.delete(`/channels/${encodeURIComponent(snoopId)}`));
+    }
   }
 
   async createBridge(bridgeId: string): Promise<void> {
