@@ -69,8 +69,9 @@ export class CallContext {
   readonly originating = new Set<string>();
   // Per call, the channels put in its bridge before the answer (early media): not to be added again.
   readonly earlyBridge = new Map<string, Set<string>>();
-  // Calls whose targets the switch dials itself (CALL_PATH=dialplan), the endpoint each of their
+  // Calls that take the lean path (CALL_PATH=dialplan), those whose targets the switch dials, the endpoint each of their
   // legs is dialled at, and those whose caller is out in the switch's dialplan right now.
+  readonly switchDiallable = new Set<string>();
   readonly dialledBySwitch = new Set<string>();
   readonly switchTargets = new Map<string, string>();
   // The switch's channel of each target it dials -> that target's leg (its channel id here).
@@ -105,6 +106,7 @@ export class CallContext {
   forget(call: Call): void {
     this.timers.disarmAll(call.id);
     this.earlyBridge.delete(call.id);
+    this.switchDiallable.delete(call.id);
     this.dialledBySwitch.delete(call.id);
     this.callerInDialplan.delete(call.id);
     for (const leg of call.legs) this.switchTargets.delete(leg.channelId);

@@ -47,6 +47,7 @@ export class CallSetup {
     }
     const call = Call.start(callId, { ...caller, channelId }, dialed, at);
     this.ctx.adopt(call);
+    this.dialling.arrived(callId);
     await this.ctx.save(call, [callRequested(call)]);
     log.info('call requested');
     await this.placeCall(call, log);
@@ -77,6 +78,7 @@ export class CallSetup {
     call.direction = 'inbound';
     if (carrierId) call.carrierId = carrierId;
     this.ctx.adopt(call);
+    this.dialling.arrived(callId);
     const log = this.ctx.logFor(call);
     await this.ctx.save(call, [callRequested(call)]);
     log.info('call from the phone network', { carrierId, callerNumberAsSent: callerNumber === origin.callerNumber ? undefined : origin.callerNumber.slice(0, 64) });
@@ -115,7 +117,7 @@ export class CallSetup {
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     // Saved before dialling: after a crash the legs are known and can be cleaned up.
     await ctx.save(call, [callRouted(call, now)]);
-    if (this.dialling.enabled) {
+    if (this.dialling.appliesTo(call.id)) {
       // Dial()'s own timeout is the ring timeout.
       const targets = legs.map((leg) => ({ leg, endpoint: deviceEndpoint(callee.username, leg.contactUri) }));
       if (!(await this.dialling.handOff(call, targets, log))) return endCall(ctx, call, 'failed', log);
@@ -179,7 +181,7 @@ export class CallSetup {
       this.addLeg(call, leg);
       ctx.heldSlots.set(leg.channelId, carrierId);
       await ctx.save(call);
-      if (this.dialling.enabled) {
+      if (this.dialling.appliesTo(call.id)) {
         if (await this.dialling.handOff(call, [{ leg, endpoint: target.endpoint }], log)) {
           this.dialling.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
           log.info('carrier handed to the switch', { carrierId, legChannelId: leg.channelId });

@@ -38,8 +38,14 @@ export class SwitchDialling {
     private readonly nextCarrier: (call: Call, log: Logger) => Promise<void>,
   ) {}
 
-  get enabled(): boolean {
-    return this.ctx.deps.callPath === 'dialplan';
+  // A call that arrived from a device or a carrier takes the lean path when it is on; a
+  // click-to-call (its caller is a leg the controller originated) stays on the Stasis path.
+  arrived(callId: string): void {
+    if (this.ctx.deps.callPath === 'dialplan') this.ctx.switchDiallable.add(callId);
+  }
+
+  appliesTo(callId: string): boolean {
+    return this.ctx.switchDiallable.has(callId);
   }
 
   // Whether the switch dials this call's targets (the controller does not own its legs).
