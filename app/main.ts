@@ -1,6 +1,6 @@
 // Composition root: load config, build adapters, create each module, start.
 import { type Server } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
@@ -135,7 +135,15 @@ async function main(): Promise<void> {
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
-  const switchModule = createSwitchModule({ ...config.ari, log });
+  const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
+  new Gauge({
+    name: 'switch_ari_requests',
+    help: 'ARI requests the call path sent to the switch since start',
+    registers: [metrics],
+    collect() {
+      this.set(switchModule.requestsSent());
+    },
+  });
   const switchLog = config.switchEvents.file ? new CelFileCallLog({ file: config.switchEvents.file, maxBytes: config.switchEvents.maxBytes, log: log.child({ module: 'switch' }) }) : undefined;
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake(), writeTimeoutMs: config.redis.commandTimeoutMs });
   const calls = createCallStateModule({
@@ -147,6 +155,7 @@ async function main(): Promise<void> {
     scheduler: systemScheduler,
     log,
     ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
+    callPath: config.calls.path,
     metrics: new PrometheusCallMetrics(metrics),
     instanceId: config.instanceId,
     instances,

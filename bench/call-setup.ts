@@ -9,14 +9,17 @@ import { setEventFilter } from './lib/asterisk';
 import { warrantOn } from './lib/intercept';
 import { type CallPath } from './lib/call-step';
 import { loadBenchConfig } from './lib/config';
-import { climb, describe, formatCpu, type LadderOptions, type StepResult, warmUp } from './lib/ladder';
+import { ariRequestsSent, startController } from './lib/controller';
+import { climb, describe, formatCpu, type LadderOptions, type PathOutcome, type StepResult, warmUp } from './lib/ladder';
 import { LogCursor } from './lib/logs';
 import { endedChildrenTicks, loadAverage1, mergeTicks, ResourceSampler, ticksOf, withChildren } from './lib/monitor';
+import { pathFigureLines, pathFigures } from './lib/path-figures';
+import { allCores, pin } from './lib/pinning';
 import { headlineLines, headlineOf, pathNotes, stepTable } from './lib/report';
 import { formatMs } from './lib/stats';
 import { registerScenario, uasScenario } from './lib/sipp/scenarios';
 import { startSipp, waitForUdpPort, type SippProcess } from './lib/sipp/sipp';
-import { createUser, useDialplanContext } from './lib/users';
+import { type BenchUser, createUser, useDialplanContext } from './lib/users';
 
 const PROJECT_ROOT = join(__dirname, '..');
 
@@ -76,78 +79,102 @@ function interceptLines(steps: StepResult[]): string[] {
   ];
 }
 
+// One controller at a time, as `npm start` runs it: the Stasis path (CALL_PATH=stasis) first, then
+// the lean path (CALL_PATH=dialplan). Each climbs the rate ladder beside plain Dial(), measured
+// again in the same window (the machine is shared: minutes apart, its load differs), first on the
+// whole machine, then with Asterisk pinned to core 0 and everything else to core 1.
+interface Phase {
+  callPath: 'stasis' | 'dialplan';
+  path: string;
+  caller: BenchUser;
+  sipPort: number;
+  mediaPort: number;
+}
+
 async function main(): Promise<void> {
   const config = loadBenchConfig();
   mkdirSync(config.outDir, { recursive: true });
   progress(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadAverage1().toFixed(2)} at start; source ${sourceVersion()}; Asterisk maxload ${config.maxload || 'off'}`);
 
   const admin = { url: config.adminUrl, token: config.adminToken };
-  const [callee, viaController, viaDialplan] = await Promise.all([
+  // Users are made through the admin API, so a controller runs for that.
+  let controller = await startController({ projectRoot: PROJECT_ROOT, outDir: config.outDir, callPath: 'stasis', adminUrl: config.adminUrl, nodeArgs: config.appNodeArgs });
+  const [callee, viaController, viaLean, viaDialplan] = await Promise.all([
     createUser(admin, 'bench-callee'),
     createUser(admin, 'bench-ctl'),
+    createUser(admin, 'bench-lean'),
     createUser(admin, 'bench-plain'),
   ]);
   await useDialplanContext(config.databaseUrl, viaDialplan.username);
-  progress(`users: callee ${callee.username}, controller caller ${viaController.username}, dialplan caller ${viaDialplan.username} (context bench-plain)`);
+  progress(`users: callee ${callee.username}, controller callers ${viaController.username} (stasis) and ${viaLean.username} (lean), dialplan caller ${viaDialplan.username} (context bench-plain)`);
 
   const uas = await startCallee(config, callee);
+  const asteriskPid = pidIn(config.pids.asteriskFile);
+  const postgresPid = pidIn(config.pids.postgresFile);
+  const steps: StepResult[] = [];
+  const outcomes: PathOutcome[] = [];
   try {
-    const paths: CallPath[] = [
-      { name: 'controller', caller: viaController, callee: callee.username, sipPort: config.ports.controller, mediaPort: config.ports.controllerMedia },
-      { name: 'dialplan', caller: viaDialplan, callee: callee.username, sipPort: config.ports.dialplan, mediaPort: config.ports.dialplanMedia },
+    const phases: Phase[] = [
+      { callPath: 'stasis', path: 'controller', caller: viaController, sipPort: config.ports.controller, mediaPort: config.ports.controllerMedia },
+      { callPath: 'dialplan', path: 'lean', caller: viaLean, sipPort: config.ports.lean, mediaPort: config.ports.leanMedia },
     ];
-    if (config.whatIfEventFilter) {
-      // What-if: Asterisk sends the controller only the events its mapper reads (about 9 of the 50
-      // per call); the filter is lifted again after each of this path's steps.
-      paths.push({
-        name: 'controller-filtered',
-        caller: await createUser(admin, 'bench-ctlf'),
-        callee: callee.username,
-        sipPort: config.ports.filtered,
-        mediaPort: config.ports.filteredMedia,
-        before: () => setEventFilter(config.ari, config.ari.app, EVENTS_THE_CONTROLLER_READS),
-        after: () => setEventFilter(config.ari, config.ari.app, []),
-      });
+    for (const phase of phases) {
+      if (controller.pid === 0 || phase.callPath !== 'stasis') {
+        await controller.stop();
+        controller = await startController({ projectRoot: PROJECT_ROOT, outDir: config.outDir, callPath: phase.callPath, adminUrl: config.adminUrl, nodeArgs: config.appNodeArgs });
+      }
+      const appPid = controller.pid;
+      progress(`controller with CALL_PATH=${phase.callPath} (pid ${appPid}, log ${controller.log})`);
+      const suffix = phase.callPath === 'stasis' ? '' : '-2';
+      const options: LadderOptions = {
+        projectRoot: PROJECT_ROOT,
+        outDir: config.outDir,
+        sipTarget: config.sipTarget,
+        ...config.ladder,
+        maxload: config.maxload,
+        ari: config.ari,
+        logs: { asterisk: new LogCursor(config.asteriskLog), app: new LogCursor(controller.log) },
+        cpu: {
+          asterisk: () => ticksOf([asteriskPid]),
+          app: () => ticksOf([appPid]),
+          postgres: () => ticksOf(withChildren(postgresPid)),
+          // The callee's sipp runs throughout; each step's caller sipp is counted once it has ended.
+          sipp: () => mergeTicks(ticksOf([uas.child.pid ?? 0]), endedChildrenTicks()),
+        },
+        progress,
+        ariRequests: () => ariRequestsSent(admin),
+      };
+      const paths: CallPath[] = [
+        { name: `dialplan${suffix}`, caller: viaDialplan, callee: callee.username, sipPort: config.ports.dialplan, mediaPort: config.ports.dialplanMedia },
+        { name: phase.path, caller: phase.caller, callee: callee.username, sipPort: phase.sipPort, mediaPort: phase.mediaPort },
+      ];
+      if (phase.callPath === 'stasis') paths.push(...(await whatIfPaths(config, admin, callee.username)));
+      for (const path of paths) progress(`warm-up: ${describe(await warmUp(path, options))}`);
+      const idleSampler = new ResourceSampler(options.cpu);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      progress(`idle for 3 s: cpu ${formatCpu(idleSampler.stop())}`);
+      progress(`ladder: ${config.ladder.rates.join(', ')} calls/s, ${config.ladder.stepSeconds} s per step, ${config.ladder.holdMs} ms hold; sustained = no failed call and set-up p99 <= ${config.ladder.maxP99Ms} ms`);
+      const run = await climb(paths, options);
+      steps.push(...run.steps);
+      outcomes.push(...run.outcomes);
+      if (!config.pinned) continue;
+      // Asterisk on core 0; the controller, PostgreSQL, Redis, NATS, this driver and its sipp on core 1.
+      const others = [appPid, ...withChildren(postgresPid), pidIn(config.pids.redisFile), pidIn(config.pids.natsFile), process.pid, uas.child.pid ?? 0];
+      pin([asteriskPid], '0');
+      pin(others, '1');
+      progress('pinned: Asterisk to core 0, everything else to core 1');
+      try {
+        const pinnedRun = await climb(
+          paths.slice(0, 2).map((path) => ({ ...path, name: `${path.name.replace(/-2$/, '')}-pinned${path.name.endsWith('-2') ? '-2' : ''}` })),
+          options,
+        );
+        steps.push(...pinnedRun.steps);
+        outcomes.push(...pinnedRun.outcomes);
+      } finally {
+        pin([asteriskPid, ...others], allCores());
+      }
     }
-    if (config.whatIfIntercept) {
-      // What-if: the caller is the target of a warrant for content, so every call of this path gets
-      // a snoop channel and a recording (stored in 3 encrypted copies after it ends). Its set-up time
-      // against the plain controller path's is what interception adds (the issue: a few ms at most).
-      const target = await createUser(admin, 'bench-lit');
-      const { warrantId } = await warrantOn({ url: config.adminUrl, interceptToken: config.interceptAdminToken }, target.id);
-      progress(`warrant ${warrantId} on ${target.username} (content: snoop and recording)`);
-      paths.push({ name: 'controller-intercepted', caller: target, callee: callee.username, sipPort: config.ports.intercepted, mediaPort: config.ports.interceptedMedia });
-    }
-    const asteriskPid = pidIn(config.pids.asteriskFile);
-    const postgresPid = pidIn(config.pids.postgresFile);
-    const options: LadderOptions = {
-      projectRoot: PROJECT_ROOT,
-      outDir: config.outDir,
-      sipTarget: config.sipTarget,
-      ...config.ladder,
-      maxload: config.maxload,
-      ari: config.ari,
-      logs: { asterisk: new LogCursor(config.asteriskLog), app: new LogCursor(config.appLog) },
-      cpu: {
-        asterisk: () => ticksOf([asteriskPid]),
-        app: () => ticksOf([config.pids.app]),
-        postgres: () => ticksOf(withChildren(postgresPid)),
-        // The callee's sipp runs throughout; each step's caller sipp is counted once it has ended.
-        sipp: () => mergeTicks(ticksOf([uas.child.pid ?? 0]), endedChildrenTicks()),
-      },
-      progress,
-    };
-    for (const path of paths) progress(`warm-up: ${describe(await warmUp(path, options))}`);
-    // What the parts use with no call at all (the controller's pollers, Asterisk's timers): the
-    // per-step figures include it.
-    const idleSampler = new ResourceSampler(options.cpu);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const idle = idleSampler.stop();
-    progress(`idle for 3 s: cpu ${formatCpu(idle)}`);
-    progress(`ladder: ${config.ladder.rates.join(', ')} calls/s, ${config.ladder.stepSeconds} s per step, ${config.ladder.holdMs} ms hold; sustained = no failed call and set-up p99 <= ${config.ladder.maxP99Ms} ms`);
-    const { steps, outcomes } = await climb(paths, options);
-    const headline = headlineOf(steps, outcomes);
-    writeFileSync(join(config.outDir, 'summary.json'), JSON.stringify({ idle, steps, outcomes, headline }, null, 2));
+    writeFileSync(join(config.outDir, 'summary.json'), JSON.stringify({ steps, outcomes }, null, 2));
 
     console.log('');
     for (const line of stepTable(steps)) console.log(line);
@@ -155,11 +182,41 @@ async function main(): Promise<void> {
     for (const outcome of outcomes) for (const line of pathNotes(outcome, steps)) console.log(line);
     console.log(`details: ${config.outDir}`);
     console.log('');
-    for (const line of headlineLines(headline)) console.log(line);
+    for (const line of headlineLines(headlineOf(steps, outcomes))) console.log(line);
     if (config.whatIfIntercept) for (const line of interceptLines(steps)) console.log(line);
+    // The paths compared with plain Dial(): the Stasis path first, the chosen one (lean) last.
+    for (const line of pathFigureLines('stasis_', pathFigures(steps, outcomes, { path: 'controller', baseline: 'dialplan' }))) console.log(line);
+    for (const line of pathFigureLines('', pathFigures(steps, outcomes, { path: 'lean', baseline: 'dialplan-2' }))) console.log(line);
   } finally {
     await uas.stop();
+    await controller.stop();
   }
+}
+
+// The what-if paths of the Stasis controller (CALL_SETUP_WHATIF_*).
+async function whatIfPaths(config: ReturnType<typeof loadBenchConfig>, admin: { url: string; token: string }, callee: string): Promise<CallPath[]> {
+  const paths: CallPath[] = [];
+  if (config.whatIfEventFilter) {
+    // What-if: Asterisk sends the controller only the events its mapper reads; the filter is lifted
+    // again after each of this path's steps.
+    paths.push({
+      name: 'controller-filtered',
+      caller: await createUser(admin, 'bench-ctlf'),
+      callee,
+      sipPort: config.ports.filtered,
+      mediaPort: config.ports.filteredMedia,
+      before: () => setEventFilter(config.ari, config.ari.app, EVENTS_THE_CONTROLLER_READS),
+      after: () => setEventFilter(config.ari, config.ari.app, []),
+    });
+  }
+  if (config.whatIfIntercept) {
+    // What-if: the caller is the target of a warrant for content (snoop and recording of every call).
+    const target = await createUser(admin, 'bench-lit');
+    const { warrantId } = await warrantOn({ url: config.adminUrl, interceptToken: config.interceptAdminToken }, target.id);
+    progress(`warrant ${warrantId} on ${target.username} (content: snoop and recording)`);
+    paths.push({ name: 'controller-intercepted', caller: target, callee, sipPort: config.ports.intercepted, mediaPort: config.ports.interceptedMedia });
+  }
+  return paths;
 }
 
 main().catch((error: unknown) => {

@@ -36,6 +36,9 @@ export interface CallStateManagerDeps {
   scheduler: Scheduler;
   log: Logger;
   ringTimeoutSeconds: number;
+  // stasis (default): the controller originates and bridges every leg; dialplan: it decides in its
+  // application, then the switch's Dial() rings and bridges (switch-dialling.ts).
+  callPath?: 'stasis' | 'dialplan';
   // Figures for operators (calls started, answered, ended by cause, live); none when unset.
   metrics?: CallMetrics;
   // This controller instance, and what is known of the others (their heartbeats). Without them,
@@ -73,6 +76,14 @@ export class CallContext {
   readonly earlyBridge = new Map<string, Set<string>>();
   // Store writes refused while Redis is down, written again until it takes them.
   readonly pendingWrites: PendingStoreWrites;
+  // Calls that take the lean path (CALL_PATH=dialplan), those whose targets the switch dials, the endpoint each of their
+  // legs is dialled at, and those whose caller is out in the switch's dialplan right now.
+  readonly switchDiallable = new Set<string>();
+  readonly dialledBySwitch = new Set<string>();
+  readonly switchTargets = new Map<string, string>();
+  // The switch's channel of each target it dials -> that target's leg (its channel id here).
+  readonly switchLegs = new Map<string, string>();
+  readonly callerInDialplan = new Set<string>();
 
   constructor(readonly deps: CallStateManagerDeps) {
     this.timers = new CallTimers(deps.clock, deps.scheduler, { warningSeconds: deps.creditWarningSeconds ?? 0 });
@@ -111,6 +122,11 @@ export class CallContext {
   forget(call: Call): void {
     this.timers.disarmAll(call.id);
     this.earlyBridge.delete(call.id);
+    this.switchDiallable.delete(call.id);
+    this.dialledBySwitch.delete(call.id);
+    this.callerInDialplan.delete(call.id);
+    for (const leg of call.legs) this.switchTargets.delete(leg.channelId);
+    if (this.switchLegs.size > 0) for (const [target, leg] of this.switchLegs) if (call.leg(leg)) this.switchLegs.delete(target);
     this.calls.delete(call.id);
     for (const channelId of call.channelIds()) this.channelToCall.delete(channelId);
   }

@@ -6,6 +6,7 @@ import { REFUSAL_SIP_CODES } from './call-credit';
 import { callerNumberOf } from './caller-number';
 import { callRequested, callRouted } from './call-events';
 import { endCall, endIfNoLegLeft } from './call-teardown';
+import { SwitchDialling } from './switch-dialling';
 import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type OriginateRequest } from './ports';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
@@ -15,6 +16,9 @@ export const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
+// The dial endpoint of one registered device of a user.
+const deviceEndpoint = (username: string, contactUri: string): string => `PJSIP/${username}/${contactUri}`;
+
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
 
 // From a new call's arrival to every device (or the first carrier) being rung. Refusals end the call
@@ -23,8 +27,12 @@ export class CallSetup {
   // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
   // outbound call that is still ringing is not failed over any more).
   private readonly remainingCarriers = new Map<string, string[]>();
+  // CALL_PATH=dialplan: the switch's Dial() rings what this decides.
+  readonly dialling: SwitchDialling;
 
-  constructor(private readonly ctx: CallContext) {}
+  constructor(private readonly ctx: CallContext) {
+    this.dialling = new SwitchDialling(ctx, (call, log) => this.dialNextCarrier(call, log));
+  }
 
   async arrived(callId: CallId, channelId: string, origin: CallOrigin, dialed: string, at: Date): Promise<void> {
     if (origin.kind === 'carrier') return this.arrivedFromCarrier(callId, channelId, origin, dialed, at);
@@ -39,6 +47,7 @@ export class CallSetup {
     }
     const call = Call.start(callId, { ...caller, channelId }, dialed, at);
     this.ctx.adopt(call);
+    this.dialling.arrived(callId);
     await this.ctx.save(call, [callRequested(call)], { mustPersist: true });
     log.info('call requested');
     await this.placeCall(call, log);
@@ -69,6 +78,7 @@ export class CallSetup {
     call.direction = 'inbound';
     if (carrierId) call.carrierId = carrierId;
     this.ctx.adopt(call);
+    this.dialling.arrived(callId);
     const log = this.ctx.logFor(call);
     await this.ctx.save(call, [callRequested(call)], { mustPersist: true });
     log.info('call from the phone network', { carrierId, callerNumberAsSent: callerNumber === origin.callerNumber ? undefined : origin.callerNumber.slice(0, 64) });
@@ -107,9 +117,16 @@ export class CallSetup {
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     // Saved before dialling: after a crash the legs are known and can be cleaned up.
     await ctx.save(call, [callRouted(call, now)]);
+    if (this.dialling.appliesTo(call.id)) {
+      // Dial()'s own timeout is the ring timeout.
+      const targets = legs.map((leg) => ({ leg, endpoint: deviceEndpoint(callee.username, leg.contactUri) }));
+      if (!(await this.dialling.handOff(call, targets, log))) return endCall(ctx, call, 'failed', log);
+      log.info('callee devices handed to the switch', { devices: legs.length });
+      return;
+    }
     this.armRingTimer(call);
 
-    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, `PJSIP/${callee.username}/${leg.contactUri}`)));
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, deviceEndpoint(callee.username, leg.contactUri))));
     await Promise.all(
       originated.map(async (result, index) => {
         const leg = legs[index];
@@ -164,6 +181,15 @@ export class CallSetup {
       this.addLeg(call, leg);
       ctx.heldSlots.set(leg.channelId, carrierId);
       await ctx.save(call);
+      if (this.dialling.appliesTo(call.id)) {
+        if (await this.dialling.handOff(call, [{ leg, endpoint: target.endpoint }], log)) {
+          this.dialling.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
+          log.info('carrier handed to the switch', { carrierId, legChannelId: leg.channelId });
+          return;
+        }
+        await ctx.releaseSlot(leg.channelId, log);
+        continue;
+      }
       try {
         await this.dialCarrier(call, leg, target.endpoint);
       } catch (error) {

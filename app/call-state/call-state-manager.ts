@@ -15,6 +15,10 @@ import { Answered, type EndCause } from './states';
 
 export type { CallStateManagerDeps } from './call-context';
 
+// A call the switch dials itself is cut off by the switch at its grant; the controller ends it only
+// if it is still up this long after.
+const SWITCH_CUTOFF_GRACE_MS = 2000;
+
 // The brain: decides which channels to bridge and when a call ends; the switch only executes.
 // Events of one call are applied one at a time, in order; calls do not wait on each other. Every
 // change is written through to the call store together with its call.v1.* event.
@@ -134,7 +138,17 @@ export class CallStateManager {
         case 'leg.answered':
           return await this.onLegAnswered(call, event.channelId, event.at);
         case 'channel.hungup':
-          return await this.onHungUp(call, event.channelId, event.cause, event.sipCode, event.at);
+          return await this.onHungUp(call, event.channelId, event.cause, event.sipCode, event.at, event.leftApp);
+        case 'target.dialled':
+        case 'target.progress':
+        case 'target.ringing':
+          return await this.setup.dialling.onTarget(call, event);
+        case 'target.answered':
+          await this.setup.dialling.onTarget(call, event);
+          if (call.state instanceof Answered) this.armCreditTimers(call);
+          return;
+        case 'dial.ended':
+          return await this.setup.dialling.onDialEnded(call, event);
       }
     } catch (error) {
       const log = this.ctx.deps.log.child({ callId });
@@ -214,10 +228,16 @@ export class CallStateManager {
     log.info('call answered', { setupMs: answered.setupMs, talkLimitSeconds: call.talkLimitSeconds, carrierId: call.carrierId });
   }
 
-  private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date): Promise<void> {
+  private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date, leftApp?: boolean): Promise<void> {
     if (call.state.isFinal) return;
     if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
     const log = this.ctx.logFor(call);
+    // The caller went on into the switch's dialling: not an end.
+    if (this.setup.dialling.isHandOffExit(call, channelId, leftApp)) return;
+    if (call.isCaller(channelId) && this.setup.dialling.cutBySwitch(call, at)) {
+      await this.end(call, 'terminated', log, { callerGone: true, at, reason: 'credit_exhausted' });
+      return;
+    }
     if (call.isCaller(channelId)) {
       const endCause: EndCause = call.state instanceof Answered ? 'completed' : 'cancelled';
       await this.end(call, endCause, log, { callerGone: true, at });
@@ -269,10 +289,13 @@ export class CallStateManager {
     if (!call || !(call.state instanceof Answered)) return;
     const before = call.talkLimitSeconds;
     if (await this.continueCall(call)) {
-      this.ctx.logFor(call).info('credit extended', { talkLimitSeconds: call.talkLimitSeconds ?? null, before });
+      const log = this.ctx.logFor(call);
+      log.info('credit extended', { talkLimitSeconds: call.talkLimitSeconds ?? null, before });
       await this.ctx.save(call);
       this.armCreditTimers(call);
-      await this.deadline.move(call, this.ctx.logFor(call));
+      // The lean path's caller is out in the dialplan: its deadline moves through the dialling.
+      if (this.setup.dialling.handles(call.id)) await this.setup.dialling.moveDeadline(call, log);
+      else await this.deadline.move(call, log);
     }
   }
 
@@ -280,10 +303,23 @@ export class CallStateManager {
     const call = this.ctx.calls.get(callId);
     if (!call || call.state.isFinal) return;
     const log = this.ctx.logFor(call);
+    if (this.setup.dialling.handles(call.id)) {
+      // The switch cuts the call itself (TIMEOUT(absolute)); the controller only makes sure.
+      this.ctx.timers.armAfter(`${callId}:switch-cutoff`, SWITCH_CUTOFF_GRACE_MS, () => void this.ctx.queue.run(callId, () => this.onSwitchMissedCutoff(callId)));
+      return;
+    }
     // A cut-off that fires late (the controller was stopped or starved) ends the call when the switch did.
     const { cause, options } = await this.deadline.cutOff(call, log);
     log.info('credit spent: cutting the call off', { talkLimitSeconds: call.talkLimitSeconds, lateEndedAt: options.at?.toISOString() });
     await this.end(call, cause, log, options);
+  }
+
+  private async onSwitchMissedCutoff(callId: string): Promise<void> {
+    const call = this.ctx.calls.get(callId);
+    if (!call || call.state.isFinal) return;
+    const log = this.ctx.logFor(call);
+    log.warn('the switch did not cut the call off at its grant: the controller does', { talkLimitSeconds: call.talkLimitSeconds });
+    await this.end(call, 'terminated', log, { reason: 'credit_exhausted' });
   }
 
   private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {

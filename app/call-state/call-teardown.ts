@@ -29,7 +29,10 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   const wasAnswered = call.state instanceof Answered;
   const answeredLeg = call.answeredLeg;
   const control = ctx.deps.switchControl;
-  const quality = wasAnswered && answeredLeg ? await qualityOf(control, call.caller.channelId, answeredLeg, log) : {};
+  // A call the switch dialled itself: its legs are the switch's, and its caller is usually gone.
+  const dialledBySwitch = ctx.dialledBySwitch.has(call.id);
+  const callerInDialplan = ctx.callerInDialplan.has(call.id);
+  const quality = wasAnswered && answeredLeg && !dialledBySwitch ? await qualityOf(control, call.caller.channelId, answeredLeg, log) : {};
   if (!ctx.transition(call, (state) => state.end(cause), log, at)) return;
   ctx.timers.disarmAll(call.id);
   const work: Promise<void>[] = [];
@@ -43,15 +46,16 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   if (!options.callerGone && call.caller.channelId !== '') {
     const sipCode = wasAnswered ? undefined : (options.sipCode ?? sipCodeOf(call.endCause ?? cause));
     call.sipCode = sipCode;
+    // Out in the switch's dialplan, the caller can only be hung up (Dial() then cancels its targets).
     work.push(
-      sipCode
+      sipCode && !callerInDialplan
         ? ctx.safely(log, 'reject caller', () => control.reject(call.caller.channelId, sipCode))
         : ctx.safely(log, 'hang up caller', () => control.hangup(call.caller.channelId, 'normal')),
     );
   }
   // A call to the phone network may have a bridge before its answer (early media); after a restart
   // that is not known, so every outbound call's bridge is destroyed (none there is no error).
-  if (wasAnswered || ctx.earlyBridge.has(call.id) || call.direction === 'outbound') work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+  if (!dialledBySwitch && (wasAnswered || ctx.earlyBridge.has(call.id) || call.direction === 'outbound')) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
   await Promise.all(work);
   const ended = callEnded(call, quality, { reason: options.reason, endTimeEstimated: options.endTimeEstimated });
   ctx.forget(call);

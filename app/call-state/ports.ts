@@ -10,13 +10,41 @@ export type CallOrigin = { kind: 'user'; username: string } | { kind: 'carrier';
 
 export type SwitchEvent =
   | { type: 'call.arrived'; channelId: string; origin: CallOrigin; dialed: string; at: Date }
+  // A call handed to the switch's own dialling (handOff): how one of its targets gets on, told on
+  // the caller's channel (channelId). targetChannelId: the switch's channel for that target; the
+  // first event of each (target.dialled) also names its endpoint, as handed off.
+  | { type: 'target.dialled'; channelId: string; targetChannelId: string; endpoint: string; at: Date }
+  | { type: 'target.progress' | 'target.ringing' | 'target.answered'; channelId: string; targetChannelId: string; at: Date }
+  // The switch's dialling of a handed-off call ended without an answer; the caller's channel is
+  // back in the application and waits for what is next (another carrier, or its SIP response).
+  // sipCode: the final response of the (first) target, when there was one.
+  | { type: 'dial.ended'; channelId: string; callId: string; status: DialStatus; cause: number; sipCode?: number; at: Date }
   | { type: 'leg.answered'; channelId: string; callId: string; at: Date }
   | { type: 'channel.ringing'; channelId: string; at: Date }
   // The far end says the call is progressing (183 Session Progress), usually with early media
   // (ringback or an announcement of the far network), and may never send 180.
   | { type: 'channel.progress'; channelId: string; at: Date }
   // sipCode: the SIP final response that ended the channel, when the switch knows it (e.g. 486, 503).
-  | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; sipCode?: number; at: Date };
+  // leftApp: the channel only left the application (it may live on in the switch's dialplan).
+  | { type: 'channel.hungup'; channelId: string; cause: number; causeText: string; sipCode?: number; leftApp?: boolean; at: Date };
+
+// How the switch's own dialling of a handed-off call ended without an answer.
+export type DialStatus = 'busy' | 'no_answer' | 'congestion' | 'unavailable' | 'cancelled' | 'other';
+
+// What the switch needs to ring a call's targets itself (CALL_PATH=dialplan): every endpoint in
+// parallel, the first to answer bridged with the caller and the others cancelled, early media passed
+// through, and the talk time granted enforced from the answer on, without the controller.
+export interface HandOffRequest {
+  callId: CallId;
+  // Dial endpoints, as originate takes them (PJSIP/bob/sip:bob@192.0.2.10:5062, PJSIP/+44...@carrier).
+  endpoints: string[];
+  ringTimeoutSeconds: number;
+  // Talk time allowed from the answer; the switch hangs up when it is spent. Absent: no limit.
+  talkLimitSeconds?: number;
+  // Whether the application already follows the caller's channel out of the application (a
+  // second attempt of the same call).
+  followed: boolean;
+}
 
 export interface OriginateRequest {
   channelId: string;
@@ -72,6 +100,12 @@ export interface SwitchControl {
   // media), so that it hears what its bridge plays before the answer.
   progress(channelId: string): Promise<void>;
   answer(channelId: string): Promise<void>;
+  // Sends the caller's channel (in the application) to the switch's own dialling of these targets,
+  // following its events from there on (target.*, dial.ended, channel.hungup).
+  handOff(callerChannelId: string, request: HandOffRequest): Promise<void>;
+  // The switch hangs this channel up at `at` whatever the controller does (TIMEOUT(absolute));
+  // moved forward each time the grant is extended.
+  setHangupDeadline(channelId: string, at: Date): Promise<void>;
   // Ends a channel; a channel that is already gone counts as ended.
   hangup(channelId: string, reason: HangupReason): Promise<void>;
   // Refuses an unanswered incoming channel with this exact SIP response code.

@@ -14,7 +14,7 @@ export interface AppConfig {
   events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
   sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
-  calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number };
+  calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number; path: 'stasis' | 'dialplan' };
   billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
   switchEvents: { file: string | undefined; maxBytes: number };
   intercept: InterceptConfig;
@@ -78,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
     sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
-    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS },
+    calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS, path: raw.CALL_PATH },
     billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS, warningToneSeconds: raw.BILLING_WARNING_TONE_SECONDS },
     switchEvents: { file: raw.SWITCH_EVENTS_FILE, maxBytes: raw.SWITCH_EVENTS_MAX_BYTES },
     intercept: interceptConfigOf(raw),

@@ -46,6 +46,10 @@ export const configSchema = z
     SIP_MAX_DEVICES_PER_USER: positiveInt.max(20).default(5),
 
     RING_TIMEOUT_SECONDS: positiveInt.max(300).default(30),
+    // stasis: the controller originates, bridges and ends every leg through ARI. dialplan: it decides
+    // in its application (who, which devices or carriers, the credit), then the switch's Dial() rings,
+    // bridges and enforces the granted talk time (the lean call path; click-to-call stays on stasis).
+    CALL_PATH: z.enum(['stasis', 'dialplan']).default('stasis'),
     // How long the call path may reuse a user it looked up (0 turns the cache off).
     USER_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 

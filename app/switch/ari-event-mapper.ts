@@ -1,4 +1,4 @@
-import { type SwitchEvent } from '../call-state';
+import { type DialStatus, type SwitchEvent } from '../call-state';
 
 // The part of ARI's event payloads the platform reads. Nothing of it leaves this adapter.
 export interface AriChannel {
@@ -21,12 +21,19 @@ export interface AriEvent {
   dialstatus?: string;
   cause?: number;
   cause_txt?: string;
+  // Dial events: the dialling channel (when there is one) and what it dialled, after the technology
+  // ("bob/sip:bob@192.0.2.10:5062" for PJSIP/bob/sip:bob@192.0.2.10:5062).
+  caller?: AriChannel;
+  dialstring?: string;
   // For a PJSIP channel: the SIP response code that ended it (e.g. 486, 503), when there was one.
   tech_cause?: number;
   soft?: boolean;
 }
 
 const NORMAL_CLEARING = 16;
+
+// The ARI event types toSwitchEvent reads; Asterisk may be told to send the application no other.
+export const EVENT_TYPES_READ = ['StasisStart', 'StasisEnd', 'Dial', 'ChannelStateChange', 'ChannelHangupRequest', 'ChannelDestroyed'];
 
 // Stasis() arguments that tell where a channel came from (asterisk/conf/extensions.conf) or,
 // for the channels we originate, which call they belong to.
@@ -36,6 +43,19 @@ const CALL_LEG = 'leg';
 // A leg created in the application before it is dialled (a carrier): in Stasis from its creation,
 // so its answer is the Dial event's, not its entering Stasis.
 const DIALED_LEG = 'dialed';
+// A handed-off caller back from the dialplan after Dial() ended without an answer (extensions.conf
+// [dial-plan]): dial-ended,<callId>,<DIALSTATUS>,<HANGUPCAUSE>,<SIP code or empty>.
+const DIAL_ENDED = 'dial-ended';
+// The dialplan context of the lean call path (ari-switch-control.ts DIAL_CONTEXT).
+const DIAL_CONTEXT = 'dial-plan';
+
+const DIAL_STATUSES: Record<string, DialStatus> = {
+  BUSY: 'busy',
+  NOANSWER: 'no_answer',
+  CONGESTION: 'congestion',
+  CHANUNAVAIL: 'unavailable',
+  CANCEL: 'cancelled',
+};
 
 // "PJSIP/alice-0000002a" -> "alice": the endpoint Asterisk authenticated the call against.
 export function endpointOfChannelName(name: string): string | undefined {
@@ -73,8 +93,48 @@ function fromDial(event: AriEvent, peer: AriChannel): SwitchEvent | undefined {
   }
 }
 
+// Dial() of the lean call path, told on the caller's channel: which target got how far. Only the
+// first event of a target (no status yet) names what was dialled, after the technology.
+function fromDialplanDial(event: AriEvent, caller: AriChannel, peer: AriChannel): SwitchEvent | undefined {
+  const at = timeOf(event);
+  const ids = { channelId: caller.id, targetChannelId: peer.id };
+  switch (event.dialstatus ?? '') {
+    case '': {
+      const tech = peer.name.split('/')[0];
+      return tech && event.dialstring ? { type: 'target.dialled', ...ids, endpoint: `${tech}/${event.dialstring}`, at } : undefined;
+    }
+    case 'PROGRESS':
+      return { type: 'target.progress', ...ids, at };
+    case 'RINGING':
+      return { type: 'target.ringing', ...ids, at };
+    case 'ANSWER':
+      return { type: 'target.answered', ...ids, at };
+    default:
+      // How the attempt ended comes with the caller's return to the application (dial-ended).
+      return undefined;
+  }
+}
+
+function dialEnded(channel: AriChannel, args: string[], at: Date): SwitchEvent | undefined {
+  const [, callId = '', status = '', cause = '', sip = ''] = args;
+  const sipCode = Number(sip);
+  return {
+    type: 'dial.ended',
+    channelId: channel.id,
+    callId,
+    status: DIAL_STATUSES[status] ?? 'other',
+    cause: Number(cause) || 0,
+    ...(Number.isInteger(sipCode) && sipCode >= 300 && sipCode < 700 ? { sipCode } : {}),
+    at,
+  };
+}
+
 export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
-  if (event.type === 'Dial') return event.peer ? fromDial(event, event.peer) : undefined;
+  if (event.type === 'Dial') {
+    if (!event.peer) return undefined;
+    if (event.caller?.dialplan?.context === DIAL_CONTEXT) return fromDialplanDial(event, event.caller, event.peer);
+    return fromDial(event, event.peer);
+  }
   const channel = event.channel;
   if (!channel) return undefined;
   const at = timeOf(event);
@@ -82,6 +142,7 @@ export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
     case 'StasisStart': {
       const [source, callId] = event.args ?? [];
       if (source === CALL_LEG && callId) return { type: 'leg.answered', channelId: channel.id, callId, at };
+      if (source === DIAL_ENDED) return dialEnded(channel, event.args ?? [], at);
       const endpoint = endpointOfChannelName(channel.name);
       const dialed = channel.dialplan?.exten;
       if (!endpoint || !dialed) return undefined;
@@ -101,7 +162,7 @@ export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
       if (event.soft) return undefined;
       return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? NORMAL_CLEARING, causeText: '', ...sipCodeOf(event), at };
     case 'StasisEnd':
-      return { type: 'channel.hungup', channelId: channel.id, cause: NORMAL_CLEARING, causeText: 'left Stasis', at };
+      return { type: 'channel.hungup', channelId: channel.id, cause: NORMAL_CLEARING, causeText: 'left Stasis', leftApp: true, at };
     case 'ChannelDestroyed':
       return { type: 'channel.hungup', channelId: channel.id, cause: event.cause ?? 0, causeText: event.cause_txt ?? '', ...sipCodeOf(event), at };
     default:

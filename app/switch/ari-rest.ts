@@ -48,6 +48,8 @@ export class AriRest {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly authorization: string;
+  // Requests sent so far (operators and bench/call-setup: ARI round trips per call).
+  private sent = 0;
 
   constructor(private readonly options: AriRestOptions) {
     this.base = new URL(options.url);
@@ -68,7 +70,12 @@ export class AriRest {
     return this.request<T>('DELETE', path, query);
   }
 
+  get requestsSent(): number {
+    return this.sent;
+  }
+
   request<T>(method: string, path: string, query?: Query, body?: unknown, timeoutMs = this.options.timeoutMs): Promise<T> {
+    this.sent += 1;
     const url = new URL(`/ari${path}`, this.base);
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));

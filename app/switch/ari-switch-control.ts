@@ -1,4 +1,4 @@
-import { type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
+import { type HandOffRequest, type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../call-state';
 import { type RtpQuality } from '../shared/events';
 import { type AriChannel } from './ari-event-mapper';
 import { AriRequestError, type AriRest } from './ari-rest';
@@ -30,6 +30,13 @@ const STATISTICS_TIMEOUT_MS = 1000;
 const REJECT_CONTEXT = 'reject';
 // Stasis() argument of the legs created in the application before they are dialled (ari-event-mapper.ts).
 const DIALED_LEG = 'dialed';
+// The lean call path (CALL_PATH=dialplan, asterisk/conf/extensions.conf): the context where Dial()
+// rings what the controller decided, and the channel variable that carries the decision.
+export const DIAL_CONTEXT = 'dial-plan';
+const DIAL_EXTENSION = 'call';
+const PLAN_VARIABLE = 'CALL_PLAN';
+const HANDLE_CONTEXT = 'dial-plan-handle';
+const HANDLE_EXTENSION = 'handle';
 // How long a created channel may take to enter the application before it can be dialled.
 const NOT_IN_STASIS_YET_WAIT_MS = 2000;
 
@@ -37,6 +44,8 @@ const NOT_IN_STASIS_YET_WAIT_MS = 2000;
 // tone: playback never ends by itself, and a channel in a bridge does not hear the other party
 // while something is played to it.
 const WARNING_TONE = 'sound:beep';
+// How long the whispering snoop channel stays: the beep lasts about a quarter of a second.
+const WHISPERED_TONE_MS = 1000;
 
 // Commands to Asterisk through ARI. The switch only bridges and terminates: every decision is
 // taken by the call state manager.
@@ -85,16 +94,7 @@ export class AriSwitchControl implements SwitchControl {
   // the channel in the application: a dial sent at once may be refused with 409 "Channel not in
   // Stasis application" (nothing was dialled). That one refusal is retried for a short while.
   async dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void> {
-    const deadline = Date.now() + NOT_IN_STASIS_YET_WAIT_MS;
-    for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
-      try {
-        await this.rest.post(`/channels/${encodeURIComponent(channelId)}/dial`, { caller: options.callerChannelId, timeout: options.timeoutSeconds });
-        return;
-      } catch (error) {
-        if (!isNotInStasisYet(error) || Date.now() + delayMs > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
+    await retryWhileNotInStasis(() => this.rest.post(`/channels/${encodeURIComponent(channelId)}/dial`, { caller: options.callerChannelId, timeout: options.timeoutSeconds }));
   }
 
   async ring(channelId: string): Promise<void> {
@@ -107,6 +107,48 @@ export class AriSwitchControl implements SwitchControl {
 
   async answer(channelId: string): Promise<void> {
     await this.rest.post(`/channels/${encodeURIComponent(channelId)}/answer`);
+  }
+
+  // Three requests, two round trips: the plan as one variable (CALL_PLAN=<callId>|<dial string>|
+  // <ring seconds>|<talk seconds, 0: none>, read by the dialplan) and the application's subscription
+  // to the channel (its events after it leaves the application: Dial progress, answer, hang-up)
+  // side by side, then the continue into the dialplan.
+  async handOff(callerChannelId: string, request: HandOffRequest): Promise<void> {
+    const id = encodeURIComponent(callerChannelId);
+    const talk = request.talkLimitSeconds === undefined ? '0' : Math.max(0.001, request.talkLimitSeconds).toFixed(3);
+    const plan = [request.callId, request.endpoints.join('&'), String(Math.max(1, Math.ceil(request.ringTimeoutSeconds))), talk].join('|');
+    await Promise.all([
+      this.rest.post(`/channels/${id}/variable`, { variable: PLAN_VARIABLE, value: plan }),
+      request.followed ? Promise.resolve() : this.rest.post(`/applications/${encodeURIComponent(this.app)}/subscription`, { eventSource: `channel:${callerChannelId}` }),
+    ]);
+    await this.rest.post(`/channels/${id}/continue`, { context: DIAL_CONTEXT, extension: DIAL_EXTENSION, priority: 1 });
+  }
+
+  // TIMEOUT(absolute) counts from the moment it is set; 0 would turn it off, so a deadline already
+  // past becomes "now". ARI sets variables only on channels in the application: a channel out in the
+  // dialplan (the lean call path) gets it through a handle (setThroughHandle).
+  async setHangupDeadline(channelId: string, at: Date): Promise<void> {
+    const seconds = Math.max(0.001, (at.getTime() - Date.now()) / 1000).toFixed(3);
+    try {
+      await this.rest.post(`/channels/${encodeURIComponent(channelId)}/variable`, { variable: 'TIMEOUT(absolute)', value: seconds });
+    } catch (error) {
+      if (!isNotInStasis(error)) throw error;
+      await this.setThroughHandle(channelId, 'TIMEOUT(absolute)', seconds);
+    }
+  }
+
+  // A Local channel created in the application with the target as its originator shares the
+  // target's linked id, so MASTER_CHANNEL() on it is the target (the first channel of its call);
+  // the handle is hung up again at once and never dialled. Five requests: for the rare update of
+  // a channel out of the application (a grant extended), not for every call.
+  private async setThroughHandle(channelId: string, variable: string, value: string): Promise<void> {
+    const handle = `${channelId}-h${Date.now().toString(36)}`;
+    await this.rest.post('/channels/create', { endpoint: `Local/${HANDLE_EXTENSION}@${HANDLE_CONTEXT}`, app: this.app, appArgs: 'handle', channelId: handle, originator: channelId });
+    try {
+      await retryWhileNotInStasis(() => this.rest.post(`/channels/${encodeURIComponent(handle)}/variable`, { variable: `MASTER_CHANNEL(${variable})`, value }));
+    } finally {
+      await ignoreGone(this.rest.delete(`/channels/${encodeURIComponent(handle)}`));
+    }
   }
 
   async hangup(channelId: string, reason: HangupReason): Promise<void> {
@@ -128,7 +170,25 @@ export class AriSwitchControl implements SwitchControl {
   }
 
   async playTone(channelId: string): Promise<void> {
-    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/play`, { media: WARNING_TONE }));
+    try {
+      await this.rest.post(`/channels/${encodeURIComponent(channelId)}/play`, { media: WARNING_TONE });
+    } catch (error) {
+      if (isNotInStasis(error)) return this.whisperTone(channelId);
+      if (!isGone(error)) throw error;
+    }
+  }
+
+  // A channel out in the dialplan (the lean call path) cannot be played to: a snoop channel whispers
+  // the tone into what it hears instead (snoop works on any channel), and is ended once it played.
+  private async whisperTone(channelId: string): Promise<void> {
+    const snoopId = `${channelId}-t${Date.now().toString(36)}`;
+    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/snoop`, { app: this.app, appArgs: 'tone', spy: 'none', whisper: 'out', snoopId }));
+    try {
+      await retryWhileNotInStasis(() => this.rest.post(`/channels/${encodeURIComponent(snoopId)}/play`, { media: WARNING_TONE }));
+      await new Promise((resolve) => setTimeout(resolve, WHISPERED_TONE_MS));
+    } finally {
+      await ignoreGone(this.rest.delete(`/channels/${encodeURIComponent(snoopId)}`));
+    }
   }
 
   // TIMEOUT(absolute) through ARI's setChannelVar (it accepts a dialplan function as the name):
@@ -257,8 +317,22 @@ function ariTime(value: string | undefined): Date {
   return Number.isNaN(parsed) ? new Date(0) : new Date(parsed);
 }
 
-function isNotInStasisYet(error: unknown): boolean {
+function isNotInStasis(error: unknown): boolean {
   return error instanceof AriRequestError && error.status === 409 && String(error.details.body).includes('not in Stasis');
+}
+
+// A channel just created may not be in the application yet: that one refusal is retried a while.
+async function retryWhileNotInStasis(request: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + NOT_IN_STASIS_YET_WAIT_MS;
+  for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
+    try {
+      await request();
+      return;
+    } catch (error) {
+      if (!isNotInStasis(error) || Date.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 function isGone(error: unknown): boolean {

@@ -1,7 +1,8 @@
 import { type SwitchControl, type SwitchEvent } from '../call-state';
 import { type Logger } from '../shared/infra/logger';
+import { errorMessage } from '../shared/kernel';
 import { AriEventStream } from './ari-event-stream';
-import { toSwitchEvent } from './ari-event-mapper';
+import { EVENT_TYPES_READ, toSwitchEvent } from './ari-event-mapper';
 import { AriRest } from './ari-rest';
 import { AriSwitchControl } from './ari-switch-control';
 
@@ -13,6 +14,10 @@ export interface SwitchModuleOptions {
   maxSockets: number;
   requestTimeoutMs: number;
   log: Logger;
+  // Asterisk sends the application only the event types the controller reads (an ARI event
+  // filter, set on every connection): the lean call path follows each caller's channel out of the
+  // application, and most of what that channel does is of no interest.
+  declineUnreadEvents?: boolean;
 }
 
 export interface SwitchModule {
@@ -26,6 +31,8 @@ export interface SwitchModule {
   eventsConnected(): boolean;
   // The last moment the switch's events were known to arrive (now while connected).
   eventsSeenAt(): Date | undefined;
+  // ARI requests the call path has sent since start.
+  requestsSent(): number;
 }
 
 export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
@@ -51,7 +58,14 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
           const event = toSwitchEvent(raw);
           if (event) handlers.onEvent(event);
         },
-        onConnected: handlers.onConnected,
+        onConnected: (reconnected, lostAt) => {
+          if (!options.declineUnreadEvents) return handlers.onConnected(reconnected, lostAt);
+          // The filter before anything else: the resync that onConnected starts runs under it.
+          rest
+            .request('PUT', `/applications/${encodeURIComponent(options.app)}/eventFilter`, undefined, { allowed: EVENT_TYPES_READ.map((type) => ({ type })), disallowed: [] })
+            .catch((error: unknown) => log.warn('ari event filter not set', { error: errorMessage(error) }))
+            .finally(() => handlers.onConnected(reconnected, lostAt));
+        },
       });
       return stream.start();
     },
@@ -64,6 +78,7 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
     },
     eventsConnected: () => stream?.connected ?? false,
     eventsSeenAt: () => stream?.eventsSeenAt(),
+    requestsSent: () => rest.requestsSent,
   };
 }
 

@@ -4,7 +4,9 @@ import { SETUP_RTD, uacScenario } from './sipp/scenarios';
 import { readCounters, readFailureReasons, readResponseTimes, startSipp, type SippCounters } from './sipp/sipp';
 import { achievedRate, percentiles, type Percentiles } from './stats';
 
-export type PathName = 'controller' | 'dialplan' | 'controller-filtered' | 'controller-intercepted';
+// controller: the Stasis path; lean: CALL_PATH=dialplan; dialplan: plain Dial(), no controller
+// (suffixes tell the run apart: -pinned, -2 for the baseline measured beside the lean path).
+export type PathName = string;
 
 // A way a call is set up: through the controller (Stasis), or by plain Dial() (the baseline).
 export interface CallPath {

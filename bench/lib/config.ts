@@ -19,8 +19,11 @@ export interface BenchConfig {
   interceptAdminToken: string;
   outDir: string;
   asteriskLog: string;
-  appLog: string;
-  pids: { app: number; asteriskFile: string; postgresFile: string };
+  // Extra node flags for the controller (e.g. --cpu-prof).
+  appNodeArgs: string[];
+  // Also run each path with Asterisk pinned to one core and everything else to the other.
+  pinned: boolean;
+  pids: { asteriskFile: string; postgresFile: string; redisFile: string; natsFile: string };
   ladder: {
     rates: number[];
     stepSeconds: number;
@@ -32,7 +35,7 @@ export interface BenchConfig {
     loadBelow: number;
     loadWaitSeconds: number;
   };
-  ports: Record<'callee' | 'calleeMedia' | 'controller' | 'controllerMedia' | 'dialplan' | 'dialplanMedia' | 'filtered' | 'filteredMedia' | 'intercepted' | 'interceptedMedia', number>;
+  ports: Record<'callee' | 'calleeMedia' | 'controller' | 'controllerMedia' | 'dialplan' | 'dialplanMedia' | 'filtered' | 'filteredMedia' | 'intercepted' | 'interceptedMedia' | 'lean' | 'leanMedia', number>;
 }
 
 export class BenchConfigError extends Error {
@@ -78,14 +81,16 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     interceptAdminToken: read(env, 'INTERCEPT_ADMIN_TOKEN'),
     outDir: read(env, 'CALL_SETUP_OUT'),
     asteriskLog: join(read(env, 'AST_INSTANCE_DIR'), 'log', 'messages.log'),
-    appLog: read(env, 'CALL_SETUP_APP_LOG'),
+    appNodeArgs: (env.CALL_SETUP_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    pinned: env.CALL_SETUP_PINNED !== '0',
     pids: {
-      app: Number(read(env, 'CALL_SETUP_APP_PID')),
       asteriskFile: join(runDir, 'asterisk.pid'),
       postgresFile: join(runDir, 'postgres.pid'),
+      redisFile: join(runDir, 'redis.pid'),
+      natsFile: join(runDir, 'nats.pid'),
     },
     ladder: {
-      rates: numbers(read(env, 'CALL_SETUP_RATES', '25 50 75 100 150 200 250 300')),
+      rates: numbers(read(env, 'CALL_SETUP_RATES', '25 50 100 150 200 250 300')),
       stepSeconds: Number(read(env, 'CALL_SETUP_STEP_SECONDS', '10')),
       holdMs: Number(read(env, 'CALL_SETUP_HOLD_MS', '1000')),
       maxP99Ms: Number(read(env, 'CALL_SETUP_MAX_P99_MS', '1000')),
@@ -93,6 +98,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       loadWaitSeconds: Number(read(env, 'CALL_SETUP_LOAD_WAIT_SECONDS', '30')),
     },
     // Bench ports: SIP 45000-45999, media 55000-55999 (the bench profile's PostgreSQL has 55434).
-    ports: { callee: 45000, calleeMedia: 55100, controller: 45010, controllerMedia: 55110, dialplan: 45020, dialplanMedia: 55120, filtered: 45030, filteredMedia: 55130, intercepted: 45040, interceptedMedia: 55140 },
+    ports: { callee: 45000, calleeMedia: 55100, controller: 45010, controllerMedia: 55110, dialplan: 45020, dialplanMedia: 55120, filtered: 45030, filteredMedia: 55130, intercepted: 45040, interceptedMedia: 55140, lean: 45050, leanMedia: 55150 },
   };
 }

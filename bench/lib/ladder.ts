@@ -22,6 +22,8 @@ export interface LadderOptions {
   logs: { asterisk: LogCursor; app: LogCursor };
   cpu: CpuGroups;
   progress: (line: string) => void;
+  // ARI requests the controller has sent so far (NaN when unknown).
+  ariRequests?: () => Promise<number>;
 }
 
 export interface StepResult extends CallStepRun {
@@ -39,6 +41,8 @@ export interface StepResult extends CallStepRun {
   appWarnings: Record<string, number>;
   // Channels and bridges still up once the step's calls should all have ended.
   leftover: { channels: number; bridges: number };
+  // ARI requests the controller sent during the step (NaN when unknown).
+  ariRequests: number;
 }
 
 export interface PathOutcome {
@@ -71,6 +75,7 @@ async function runStep(path: CallPath, rate: number, label: string, attempt: num
   await resetTaskprocessors(options.projectRoot);
   options.logs.asterisk.takeNew();
   options.logs.app.takeNew();
+  const requestsBefore = options.ariRequests ? await options.ariRequests() : NaN;
   const sampler = new ResourceSampler(options.cpu);
   const run = await runCallStep({ outDir: options.outDir, label, sipTarget: options.sipTarget, path, rate, seconds: options.stepSeconds, holdMs: options.holdMs });
   const usage = sampler.stop();
@@ -83,7 +88,9 @@ async function runStep(path: CallPath, rate: number, label: string, attempt: num
   const leftover = await waitForIdle(options.ari, verdict ? 120 : 15);
   if (leftover.channels > 0) options.progress(`warning: ${leftover.channels} channels still up after ${label}`);
   const queues = await taskprocessors(options.projectRoot);
+  const requestsAfter = options.ariRequests ? await options.ariRequests() : NaN;
   return {
+    ariRequests: requestsAfter - requestsBefore,
     ...run,
     attempt,
     passed: verdict === '',

@@ -78,7 +78,6 @@ export function headlineLines(headline: Headline): string[] {
   return [
     `controller_max_rate: ${headline.controllerMaxRate} calls/s`,
     `dialplan_max_rate: ${headline.dialplanMaxRate} calls/s`,
-    `ratio: ${headline.ratio === undefined ? 'n/a' : headline.ratio.toFixed(2)}`,
     `common_rate: ${headline.commonRate} calls/s`,
     `controller_setup_p50: ${ms(headline.controller?.setup?.p50)}`,
     `controller_setup_p99: ${ms(headline.controller?.setup?.p99)}`,

@@ -31,6 +31,11 @@ export class AppProcess {
     return app;
   }
 
+  // Stops (SIGSTOP) or resumes (SIGCONT) the controller without ending it.
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }

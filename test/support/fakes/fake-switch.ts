@@ -1,4 +1,4 @@
-import { type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
+import { type HandOffRequest, type HangupReason, OriginateRefusedError, type OriginateRequest, type SwitchBridge, type SwitchChannel, type SwitchControl } from '../../../app/call-state';
 import { type RtpQuality } from '../../../app/shared/events';
 
 export type SwitchCommand =
@@ -13,7 +13,9 @@ export type SwitchCommand =
   | { kind: 'playTone'; channelId: string }
   | { kind: 'createBridge'; bridgeId: string }
   | { kind: 'addToBridge'; bridgeId: string; channelIds: string[] }
-  | { kind: 'destroyBridge'; bridgeId: string };
+  | { kind: 'destroyBridge'; bridgeId: string }
+  | { kind: 'handOff'; channelId: string; request: HandOffRequest }
+  | { kind: 'setHangupDeadline'; channelId: string; at: Date };
 
 // A switch that records what the controller told it, and can be told to fail.
 export class FakeSwitch implements SwitchControl {
@@ -49,6 +51,16 @@ export class FakeSwitch implements SwitchControl {
   }
   dialChannel(channelId: string, options: { callerChannelId: string; timeoutSeconds: number }): Promise<void> {
     this.commands.push({ kind: 'dial', channelId, ...options });
+    return Promise.resolve();
+  }
+  // Hand-offs fail while this is set (the switch cannot be reached).
+  failHandOff = false;
+  handOff(channelId: string, request: HandOffRequest): Promise<void> {
+    this.commands.push({ kind: 'handOff', channelId, request });
+    return this.failHandOff ? Promise.reject(new Error('ARI POST /channels/continue failed')) : Promise.resolve();
+  }
+  setHangupDeadline(channelId: string, at: Date): Promise<void> {
+    this.commands.push({ kind: 'setHangupDeadline', channelId, at });
     return Promise.resolve();
   }
   progress(channelId: string): Promise<void> {

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The controller as `npm start` runs it (dist/app/main.js: call path, consumers, admin API), started
+// by the bench once per call path (CALL_PATH), with its log in the run's directory.
+export interface RunningController {
+  pid: number;
+  log: string;
+  stop(): Promise<void>;
+}
+
+export async function startController(options: { projectRoot: string; outDir: string; callPath: 'stasis' | 'dialplan'; adminUrl: string; nodeArgs: string[] }): Promise<RunningController> {
+  const log = join(options.outDir, `app-${options.callPath}.log`);
+  const out = openSync(log, 'w');
+  const child: ChildProcess = spawn(process.execPath, [...options.nodeArgs, '--enable-source-maps', join(options.projectRoot, 'dist', 'app', 'main.js')], {
+    cwd: options.projectRoot,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', CALL_PATH: options.callPath },
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the controller (${options.callPath}) exited, see ${log}`);
+    if (Date.now() > deadline) throw new Error(`the controller (${options.callPath}) was not ready within 30 s, see ${log}`);
+    if (readFileSync(log, 'utf8').includes('"switch connected"')) {
+      const healthy = await fetch(`${options.adminUrl}/healthz`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (healthy) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    pid: child.pid ?? 0,
+    log,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+// ARI requests the controller has sent so far (its switch_ari_requests gauge on /metrics).
+export async function ariRequestsSent(admin: { url: string; token: string }): Promise<number> {
+  const res = await fetch(`${admin.url}/metrics`, { headers: { authorization: `Bearer ${admin.token}` } });
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+  const match = /^switch_ari_requests (\d+)/m.exec(await res.text());
+  return match ? Number(match[1]) : NaN;
+}
