@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
+import { createCallPolicyModule } from './call-policy';
 import { AriOutboundRegistrations, createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
+  // Emergency numbers, suspension, limits and fraud caps: decided before routing and billing.
+  const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, metrics, scheduler: systemScheduler, log });
+  await callPolicy.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
   const calls = createCallStateModule({
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
     instanceId: config.instanceId,
     instances,
     authorizer: billing,
+    admission: callPolicy.admission,
     creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {
       router: routing.service,
@@ -262,6 +267,7 @@ async function main(): Promise<void> {
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
+    await callPolicy.stop();
     await carriersModule.registrations.stop();
     await intercept?.jobs.stop();
     interceptTap?.close();

@@ -19,6 +19,7 @@ import {
   type SubscriberDirectory,
   type SwitchControl,
 } from './ports';
+import { type CallAdmission } from './call-admission-port';
 import { type CallState, IllegalTransitionError } from './states';
 
 export interface CallStateManagerDeps {
@@ -40,6 +41,9 @@ export interface CallStateManagerDeps {
   // a call found ended after a restart ends at its last recorded change.
   instanceId?: string;
   instances?: InstanceRegistry;
+  // [call-policy hook] Emergency numbers, suspension, limits and fraud caps (app/call-policy),
+  // decided before routing and billing. Without one, every call is allowed.
+  admission?: CallAdmission;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;
@@ -100,14 +104,22 @@ export class CallContext {
   }
 
   async save(call: Call, events: PublishableEvent[] = []): Promise<void> {
-    await this.deps.store.save(call, events);
+    if (call.emergency) this.unblocked(call, 'save', this.deps.store.save(call, events));
+    else await this.deps.store.save(call, events);
     this.observe(events);
   }
 
   // Forgets a finished call in the store, queueing its last events in the same step.
   async remove(call: Call, events: PublishableEvent[]): Promise<void> {
-    await this.deps.store.delete(call, events);
+    if (call.emergency) this.unblocked(call, 'delete', this.deps.store.delete(call, events));
+    else await this.deps.store.delete(call, events);
     this.observe(events);
+  }
+
+  // [call-policy hook] An emergency call never waits on the store, nor fails with it: its writes
+  // go out in order on the store's connection, and a failed one is logged (its events are lost).
+  private unblocked(call: Call, what: string, write: Promise<void>): void {
+    write.catch((error: unknown) => this.logFor(call).error('emergency call not written to the store: it goes on', { write: what, error: errorMessage(error) }));
   }
 
   private observe(events: PublishableEvent[]): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { interceptConfigOf, type InterceptConfig } from './intercept-config';
 import { retiredInterceptIssues } from './intercept-schema';
+import { parseEmergencyNumbers } from './call-policy-schema';
 import { configSchema } from './schema';
 
 export interface AppConfig {
@@ -18,6 +19,14 @@ export interface AppConfig {
   billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
   intercept: InterceptConfig;
   routing: RoutingConfig;
+  callPolicy: CallPolicyConfig;
+}
+
+// Call admission rules (app/call-policy accepts this as is).
+export interface CallPolicyConfig {
+  // Country (ISO 3166 alpha-2) -> its emergency and short numbers, the first one sent to its carriers.
+  emergencyNumbers: Record<string, string[]>;
+  emergencyCarrierRefreshMs: number;
 }
 
 // The recommendation service's settings (app/routing's RoutingOptions accepts this as is).
@@ -92,6 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       carrierCurrency: raw.ROUTING_CARRIER_CURRENCY,
       referenceCallSeconds: raw.ROUTING_REFERENCE_CALL_SECONDS,
       refreshMs: raw.ROUTING_REFRESH_MS,
+    },
+    callPolicy: {
+      emergencyNumbers: parseEmergencyNumbers(raw.EMERGENCY_NUMBERS).table,
+      emergencyCarrierRefreshMs: raw.EMERGENCY_CARRIER_REFRESH_MS,
     },
   };
 }

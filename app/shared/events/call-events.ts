@@ -77,6 +77,8 @@ export const CallEndedSchema = z.object({
   // Absent in events written before they existed: read as on-net, with no attempts known.
   direction: z.enum(DIRECTIONS).optional(),
   attempts: z.array(AttemptSchema).optional(),
+  // A call to the emergency services (costs the caller nothing; absent: not one).
+  emergency: z.boolean().optional(),
   quality: z.object({ caller: RtpQualitySchema.optional(), callee: RtpQualitySchema.optional() }),
   history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
 });

@@ -1,0 +1,21 @@
+// What the call admission rules need from the other modules.
+
+// A carrier that takes emergency calls of these countries (app/carriers).
+export interface EmergencyCarrier {
+  carrierId: string;
+  countries: readonly string[];
+  // The switch's dial string for this number through this carrier.
+  dialString(number: string): string;
+  maxConcurrentCalls: number;
+}
+
+export interface EmergencyCarrierSource {
+  // The enabled emergency carriers, in the order to try them.
+  emergencyCarriers(): Promise<EmergencyCarrier[]>;
+}
+
+// The rules' own figures for operators (Prometheus in production).
+export interface PolicyMetrics {
+  // An emergency call that found no emergency carrier: an alarm.
+  emergencyUnroutable(country: string): void;
+}

@@ -1,0 +1,26 @@
+import { type Party } from './call';
+import { type CarrierTarget } from './ports';
+import { type EndCause } from './states';
+
+// ---- [call-policy] What the call admission rules (app/call-policy) decide about a new call from
+// a user, before any number validation, routing or billing: an emergency call (routed to the
+// emergency carriers of the caller's country, whatever the caller's balance, plan, suspension or
+// limits), a refusal with its cause and SIP response, or a call allowed to go on the usual way.
+
+export interface AdmissionRequest {
+  callId: string;
+  caller: Party;
+  // As the caller sent it: a username, a national or E.164 number, an emergency or short number.
+  dialed: string;
+  at: Date;
+}
+
+export type AdmissionDecision =
+  // carriers: the emergency carriers of `country`, in the order to try them (none: 503).
+  | { kind: 'emergency'; country: string; number: string; carriers: CarrierTarget[] }
+  | { kind: 'refused'; cause: EndCause; sipCode: number; reason: string }
+  | { kind: 'allowed' };
+
+export interface CallAdmission {
+  admit(request: AdmissionRequest): Promise<AdmissionDecision>;
+}
