@@ -70,7 +70,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   }
   const v1 = express.Router();
   v1.use(bearerAuth(deps.token));
-  v1.use('/users', usersRouter(deps.users));
+  v1.use('/users', usersRouter(deps.users, deps.calls));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));

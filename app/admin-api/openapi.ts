@@ -3,6 +3,7 @@ import { billingOpenApi } from './openapi-billing';
 import { carriersOpenApi } from './openapi-carriers';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
+import { usersOpenApi } from './openapi-users';
 import {
   CallListResponse,
   CallResponse,
@@ -40,6 +41,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const intercept = interceptOpenApi(schemaOf);
   const routing = routingOpenApi(schemaOf);
   const carriers = carriersOpenApi(schemaOf);
+  const standing = usersOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -65,6 +67,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...intercept.schemas,
         ...routing.schemas,
         ...carriers.schemas,
+        ...standing.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -105,7 +108,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
         delete: {
-          summary: 'Delete a user: it can no longer register or call',
+          summary: 'Delete a user: it can no longer register or call; its live calls are hung up at once',
           parameters: [userIdParameter],
           responses: {
             '204': { description: 'deleted' },
@@ -219,6 +222,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...billing.paths,
       ...routing.paths,
       ...carriers.paths,
+      ...standing.paths,
     },
   };
 }

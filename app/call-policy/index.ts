@@ -5,7 +5,7 @@ import { errorMessage, type Scheduler, PeriodicJobs } from '../shared/kernel';
 import { CallAdmissionPolicy } from './call-admission';
 import { EmergencyCarrierCache } from './emergency-carriers';
 import { EmergencyNumbers } from './emergency-numbers';
-import { type EmergencyCarrierSource } from './ports';
+import { type EmergencyCarrierSource, type SubscriberStanding } from './ports';
 import { PrometheusPolicyMetrics } from './prometheus-policy-metrics';
 
 export interface CallPolicyModule {
@@ -15,12 +15,12 @@ export interface CallPolicyModule {
   stop(): Promise<void>;
 }
 
-export function createCallPolicyModule(deps: { config: CallPolicyConfig; carriers: EmergencyCarrierSource; metrics: Registry; scheduler: Scheduler; log: Logger }): CallPolicyModule {
+export function createCallPolicyModule(deps: { config: CallPolicyConfig; carriers: EmergencyCarrierSource; standing: SubscriberStanding; metrics: Registry; scheduler: Scheduler; log: Logger }): CallPolicyModule {
   const log = deps.log.child({ module: 'call-policy' });
   const cache = new EmergencyCarrierCache(deps.carriers, log);
   const jobs = new PeriodicJobs(deps.scheduler, (job, error) => log.error('call policy job failed', { job, error: errorMessage(error) }));
   return {
-    admission: new CallAdmissionPolicy(new EmergencyNumbers(deps.config.emergencyNumbers), cache, new PrometheusPolicyMetrics(deps.metrics), log),
+    admission: new CallAdmissionPolicy(new EmergencyNumbers(deps.config.emergencyNumbers), cache, new PrometheusPolicyMetrics(deps.metrics), log, deps.standing),
     start: async () => {
       await cache.refresh();
       jobs.every('emergency carriers refresh', deps.config.emergencyCarrierRefreshMs, () => cache.refresh());
@@ -32,4 +32,4 @@ export function createCallPolicyModule(deps: { config: CallPolicyConfig; carrier
 export { CallAdmissionPolicy } from './call-admission';
 export { EmergencyNumbers, type EmergencyMatch } from './emergency-numbers';
 export { EmergencyCarrierCache } from './emergency-carriers';
-export type { EmergencyCarrier, EmergencyCarrierSource, PolicyMetrics } from './ports';
+export type { EmergencyCarrier, EmergencyCarrierSource, PolicyMetrics, SubscriberStanding } from './ports';

@@ -14,6 +14,11 @@ export interface EmergencyCarrierSource {
   emergencyCarriers(): Promise<EmergencyCarrier[]>;
 }
 
+// Where a user stands (app/users): suspended or not. Asked for every call that is not an emergency one.
+export interface SubscriberStanding {
+  suspensionOf(userId: string): Promise<{ reason: string } | undefined>;
+}
+
 // The rules' own figures for operators (Prometheus in production).
 export interface PolicyMetrics {
   // An emergency call that found no emergency carrier: an alarm.

@@ -23,4 +23,6 @@ export type AdmissionDecision =
 
 export interface CallAdmission {
   admit(request: AdmissionRequest): Promise<AdmissionDecision>;
+  // May this user be rung (on-net, or from the phone network)? 'emergency' is never answered here.
+  admitCallee(request: { callId: string; callee: Party }): Promise<Exclude<AdmissionDecision, { kind: 'emergency' }>>;
 }

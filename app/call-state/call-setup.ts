@@ -121,6 +121,9 @@ export class CallSetup {
     const ctx = this.ctx;
     call.callee = callee;
     if (!ctx.transition(call, (state) => state.route(), log)) return;
+    // [call-policy hook] a callee may not be rung (suspended).
+    const calleeDecision = (await ctx.deps.admission?.admitCallee({ callId: call.id, callee })) ?? { kind: 'allowed' };
+    if (calleeDecision.kind === 'refused') return endCall(ctx, call, calleeDecision.cause, log, { sipCode: calleeDecision.sipCode, reason: calleeDecision.reason });
     const connections = await ctx.deps.connections.connectionsOf(callee.username);
     if (connections.length === 0) return endCall(ctx, call, 'unreachable', log);
     if (options.paid && !(await this.authorized(call, callee.phoneNumber, true, log))) return;

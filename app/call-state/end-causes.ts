@@ -115,6 +115,7 @@ export function sipCodeOf(cause: EndCause): number | undefined {
     case 'declined':
       return 603;
     case 'not_allowed':
+    case 'suspended':
       return 403;
     // Temporarily unable (a dependency failed): devices may retry another server.
     case 'failed':

@@ -16,7 +16,9 @@ export type EndCause =
   | 'not_allowed'
   | 'failed'
   // Ended by the platform: an operator, or the credit ran out.
-  | 'terminated';
+  | 'terminated'
+  // Refused by the call admission rules (app/call-policy): the caller or the callee is suspended.
+  | 'suspended';
 
 export class IllegalTransitionError extends Error {
   constructor(

@@ -78,6 +78,25 @@ describe('e2e: emergency calls always connect', function () {
     }
   });
 
+  it('given a suspended US user and a suspended German user, when they dial 911 and 112, then each reaches their emergency carrier with their own E.164 number, while an ordinary call is refused', async function () {
+    const us = await createUser('sam');
+    const de = await germanUser();
+    for (const [user, dialed, carrier, sent] of [
+      [us, '911', usFirst, '911'],
+      [de, '112', germany, '112'],
+    ] as const) {
+      expect((await api('POST', `/v1/users/${user.id}/suspend`, { reason: 'e2e' })).status).to.equal(200);
+      const userDevice = device(user);
+      await register(userDevice);
+      expect(finalCode(await call(userDevice, '+442071838750').done), 'an ordinary call').to.equal(403);
+      const answering = await carrierAnswers(carrier, { kind: 'answer', ringMs: 100 });
+      const [callerResult, carrierResult] = await Promise.all([call(userDevice, dialed, { holdMs: 1000 }).done, answering.done]);
+      expect(finalCode(callerResult), `${user.phoneNumber} ${dialed}: ${callerResult.errors}`).to.equal(200);
+      expect(calledNumbers(carrierResult)).to.deep.equal([sent]);
+      expect(presented(carrierResult.trace, user)).to.equal(true);
+    }
+  });
+
   it('given the first US emergency carrier answers 503, then the second gets the call and connects it', async function () {
     const bob = await createUser('bob');
     const bobDevice = device(bob);
