@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   await routing.service.start();
   routing.jobs.start();
   // Emergency numbers, suspension, limits and fraud caps: decided before routing and billing.
-  const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, metrics, scheduler: systemScheduler, log });
+  const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, sql, redis, metrics, scheduler: systemScheduler, log });
   await callPolicy.start();
   const switchModule = createSwitchModule({ ...config.ari, log });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     carriers,
     invoices,
     routing: routing.service,
+    callPolicy: callPolicy.admin,
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);

@@ -21,8 +21,27 @@ export type AdmissionDecision =
   | { kind: 'refused'; cause: EndCause; sipCode: number; reason: string }
   | { kind: 'allowed' };
 
+export type Refusal = Extract<AdmissionDecision, { kind: 'refused' }>;
+
+// A live call as the admission rules see it (its per-user slots).
+export interface AdmittedCall {
+  id: string;
+  caller: Party;
+  // An outbound PSTN call holds a slot of the caller's PSTN limit too.
+  pstn: boolean;
+}
+
 export interface CallAdmission {
+  // Takes the caller's slot of its concurrent-call limit when it allows the call (none is taken
+  // for an emergency call or a refusal).
   admit(request: AdmissionRequest): Promise<AdmissionDecision>;
+  // An outbound call to this E.164 destination, before routing and billing: the blocklist, the
+  // caller's fraud caps and its PSTN concurrent-call limit (a slot taken when allowed).
+  admitPstn(request: AdmissionRequest & { destination: string }): Promise<Refusal | { kind: 'allowed' }>;
+  // The call ended (any instance may say so): its slots are given back.
+  released(call: AdmittedCall): Promise<void>;
+  // Live calls this instance drives: their slots are held again (after a restart, and before they expire).
+  hold(calls: AdmittedCall[]): Promise<void>;
   // May this user be rung (on-net, or from the phone network)? 'emergency' is never answered here.
   admitCallee(request: { callId: string; callee: Party }): Promise<Exclude<AdmissionDecision, { kind: 'emergency' }>>;
 }

@@ -31,7 +31,8 @@ export { CorruptCallStateError, UnencodableCallError } from './call-codec-errors
 // compiler ask for a code when a state, cause or outcome is added to its type.
 const STATE_CODES = { requested: 0, routing: 1, ringing: 2, answered: 3, ended: 4 } as const satisfies Record<CallStateName, number>;
 const END_CAUSE_CODES = {
-  completed: 1, busy: 2, no_answer: 3, declined: 4, cancelled: 5, unreachable: 6, no_route: 7, not_allowed: 8, failed: 9, terminated: 10, suspended: 11,
+  completed: 1, busy: 2, no_answer: 3, declined: 4, cancelled: 5, unreachable: 6, no_route: 7, not_allowed: 8, failed: 9, terminated: 10, suspended: 11, call_limit: 12,
+  blocked_destination: 13, spend_cap: 14, call_rate_cap: 15,
 } as const satisfies Record<EndCause, number>;
 const OUTCOME_CODES = { answered: 1, busy: 2, declined: 3, no_answer: 4, unreachable: 5, cancelled: 6, congestion: 7 } as const satisfies Record<LegOutcome, number>;
 const FLAG = { callee: 1, answeredLeg: 2, sipCode: 4, ringDeadline: 8, carrierId: 16, talkLimit: 32, direction: 64, legSipCodes: 128 } as const;

@@ -156,9 +156,15 @@ export class CallSetup {
     call.direction = 'outbound';
     call.callee = { userId: '', username: '', phoneNumber: destination };
     if (!ctx.transition(call, (state) => state.route(), log)) return;
+    const { channelId: _channel, ...caller } = call.caller;
+    // [call-policy hook] the blocklist, fraud caps and PSTN limit, before routing and billing.
+    const pstnDecision = (await ctx.deps.admission?.admitPstn({ callId: call.id, caller, dialed: call.dialed, destination, at: ctx.deps.clock.now() })) ?? { kind: 'allowed' };
+    if (pstnDecision.kind === 'refused') {
+      log.info('call refused by policy', { reason: pstnDecision.reason });
+      return endCall(ctx, call, pstnDecision.cause, log, { sipCode: pstnDecision.sipCode, reason: pstnDecision.reason });
+    }
     // The route first: a number no carrier takes is unknown (404), whatever the caller's credit,
     // and no credit is reserved for it.
-    const { channelId: _channel, ...caller } = call.caller;
     const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });
     if (carriers.length === 0) return endCall(ctx, call, 'no_route', log, { reason: 'no_carrier' });
     if (!(await this.authorized(call, destination, false, log))) return;

@@ -33,6 +33,16 @@ export const callPolicyVariables = {
   // The emergency carriers are kept in memory (emergency calls must not need the database) and
   // re-read this often.
   EMERGENCY_CARRIER_REFRESH_MS: positiveInt.min(100).max(600_000).default(5000),
+  // Destination prefixes no call may go to, whatever the API adds (E.164 with '+', comma
+  // separated). Default: the satellite and international networks +881/+882/+883, the classic
+  // ranges of international revenue share fraud.
+  BLOCKED_PREFIXES: z.string().regex(/^(\+[0-9]{1,15})?(,\+[0-9]{1,15})*$/, "E.164 prefixes with their '+', comma separated").default('+881,+882,+883'),
+  // Per-user settings (limits, caps) and added blocked prefixes are re-read this often (0: every call).
+  CALL_POLICY_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  // Calls to one destination across users in a minute above this raise the fraud alarm (0: off),
+  // and block it for FRAUD_DESTINATION_BLOCK_MINUTES (0: alarm only).
+  FRAUD_DESTINATION_CALLS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  FRAUD_DESTINATION_BLOCK_MINUTES: z.coerce.number().int().min(0).max(10_080).default(0),
 };
 
 export function callPolicyIssues(env: { EMERGENCY_NUMBERS: string }): { path: string; message: string }[] {

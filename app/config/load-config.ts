@@ -27,6 +27,10 @@ export interface CallPolicyConfig {
   // Country (ISO 3166 alpha-2) -> its emergency and short numbers, the first one sent to its carriers.
   emergencyNumbers: Record<string, string[]>;
   emergencyCarrierRefreshMs: number;
+  blockedPrefixes: string[];
+  cacheMs: number;
+  destinationCallsPerMinute: number;
+  destinationBlockMinutes: number;
 }
 
 // The recommendation service's settings (app/routing's RoutingOptions accepts this as is).
@@ -105,6 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     callPolicy: {
       emergencyNumbers: parseEmergencyNumbers(raw.EMERGENCY_NUMBERS).table,
       emergencyCarrierRefreshMs: raw.EMERGENCY_CARRIER_REFRESH_MS,
+      blockedPrefixes: raw.BLOCKED_PREFIXES.split(',').filter(Boolean),
+      cacheMs: raw.CALL_POLICY_CACHE_MS,
+      destinationCallsPerMinute: raw.FRAUD_DESTINATION_CALLS_PER_MINUTE,
+      destinationBlockMinutes: raw.FRAUD_DESTINATION_BLOCK_MINUTES,
     },
   };
 }

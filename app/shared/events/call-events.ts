@@ -39,7 +39,8 @@ export const RtpQualitySchema = z.object({
   mes: z.number().min(0).max(100).optional(),
 });
 
-export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated', 'suspended'] as const;
+export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated', 'suspended', 'call_limit',
+  'blocked_destination', 'spend_cap', 'call_rate_cap'] as const;
 
 const base = {
   id: z.string().min(1), // event id: also the JetStream message id, so a republished event is dropped

@@ -28,7 +28,8 @@ function emergencySetup(carriers: { carrierId: string; countries: string[] }[]) 
     { emergencyCarriers: () => Promise.resolve(carriers.map((carrier) => ({ ...carrier, dialString: (number: string) => `PJSIP/${number}@carrier_${carrier.carrierId}`, maxConcurrentCalls: 1 }))) },
     silentLogger,
   );
-  const policy = new CallAdmissionPolicy(new EmergencyNumbers(parseEmergencyNumbers(DEFAULT_EMERGENCY_NUMBERS).table), cache, { emergencyUnroutable: (country) => alarms.push(country) }, silentLogger);
+  const metrics = { emergencyUnroutable: (country: string) => void alarms.push(country), refused: () => undefined, destinationRateAlarm: () => undefined };
+  const policy = new CallAdmissionPolicy({ numbers: new EmergencyNumbers(parseEmergencyNumbers(DEFAULT_EMERGENCY_NUMBERS).table), emergencyCarriers: cache, metrics, log: silentLogger });
   const billing = new BrokeBilling();
   const routed: string[] = [];
   const context = harness([usCaller, deCaller, ukCaller], {

@@ -10,7 +10,8 @@ const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102'
 function suspensionSetup(suspended: string[]) {
   const cache = new EmergencyCarrierCache({ emergencyCarriers: () => Promise.resolve([{ carrierId: 'psap', countries: ['US'], dialString: (n: string) => `PJSIP/${n}@psap`, maxConcurrentCalls: 1 }]) }, silentLogger);
   const standing = { suspensionOf: (userId: string) => Promise.resolve(suspended.includes(userId) ? { reason: 'fraud' } : undefined) };
-  const policy = new CallAdmissionPolicy(new EmergencyNumbers({ US: ['911'] }), cache, { emergencyUnroutable: () => undefined }, silentLogger, standing);
+  const metrics = { emergencyUnroutable: () => undefined, refused: () => undefined, destinationRateAlarm: () => undefined };
+  const policy = new CallAdmissionPolicy({ numbers: new EmergencyNumbers({ US: ['911'] }), emergencyCarriers: cache, metrics, log: silentLogger, standing });
   const context = harness([alice, bob], {
     admission: policy,
     pstn: {
