@@ -57,7 +57,7 @@ export class CallAdmissionPolicy implements CallAdmission {
     return ALLOWED;
   }
 
-  async admitPstn(request: AdmissionRequest & { destination: string }): Promise<Refusal | typeof ALLOWED> {
+  async admitPstn(request: AdmissionRequest & { destination: string }): Promise<Refusal | { kind: 'allowed'; presentation?: 'restricted' }> {
     const userId = request.caller.userId;
     if (!userId || !this.deps.settings) return ALLOWED;
     const settings = await this.deps.settings.of(userId);
@@ -65,7 +65,7 @@ export class CallAdmissionPolicy implements CallAdmission {
     if (capped) return this.refused(capped);
     const max = settings.maxPstnCalls;
     if (max !== undefined && this.deps.counters && !(await this.deps.counters.tryAcquire('pstn', userId, request.callId, max))) return this.refused(OVER_PSTN_LIMIT);
-    return ALLOWED;
+    return settings.clir ? { kind: 'allowed', presentation: 'restricted' } : ALLOWED;
   }
 
   async released(call: AdmittedCall): Promise<void> {

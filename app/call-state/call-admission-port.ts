@@ -37,7 +37,8 @@ export interface CallAdmission {
   admit(request: AdmissionRequest): Promise<AdmissionDecision>;
   // An outbound call to this E.164 destination, before routing and billing: the blocklist, the
   // caller's fraud caps and its PSTN concurrent-call limit (a slot taken when allowed).
-  admitPstn(request: AdmissionRequest & { destination: string }): Promise<Refusal | { kind: 'allowed' }>;
+  // presentation 'restricted': the caller's number is withheld from the callee (CLIR).
+  admitPstn(request: AdmissionRequest & { destination: string }): Promise<Refusal | { kind: 'allowed'; presentation?: 'restricted' }>;
   // The call ended (any instance may say so): its slots are given back.
   released(call: AdmittedCall): Promise<void>;
   // Live calls this instance drives: their slots are held again (after a restart, and before they expire).

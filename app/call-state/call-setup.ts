@@ -27,6 +27,8 @@ export class CallSetup {
   // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
   // outbound call that is still ringing is not failed over any more).
   private readonly remainingCarriers = new Map<string, CarrierChoice[]>();
+  // [call-policy] Outbound calls whose caller withholds its number (CLIR), in memory like the above.
+  private readonly restricted = new Set<string>();
 
   constructor(private readonly ctx: CallContext) {}
 
@@ -163,6 +165,7 @@ export class CallSetup {
       log.info('call refused by policy', { reason: pstnDecision.reason });
       return endCall(ctx, call, pstnDecision.cause, log, { sipCode: pstnDecision.sipCode, reason: pstnDecision.reason });
     }
+    if (pstnDecision.presentation === 'restricted') this.restricted.add(call.id);
     // The route first: a number no carrier takes is unknown (404), whatever the caller's credit,
     // and no credit is reserved for it.
     const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });
@@ -237,6 +240,7 @@ export class CallSetup {
 
   forget(callId: string): void {
     this.remainingCarriers.delete(callId);
+    this.restricted.delete(callId);
   }
 
   private async authorized(call: Call, destination: string, onNet: boolean, log: Logger): Promise<boolean> {
@@ -285,6 +289,8 @@ export class CallSetup {
       callId: call.id,
       endpoint,
       callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
+      // Never on an emergency call: it is not an outbound call admitted with CLIR.
+      ...(this.restricted.has(call.id) && leg.carrierId !== undefined ? { callerPresentation: 'restricted' as const } : {}),
       originatorChannelId: call.caller.channelId,
       timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
     };

@@ -24,6 +24,9 @@ export interface OriginateRequest {
   // Asterisk dial string, e.g. PJSIP/bob/sip:bob@192.0.2.10:5062
   endpoint: string;
   callerId: string;
+  // [call-policy] The caller asked for its number to be withheld (CLIR): the far end sees it as
+  // anonymous, while the carrier still gets it in P-Asserted-Identity. Absent: presented.
+  callerPresentation?: 'restricted';
   // The channel this leg is dialled for (its codecs and linked id); none for a click-to-call's caller.
   originatorChannelId?: string;
   timeoutSeconds: number;

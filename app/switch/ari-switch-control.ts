@@ -72,8 +72,14 @@ export class AriSwitchControl implements SwitchControl {
       await this.rest.post(
         '/channels/create',
         { endpoint: request.endpoint, app: this.app, appArgs: `${DIALED_LEG},${request.callId}`, channelId: request.channelId, originator: request.originatorChannelId },
-        { variables: { 'CALLERID(all)': request.callerId } },
+        // CLIR: the number goes as anonymous in From, and in P-Asserted-Identity (with Privacy: id)
+        // to the carrier, whose endpoint trusts us with it (trust_id_outbound).
+        { variables: { 'CALLERID(all)': request.callerId, ...(request.callerPresentation === 'restricted' ? { 'CALLERID(pres)': 'prohib' } : {}) } },
       );
+      // The dial copies the caller channel's caller party onto the leg: it must say "withheld" too.
+      if (request.callerPresentation === 'restricted' && request.originatorChannelId) {
+        await this.rest.post(`/channels/${encodeURIComponent(request.originatorChannelId)}/variable`, { variable: 'CALLERID(pres)', value: 'prohib' });
+      }
     } catch (error) {
       if (error instanceof AriRequestError && error.status >= 400 && error.status < 500) throw new OriginateRefusedError(request.channelId, { cause: error });
       throw error;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pg from 'pg';
 import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
@@ -6,6 +7,7 @@ import { answerOn, call, device, register } from '../support/devices';
 import { carrierAnswers, createCarrier, importCarrierRates, payingUser, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
 import { finalCode, invites } from '../support/sipp';
+import { testEnv } from '../support/test-env';
 
 async function answeredCallsOf(user: TestUser): Promise<number> {
   const { body } = await api('GET', `/v1/calls?user=${user.id}`);
@@ -96,4 +98,34 @@ describe('e2e: per-user call limits and fraud caps', function () {
     const records = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length >= 2);
     expect(records[1]).to.include({ end_cause: 'spend_cap', end_reason: 'daily_spend_cap' });
   });
+
+  it('given a user who withholds its number (CLIR), when it calls the phone network, then the carrier sees From anonymous but the real number in P-Asserted-Identity, and the record keeps it', async function () {
+    const alice = await createUser('alice');
+    await payingUser(alice.id, ['44,0.60,,1,1,,']);
+    expect((await api('PUT', `/v1/users/${alice.id}/call-policy`, { clir: true })).body).to.deep.include({ own: { clir: true } });
+    const aliceDevice = device(alice);
+    await register(aliceDevice);
+    const answering = await carrierAnswers(carrier, { kind: 'answer', ringMs: 100 });
+    const [result, carrierResult] = await Promise.all([call(aliceDevice, '+442071838760', { holdMs: 500 }).done, answering.done]);
+    expect(finalCode(result)).to.equal(200);
+    const invite = carrierResult.trace.slice(carrierResult.trace.indexOf('INVITE sip:'));
+    expect(/^From:[^\n]*anonymous/im.test(invite), 'From is anonymous').to.equal(true);
+    expect(invite).to.not.match(new RegExp(`^From:[^\\n]*\\${alice.phoneNumber}`, 'im'));
+    expect(invite).to.match(new RegExp(`^P-Asserted-Identity:[^\\n]*\\${alice.phoneNumber}`, 'im'));
+    expect(invite).to.match(/^Privacy: id/im);
+    const [record] = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length >= 1);
+    expect(record).to.include({ end_cause: 'completed' });
+    expect(await callerNumberOf(record?.call_id ?? '')).to.equal(alice.phoneNumber);
+  });
 });
+
+async function callerNumberOf(callId: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await client.connect();
+  try {
+    return ((await client.query('SELECT caller_number FROM call_records WHERE call_id = $1', [callId])).rows[0] as { caller_number?: string } | undefined)?.caller_number;
+  } finally {
+    await client.end();
+  }
+}
+
