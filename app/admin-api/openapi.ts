@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { billingOpenApi } from './openapi-billing';
+import { callPolicyOpenApi } from './openapi-call-policy';
 import { carriersOpenApi } from './openapi-carriers';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
@@ -42,6 +43,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const routing = routingOpenApi(schemaOf);
   const carriers = carriersOpenApi(schemaOf);
   const standing = usersOpenApi(schemaOf);
+  const callPolicy = callPolicyOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -68,6 +70,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...routing.schemas,
         ...carriers.schemas,
         ...standing.schemas,
+        ...callPolicy.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -223,6 +226,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...routing.paths,
       ...carriers.paths,
       ...standing.paths,
+      ...callPolicy.paths,
     },
   };
 }

@@ -26,9 +26,10 @@ export class FraudCaps {
   ) {}
 
   async check(request: { callId: string; userId: string; destination: string; at: Date }, settings: CallPolicySettings): Promise<Refusal | undefined> {
+    // Counted first: the call that trips the alarm is the first one its block refuses.
+    await this.watchDestination(request);
     const blocked = this.blocklist.match(request.destination, request.at);
     if (blocked) return refusal('blocked_destination', 'blocked_prefix');
-    await this.watchDestination(request);
     if (settings.dailySpendCapMinor !== undefined) {
       const spent = await this.store.chargedSince(request.userId, startOfUtcDay(request.at));
       if (spent >= settings.dailySpendCapMinor) return refusal('spend_cap', 'daily_spend_cap');
