@@ -7,6 +7,7 @@ import { call, device, register } from '../support/devices';
 import { calledNumbers, carrierAnswers, createCarrier, importCarrierRates, removeAllCarriers, type TestCarrier } from '../support/pstn';
 import { callRecordsOf } from '../support/records';
 import { finalCode, invites } from '../support/sipp';
+import { TcpProxy } from '../support/tcp-proxy';
 import { testEnv } from '../support/test-env';
 
 // A user with a Berlin number: their national emergency number is 112.
@@ -132,3 +133,43 @@ async function metricsText(): Promise<string> {
   const res = await fetch(`${testEnv.adminUrl}/metrics`, { headers: { authorization: `Bearer ${testEnv.adminToken}` } });
   return res.text();
 }
+
+// The call store and the outbox live in Redis: with Redis unreachable an ordinary call fails, an
+// emergency call still connects (it waits on no store write, takes no slot, asks no billing).
+describe('e2e: emergency calls while Redis is down', function () {
+  let app: AppProcess;
+  let proxy: TcpProxy;
+  let psap: TestCarrier;
+
+  before(async function () {
+    proxy = new TcpProxy('127.0.0.1', Number(new URL(testEnv.redisUrl).port));
+    await proxy.start();
+    app = await AppProcess.start({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, EMERGENCY_CARRIER_REFRESH_MS: '200' });
+    await removeAllCarriers();
+    psap = await createCarrier(`e-us-${Date.now().toString(36)}`, { emergency: true, emergencyCountries: ['US'] });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+  });
+
+  after(async function () {
+    proxy?.restore();
+    await app?.stop();
+    await proxy?.stop();
+  });
+
+  it('given Redis unreachable, when a user dials 911, then the emergency carrier gets it with the caller\'s number and the call connects', async function () {
+    const alice = await createUser('alice');
+    const aliceDevice = device(alice);
+    await register(aliceDevice);
+    // The user is looked up once while everything is up (the call path caches it).
+    const warm = await carrierAnswers(psap, { kind: 'answer', ringMs: 50 });
+    await Promise.all([call(aliceDevice, '911', { holdMs: 300 }).done, warm.done]);
+    proxy.cut();
+    const carrier = await carrierAnswers(psap, { kind: 'answer', ringMs: 100 });
+    const [callerResult, carrierResult] = await Promise.all([call(aliceDevice, '911', { holdMs: 2000 }).done, carrier.done]);
+    expect(finalCode(callerResult), callerResult.errors).to.equal(200);
+    expect(calledNumbers(carrierResult)).to.deep.equal(['911']);
+    expect(presented(carrierResult.trace, alice)).to.equal(true);
+    expect(app.output.some((line) => line.includes('emergency call not written to the store')), 'the store writes failed meanwhile').to.equal(true);
+  });
+});
+
