@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
+import { createCallPolicyModule } from './call-policy';
 import { AriOutboundRegistrations, createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
@@ -135,6 +136,9 @@ async function main(): Promise<void> {
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
+  // Emergency numbers, suspension, limits and fraud caps: decided before routing and billing.
+  const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, sql, redis, metrics, scheduler: systemScheduler, log });
+  await callPolicy.start();
   const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
   new Gauge({
     name: 'switch_ari_requests',
@@ -161,6 +165,7 @@ async function main(): Promise<void> {
     instances,
     switchLog,
     authorizer: billing,
+    admission: callPolicy.admission,
     creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {
       router: routing.service,
@@ -207,6 +212,7 @@ async function main(): Promise<void> {
     carriers,
     invoices,
     routing: routing.service,
+    callPolicy: callPolicy.admin,
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);
@@ -292,6 +298,7 @@ async function main(): Promise<void> {
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
+    await callPolicy.stop();
     await carriersModule.registrations.stop();
     await intercept?.jobs.stop();
     interceptTap?.close();

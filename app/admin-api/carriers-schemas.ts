@@ -22,6 +22,8 @@ const carrierFields = {
   enabled: z.boolean().optional(),
   inboundMatch: z.string().min(1).max(255).optional().meta({ description: "source addresses of the carrier's inbound calls: IP, IP:port or IP/prefix, comma separated (default: host)" }),
   allowAboveRetail: z.boolean().optional().meta({ description: 'may be chosen even when it costs more than the retail price of the call' }),
+  emergency: z.boolean().optional().meta({ description: 'takes emergency calls (112, 911, ...) of callers from emergencyCountries; tried in name order, before nothing else' }),
+  emergencyCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).max(300).optional().meta({ description: 'ISO 3166 alpha-2 countries whose callers\' emergency calls it takes', example: ['US', 'CA'] }),
   registration: RegistrationRequest.nullable()
     .optional()
     .meta({ description: 'register with the carrier (digest auth with authUsername/authPassword when challenged); {} takes the defaults; null: no registration. Replaces the previous settings whole.' }),
@@ -48,6 +50,8 @@ export const CarrierResponse = z.object({
     .object({ serverUri: z.string(), clientUri: z.string(), contactUser: z.string().optional(), expirationSeconds: z.number().int(), retryIntervalSeconds: z.number().int() })
     .optional()
     .meta({ description: 'the registration Asterisk makes while the carrier is enabled (defaults filled in); absent when the carrier needs none' }),
+  emergency: z.boolean(),
+  emergencyCountries: z.array(z.string()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -2,6 +2,7 @@ import { type Server } from 'node:http';
 import express, { type Express } from 'express';
 import { type Registry } from 'prom-client';
 import { type BillingService } from '../billing';
+import { type PolicyAdmin } from '../call-policy';
 import { type CallOperations } from '../call-state';
 import { type CarrierService } from '../carriers';
 import { type InterceptApi } from '../intercept';
@@ -18,6 +19,7 @@ import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { agenciesRouter } from './routes/agencies';
 import { billingRouter } from './routes/billing';
+import { callPolicyRouter } from './routes/call-policy';
 import { callsRouter } from './routes/calls';
 import { carrierRatesRouter } from './routes/carrier-rates';
 import { carriersRouter } from './routes/carriers';
@@ -51,6 +53,8 @@ export interface AdminApiDeps {
   routing?: RoutingService;
   // Events consumers gave up on: GET /v1/dead-letters, POST /v1/dead-letters/replay.
   deadLetters?: DeadLetterAdmin;
+  // Call admission settings: limits, fraud caps, CLIR and the destination blocklist.
+  callPolicy?: PolicyAdmin;
 }
 
 export function createAdminApi(deps: AdminApiDeps): Express {
@@ -74,9 +78,10 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   }
   const v1 = express.Router();
   v1.use(bearerAuth(deps.token));
-  v1.use('/users', usersRouter(deps.users));
+  v1.use('/users', usersRouter(deps.users, deps.calls));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
+  if (deps.callPolicy) v1.use(callPolicyRouter(deps.callPolicy));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   if (deps.invoices) v1.use(invoicesRouter(deps.invoices, deps.users));
   if (deps.billing) {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { billingOpenApi } from './openapi-billing';
+import { callPolicyOpenApi } from './openapi-call-policy';
 import { carriersOpenApi } from './openapi-carriers';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
 import { deadLettersOpenApi } from './openapi-dead-letters';
+import { usersOpenApi } from './openapi-users';
 import {
   CallListResponse,
   CallResponse,
@@ -42,6 +44,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const routing = routingOpenApi(schemaOf);
   const carriers = carriersOpenApi(schemaOf);
   const deadLetters = deadLettersOpenApi(schemaOf);
+  const standing = usersOpenApi(schemaOf);
+  const callPolicy = callPolicyOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -68,6 +72,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...routing.schemas,
         ...carriers.schemas,
         ...deadLetters.schemas,
+        ...standing.schemas,
+        ...callPolicy.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -108,7 +114,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
         delete: {
-          summary: 'Delete a user: it can no longer register or call',
+          summary: 'Delete a user: it can no longer register or call; its live calls are hung up at once',
           parameters: [userIdParameter],
           responses: {
             '204': { description: 'deleted' },
@@ -223,6 +229,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...routing.paths,
       ...carriers.paths,
       ...deadLetters.paths,
+      ...standing.paths,
+      ...callPolicy.paths,
     },
   };
 }

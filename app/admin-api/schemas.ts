@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { END_REASONS } from '../session';
 import { isE164 } from '../shared/kernel';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from '../users';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, SUSPENSION_REASON_MAX_LENGTH, USERNAME_PATTERN } from '../users';
 
 // Request and response shapes of the admin API: validation and the OpenAPI document both come
 // from these schemas, so they cannot drift apart.
@@ -23,7 +23,14 @@ export const UserResponse = z
     username: z.string(),
     phoneNumber: z.string(),
     createdAt: z.iso.datetime(),
+    suspended: z.boolean().meta({ description: 'suspended by an operator: may register and call emergency numbers only, cannot be called' }),
+    suspensionReason: z.string().optional(),
+    suspendedAt: z.iso.datetime().optional(),
   });
+
+export const SuspendRequest = z.object({ reason: z.string().min(1).max(SUSPENSION_REASON_MAX_LENGTH).meta({ description: 'why (kept with the user)', example: 'fraud desk: premium-rate spike' }) }).strict();
+export const ResumeRequest = z.object({ reason: z.string().max(SUSPENSION_REASON_MAX_LENGTH).optional() }).strict();
+export const ChangePasswordRequest = z.object({ password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH) }).strict();
 
 export const UserIdParam = z.object({ id: z.string().min(1).max(64) });
 

@@ -19,4 +19,6 @@ export interface CallRecord {
   carrierId?: string;
   quality: { caller?: RtpQuality; callee?: RtpQuality };
   history: { state: string; at: string }[];
+  // A call to the emergency services.
+  emergency?: boolean;
 }

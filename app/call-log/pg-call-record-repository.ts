@@ -19,14 +19,14 @@ const fitOrNull = (value: string | undefined, width: number): string | null => (
 const INSERT_ONCE = `
   INSERT INTO call_records (call_id, event_id, caller_user_id, caller_username, caller_number, dialed, callee_user_id, callee_username,
     callee_number, requested_at, ringing_at, answered_at, ended_at, talk_ms, end_cause, end_reason, sip_code, direction, carrier_id,
-    quality, history, attempts, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21::jsonb, $22::jsonb, $23)
+    quality, history, attempts, created_at, emergency)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21::jsonb, $22::jsonb, $23, $24)
   ON CONFLICT DO NOTHING
   RETURNING call_id`;
 
 const FIND = `
   SELECT call_id, caller_user_id, caller_username, caller_number, dialed, callee_user_id, callee_username, callee_number, requested_at,
-         ringing_at, answered_at, ended_at, talk_ms, end_cause, end_reason, sip_code, direction, attempts, carrier_id, quality, history
+         ringing_at, answered_at, ended_at, talk_ms, end_cause, end_reason, sip_code, direction, attempts, carrier_id, quality, history, emergency
     FROM call_records WHERE call_id = $1`;
 
 type RecordRow = {
@@ -51,6 +51,7 @@ type RecordRow = {
   carrier_id: string | null;
   quality: unknown;
   history: unknown;
+  emergency: boolean;
 };
 
 // call_records through plain SQL: the call-records consumer writes one row per ended call, on
@@ -87,6 +88,7 @@ export class PgCallRecordRepository implements CallRecordRepository {
         JSON.stringify(event.history),
         JSON.stringify(event.attempts ?? []),
         new Date(),
+        event.emergency === true,
       ],
       'call-log-insert-once',
     );
@@ -115,6 +117,7 @@ export class PgCallRecordRepository implements CallRecordRepository {
       ...(row.carrier_id ? { carrierId: row.carrier_id } : {}),
       quality: row.quality as CallRecord['quality'],
       history: row.history as CallRecord['history'],
+      ...(row.emergency ? { emergency: true } : {}),
     };
   }
 }

@@ -17,10 +17,13 @@ import { type CallStateName, type EndCause } from './states';
 // Version 3 adds, last: [direction] | [the SIP code that ended each leg: count, then (index, code)].
 // Version 4 adds, last: owner (the controller instance driving the call; empty when unknown). The
 // flags byte is full since version 3: a later field needs a second flags byte.
+// Version 5 adds, last: a second flags byte (FLAG2_*; bit 0: an emergency call), written only when
+// one is set, so that an ordinary call stays within its 192-byte Redis allocation.
 // Adding a field: give it a free flag bit, write it last, bump FORMAT_VERSION and keep reading the
 // older versions. A decoder refuses versions and flag bits it does not know rather than guessing.
-export const FORMAT_VERSION = 4;
-const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111 };
+export const FORMAT_VERSION = 5;
+const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111, 5: 0b11111111 };
+const FLAG2 = { emergency: 1 } as const;
 
 export { CorruptCallStateError, UnencodableCallError } from './call-codec-errors';
 
@@ -28,7 +31,8 @@ export { CorruptCallStateError, UnencodableCallError } from './call-codec-errors
 // compiler ask for a code when a state, cause or outcome is added to its type.
 const STATE_CODES = { requested: 0, routing: 1, ringing: 2, answered: 3, ended: 4 } as const satisfies Record<CallStateName, number>;
 const END_CAUSE_CODES = {
-  completed: 1, busy: 2, no_answer: 3, declined: 4, cancelled: 5, unreachable: 6, no_route: 7, not_allowed: 8, failed: 9, terminated: 10,
+  completed: 1, busy: 2, no_answer: 3, declined: 4, cancelled: 5, unreachable: 6, no_route: 7, not_allowed: 8, failed: 9, terminated: 10, suspended: 11, call_limit: 12,
+  blocked_destination: 13, spend_cap: 14, call_rate_cap: 15,
 } as const satisfies Record<EndCause, number>;
 const OUTCOME_CODES = { answered: 1, busy: 2, declined: 3, no_answer: 4, unreachable: 5, cancelled: 6, congestion: 7 } as const satisfies Record<LegOutcome, number>;
 const FLAG = { callee: 1, answeredLeg: 2, sipCode: 4, ringDeadline: 8, carrierId: 16, talkLimit: 32, direction: 64, legSipCodes: 128 } as const;
@@ -81,6 +85,7 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
     }
   }
   w.string(snapshot.owner ?? '');
+  if (snapshot.emergency) w.byte(FLAG2.emergency);
   return w.done();
 }
 
@@ -119,6 +124,10 @@ export function decodeCall(value: Buffer): CallSnapshot {
     }
   }
   const owner = version >= 4 ? r.string() : '';
+  const flags2 = version >= 5 && !r.atEnd ? r.byte() : undefined;
+  // Written only when not 0: a 0 there is a byte too many.
+  if (flags2 === 0) throw new CorruptCallStateError('trailing bytes', { length: value.length });
+  if (flags2 !== undefined && flags2 & ~FLAG2.emergency) throw new CorruptCallStateError('unknown flags', { flags2 });
   r.end();
   // Absent optionals stay absent: no key, rather than a key holding undefined.
   const snapshot: CallSnapshot = { id, caller, dialed, state: nameOf(STATE_CODES, head & 7, 'state'), legs, history };
@@ -131,6 +140,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (talkLimitSeconds !== undefined) snapshot.talkLimitSeconds = talkLimitSeconds;
   if (direction !== undefined) snapshot.direction = direction;
   if (owner) snapshot.owner = owner;
+  if (flags2 !== undefined && flags2 & FLAG2.emergency) snapshot.emergency = true;
   return snapshot;
 }
 

@@ -21,6 +21,7 @@ import {
   type SwitchCallLog,
   type SwitchControl,
 } from './ports';
+import { type CallAdmission } from './call-admission-port';
 import { type CallState, IllegalTransitionError } from './states';
 
 export interface CallStateManagerDeps {
@@ -48,6 +49,9 @@ export interface CallStateManagerDeps {
   // The switch's own record of answers and hang-ups: a call that ended while the controller was
   // away ends at the switch's hang-up time. Without it, at its last known heartbeat.
   switchLog?: SwitchCallLog;
+  // [call-policy hook] Emergency numbers, suspension, limits and fraud caps (app/call-policy),
+  // decided before routing and billing. Without one, every call is allowed.
+  admission?: CallAdmission;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;
@@ -132,16 +136,25 @@ export class CallContext {
   }
 
   // A write the store refuses is kept and written again once it is back (pending-store-writes.ts);
-  // mustPersist (a new call): refused at once with CallStoreUnavailableError instead.
+  // mustPersist (a new call): refused at once with CallStoreUnavailableError instead. An emergency
+  // call never waits on the store.
   async save(call: Call, events: PublishableEvent[] = [], options: { mustPersist?: boolean } = {}): Promise<void> {
-    await this.pendingWrites.save(call, events, options);
+    if (call.emergency) this.unblocked(call, 'save', this.pendingWrites.save(call, events, {}));
+    else await this.pendingWrites.save(call, events, options);
     this.observe(events);
   }
 
   // Forgets a finished call in the store, queueing its last events in the same step.
   async remove(call: Call, events: PublishableEvent[]): Promise<void> {
-    await this.pendingWrites.remove(call, events);
+    if (call.emergency) this.unblocked(call, 'delete', this.pendingWrites.remove(call, events));
+    else await this.pendingWrites.remove(call, events);
     this.observe(events);
+  }
+
+  // [call-policy hook] An emergency call never waits on the store, nor fails with it: its writes
+  // go out in order on the store's connection, and a failed one is logged (its events are lost).
+  private unblocked(call: Call, what: string, write: Promise<void>): void {
+    write.catch((error: unknown) => this.logFor(call).error('emergency call not written to the store: it goes on', { write: what, error: errorMessage(error) }));
   }
 
   private observe(events: PublishableEvent[]): void {

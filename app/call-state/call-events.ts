@@ -64,6 +64,7 @@ export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: R
     talkMs: answeredAt ? Math.max(0, endedAt - answeredAt) : 0,
     ...(call.carrierId ? { carrierId: call.carrierId } : {}),
     direction: call.direction,
+    ...(call.emergency ? { emergency: true } : {}),
     attempts: call.legs.map((leg) => ({
       ...(leg.carrierId ? { carrierId: leg.carrierId } : {}),
       outcome: attemptOutcomeOf(leg),

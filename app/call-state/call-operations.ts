@@ -105,10 +105,18 @@ export class CallOperations {
     throw new CallNotFoundError(callId);
   }
 
+  // [call-policy] Hangs up at once every live call of a user the platform has barred (suspended
+  // or deleted), as caller or callee, except calls to the emergency services. The number hung up.
+  async hangUpCallsOf(userId: string, reason: 'user_suspended' | 'user_deleted'): Promise<number> {
+    const calls = (await this.store.liveCallsOf(userId)).filter((call) => !call.emergency);
+    const results = await Promise.allSettled(calls.map((call) => this.hangUp(call.id, reason)));
+    return results.filter((result) => result.status === 'fulfilled').length;
+  }
+
   // Hangs a live call up. The controller driving it ends it; if that is another instance, hanging
   // up its channels makes that instance end it.
-  async hangUp(callId: string): Promise<void> {
-    if (await this.manager.terminate(callId)) return;
+  async hangUp(callId: string, reason = 'operator'): Promise<void> {
+    if (await this.manager.terminate(callId, reason)) return;
     const live = await this.store.get(callId);
     if (live) {
       await Promise.all(live.channelIds().map((channelId) => this.switchControl.hangup(channelId, 'normal')));

@@ -4,7 +4,7 @@ import { type Call } from './call';
 import { type CallContext } from './call-context';
 import { type CallDeadline } from './call-deadline';
 import { type CallSetup } from './call-setup';
-import { endIfNoLegLeft, type EndOptions } from './call-teardown';
+import { admittedCallOf, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
@@ -210,8 +210,12 @@ export class CallRecovery {
   }
 
   private async holdSlots(calls: Iterable<Call>): Promise<void> {
-    const slots = this.ctx.slotsOf(calls);
+    const list = [...calls];
+    const slots = this.ctx.slotsOf(list);
     if (slots.length > 0 && this.ctx.deps.pstn) await this.ctx.deps.pstn.capacity.hold(slots);
+    // [call-policy hook] and the callers' per-user slots.
+    const admitted = list.filter((call) => !call.emergency && call.caller.userId && !call.state.isFinal).map(admittedCallOf);
+    if (admitted.length > 0) await this.ctx.deps.admission?.hold(admitted);
   }
 
   private async destroyLeftBridge(bridgeId: string): Promise<void> {

@@ -7,7 +7,8 @@ import { callerNumberOf } from './caller-number';
 import { callRequested, callRouted } from './call-events';
 import { endCall, endIfNoLegLeft } from './call-teardown';
 import { SwitchDialling } from './switch-dialling';
-import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type OriginateRequest } from './ports';
+import { type AdmissionDecision } from './call-admission-port';
+import { type CallOrigin, type CallAuthorization, type CarrierTarget, OriginateRefusedError, type OriginateRequest } from './ports';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
 // Asterisk's own dial timeout is only a safety net behind the controller's ring timer, so that the
@@ -21,14 +22,19 @@ const deviceEndpoint = (username: string, contactUri: string): string => `PJSIP/
 
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
 
+// A carrier still to try: an emergency call's come with their dial string (no lookup on its path).
+type CarrierChoice = { carrierId: string; target?: CarrierTarget };
+
 // From a new call's arrival to every device (or the first carrier) being rung. Refusals end the call
 // before anything rings. A click-to-call (click-to-call.ts) joins here once its caller answered.
 export class CallSetup {
   // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
   // outbound call that is still ringing is not failed over any more).
-  private readonly remainingCarriers = new Map<string, string[]>();
+  private readonly remainingCarriers = new Map<string, CarrierChoice[]>();
   // CALL_PATH=dialplan: the switch's Dial() rings what this decides.
   readonly dialling: SwitchDialling;
+  // [call-policy] Outbound calls whose caller withholds its number (CLIR), in memory like the above.
+  private readonly restricted = new Set<string>();
 
   constructor(private readonly ctx: CallContext) {
     this.dialling = new SwitchDialling(ctx, (call, log) => this.dialNextCarrier(call, log));
@@ -48,13 +54,34 @@ export class CallSetup {
     const call = Call.start(callId, { ...caller, channelId }, dialed, at);
     this.ctx.adopt(call);
     this.dialling.arrived(callId);
-    await this.ctx.save(call, [callRequested(call)], { mustPersist: true });
-    log.info('call requested');
-    await this.placeCall(call, log);
+    const decision = await this.admit(call);
+    // An emergency call is not refused because the store is down.
+    await this.ctx.save(call, [callRequested(call)], { mustPersist: !call.emergency });
+    log.info('call requested', decision.kind === 'emergency' ? { emergency: true } : {});
+    await this.placeCall(call, log, decision);
+  }
+
+  // ---- [call-policy hook] The admission decision (app/call-policy): emergency, refused with its
+  // cause, or allowed; taken before any number validation, routing or billing. An emergency call is
+  // marked as such from here on.
+  private async admit(call: Call): Promise<AdmissionDecision> {
+    const admission = this.ctx.deps.admission;
+    if (!admission) return { kind: 'allowed' };
+    const { channelId: _channel, ...caller } = call.caller;
+    const decision = await admission.admit({ callId: call.id, caller, dialed: call.dialed, at: this.ctx.deps.clock.now() });
+    if (decision.kind === 'emergency') call.emergency = true;
+    return decision;
   }
 
   // Sends a requested call on to what its caller dialled: a user, the phone network, or nobody.
-  async placeCall(call: Call, log: Logger): Promise<void> {
+  async placeCall(call: Call, log: Logger, admitted?: AdmissionDecision): Promise<void> {
+    // [call-policy hook] first the admission, then routing and billing.
+    const decision = admitted ?? (await this.admit(call));
+    if (decision.kind === 'emergency') return this.dialEmergency(call, decision, log);
+    if (decision.kind === 'refused') {
+      log.info('call refused by policy', { reason: decision.reason });
+      return endCall(this.ctx, call, decision.cause, log, { sipCode: decision.sipCode, reason: decision.reason });
+    }
     const target = await this.targetOf(call);
     switch (target.kind) {
       case 'user':
@@ -107,6 +134,9 @@ export class CallSetup {
     const ctx = this.ctx;
     call.callee = callee;
     if (!ctx.transition(call, (state) => state.route(), log)) return;
+    // [call-policy hook] a callee may not be rung (suspended).
+    const calleeDecision = (await ctx.deps.admission?.admitCallee({ callId: call.id, callee })) ?? { kind: 'allowed' };
+    if (calleeDecision.kind === 'refused') return endCall(ctx, call, calleeDecision.cause, log, { sipCode: calleeDecision.sipCode, reason: calleeDecision.reason });
     const connections = await ctx.deps.connections.connectionsOf(callee.username);
     if (connections.length === 0) return endCall(ctx, call, 'unreachable', log);
     if (options.paid && !(await this.authorized(call, callee.phoneNumber, true, log))) return;
@@ -146,18 +176,43 @@ export class CallSetup {
     call.direction = 'outbound';
     call.callee = { userId: '', username: '', phoneNumber: destination };
     if (!ctx.transition(call, (state) => state.route(), log)) return;
+    const { channelId: _channel, ...caller } = call.caller;
+    // [call-policy hook] the blocklist, fraud caps and PSTN limit, before routing and billing.
+    const pstnDecision = (await ctx.deps.admission?.admitPstn({ callId: call.id, caller, dialed: call.dialed, destination, at: ctx.deps.clock.now() })) ?? { kind: 'allowed' };
+    if (pstnDecision.kind === 'refused') {
+      log.info('call refused by policy', { reason: pstnDecision.reason });
+      return endCall(ctx, call, pstnDecision.cause, log, { sipCode: pstnDecision.sipCode, reason: pstnDecision.reason });
+    }
+    if (pstnDecision.presentation === 'restricted') this.restricted.add(call.id);
     // The route first: a number no carrier takes is unknown (404), whatever the caller's credit,
     // and no credit is reserved for it.
-    const { channelId: _channel, ...caller } = call.caller;
     const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });
     if (carriers.length === 0) return endCall(ctx, call, 'no_route', log, { reason: 'no_carrier' });
     if (!(await this.authorized(call, destination, false, log))) return;
-    this.remainingCarriers.set(call.id, carriers);
+    this.remainingCarriers.set(call.id, carriers.map((carrierId) => ({ carrierId })));
     const now = ctx.deps.clock.now().getTime();
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     await ctx.save(call, [callRouted(call, now)]);
     this.armRingTimer(call);
     log.info('dialling out', { destination, carriers: carriers.length });
+    await this.dialNextCarrier(call, log);
+  }
+
+  // [call-policy hook] A call to the emergency services: to the emergency carriers of the caller's
+  // country, one after the other, with no credit asked (it costs nothing and is never cut off) and
+  // no carrier slot taken (neither billing nor Redis may stop it). None configured: 503.
+  private async dialEmergency(call: Call, decision: Extract<AdmissionDecision, { kind: 'emergency' }>, log: Logger): Promise<void> {
+    const ctx = this.ctx;
+    call.direction = 'outbound';
+    call.callee = { userId: '', username: '', phoneNumber: decision.number };
+    if (!ctx.transition(call, (state) => state.route(), log)) return;
+    if (decision.carriers.length === 0) return endCall(ctx, call, 'failed', log, { sipCode: 503, reason: 'no_emergency_carrier' });
+    this.remainingCarriers.set(call.id, decision.carriers.map((target) => ({ carrierId: target.carrierId, target })));
+    const now = ctx.deps.clock.now().getTime();
+    call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
+    await ctx.save(call, [callRouted(call, now)]);
+    this.armRingTimer(call);
+    log.warn('emergency call', { country: decision.country, number: decision.number, carriers: decision.carriers.length });
     await this.dialNextCarrier(call, log);
   }
 
@@ -168,18 +223,19 @@ export class CallSetup {
     const destination = call.callee?.phoneNumber;
     const remaining = this.remainingCarriers.get(call.id) ?? [];
     while (pstn && destination && remaining.length > 0 && !call.state.isFinal) {
-      const carrierId = remaining.shift() ?? '';
-      const target = await pstn.carriers.dialTarget(carrierId, destination);
+      const choice = remaining.shift();
+      const carrierId = choice?.carrierId ?? '';
+      const target = choice?.target ?? (await pstn.carriers.dialTarget(carrierId, destination));
       if (!target) continue;
       const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
-      if (!(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
+      if (!call.emergency && !(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
         // Recorded as an attempt, so the recommendation service sees the carrier was full.
         call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
         log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
         continue;
       }
       this.addLeg(call, leg);
-      ctx.heldSlots.set(leg.channelId, carrierId);
+      if (!call.emergency) ctx.heldSlots.set(leg.channelId, carrierId);
       await ctx.save(call);
       if (this.dialling.appliesTo(call.id)) {
         if (await this.dialling.handOff(call, [{ leg, endpoint: target.endpoint }], log)) {
@@ -211,6 +267,7 @@ export class CallSetup {
 
   forget(callId: string): void {
     this.remainingCarriers.delete(callId);
+    this.restricted.delete(callId);
   }
 
   private async authorized(call: Call, destination: string, onNet: boolean, log: Logger): Promise<boolean> {
@@ -259,6 +316,8 @@ export class CallSetup {
       callId: call.id,
       endpoint,
       callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
+      // Never on an emergency call: it is not an outbound call admitted with CLIR.
+      ...(this.restricted.has(call.id) && leg.carrierId !== undefined ? { callerPresentation: 'restricted' as const } : {}),
       originatorChannelId: call.caller.channelId,
       timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
     };

@@ -76,12 +76,13 @@ export class CallStateManager {
     return this.clickToCall.start(from, to);
   }
 
-  // An operator ends a live call. False when this instance does not drive it.
-  async terminate(callId: string): Promise<boolean> {
+  // An operator ends a live call (reason: operator, or user_suspended / user_deleted when the
+  // platform bars its user). False when this instance does not drive it.
+  async terminate(callId: string, reason = 'operator'): Promise<boolean> {
     if (!this.ctx.calls.has(callId)) return false;
     await this.ctx.queue.run(callId, async () => {
       const call = this.ctx.calls.get(callId);
-      if (call && !call.state.isFinal) await this.end(call, 'terminated', this.ctx.logFor(call), { reason: 'operator' });
+      if (call && !call.state.isFinal) await this.end(call, 'terminated', this.ctx.logFor(call), { reason });
     });
     return true;
   }

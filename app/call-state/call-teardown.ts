@@ -1,4 +1,6 @@
+import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
+import { type AdmittedCall } from './call-admission-port';
 import { type Call, type LegOutcome } from './call';
 import { type CallContext } from './call-context';
 import { callEnded } from './call-events';
@@ -56,6 +58,11 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   // A call to the phone network may have a bridge before its answer (early media); after a restart
   // that is not known, so every outbound call's bridge is destroyed (none there is no error).
   if (!dialledBySwitch && (wasAnswered || ctx.earlyBridge.has(call.id) || call.direction === 'outbound')) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+  // [call-policy hook] the call's per-user slots are given back.
+  if (ctx.deps.admission && !call.emergency && call.caller.userId) {
+    const admission = ctx.deps.admission;
+    work.push(admission.released(admittedCallOf(call)).catch((error: unknown) => log.warn('call slots not released', { error: errorMessage(error) })));
+  }
   await Promise.all(work);
   const ended = callEnded(call, quality, { reason: options.reason, endTimeEstimated: options.endTimeEstimated });
   ctx.forget(call);
@@ -72,4 +79,10 @@ export async function endIfNoLegLeft(ctx: CallContext, call: Call, log: Logger):
   const carriersFailed = call.direction === 'outbound' && cause === 'unreachable';
   await endCall(ctx, call, cause, log, carriersFailed ? { sipCode: 503, reason: 'carriers_failed' } : {});
   return true;
+}
+
+// A call as the admission rules count it.
+export function admittedCallOf(call: Call): AdmittedCall {
+  const { channelId: _channel, ...caller } = call.caller;
+  return { id: call.id, caller, pstn: call.direction === 'outbound' };
 }

@@ -52,6 +52,8 @@ export interface CallSnapshot {
   direction?: Direction;
   // The controller instance that drives the call (set by the store that saves it).
   owner?: string;
+  // A call to the emergency services (app/call-policy): never cut off for credit, costs nothing.
+  emergency?: true;
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -64,6 +66,7 @@ export class Call {
   direction: Direction = 'on-net';
   // The controller instance that saved the call last; unknown until it is read from a store.
   owner?: string;
+  emergency?: true;
 
   private constructor(
     readonly id: CallId,
@@ -87,6 +90,7 @@ export class Call {
     call.talkLimitSeconds = snapshot.talkLimitSeconds;
     call.direction = snapshot.direction ?? 'on-net';
     call.owner = snapshot.owner;
+    if (snapshot.emergency) call.emergency = true;
     return call;
   }
 
@@ -149,6 +153,7 @@ export class Call {
       talkLimitSeconds: this.talkLimitSeconds,
       ...(this.direction !== 'on-net' ? { direction: this.direction } : {}),
       ...(this.owner !== undefined ? { owner: this.owner } : {}),
+      ...(this.emergency ? { emergency: true as const } : {}),
     };
   }
 

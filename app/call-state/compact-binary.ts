@@ -200,6 +200,10 @@ export class Reader {
     return bytes;
   }
 
+  get atEnd(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
   end(): void {
     if (this.pos !== this.buf.length) throw new CorruptCallStateError('trailing bytes', { length: this.buf.length, read: this.pos });
   }

@@ -115,7 +115,14 @@ export function sipCodeOf(cause: EndCause): number | undefined {
     case 'declined':
       return 603;
     case 'not_allowed':
+    case 'suspended':
+    case 'blocked_destination':
+    case 'spend_cap':
+    case 'call_rate_cap':
       return 403;
+    // At its own concurrent-call limit, the caller is busy (RFC 3261 486: Busy Here).
+    case 'call_limit':
+      return 486;
     // Temporarily unable (a dependency failed): devices may retry another server.
     case 'failed':
       return 503;

@@ -19,4 +19,5 @@ export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
 export * from './states';
 export * from './ports';
+export * from './call-admission-port';
 export { sipCodeOf, legOutcomeOf, endCauseOfFailedLegs, isRetryableOnAnotherCarrier } from './end-causes';

@@ -52,6 +52,9 @@ export interface OriginateRequest {
   // Asterisk dial string, e.g. PJSIP/bob/sip:bob@192.0.2.10:5062
   endpoint: string;
   callerId: string;
+  // [call-policy] The caller asked for its number to be withheld (CLIR): the far end sees it as
+  // anonymous, while the carrier still gets it in P-Asserted-Identity. Absent: presented.
+  callerPresentation?: 'restricted';
   // The channel this leg is dialled for (its codecs and linked id); none for a click-to-call's caller.
   originatorChannelId?: string;
   timeoutSeconds: number;
@@ -103,9 +106,6 @@ export interface SwitchControl {
   // Sends the caller's channel (in the application) to the switch's own dialling of these targets,
   // following its events from there on (target.*, dial.ended, channel.hungup).
   handOff(callerChannelId: string, request: HandOffRequest): Promise<void>;
-  // The switch hangs this channel up at `at` whatever the controller does (TIMEOUT(absolute));
-  // moved forward each time the grant is extended.
-  setHangupDeadline(channelId: string, at: Date): Promise<void>;
   // Ends a channel; a channel that is already gone counts as ended.
   hangup(channelId: string, reason: HangupReason): Promise<void>;
   // Refuses an unanswered incoming channel with this exact SIP response code.

@@ -9,7 +9,7 @@ import { type CallMetrics } from './ports';
 export class PrometheusCallMetrics implements CallMetrics {
   private readonly requested: Counter;
   private readonly answered: Histogram;
-  private readonly ended: Counter<'cause' | 'direction'>;
+  private readonly ended: Counter<'cause' | 'direction' | 'emergency'>;
   private readonly talk: Histogram<'direction'>;
   private readonly live: Gauge;
 
@@ -21,7 +21,7 @@ export class PrometheusCallMetrics implements CallMetrics {
       buckets: [0.5, 1, 2, 4, 8, 15, 30, 60],
       registers: [registry],
     });
-    this.ended = new Counter({ name: 'calls_ended_total', help: 'Calls ended, by end cause and direction', labelNames: ['cause', 'direction'], registers: [registry] });
+    this.ended = new Counter({ name: 'calls_ended_total', help: 'Calls ended, by end cause, direction and whether they were emergency calls', labelNames: ['cause', 'direction', 'emergency'], registers: [registry] });
     this.talk = new Histogram({
       name: 'call_talk_seconds',
       help: 'Talk time of answered calls',
@@ -39,7 +39,7 @@ export class PrometheusCallMetrics implements CallMetrics {
       else if (event.type === CALL_SUBJECTS.ended) {
         const ended = event as CallEnded;
         const direction = ended.direction ?? 'on-net';
-        this.ended.inc({ cause: ended.cause, direction });
+        this.ended.inc({ cause: ended.cause, direction, emergency: ended.emergency ? 'true' : 'false' });
         if (ended.answeredAt !== undefined) this.talk.observe({ direction }, ended.talkMs / 1000);
       }
     }

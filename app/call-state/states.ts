@@ -16,7 +16,15 @@ export type EndCause =
   | 'not_allowed'
   | 'failed'
   // Ended by the platform: an operator, or the credit ran out.
-  | 'terminated';
+  | 'terminated'
+  // Refused by the call admission rules (app/call-policy), each with its own cause: the caller or
+  // the callee is suspended; the caller is at its concurrent-call limit; the destination is on the
+  // blocklist; the caller's daily spend cap is reached; its hourly cap on new PSTN calls is reached.
+  | 'suspended'
+  | 'call_limit'
+  | 'blocked_destination'
+  | 'spend_cap'
+  | 'call_rate_cap';
 
 export class IllegalTransitionError extends Error {
   constructor(

@@ -22,6 +22,7 @@ export interface EndpointRow {
   identifyBy: string;
   trustIdInbound: string;
   sendPai: string;
+  trustIdOutbound: string;
   rtpTimeout: number;
   sendConnectedLine: string;
   transport: string | null;
@@ -82,6 +83,9 @@ export function carrierIdentityFor(carrier: Carrier, password: string | undefine
       // The caller's number comes from the network: trust what the carrier says.
       trustIdInbound: 'yes',
       sendPai: 'yes',
+      // The carrier gets the caller's real number in P-Asserted-Identity even when it is withheld
+      // from the callee (CLIR): regulators need it.
+      trustIdOutbound: 'yes',
       rtpTimeout: 60,
       sendConnectedLine: 'no',
       transport,

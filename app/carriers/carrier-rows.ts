@@ -22,6 +22,8 @@ export interface CarrierRow {
   registrationContactUser: string | null;
   registrationExpirationSeconds: number;
   registrationRetrySeconds: number;
+  emergency: boolean;
+  emergencyCountries: string[] | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -49,6 +51,8 @@ export const toCarrier = (row: CarrierRow): Carrier => ({
   inboundMatch: row.inboundMatch,
   allowAboveRetail: row.allowAboveRetail,
   ...(row.register ? { registration: registrationOf(row) } : {}),
+  emergency: row.emergency,
+  emergencyCountries: row.emergencyCountries ?? [],
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });

@@ -9,7 +9,10 @@ import { type CarrierRepository } from './ports';
 const settingsOf = (input: RegistrationInput): RegistrationSettings => ({ ...REGISTRATION_DEFAULTS, ...input });
 
 // Rules over the whole carrier as it will be after a create or an update.
-function checkCarrier(carrier: Pick<Carrier, 'authUsername' | 'registration'>, passwordGiven: boolean): void {
+function checkCarrier(carrier: Pick<Carrier, 'authUsername' | 'registration'> & Partial<Pick<Carrier, 'emergency' | 'emergencyCountries'>>, passwordGiven: boolean): void {
+  if (carrier.emergency && (carrier.emergencyCountries ?? []).length === 0) {
+    throw new InvalidCarrierError('an emergency carrier needs the countries whose emergency calls it takes (emergencyCountries)', { field: 'emergencyCountries' });
+  }
   if (passwordGiven && carrier.authUsername === undefined) {
     throw new InvalidCarrierError('authPassword needs an authUsername', { field: 'authUsername' });
   }
@@ -45,6 +48,8 @@ export class CarrierService {
       inboundMatch: input.inboundMatch ?? input.host,
       allowAboveRetail: input.allowAboveRetail ?? false,
       ...(input.registration ? { registration: settingsOf(input.registration) } : {}),
+      emergency: input.emergency ?? false,
+      emergencyCountries: [...new Set(input.emergencyCountries ?? [])],
     };
     checkCarrier(carrier, input.authPassword !== undefined);
     const now = this.clock.now();
@@ -57,7 +62,12 @@ export class CarrierService {
     checkCarrierFields(change);
     const { authPassword, ...fields } = change;
     const current = await this.get(id);
-    const next = { authUsername: fields.authUsername ?? current.authUsername, registration: fields.registration === undefined ? current.registration : fields.registration ? settingsOf(fields.registration) : undefined };
+    const next = {
+      authUsername: fields.authUsername ?? current.authUsername,
+      registration: fields.registration === undefined ? current.registration : fields.registration ? settingsOf(fields.registration) : undefined,
+      emergency: fields.emergency ?? current.emergency,
+      emergencyCountries: fields.emergencyCountries ?? current.emergencyCountries,
+    };
     checkCarrier(next, authPassword !== undefined);
     // The password lives only in the auth row, which is kept while the carrier is disabled.
     const password = authPassword ?? (await this.repository.passwordOf(current.endpointId));
@@ -94,6 +104,19 @@ export class CarrierService {
     const carrier = await this.repository.find(carrierId);
     if (!carrier || !carrier.enabled) return undefined;
     return { carrierId, endpoint: `PJSIP/${formatForCarrier(destination, carrier)}@${carrier.endpointId}`, maxConcurrentCalls: carrier.maxConcurrentCalls };
+  }
+
+  // EmergencyCarrierSource (call-policy): the enabled emergency carriers, by name (the order to try
+  // them), each with how to send it an emergency number.
+  async emergencyCarriers(): Promise<{ carrierId: string; countries: string[]; dialString: (number: string) => string; maxConcurrentCalls: number }[]> {
+    const carriers = (await this.repository.list()).filter((carrier) => carrier.emergency && carrier.enabled);
+    return carriers.map((carrier) => ({
+      carrierId: carrier.id,
+      countries: carrier.emergencyCountries,
+      // A short number goes as dialled (no '+'), after the carrier's tech prefix.
+      dialString: (number: string) => `PJSIP/${carrier.techPrefix}${number}@${carrier.endpointId}`,
+      maxConcurrentCalls: carrier.maxConcurrentCalls,
+    }));
   }
 
   // CarrierDirectory (call-state): the carrier a call came in from. A disabled carrier is none: its

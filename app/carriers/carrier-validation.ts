@@ -71,5 +71,8 @@ export function checkCarrierFields(input: CarrierChange): void {
     throw new InvalidCarrierError('authUsername and authPassword go together', { field: 'authPassword' });
   }
   if (input.inboundMatch !== undefined) checkInboundMatch(input.inboundMatch);
+  if (input.emergencyCountries !== undefined && (input.emergencyCountries.length > 300 || !input.emergencyCountries.every((country) => /^[A-Z]{2}$/.test(country)))) {
+    throw new InvalidCarrierError('emergencyCountries must list ISO 3166 alpha-2 country codes, e.g. ["US", "CA"]', { field: 'emergencyCountries' });
+  }
   if (input.registration) checkRegistration(input.registration);
 }

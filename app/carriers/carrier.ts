@@ -39,6 +39,9 @@ export interface Carrier {
   allowAboveRetail: boolean;
   // Present when the carrier wants us registered with it.
   registration?: RegistrationSettings;
+  // Takes emergency calls of callers from these countries (ISO 3166 alpha-2).
+  emergency: boolean;
+  emergencyCountries: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,6 +64,8 @@ export interface CarrierInput {
   allowAboveRetail?: boolean;
   // Register with the carrier (settings, {} for the defaults); null: do not (removes it on update).
   registration?: RegistrationInput | null;
+  emergency?: boolean;
+  emergencyCountries?: string[];
 }
 
 export type CarrierChange = Partial<Omit<CarrierInput, 'name'>> & { name?: string };

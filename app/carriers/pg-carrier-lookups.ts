@@ -10,7 +10,7 @@ const COLUMNS = `id, name, endpoint_id AS "endpointId", host, port, transport, a
   allow_above_retail AS "allowAboveRetail", register, registration_server_uri AS "registrationServerUri",
   registration_client_uri AS "registrationClientUri", registration_contact_user AS "registrationContactUser",
   registration_expiration_seconds AS "registrationExpirationSeconds", registration_retry_seconds AS "registrationRetrySeconds",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  emergency, emergency_countries AS "emergencyCountries", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 // Carriers not deleted, by id or by their PJSIP endpoint, through plain SQL: an outbound call
 // reads its carrier for every attempt, a call from the phone network the carrier it came from.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { interceptConfigOf, type InterceptConfig } from './intercept-config';
 import { retiredInterceptIssues } from './intercept-schema';
+import { parseEmergencyNumbers } from './call-policy-schema';
 import { configSchema } from './schema';
 
 export interface AppConfig {
@@ -19,6 +20,18 @@ export interface AppConfig {
   switchEvents: { file: string | undefined; maxBytes: number };
   intercept: InterceptConfig;
   routing: RoutingConfig;
+  callPolicy: CallPolicyConfig;
+}
+
+// Call admission rules (app/call-policy accepts this as is).
+export interface CallPolicyConfig {
+  // Country (ISO 3166 alpha-2) -> its emergency and short numbers, the first one sent to its carriers.
+  emergencyNumbers: Record<string, string[]>;
+  emergencyCarrierRefreshMs: number;
+  blockedPrefixes: string[];
+  cacheMs: number;
+  destinationCallsPerMinute: number;
+  destinationBlockMinutes: number;
 }
 
 // The recommendation service's settings (app/routing's RoutingOptions accepts this as is).
@@ -94,6 +107,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       carrierCurrency: raw.ROUTING_CARRIER_CURRENCY,
       referenceCallSeconds: raw.ROUTING_REFERENCE_CALL_SECONDS,
       refreshMs: raw.ROUTING_REFRESH_MS,
+    },
+    callPolicy: {
+      emergencyNumbers: parseEmergencyNumbers(raw.EMERGENCY_NUMBERS).table,
+      emergencyCarrierRefreshMs: raw.EMERGENCY_CARRIER_REFRESH_MS,
+      blockedPrefixes: raw.BLOCKED_PREFIXES.split(',').filter(Boolean),
+      cacheMs: raw.CALL_POLICY_CACHE_MS,
+      destinationCallsPerMinute: raw.FRAUD_DESTINATION_CALLS_PER_MINUTE,
+      destinationBlockMinutes: raw.FRAUD_DESTINATION_BLOCK_MINUTES,
     },
   };
 }

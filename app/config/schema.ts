@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callPolicyIssues, callPolicyVariables } from './call-policy-schema';
 import { interceptIssues, interceptVariables } from './intercept-schema';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -69,6 +70,8 @@ export const configSchema = z
 
     // Lawful intercept (app/intercept): intercept-schema.ts.
     ...interceptVariables,
+    // Call admission (app/call-policy): call-policy-schema.ts.
+    ...callPolicyVariables,
 
     // Routing (app/routing): how carriers are ranked for a PSTN call. The strategy is one of
     // app/routing/strategies (blended: one score of cost and quality with the two weights).
@@ -95,6 +98,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['ROUTING_QUALITY_WEIGHT'], message: 'ROUTING_COST_WEIGHT and ROUTING_QUALITY_WEIGHT must not both be 0' });
     }
     for (const issue of interceptIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    for (const issue of callPolicyIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     if (env.NODE_ENV === 'production') {
       if (!env.ADMIN_TOKEN || env.ADMIN_TOKEN.length < 32) {
         ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be set (at least 32 characters) in production' });

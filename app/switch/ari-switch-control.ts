@@ -81,8 +81,14 @@ export class AriSwitchControl implements SwitchControl {
       await this.rest.post(
         '/channels/create',
         { endpoint: request.endpoint, app: this.app, appArgs: `${DIALED_LEG},${request.callId}`, channelId: request.channelId, originator: request.originatorChannelId },
-        { variables: { 'CALLERID(all)': request.callerId } },
+        // CLIR: the number goes as anonymous in From, and in P-Asserted-Identity (with Privacy: id)
+        // to the carrier, whose endpoint trusts us with it (trust_id_outbound).
+        { variables: { 'CALLERID(all)': request.callerId, ...(request.callerPresentation === 'restricted' ? { 'CALLERID(pres)': 'prohib' } : {}) } },
       );
+      // The dial copies the caller channel's caller party onto the leg: it must say "withheld" too.
+      if (request.callerPresentation === 'restricted' && request.originatorChannelId) {
+        await this.rest.post(`/channels/${encodeURIComponent(request.originatorChannelId)}/variable`, { variable: 'CALLERID(pres)', value: 'prohib' });
+      }
     } catch (error) {
       if (error instanceof AriRequestError && error.status >= 400 && error.status < 500) throw new OriginateRefusedError(request.channelId, { cause: error });
       throw error;
@@ -122,19 +128,6 @@ export class AriSwitchControl implements SwitchControl {
       request.followed ? Promise.resolve() : this.rest.post(`/applications/${encodeURIComponent(this.app)}/subscription`, { eventSource: `channel:${callerChannelId}` }),
     ]);
     await this.rest.post(`/channels/${id}/continue`, { context: DIAL_CONTEXT, extension: DIAL_EXTENSION, priority: 1 });
-  }
-
-  // TIMEOUT(absolute) counts from the moment it is set; 0 would turn it off, so a deadline already
-  // past becomes "now". ARI sets variables only on channels in the application: a channel out in the
-  // dialplan (the lean call path) gets it through a handle (setThroughHandle).
-  async setHangupDeadline(channelId: string, at: Date): Promise<void> {
-    const seconds = Math.max(0.001, (at.getTime() - Date.now()) / 1000).toFixed(3);
-    try {
-      await this.rest.post(`/channels/${encodeURIComponent(channelId)}/variable`, { variable: 'TIMEOUT(absolute)', value: seconds });
-    } catch (error) {
-      if (!isNotInStasis(error)) throw error;
-      await this.setThroughHandle(channelId, 'TIMEOUT(absolute)', seconds);
-    }
   }
 
   // A Local channel created in the application with the target as its originator shares the
@@ -192,10 +185,17 @@ export class AriSwitchControl implements SwitchControl {
   }
 
   // TIMEOUT(absolute) through ARI's setChannelVar (it accepts a dialplan function as the name):
-  // Asterisk hangs the channel up itself at the deadline, in or out of Stasis and in a bridge.
+  // Asterisk hangs the channel up itself at the deadline, in or out of Stasis and in a bridge. ARI sets
+  // variables only on channels in the application: a channel out in the dialplan (the lean call
+  // path) gets it through a handle (setThroughHandle).
   async setHangupDeadline(channelId: string, at: Date | null): Promise<void> {
     const value = absoluteTimeoutOf(at, new Date());
-    await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/variable`, { variable: 'TIMEOUT(absolute)', value }));
+    try {
+      await ignoreGone(this.rest.post(`/channels/${encodeURIComponent(channelId)}/variable`, { variable: 'TIMEOUT(absolute)', value }));
+    } catch (error) {
+      if (!isNotInStasis(error)) throw error;
+      await this.setThroughHandle(channelId, 'TIMEOUT(absolute)', value);
+    }
   }
 
   async createBridge(bridgeId: string): Promise<void> {

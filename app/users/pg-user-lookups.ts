@@ -2,13 +2,19 @@ import { type SqlQueries } from '../shared/infra/sql';
 import { type UserLookups } from './ports';
 import { type User } from './user';
 
-type UserRow = { id: string; username: string; phone_number: string; created_at: Date };
+type UserRow = { id: string; username: string; phone_number: string; created_at: Date; suspended_at: Date | null; suspension_reason: string | null };
 
-const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, phoneNumber: row.phone_number, createdAt: row.created_at });
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  username: row.username,
+  phoneNumber: row.phone_number,
+  createdAt: row.created_at,
+  ...(row.suspended_at ? { suspended: { reason: row.suspension_reason ?? '', at: row.suspended_at } } : {}),
+});
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLUMNS = 'id, username, phone_number, created_at';
+const COLUMNS = 'id, username, phone_number, created_at, suspended_at, suspension_reason';
 
 // Active (not deleted) users by id, username or number, through plain SQL: the caller and the
 // callee of a call are looked up here whenever the call path's cache does not have them.

@@ -1,5 +1,5 @@
 import { type SipIdentity } from './sip-identity';
-import { type User } from './user';
+import { type Suspension, type User } from './user';
 
 // The lookups of the call path: every call looks up its caller and its callee (on a miss of the
 // short cache, user-cache.ts). Plain SQL in production (pg-user-lookups.ts).
@@ -14,4 +14,8 @@ export interface UserRepository extends UserLookups {
   create(user: { username: string; phoneNumber: string }, sip: SipIdentity): Promise<User>;
   // Marks the user deleted and removes its SIP identity and registrations. False if no active user.
   softDelete(id: string, at: Date): Promise<boolean>;
+  // Suspends (a suspension) or resumes (null) an active user; the user as it is now, or undefined.
+  setSuspension(id: string, suspension: Suspension | null): Promise<User | undefined>;
+  // Replaces the digest credential Asterisk checks (its auth row is read on every request). False if no active user.
+  setSipCredential(id: string, md5Cred: string): Promise<boolean>;
 }

@@ -2,11 +2,17 @@ import { Prisma } from '../shared/infra/prisma/generated/client';
 import { type Database } from '../shared/infra/prisma';
 import { type UserLookups, type UserRepository } from './ports';
 import { type SipIdentity } from './sip-identity';
-import { PhoneNumberTakenError, type User, UsernameTakenError } from './user';
+import { PhoneNumberTakenError, type Suspension, type User, UsernameTakenError } from './user';
 
-type UserRow = { id: string; username: string; phoneNumber: string; createdAt: Date };
+type UserRow = { id: string; username: string; phoneNumber: string; createdAt: Date; suspendedAt: Date | null; suspensionReason: string | null };
 
-const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, phoneNumber: row.phoneNumber, createdAt: row.createdAt });
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  username: row.username,
+  phoneNumber: row.phoneNumber,
+  createdAt: row.createdAt,
+  ...(row.suspendedAt ? { suspended: { reason: row.suspensionReason ?? '', at: row.suspendedAt } } : {}),
+});
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,6 +61,25 @@ export class PrismaUserRepository implements UserRepository {
       await tx.psAuth.deleteMany({ where: { id: user.username } });
       await tx.psAor.deleteMany({ where: { id: user.username } });
       await tx.psContact.deleteMany({ where: { endpoint: user.username } });
+      return true;
+    });
+  }
+
+  async setSuspension(id: string, suspension: Suspension | null): Promise<User | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const data = { suspendedAt: suspension?.at ?? null, suspensionReason: suspension?.reason ?? null };
+    const { count } = await this.db.user.updateMany({ where: { id, deletedAt: null }, data });
+    if (count === 0) return undefined;
+    const row = await this.db.user.findFirst({ where: { id, deletedAt: null } });
+    return row ? toUser(row) : undefined;
+  }
+
+  async setSipCredential(id: string, md5Cred: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    return this.db.$transaction(async (tx) => {
+      const user = await tx.user.findFirst({ where: { id, deletedAt: null } });
+      if (!user) return false;
+      await tx.psAuth.updateMany({ where: { id: user.username }, data: { md5Cred } });
       return true;
     });
   }

@@ -1,12 +1,13 @@
 import { type Clock, toE164 } from '../shared/kernel';
 import { type UserRepository } from './ports';
 import { UserCache } from './user-cache';
-import { sipIdentityFor } from './sip-identity';
+import { digestHa1, sipIdentityFor } from './sip-identity';
 import {
   InvalidUserError,
   type NewUser,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  SUSPENSION_REASON_MAX_LENGTH,
   type User,
   USERNAME_PATTERN,
   UserNotFoundError,
@@ -35,9 +36,7 @@ export class UserService {
     if (!USERNAME_PATTERN.test(input.username)) {
       throw new InvalidUserError('username must be 3-32 characters: a lower-case letter, then letters, digits, dots or dashes', { field: 'username' });
     }
-    if (input.password.length < PASSWORD_MIN_LENGTH || input.password.length > PASSWORD_MAX_LENGTH) {
-      throw new InvalidUserError(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`, { field: 'password' });
-    }
+    checkPassword(input.password);
     const phoneNumber = toE164(input.phoneNumber);
     if (!phoneNumber || phoneNumber !== input.phoneNumber) {
       throw new InvalidUserError('phoneNumber must be a valid number in E.164 form, e.g. +14155550102', { field: 'phoneNumber' });
@@ -62,6 +61,37 @@ export class UserService {
     this.cache.forgetUser(user);
   }
 
+  // Suspends the user: its devices may still register, its calls and calls to it are refused
+  // (emergency calls excepted). Suspending again replaces the reason.
+  async suspend(id: string, reason: string): Promise<User> {
+    return this.setSuspension(id, { reason: checkedReason(reason), at: this.clock.now() });
+  }
+
+  async resume(id: string): Promise<User> {
+    return this.setSuspension(id, null);
+  }
+
+  // The old password stops working at once: Asterisk reads the auth row on every request, so a
+  // registered device is challenged with the new one at its next refresh.
+  async changePassword(id: string, password: string): Promise<void> {
+    checkPassword(password);
+    const user = await this.get(id);
+    if (!(await this.repository.setSipCredential(id, digestHa1(user.username, this.options.realm, password)))) throw new UserNotFoundError(id);
+  }
+
+  // The suspension of an active user, if any (the call path asks for every call: cached like a lookup).
+  async suspensionOf(userId: string): Promise<User['suspended']> {
+    const user = await this.cached(`i:${userId}`, () => this.repository.findActiveById(userId));
+    return user?.suspended;
+  }
+
+  private async setSuspension(id: string, suspension: { reason: string; at: Date } | null): Promise<User> {
+    const user = await this.repository.setSuspension(id, suspension);
+    if (!user) throw new UserNotFoundError(id);
+    this.cache.forgetUser(user);
+    return user;
+  }
+
   findByUsername(username: string): Promise<User | undefined> {
     return this.cached(`u:${username}`, () => this.repository.findActiveByUsername(username));
   }
@@ -83,4 +113,18 @@ export class UserService {
     if (user) this.cache.set(key, user);
     return user;
   }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new InvalidUserError(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`, { field: 'password' });
+  }
+}
+
+function checkedReason(reason: string): string {
+  const trimmed = reason.trim();
+  if (trimmed.length === 0 || trimmed.length > SUSPENSION_REASON_MAX_LENGTH) {
+    throw new InvalidUserError(`reason must be 1-${SUSPENSION_REASON_MAX_LENGTH} characters`, { field: 'reason' });
+  }
+  return trimmed;
 }

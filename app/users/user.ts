@@ -5,7 +5,16 @@ export interface User {
   username: string;
   phoneNumber: string;
   createdAt: Date;
+  // Set while an operator has suspended the user (app/call-policy refuses its calls but emergency ones).
+  suspended?: Suspension;
 }
+
+export interface Suspension {
+  reason: string;
+  at: Date;
+}
+
+export const SUSPENSION_REASON_MAX_LENGTH = 200;
 
 export interface NewUser {
   username: string;

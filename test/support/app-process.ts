@@ -31,10 +31,6 @@ export class AppProcess {
     return app;
   }
 
-  // Stops (SIGSTOP) or resumes (SIGCONT) the controller without ending it.
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
 
   get pid(): number | undefined {
     return this.child.pid;

@@ -15,6 +15,7 @@ export interface CallRecordRow {
   callee_username: string | null;
   quality: { caller?: Record<string, number>; callee?: Record<string, number> };
   history: { state: string; at: string }[];
+  emergency: boolean;
 }
 
 // The call records (call logs) of a caller, oldest first, read straight from PostgreSQL.
@@ -22,7 +23,7 @@ export async function callRecordsOf(callerUserId: string): Promise<CallRecordRow
   const client = new pg.Client({ connectionString: testEnv.databaseUrl });
   await client.connect();
   try {
-    const result = await client.query('SELECT call_id, end_cause, end_reason, sip_code, talk_ms, answered_at, ended_at, callee_username, direction, carrier_id, attempts, quality, history FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [callerUserId]);
+    const result = await client.query('SELECT call_id, end_cause, end_reason, sip_code, talk_ms, answered_at, ended_at, callee_username, direction, carrier_id, attempts, quality, history, emergency FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [callerUserId]);
     return result.rows as CallRecordRow[];
   } finally {
     await client.end();

@@ -39,7 +39,8 @@ export const RtpQualitySchema = z.object({
   mes: z.number().min(0).max(100).optional(),
 });
 
-export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated'] as const;
+export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated', 'suspended', 'call_limit',
+  'blocked_destination', 'spend_cap', 'call_rate_cap'] as const;
 
 const base = {
   id: z.string().min(1), // event id: also the JetStream message id, so a republished event is dropped
@@ -77,6 +78,8 @@ export const CallEndedSchema = z.object({
   // Absent in events written before they existed: read as on-net, with no attempts known.
   direction: z.enum(DIRECTIONS).optional(),
   attempts: z.array(AttemptSchema).optional(),
+  // A call to the emergency services (costs the caller nothing; absent: not one).
+  emergency: z.boolean().optional(),
   quality: z.object({ caller: RtpQualitySchema.optional(), callee: RtpQualitySchema.optional() }),
   history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
 });

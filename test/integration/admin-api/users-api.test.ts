@@ -52,7 +52,8 @@ describe('integration: admin API users', function () {
     const res = await request('POST', '/v1/users', input);
     expect(res.status).to.equal(201);
     expect(res.body).to.include({ username: input.username, phoneNumber: input.phoneNumber });
-    expect(res.body).to.have.all.keys('id', 'username', 'phoneNumber', 'createdAt');
+    expect(res.body).to.have.all.keys('id', 'username', 'phoneNumber', 'createdAt', 'suspended');
+    expect(res.body.suspended).to.equal(false);
     expect(res.headers.get('location')).to.equal(`/v1/users/${String(res.body.id)}`);
 
     const auth = await db.psAuth.findUnique({ where: { id: input.username } });
@@ -148,5 +149,46 @@ describe('integration: admin API users', function () {
     expect(paths['/v1/users/{id}']).to.have.keys('get', 'delete');
     const schemas = (res.body.components as { schemas: Record<string, { required?: string[] }> }).schemas;
     expect(schemas.CreateUserRequest?.required).to.include.members(['username', 'password', 'phoneNumber']);
+  });
+
+  it('given a user, when it is suspended with a reason and resumed, then 200 returns it with the suspension (flag, reason, time) and then without; the database keeps both columns', async function () {
+    const id = String((await request('POST', '/v1/users', newUser())).body.id);
+    const suspended = await request('POST', `/v1/users/${id}/suspend`, { reason: 'chargeback' });
+    expect(suspended.status).to.equal(200);
+    expect(suspended.body).to.include({ id, suspended: true, suspensionReason: 'chargeback' });
+    expect(Date.parse(String(suspended.body.suspendedAt))).to.be.closeTo(Date.now(), 60_000);
+    expect((await request('GET', `/v1/users/${id}`)).body).to.include({ suspended: true, suspensionReason: 'chargeback' });
+    const row = await db.user.findUnique({ where: { id } });
+    expect(row?.suspensionReason).to.equal('chargeback');
+    const resumed = await request('POST', `/v1/users/${id}/resume`, {});
+    expect(resumed.status).to.equal(200);
+    expect(resumed.body).to.include({ suspended: false });
+    expect(resumed.body).to.not.have.any.keys('suspensionReason', 'suspendedAt');
+  });
+
+  it('given a suspension without a reason, or of a user nobody has, then 400 and 404', async function () {
+    const id = String((await request('POST', '/v1/users', newUser())).body.id);
+    expect((await request('POST', `/v1/users/${id}/suspend`, {})).status).to.equal(400);
+    expect((await request('POST', `/v1/users/${id}/suspend`, { reason: '' })).status).to.equal(400);
+    expect((await request('POST', '/v1/users/00000000-0000-4000-8000-00000000dead/suspend', { reason: 'x' })).status).to.equal(404);
+    expect((await request('POST', '/v1/users/00000000-0000-4000-8000-00000000dead/resume', {})).status).to.equal(404);
+  });
+
+  it('given a password change, then 204 and the auth row holds the HA1 of the new password; a short one is 400, an unknown user 404', async function () {
+    const input = newUser();
+    const id = String((await request('POST', '/v1/users', input)).body.id);
+    expect((await request('PUT', `/v1/users/${id}/password`, { password: 'the-new-password' })).status).to.equal(204);
+    const auth = await db.psAuth.findUnique({ where: { id: input.username } });
+    expect(auth?.md5Cred).to.equal(digestHa1(input.username, testEnv.sipRealm, 'the-new-password'));
+    expect((await request('PUT', `/v1/users/${id}/password`, { password: 'short' })).status).to.equal(400);
+    expect((await request('PUT', '/v1/users/00000000-0000-4000-8000-00000000dead/password', { password: 'long enough' })).status).to.equal(404);
+  });
+
+  it('given the OpenAPI document, then it describes suspend, resume and password', async function () {
+    const doc = await request('GET', '/v1/openapi.json', undefined, null);
+    const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+    expect(paths['/v1/users/{id}/suspend']).to.have.property('post');
+    expect(paths['/v1/users/{id}/resume']).to.have.property('post');
+    expect(paths['/v1/users/{id}/password']).to.have.property('put');
   });
 });

@@ -194,4 +194,28 @@ describe('integration: admin API carriers and their PJSIP realtime rows', functi
     expect(Object.values(rows)).to.deep.equal([null, null, null, null, null]);
     expect((await request('GET', path)).status).to.equal(404);
   });
+
+  it('given an emergency carrier for US and CA, then it is returned with its countries and offered to the emergency call path; disabled, it is not', async function () {
+    const created = await create({ emergency: true, emergencyCountries: ['US', 'CA'] });
+    expect(created).to.include({ emergency: true });
+    expect(created.emergencyCountries).to.deep.equal(['US', 'CA']);
+    const offered = (await carriers.service.emergencyCarriers()).find((carrier) => carrier.carrierId === created.id);
+    expect(offered?.countries).to.deep.equal(['US', 'CA']);
+    expect(offered?.dialString('911')).to.equal(`PJSIP/911@${String(created.endpointId)}`);
+    const patched = await request('PATCH', `/v1/carriers/${String(created.id)}`, { enabled: false });
+    expect(patched.body).to.include({ emergency: true, enabled: false });
+    expect((await carriers.service.emergencyCarriers()).some((carrier) => carrier.carrierId === created.id)).to.equal(false);
+    const ordinary = await create({});
+    expect(ordinary).to.include({ emergency: false });
+    expect(ordinary.emergencyCountries).to.deep.equal([]);
+  });
+
+  it('given an emergency carrier without countries, or with a country that is no ISO code, then 400', async function () {
+    const without = await request('POST', '/v1/carriers', { name: `it-${tag}-e1`, host: '192.0.2.21', emergency: true });
+    expect(without.status).to.equal(400);
+    expect(without.body).to.include({ code: 'CARRIER.INVALID' });
+    const badCountry = await request('POST', '/v1/carriers', { name: `it-${tag}-e2`, host: '192.0.2.21', emergency: true, emergencyCountries: ['usa'] });
+    expect(badCountry.status).to.equal(400);
+  });
 });
+

@@ -15,7 +15,7 @@ export type SwitchCommand =
   | { kind: 'addToBridge'; bridgeId: string; channelIds: string[] }
   | { kind: 'destroyBridge'; bridgeId: string }
   | { kind: 'handOff'; channelId: string; request: HandOffRequest }
-  | { kind: 'setHangupDeadline'; channelId: string; at: Date };
+  | { kind: 'setHangupDeadline'; channelId: string; at: Date | null };
 
 // A switch that records what the controller told it, and can be told to fail.
 export class FakeSwitch implements SwitchControl {
@@ -59,10 +59,6 @@ export class FakeSwitch implements SwitchControl {
     this.commands.push({ kind: 'handOff', channelId, request });
     return this.failHandOff ? Promise.reject(new Error('ARI POST /channels/continue failed')) : Promise.resolve();
   }
-  setHangupDeadline(channelId: string, at: Date): Promise<void> {
-    this.commands.push({ kind: 'setHangupDeadline', channelId, at });
-    return Promise.resolve();
-  }
   progress(channelId: string): Promise<void> {
     this.commands.push({ kind: 'progress', channelId });
     return Promise.resolve();
@@ -94,6 +90,7 @@ export class FakeSwitch implements SwitchControl {
     return Promise.resolve();
   }
   setHangupDeadline(channelId: string, at: Date | null): Promise<void> {
+    this.commands.push({ kind: 'setHangupDeadline', channelId, at });
     if (this.failDeadlines) return Promise.reject(new Error('switch unreachable'));
     this.deadlines.set(channelId, at);
     return Promise.resolve();

@@ -115,6 +115,18 @@ describe('call codec', function () {
     expect(back).to.deep.equal(plain(withoutOwner));
   });
 
+  it('given an emergency call, then the mark survives the round trip; a call of version 4 (before the mark) reads as no emergency call', function () {
+    const snapshot: CallSnapshot = { ...answered('carrier-a').snapshot(), emergency: true };
+    expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));
+    const ordinary = answered('carrier-a').snapshot();
+    const version4 = Buffer.from(encodeCall(ordinary));
+    version4[0] = 4;
+    expect(decodeCall(version4).emergency, 'an ordinary call has no second flags byte').to.equal(undefined);
+    const unknownFlag = encodeCall(snapshot);
+    unknownFlag[unknownFlag.length - 1] = 2;
+    expect(() => decodeCall(unknownFlag)).to.throw(CorruptCallStateError);
+  });
+
   it('given a call stored by version 1 (before talk limits), then version 2 still reads it', function () {
     const snapshot: CallSnapshot = answered('carrier-a').snapshot();
     delete snapshot.talkLimitSeconds;

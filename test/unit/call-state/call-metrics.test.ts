@@ -47,8 +47,8 @@ describe('call metrics: what operators watch', function () {
     expect(text).to.match(/^calls_requested_total 2$/m);
     expect(text).to.match(/^call_answer_seconds_bucket\{le="2"\} 1$/m);
     expect(text).to.match(/^call_answer_seconds_bucket\{le="1"\} 0$/m);
-    expect(text).to.match(/^calls_ended_total\{cause="completed",direction="on-net"\} 1$/m);
-    expect(text).to.match(/^calls_ended_total\{cause="no_route",direction="on-net"\} 1$/m);
+    expect(text).to.match(/^calls_ended_total\{cause="completed",direction="on-net",emergency="false"\} 1$/m);
+    expect(text).to.match(/^calls_ended_total\{cause="no_route",direction="on-net",emergency="false"\} 1$/m);
     expect(text).to.match(/^call_talk_seconds_sum\{direction="on-net"\} 20$/m);
     expect(text).to.match(/^call_talk_seconds_count\{direction="on-net"\} 1$/m);
     expect(text).to.match(/^calls_live 0$/m);

@@ -14,6 +14,8 @@ const carrier = (extra: Partial<Carrier> = {}): Carrier => ({
   enabled: true,
   inboundMatch: '203.0.113.7',
   allowAboveRetail: false,
+  emergency: false,
+  emergencyCountries: [],
   createdAt: new Date(0),
   updatedAt: new Date(0),
   ...extra,

@@ -23,6 +23,21 @@ class MemoryRepository implements UserRepository {
   softDelete(): Promise<boolean> {
     return Promise.resolve(false);
   }
+  credentials = new Map<string, string>();
+  setSuspension(id: string, suspension: { reason: string; at: Date } | null): Promise<User | undefined> {
+    const index = this.users.findIndex((user) => user.id === id);
+    const current = this.users[index];
+    if (!current) return Promise.resolve(undefined);
+    const { suspended: _previous, ...rest } = current;
+    const next = suspension ? { ...rest, suspended: suspension } : rest;
+    this.users[index] = next;
+    return Promise.resolve(next);
+  }
+  setSipCredential(id: string, md5Cred: string): Promise<boolean> {
+    if (!this.users.some((user) => user.id === id)) return Promise.resolve(false);
+    this.credentials.set(id, md5Cred);
+    return Promise.resolve(true);
+  }
 }
 
 describe('user service', function () {
@@ -69,5 +84,31 @@ describe('user service', function () {
     const sip = sipIdentityFor({ username: 'carol', phoneNumber: '+442071838750', password: 'secret-123' }, { realm: 'r', maxDevices: 2 });
     expect(sip.auth).to.include({ id: 'carol', username: 'carol', realm: 'r', authType: 'md5' });
     expect(sip.endpoint.aors).to.equal('carol');
+  });
+
+  it('given a user suspended for a reason, then the call path sees the suspension at once (its cached lookup is dropped), and after resume it no longer does', async function () {
+    const repository = new MemoryRepository();
+    const service = new UserService(repository, systemClock, { ...options, lookupCacheMs: 60_000 });
+    const bob = await service.create({ username: 'bob', password: 'long enough', phoneNumber: '+14155550102' });
+    expect(await service.suspensionOf(bob.id)).to.equal(undefined);
+    const suspended = await service.suspend(bob.id, '  fraud desk: premium-rate spike ');
+    expect(suspended.suspended?.reason).to.equal('fraud desk: premium-rate spike');
+    expect((await service.suspensionOf(bob.id))?.reason, 'not the cached, unsuspended user').to.equal('fraud desk: premium-rate spike');
+    await service.resume(bob.id);
+    expect(await service.suspensionOf(bob.id)).to.equal(undefined);
+    const empty = await service.suspend(bob.id, '   ').then(() => undefined, (e: unknown) => e);
+    expect(empty).to.have.property('code', 'USER.INVALID');
+    const unknown = await service.suspend('00000000-0000-4000-8000-00000000dead', 'x').then(() => undefined, (e: unknown) => e);
+    expect(unknown).to.have.property('code', 'USER.NOT_FOUND');
+  });
+
+  it('given a new password, then the digest HA1 of the new one replaces the old; a too-short one is refused', async function () {
+    const repository = new MemoryRepository();
+    const service = new UserService(repository, systemClock, options);
+    const bob = await service.create({ username: 'bob', password: 'long enough', phoneNumber: '+14155550102' });
+    await service.changePassword(bob.id, 'a new secret');
+    expect(repository.credentials.get(bob.id)).to.equal(digestHa1('bob', 'calling.local', 'a new secret'));
+    const short = await service.changePassword(bob.id, 'short').then(() => undefined, (e: unknown) => e);
+    expect(short).to.have.property('code', 'USER.INVALID');
   });
 });

@@ -1,0 +1,48 @@
+import { type z } from 'zod';
+import { ChangePasswordRequest, ResumeRequest, SuspendRequest } from './schemas';
+
+type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
+
+const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
+const error = (description: string): Record<string, unknown> => json(description, 'Error');
+const body = (schema: string, required = true): Record<string, unknown> => ({ required, content: { 'application/json': { schema: ref(schema) } } });
+const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const common = { '401': error('missing or wrong bearer token'), '404': error('no such user (USER.NOT_FOUND)') };
+
+// The users' standing part of the OpenAPI document: suspension and password change.
+export function usersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {
+  return {
+    schemas: {
+      SuspendRequest: schemaOf(SuspendRequest, 'input'),
+      ResumeRequest: schemaOf(ResumeRequest, 'input'),
+      ChangePasswordRequest: schemaOf(ChangePasswordRequest, 'input'),
+    },
+    paths: {
+      '/v1/users/{id}/suspend': {
+        post: {
+          summary: "Suspend a user: its devices may still register; its calls and calls to it are refused with 403 (emergency calls excepted); its live calls are hung up at once",
+          parameters: [uuid],
+          requestBody: body('SuspendRequest'),
+          responses: { '200': json('the user, suspended', 'User'), '400': error('invalid request (REQUEST.INVALID, USER.INVALID)'), ...common },
+        },
+      },
+      '/v1/users/{id}/resume': {
+        post: {
+          summary: 'Resume a suspended user: its calls go through again',
+          parameters: [uuid],
+          requestBody: body('ResumeRequest', false),
+          responses: { '200': json('the user', 'User'), '400': error('invalid request (REQUEST.INVALID)'), ...common },
+        },
+      },
+      '/v1/users/{id}/password': {
+        put: {
+          summary: 'Change the SIP password: the old one stops working at once; registered devices authenticate with the new one at their next refresh',
+          parameters: [uuid],
+          requestBody: body('ChangePasswordRequest'),
+          responses: { '204': { description: 'changed' }, '400': error('invalid request (REQUEST.INVALID, USER.INVALID)'), ...common },
+        },
+      },
+    },
+  };
+}
