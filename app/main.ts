@@ -19,6 +19,7 @@ import {
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
+import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from './shared/events';
 import { errorMessage, NotFoundError, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
   const callLog = createCallLogModule({ sql, log });
+  const operators = createOperatorsModule({ sql, clock: systemClock });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
   // Known before the first call: how on-net calls are answered if billing cannot be reached.
   await billing.refreshOnNetRules();
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
 
   const api = createAdminApi({
     token: config.admin.token,
+    operators,
     users,
     sessions,
     billing,

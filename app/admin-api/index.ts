@@ -11,16 +11,19 @@ import { type RoutingService } from '../routing';
 import { type SessionService } from '../session';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
-import { bearerAuth } from './bearer-auth';
+import { allow, authenticate } from './operator-auth';
+import { type OperatorService } from '../operators';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { agenciesRouter } from './routes/agencies';
+import { auditRouter } from './routes/audit';
 import { billingRouter } from './routes/billing';
 import { callsRouter } from './routes/calls';
 import { carrierRatesRouter } from './routes/carrier-rates';
 import { carriersRouter } from './routes/carriers';
 import { invoicesRouter } from './routes/invoices';
+import { operatorsRouter } from './routes/operators';
 import { pricePlansRouter } from './routes/price-plans';
 import { routesRouter } from './routes/routes';
 import { sessionsRouter } from './routes/sessions';
@@ -28,7 +31,10 @@ import { usersRouter } from './routes/users';
 import { warrantsRouter } from './routes/warrants';
 
 export interface AdminApiDeps {
+  // The break-glass admin token (ADMIN_TOKEN): role admin, no operator account.
   token: string;
+  // Operator accounts, their API tokens and the operator audit log.
+  operators?: OperatorService;
   users: UserService;
   calls?: CallOperations;
   sessions?: SessionService;
@@ -64,12 +70,36 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   const intercept = deps.intercept;
   if (intercept) {
     // Before the admin-only router: the intercept administrator and agencies authenticate here.
-    const resolve = principalResolver({ interceptAdmin: intercept.adminToken, admin: deps.token }, (token) => intercept.api.agencies.authenticate(token));
+    const operators = deps.operators;
+    const resolve = principalResolver(
+      { interceptAdmin: intercept.adminToken, admin: deps.token },
+      (token) => intercept.api.agencies.authenticate(token),
+      async (token) => (operators ? (await operators.authenticateToken(token)) !== undefined : false),
+    );
     app.use('/v1/agencies', agenciesRouter(intercept.api, resolve, intercept.log));
     app.use('/v1/warrants', warrantsRouter(intercept.api, resolve, intercept.log));
   }
+  app.use('/v1', operatorApi(deps));
+  const registry = deps.metrics;
+  if (registry) {
+    app.get('/metrics', authenticate(deps.token, deps.operators), allow('admin', 'support'), async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(deps.log.child({ module: 'admin-api' })));
+  return app;
+}
+
+// Everything under /v1 an operator reaches: each route declares the roles it allows (allow()).
+export function operatorApi(deps: AdminApiDeps): express.Router {
   const v1 = express.Router();
-  v1.use(bearerAuth(deps.token));
+  v1.use(authenticate(deps.token, deps.operators));
+  if (deps.operators) {
+    v1.use('/operators', operatorsRouter(deps.operators));
+    v1.use('/audit', auditRouter(deps.operators));
+  }
   v1.use('/users', usersRouter(deps.users));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
@@ -83,17 +113,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
     v1.use('/routes', routesRouter(deps.routing, deps.users));
     v1.use('/carriers', carrierRatesRouter(deps.routing));
   }
-  app.use('/v1', v1);
-  const registry = deps.metrics;
-  if (registry) {
-    app.get('/metrics', bearerAuth(deps.token), async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
-  }
-
-  app.use(notFoundRoute);
-  app.use(errorHandler(deps.log.child({ module: 'admin-api' })));
-  return app;
+  return v1;
 }
 
 export function listen(app: Express, host: string, port: number): Promise<Server> {

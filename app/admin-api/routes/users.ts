@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { type User, type UserService } from '../../users';
 import { CreateUserRequest, UserIdParam } from '../schemas';
+import { allow, ANY_ROLE, audit } from '../operator-auth';
 
 export function toUserResponse(user: User): Record<string, unknown> {
   return { id: user.id, username: user.username, phoneNumber: user.phoneNumber, createdAt: user.createdAt.toISOString() };
@@ -9,20 +10,22 @@ export function toUserResponse(user: User): Record<string, unknown> {
 export function usersRouter(users: UserService): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
+  router.post('/', allow('admin'), async (req, res) => {
     const body = CreateUserRequest.parse(req.body);
     const user = await users.create(body);
+    await audit(req, res, 'user.create', `user:${user.id}`, { username: user.username, phoneNumber: user.phoneNumber });
     res.status(201).location(`/v1/users/${user.id}`).json(toUserResponse(user));
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/:id', allow(...ANY_ROLE), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     res.json(toUserResponse(await users.get(id)));
   });
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', allow('admin'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     await users.delete(id);
+    await audit(req, res, 'user.delete', `user:${id}`);
     res.status(204).end();
   });
 
