@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { billingOpenApi } from './openapi-billing';
 import { carriersOpenApi } from './openapi-carriers';
+import { operatorsOpenApi } from './openapi-operators';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
 import {
@@ -40,6 +41,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const intercept = interceptOpenApi(schemaOf);
   const routing = routingOpenApi(schemaOf);
   const carriers = carriersOpenApi(schemaOf);
+  const operators = operatorsOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -65,6 +67,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...intercept.schemas,
         ...routing.schemas,
         ...carriers.schemas,
+        ...operators.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -219,6 +222,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...billing.paths,
       ...routing.paths,
       ...carriers.paths,
+      ...operators.paths,
     },
   };
 }
