@@ -116,7 +116,6 @@ async function main(): Promise<void> {
   // ---- modules
   const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
-  const callLog = createCallLogModule({ sql, log });
   const operators = createOperatorsModule({ sql, clock: systemClock });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
   // Known before the first call: how on-net calls are answered if billing cannot be reached.
@@ -131,6 +130,8 @@ async function main(): Promise<void> {
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
+  // Call records carry the node and, through a carrier, its cost by the decks routing holds.
+  const callLog = createCallLogModule({ sql, log, node: config.nodeName, costs: routing.service });
   const switchModule = createSwitchModule({ ...config.ari, log });
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake() });
   const calls = createCallStateModule({
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
     carriers,
     invoices,
     routing: routing.service,
+    callRecords: callLog,
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);

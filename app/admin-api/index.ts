@@ -17,6 +17,8 @@ import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { agenciesRouter } from './routes/agencies';
+import { callRecordsRouter } from './routes/call-records';
+import { type CallLog } from '../call-log';
 import { auditRouter } from './routes/audit';
 import { billingRouter } from './routes/billing';
 import { callsRouter } from './routes/calls';
@@ -37,6 +39,8 @@ export interface AdminApiDeps {
   operators?: OperatorService;
   users: UserService;
   calls?: CallOperations;
+  // The history of ended calls (GET /v1/call-records).
+  callRecords?: Pick<CallLog, 'page' | 'all'>;
   sessions?: SessionService;
   // Monthly statements: JSON, HTML and PDF.
   invoices?: InvoiceService;
@@ -102,6 +106,7 @@ export function operatorApi(deps: AdminApiDeps): express.Router {
   }
   v1.use('/users', usersRouter(deps.users));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
+  if (deps.callRecords) v1.use('/call-records', callRecordsRouter(deps.callRecords, deps.users));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   if (deps.invoices) v1.use(invoicesRouter(deps.invoices, deps.users));

@@ -39,6 +39,13 @@ export function operatorsOpenApi(schemaOf: SchemaOf): { schemas: Record<string, 
       '/v1/operators/{id}/tokens/{tokenId}': {
         delete: { summary: 'Revoke a token (own, or any as admin)', parameters: [id, tokenId], responses: { '204': { description: 'revoked' }, ...denied, '404': error('no such token') } },
       },
+      '/v1/call-records': {
+        get: {
+          summary:
+            'Ended calls, newest first (any role). Filters: from, to (requested time), user (id or username), number, direction, carrier, endCause, sipCode, minDuration (s); cursor and limit page. With Accept: text/csv (or format=csv) every match streams as CSV',
+          responses: { '200': { description: '{records, nextCursor} or CSV', content: { 'application/json': {}, 'text/csv': {} } }, '400': error('invalid query or cursor'), ...denied, '404': error('no such user') },
+        },
+      },
       '/v1/audit': {
         get: {
           summary: 'The operator audit log, newest first (admin); filters operatorId, operator (name), action, target, from, to; cursor and limit page',

@@ -19,4 +19,31 @@ export interface CallRecord {
   carrierId?: string;
   quality: { caller?: RtpQuality; callee?: RtpQuality };
   history: { state: string; at: string }[];
+  // The switch node that carried it (the single node's name until there is a fleet).
+  node?: string;
+  // What the carrier that carried it charges, in micro-units of its deck's currency.
+  carrierCost?: { micros: bigint; currency: string };
+  // What the user was charged (the statement line billing wrote), in minor units.
+  price?: { minor: bigint; currency: string };
+}
+
+// Filters of the call history; every one optional, all of them must hold.
+export interface CallRecordFilter {
+  from?: Date;
+  to?: Date;
+  // Caller or callee.
+  userId?: string;
+  // The caller's or callee's number, or the number dialed.
+  number?: string;
+  direction?: string;
+  carrierId?: string;
+  endCause?: string;
+  sipCode?: number;
+  minTalkSeconds?: number;
+}
+
+// Where a page ends: the history is sorted by requested time, newest first, then by call id.
+export interface CallRecordCursor {
+  requestedAt: Date;
+  callId: string;
 }

@@ -7,6 +7,7 @@ export interface AppConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   instanceId: string;
+  nodeName: string;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string };
@@ -58,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
     instanceId: raw.INSTANCE_ID,
+    nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,

@@ -14,6 +14,8 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     // Part of Redis keys (`outbox:<id>`, `controller:<id>:lease`): letters, digits, '.', '_' and '-'.
     INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').default('controller-1'),
+    // The switch node's name in call records and the console (INSTANCE_ID when unset).
+    NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
 
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_PORT: port.default(8080),

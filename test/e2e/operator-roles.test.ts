@@ -58,6 +58,7 @@ function cases(user: TestUser, other: string): Case[] {
     { method: 'POST', path: `/v1/operators/${other}/tokens`, body: {}, allowed: ['admin'] },
     { method: 'DELETE', path: `/v1/operators/${other}/tokens/${unknown}`, allowed: ['admin'] },
     { method: 'GET', path: '/v1/audit', allowed: ['admin'] },
+    { method: 'GET', path: '/v1/call-records?limit=1', allowed: ['admin', 'billing', 'support'] },
   ];
 }
 

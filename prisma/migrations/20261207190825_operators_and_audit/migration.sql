@@ -63,8 +63,6 @@ CREATE INDEX "operator_audit_log_target_id_idx" ON "operator_audit_log"("target"
 -- AddForeignKey
 ALTER TABLE "operator_tokens" ADD CONSTRAINT "operator_tokens_operator_id_fkey" FOREIGN KEY ("operator_id") REFERENCES "operators"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
--- Roles are a closed set (app/operators/operator.ts ROLES).
-ALTER TABLE "operators" ADD CONSTRAINT "operators_role_check" CHECK ("role" IN ('admin', 'billing', 'support'));
 
 -- The operator audit log is append-only: rows are inserted, never changed or removed.
 CREATE FUNCTION operator_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -78,3 +76,17 @@ CREATE TRIGGER operator_audit_log_no_update_delete BEFORE UPDATE OR DELETE ON "o
 
 CREATE TRIGGER operator_audit_log_no_truncate BEFORE TRUNCATE ON "operator_audit_log"
   FOR EACH STATEMENT EXECUTE FUNCTION operator_audit_log_append_only();
+
+-- Roles are a closed set (app/operators/operator.ts ROLES). A trigger rather than a CHECK
+-- constraint: Prisma's WASM schema engine fails on CHECK constraints when it diffs migrations.
+CREATE FUNCTION operators_role_valid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.role NOT IN ('admin', 'billing', 'support') THEN
+    RAISE EXCEPTION 'operators.role must be admin, billing or support (got %)', NEW.role USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER operators_role_check BEFORE INSERT OR UPDATE OF role ON "operators"
+  FOR EACH ROW EXECUTE FUNCTION operators_role_valid();

@@ -23,6 +23,7 @@ const deps: AdminApiDeps = {
   operators: anything,
   users: anything,
   calls: anything,
+  callRecords: anything,
   sessions: anything,
   invoices: anything,
   billing: anything,
