@@ -178,7 +178,8 @@ async function main(): Promise<void> {
 
   const api = createAdminApi({
     token: config.admin.token,
-    operators,
+    operators: operators.service,
+    console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName },
     users,
     sessions,
     billing,

@@ -13,6 +13,8 @@ import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
 import { allow, authenticate } from './operator-auth';
 import { type OperatorService } from '../operators';
+import { consoleRouter, type ConsoleDeps } from './console/console-router';
+import { sessionAuth } from './console/session-auth';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
@@ -37,10 +39,13 @@ export interface AdminApiDeps {
   token: string;
   // Operator accounts, their API tokens and the operator audit log.
   operators?: OperatorService;
+  // The operations console under /console (session cookie with CSRF token); its session also
+  // authenticates the console's calls to /v1.
+  console?: Omit<ConsoleDeps, 'calls'>;
   users: UserService;
   calls?: CallOperations;
   // The history of ended calls (GET /v1/call-records).
-  callRecords?: Pick<CallLog, 'page' | 'all'>;
+  callRecords?: Pick<CallLog, 'page' | 'all' | 'stats'>;
   sessions?: SessionService;
   // Monthly statements: JSON, HTML and PDF.
   invoices?: InvoiceService;
@@ -83,6 +88,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
     app.use('/v1/agencies', agenciesRouter(intercept.api, resolve, intercept.log));
     app.use('/v1/warrants', warrantsRouter(intercept.api, resolve, intercept.log));
   }
+  if (deps.console) app.use('/console', consoleRouter({ ...deps.console, ...(deps.calls ? { calls: deps.calls } : {}) }));
   app.use('/v1', operatorApi(deps));
   const registry = deps.metrics;
   if (registry) {
@@ -99,6 +105,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
 // Everything under /v1 an operator reaches: each route declares the roles it allows (allow()).
 export function operatorApi(deps: AdminApiDeps): express.Router {
   const v1 = express.Router();
+  if (deps.console) v1.use(sessionAuth(deps.console.sessions));
   v1.use(authenticate(deps.token, deps.operators));
   if (deps.operators) {
     v1.use('/operators', operatorsRouter(deps.operators));

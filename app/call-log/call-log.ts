@@ -1,7 +1,7 @@
 import { type CallEnded } from '../shared/events';
 import { type Logger } from '../shared/infra/logger';
 import { errorMessage } from '../shared/kernel';
-import { type CallRecord, type CallRecordCursor, type CallRecordFilter } from './call-record';
+import { type CallRecord, type CallRecordCursor, type CallRecordFilter, type CallStatsRow } from './call-record';
 import { type CallRecordRepository, type CallRecordSearch, type CarrierCosts, type RecordExtras } from './ports';
 
 // The call logs: every finished call becomes one call record, from its call.v1.ended event.
@@ -29,6 +29,10 @@ export class CallLog {
 
   all(filter: CallRecordFilter): AsyncGenerator<CallRecord[]> {
     return this.search.all(filter);
+  }
+
+  stats(filter: CallRecordFilter, by: { bucketSeconds: number } | 'carrier'): Promise<CallStatsRow[]> {
+    return this.search.stats(filter, by);
   }
 
   private extrasOf(event: CallEnded): RecordExtras {

@@ -47,3 +47,15 @@ export interface CallRecordCursor {
   requestedAt: Date;
   callId: string;
 }
+
+// Calls per time bucket (or per carrier): what the console's charts draw.
+export interface CallStatsRow {
+  at?: Date;
+  carrierId?: string;
+  calls: number;
+  answered: number;
+  talkMs: number;
+  // Requested to ringing (post-dial delay as the caller hears it), over the calls that rang.
+  pddMs: number;
+  rang: number;
+}

@@ -13,6 +13,6 @@ export function createCallLogModule(deps: { sql: Sql; log: Logger; node?: string
 }
 
 export { CallLog } from './call-log';
-export type { CallRecord, CallRecordFilter, CallRecordCursor } from './call-record';
+export type { CallRecord, CallRecordFilter, CallRecordCursor, CallStatsRow } from './call-record';
 export { encodeCursor, decodeCursor } from './call-record-query';
 export type { CarrierCosts } from './ports';

@@ -1,5 +1,5 @@
 import { type Sql } from '../shared/infra/sql';
-import { type CallRecord, type CallRecordCursor, type CallRecordFilter } from './call-record';
+import { type CallRecord, type CallRecordCursor, type CallRecordFilter, type CallStatsRow } from './call-record';
 import { whereOf } from './call-record-query';
 import { RECORD_COLUMNS, type RecordRow, toCallRecord } from './call-record-rows';
 import { type CallRecordSearch } from './ports';
@@ -18,6 +18,29 @@ export class PgCallRecordSearch implements CallRecordSearch {
     const { clause, values } = whereOf(filter, cursor);
     const rows = await this.sql.query<RecordRow>(statement(clause, `$${values.length + 1}`), [...values, limit]);
     return rows.map(toCallRecord);
+  }
+
+  async stats(filter: CallRecordFilter, by: { bucketSeconds: number } | 'carrier'): Promise<CallStatsRow[]> {
+    const { clause, values } = whereOf(filter);
+    const key =
+      by === 'carrier'
+        ? 'cr.carrier_id'
+        : `to_timestamp(floor(extract(epoch FROM cr.requested_at) / $${values.push(by.bucketSeconds)}) * $${values.length})`;
+    const rows = await this.sql.query<{ key: Date | string | null; calls: string; answered: string; talk_ms: string; pdd_ms: string; rang: string }>(
+      `SELECT ${key} AS key, count(*) AS calls, count(cr.answered_at) AS answered, coalesce(sum(cr.talk_ms), 0) AS talk_ms,
+         coalesce(sum(extract(epoch FROM cr.ringing_at - cr.requested_at) * 1000), 0)::bigint AS pdd_ms, count(cr.ringing_at) AS rang
+       FROM call_records cr ${clause}${by === 'carrier' ? `${clause ? ' AND' : ' WHERE'} cr.carrier_id IS NOT NULL` : ''}
+       GROUP BY 1 ORDER BY 1`,
+      values,
+    );
+    return rows.map((row) => ({
+      ...(by === 'carrier' ? { carrierId: String(row.key) } : { at: row.key as Date }),
+      calls: Number(row.calls),
+      answered: Number(row.answered),
+      talkMs: Number(row.talk_ms),
+      pddMs: Number(row.pdd_ms),
+      rang: Number(row.rang),
+    }));
   }
 
   async *all(filter: CallRecordFilter): AsyncGenerator<CallRecord[]> {

@@ -1,5 +1,5 @@
 import { type CallEnded } from '../shared/events';
-import { type CallRecord, type CallRecordCursor, type CallRecordFilter } from './call-record';
+import { type CallRecord, type CallRecordCursor, type CallRecordFilter, type CallStatsRow } from './call-record';
 
 // What a record adds to the event: the node and, for a call through a carrier, its cost.
 export interface RecordExtras {
@@ -18,6 +18,8 @@ export interface CallRecordSearch {
   page(filter: CallRecordFilter, limit: number, cursor?: CallRecordCursor): Promise<CallRecord[]>;
   // Every match, newest first, in batches (an export of any size).
   all(filter: CallRecordFilter): AsyncGenerator<CallRecord[]>;
+  // Sums per bucket of requested time, or per carrier over the whole filter.
+  stats(filter: CallRecordFilter, by: { bucketSeconds: number } | 'carrier'): Promise<CallStatsRow[]>;
 }
 
 // The carrier's price of a finished call (the recommendation service's rate decks).

@@ -8,6 +8,7 @@ export interface AppConfig {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   instanceId: string;
   nodeName: string;
+  console: { assetsDir: string };
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string };
@@ -60,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: raw.LOG_LEVEL,
     instanceId: raw.INSTANCE_ID,
     nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
+    console: { assetsDir: raw.CONSOLE_ASSETS_DIR },
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,

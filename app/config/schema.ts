@@ -20,6 +20,8 @@ export const configSchema = z
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_PORT: port.default(8080),
     ADMIN_TOKEN: z.string().optional(),
+    // The built console (scripts/build-console.mjs), served under /console.
+    CONSOLE_ASSETS_DIR: z.string().min(1).default('dist/console'),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://calling:calling-local-only@127.0.0.1:55432/calling'),
     DATABASE_POOL_SIZE: positiveInt.default(10),

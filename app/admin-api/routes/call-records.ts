@@ -29,6 +29,8 @@ export const CallRecordsQuery = z
   })
   .strict();
 
+const StatsQuery = z.object({ bucket: z.coerce.number().int().min(10).max(86_400).default(60), by: z.enum(['time', 'carrier']).default('time') }).passthrough();
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function filterOf(query: z.infer<typeof CallRecordsQuery>, users: UserService): Promise<CallRecordFilter> {
@@ -53,8 +55,20 @@ async function filterOf(query: z.infer<typeof CallRecordsQuery>, users: UserServ
 
 // Mounted on /v1/call-records: the history of ended calls, newest first. JSON pages (nextCursor),
 // or with `Accept: text/csv` (or ?format=csv) every match streamed as CSV, whatever the range.
-export function callRecordsRouter(records: Pick<CallLog, 'page' | 'all'>, users: UserService): Router {
+export function callRecordsRouter(records: Pick<CallLog, 'page' | 'all' | 'stats'>, users: UserService): Router {
   const router = Router();
+
+  // Sums for charts: per time bucket (bucket seconds, 60 by default) or per carrier (by=carrier),
+  // over the same filters; at most 2,000 buckets.
+  router.get('/stats', allow(...ANY_ROLE), async (req, res) => {
+    const { bucket, by, ...rest } = StatsQuery.parse(req.query);
+    const query = CallRecordsQuery.parse(rest);
+    if (!query.from) throw new ValidationError('stats need a time range (from, and to or now)', {});
+    const to = query.to ?? new Date();
+    if ((to.getTime() - query.from.getTime()) / 1000 / bucket > 2000) throw new ValidationError('too many buckets: a shorter range or a larger bucket', { bucket });
+    const rows = await records.stats(await filterOf({ ...query, to }, users), by === 'carrier' ? 'carrier' : { bucketSeconds: bucket });
+    res.json({ rows: rows.map((row) => ({ ...row, ...(row.at ? { at: row.at.toISOString() } : {}) })) });
+  });
 
   router.get('/', allow(...ANY_ROLE), async (req, res) => {
     const query = CallRecordsQuery.parse(req.query);
