@@ -19,6 +19,8 @@ import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { agenciesRouter } from './routes/agencies';
+import { alarmsRouter } from './routes/alarms';
+import { type AlarmMonitor } from '../alarms';
 import { callRecordsRouter } from './routes/call-records';
 import { type CallLog } from '../call-log';
 import { auditRouter } from './routes/audit';
@@ -44,6 +46,8 @@ export interface AdminApiDeps {
   console?: Omit<ConsoleDeps, 'calls'>;
   users: UserService;
   calls?: CallOperations;
+  // Open alarms (GET /v1/alarms).
+  alarms?: Pick<AlarmMonitor, 'list'>;
   // The history of ended calls (GET /v1/call-records).
   callRecords?: Pick<CallLog, 'page' | 'all' | 'stats'>;
   sessions?: SessionService;
@@ -112,6 +116,7 @@ export function operatorApi(deps: AdminApiDeps): express.Router {
     v1.use('/audit', auditRouter(deps.operators));
   }
   v1.use('/users', usersRouter(deps.users));
+  if (deps.alarms) v1.use('/alarms', alarmsRouter(deps.alarms));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.callRecords) v1.use('/call-records', callRecordsRouter(deps.callRecords, deps.users));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));

@@ -58,6 +58,17 @@ export const configSchema = z
     // A carrier that gives no provisional response (18x) this long after the INVITE is given up on.
     CARRIER_PROGRESS_TIMEOUT_SECONDS: positiveInt.max(60).default(8),
 
+    // Alarms (app/alarms): rules evaluated every ALARM_INTERVAL_SECONDS, shown in the console and
+    // in /metrics (alarm_open, alarms_open).
+    ALARM_INTERVAL_SECONDS: positiveInt.max(3600).default(15),
+    ALARM_CARRIER_ASR_MIN: z.coerce.number().min(0).max(1).default(0.3),
+    ALARM_CARRIER_ASR_MIN_CALLS: positiveInt.max(100_000).default(20),
+    ALARM_CARRIER_ASR_WINDOW_MINUTES: positiveInt.max(1440).default(15),
+    ALARM_BALANCE_LOW_MINOR: z.coerce.number().int().min(0).default(100),
+    ALARM_DESTINATION_SPIKE_CALLS: positiveInt.default(100),
+    ALARM_DESTINATION_SPIKE_WINDOW_MINUTES: positiveInt.max(1440).default(5),
+    ALARM_DEAD_LETTERS_MAX: z.coerce.number().int().min(0).default(0),
+
     // Lawful intercept (app/intercept): intercept-schema.ts.
     ...interceptVariables,
 

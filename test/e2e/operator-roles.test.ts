@@ -59,6 +59,9 @@ function cases(user: TestUser, other: string): Case[] {
     { method: 'DELETE', path: `/v1/operators/${other}/tokens/${unknown}`, allowed: ['admin'] },
     { method: 'GET', path: '/v1/audit', allowed: ['admin'] },
     { method: 'GET', path: '/v1/call-records?limit=1', allowed: ['admin', 'billing', 'support'] },
+    { method: 'GET', path: `/v1/call-records/stats?from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, allowed: ['admin', 'billing', 'support'] },
+    { method: 'GET', path: '/v1/users?username=nobody', allowed: ['admin', 'billing', 'support'] },
+    { method: 'GET', path: '/v1/alarms', allowed: ['admin', 'billing', 'support'] },
   ];
 }
 

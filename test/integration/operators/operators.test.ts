@@ -16,7 +16,7 @@ describe('integration: operators and the operator audit log', function () {
   before(function () {
     sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     // A low bcrypt cost keeps the suite fast; the hash format is the same.
-    operators = createOperatorsModule({ sql, clock: systemClock, passwordCost: 4 });
+    operators = createOperatorsModule({ sql, clock: systemClock, passwordCost: 4 }).service;
   });
 
   after(async function () {

@@ -24,6 +24,7 @@ const deps: AdminApiDeps = {
   users: anything,
   calls: anything,
   callRecords: anything,
+  alarms: anything,
   sessions: anything,
   invoices: anything,
   billing: anything,
