@@ -9,11 +9,13 @@ export class PgAlarmFigures {
     const minutesAgo = (minutes: number): Date => new Date(now.getTime() - minutes * 60_000);
     const [carriers, lowBalances, destinations] = await Promise.all([
       this.sql.query<{ carrier_id: string; name: string; calls: string; answered: string }>(
-        `SELECT cr.carrier_id, coalesce(c.name, cr.carrier_id) AS name, count(*) AS calls, count(cr.answered_at) AS answered
-         FROM call_records cr LEFT JOIN carriers c ON c.id::text = cr.carrier_id
-         WHERE cr.requested_at >= $1 AND cr.carrier_id IS NOT NULL GROUP BY 1, 2`,
+        // Every carrier attempt counts for its own carrier (a failed-over call is a failure of the first).
+        `SELECT a->>'carrierId' AS carrier_id, coalesce(c.name, a->>'carrierId') AS name, count(*) AS calls,
+                count(*) FILTER (WHERE a->>'outcome' = 'answered') AS answered
+         FROM call_records cr CROSS JOIN LATERAL jsonb_array_elements(cr.attempts) a LEFT JOIN carriers c ON c.id::text = a->>'carrierId'
+         WHERE cr.requested_at >= $1 AND a->>'carrierId' IS NOT NULL GROUP BY 1, 2`,
         [minutesAgo(t.carrierAsrWindowMinutes)],
-        'alarms-carriers',
+        'alarms-carrier-attempts',
       ),
       this.sql.query<{ user_id: string; username: string; available: bigint; currency: string }>(
         `SELECT a.user_id, u.username, a.balance_minor - a.reserved_minor AS available, a.currency

@@ -20,16 +20,30 @@ export class PgCallRecordSearch implements CallRecordSearch {
     return rows.map(toCallRecord);
   }
 
+  // Per call over the calls; per carrier (by=carrier, or a carrier filter) over the carrier
+  // attempts, each attempt counted for its own carrier (a call failed over from A to B is one
+  // failed attempt of A and one of B): the ASR, ACD and PDD of each carrier.
   async stats(filter: CallRecordFilter, by: { bucketSeconds: number } | 'carrier'): Promise<CallStatsRow[]> {
-    const { clause, values } = whereOf(filter);
+    const perAttempt = by === 'carrier' || filter.carrierId !== undefined;
+    const { carrierId, ...rest } = filter;
+    const { clause, values } = whereOf(perAttempt ? rest : filter);
+    const conditions = clause ? [clause.replace(/^WHERE /, '')] : [];
+    if (perAttempt) conditions.push("a->>'carrierId' IS NOT NULL");
+    if (perAttempt && carrierId) conditions.push(`a->>'carrierId' = $${values.push(carrierId)}`);
     const key =
       by === 'carrier'
-        ? 'cr.carrier_id'
+        ? "a->>'carrierId'"
         : `to_timestamp(floor(extract(epoch FROM cr.requested_at) / $${values.push(by.bucketSeconds)}) * $${values.length})`;
+    const figures = perAttempt
+      ? `count(*) AS calls, count(*) FILTER (WHERE a->>'outcome' = 'answered') AS answered,
+         coalesce(sum(cr.talk_ms) FILTER (WHERE a->>'outcome' = 'answered'), 0) AS talk_ms,
+         coalesce(sum((a->>'pddMs')::numeric), 0)::bigint AS pdd_ms, count(a->'pddMs') AS rang`
+      : `count(*) AS calls, count(cr.answered_at) AS answered, coalesce(sum(cr.talk_ms), 0) AS talk_ms,
+         coalesce(sum(extract(epoch FROM cr.ringing_at - cr.requested_at) * 1000), 0)::bigint AS pdd_ms, count(cr.ringing_at) AS rang`;
     const rows = await this.sql.query<{ key: Date | string | null; calls: string; answered: string; talk_ms: string; pdd_ms: string; rang: string }>(
-      `SELECT ${key} AS key, count(*) AS calls, count(cr.answered_at) AS answered, coalesce(sum(cr.talk_ms), 0) AS talk_ms,
-         coalesce(sum(extract(epoch FROM cr.ringing_at - cr.requested_at) * 1000), 0)::bigint AS pdd_ms, count(cr.ringing_at) AS rang
-       FROM call_records cr ${clause}${by === 'carrier' ? `${clause ? ' AND' : ' WHERE'} cr.carrier_id IS NOT NULL` : ''}
+      `SELECT ${key} AS key, ${figures}
+       FROM call_records cr${perAttempt ? ' CROSS JOIN LATERAL jsonb_array_elements(cr.attempts) a' : ''}
+       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
        GROUP BY 1 ORDER BY 1`,
       values,
     );

@@ -50,6 +50,8 @@ export function Chart({ title, data, series, label }) {
         series: [{}, ...series.map((s, i) => ({ label: s, stroke: ['#2563eb', '#dc2626', '#16a34a'][i % 3], width: 2, spanGaps: true }))],
         axes: [{}, { label, size: 50 }],
         legend: { show: true },
+        // A single point still gets a readable hour around it.
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < 600 ? [min - 1800, max + 1800] : [min, max]) } },
       },
       data,
       box.current,
