@@ -13,11 +13,13 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY app ./app
+COPY scripts/build-console.mjs ./scripts/
 # Prisma 6 falls back to downloading an engine when DATABASE_URL is unset, even for generate;
 # generate never connects, so any well-formed URL does.
 RUN DATABASE_URL=postgresql://generate:only@127.0.0.1:1/generate node_modules/.bin/prisma generate \
   && node_modules/.bin/tsc -p tsconfig.build.json \
-  && test -f dist/app/main.js && test -f dist/app/bin/routing-batch.js && test -f dist/app/bin/intercept-verify.js
+  && node scripts/build-console.mjs \
+  && test -f dist/app/main.js && test -f dist/app/bin/routing-batch.js && test -f dist/app/bin/intercept-verify.js && test -f dist/console/assets/main.js
 
 # ---------------------------------------------------------------- deps: production node_modules
 FROM ${NODE_IMAGE} AS deps
@@ -48,6 +50,8 @@ COPY package.json prisma.config.ts ./
 # compiler needed); migrate deploy reads prisma/schema.prisma and prisma/migrations.
 COPY prisma ./prisma
 COPY --from=build /src/dist/app ./dist/app
+# The operations console's front end (CONSOLE_ASSETS_DIR, dist/console by default).
+COPY --from=build /src/dist/console ./dist/console
 # The one place the process writes: the lawful intercept log (INTERCEPT_LOG_FILE), a volume in
 # docker-compose.yml; created here so that the volume starts owned by the runtime user.
 RUN mkdir -p /var/log/calling && chown node:node /var/log/calling && chmod 700 /var/log/calling

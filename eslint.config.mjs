@@ -37,4 +37,18 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The console's front end runs in the browser (bundled by scripts/build-console.mjs).
+    files: ['app/console/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'EventSource', 'URLSearchParams', 'FormData', 'setInterval', 'clearInterval', 'setTimeout', 'performance'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
 );

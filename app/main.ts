@@ -2,6 +2,7 @@
 import { type Server } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
+import { createAlarmsModule } from './alarms';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
 import { createCallPolicyModule } from './call-policy';
@@ -20,8 +21,9 @@ import {
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
+import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
-import { type CallEnded, CallEndedSchema, type ConnectionEvent, ConnectionEventSchema, CONSUMERS } from './shared/events';
+import { type CallEnded, CallEndedSchema, type ConnectionEvent, ConnectionEventSchema, CONSUMERS, STREAMS } from './shared/events';
 import { errorMessage, NotFoundError, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
 import { ensureConsumer, ensureStreams, JetStreamDeadLetters, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   // ---- modules
   const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
-  const callLog = createCallLogModule({ sql, log });
+  const operators = createOperatorsModule({ sql, clock: systemClock });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
   // Known before the first call: how on-net calls are answered if billing cannot be reached.
   await billing.refreshOnNetRules();
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
   await routing.service.start();
   routing.jobs.start();
+  // Call records carry the node and, through a carrier, its cost by the decks routing holds.
+  const callLog = createCallLogModule({ sql, log, node: config.nodeName, costs: routing.service });
   // Emergency numbers, suspension, limits and fraud caps: decided before routing and billing.
   const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, sql, redis, metrics, scheduler: systemScheduler, log });
   await callPolicy.start();
@@ -204,8 +208,38 @@ async function main(): Promise<void> {
   const registrationWatcher = new RegistrationWatcher({ db, js, databaseUrl: config.database.url, log });
   await registrationWatcher.start();
 
+  const healthChecks = [
+    // Both clients: Prisma (admin API, settlement, jobs) and the call path's pool.
+    { name: 'postgres', check: async () => void (await Promise.all([db.$queryRaw`SELECT 1`, sql.query('SELECT 1', [], 'health-ping')])) },
+    { name: 'redis', check: async () => void (await redis.ping()) },
+    { name: 'nats', check: async () => void (await nats.rtt()) },
+    { name: 'ari', check: () => switchModule.ping() },
+  ];
+  // Alarm rules over the call records, balances, health checks and dead letters.
+  const alarms = createAlarmsModule({
+    sql,
+    thresholds: config.alarms,
+    clock: systemClock,
+    log,
+    metrics,
+    dependencies: () =>
+      Promise.all(
+        healthChecks.map(async (dependency) => {
+          try {
+            await dependency.check();
+            return { name: dependency.name, ok: true };
+          } catch (error) {
+            return { name: dependency.name, ok: false, error: errorMessage(error) };
+          }
+        }),
+      ),
+    deadLetters: async () => (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages,
+  });
   const api = createAdminApi({
     token: config.admin.token,
+    operators: operators.service,
+    console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
+    alarms,
     users,
     sessions,
     billing,
@@ -213,6 +247,7 @@ async function main(): Promise<void> {
     invoices,
     routing: routing.service,
     callPolicy: callPolicy.admin,
+    callRecords: callLog,
     calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
       const record = await callLog.find(id);
       return record && endedCallView(record);
@@ -221,13 +256,7 @@ async function main(): Promise<void> {
     log,
     deadLetters,
     ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
-    health: [
-      // Both clients: Prisma (admin API, settlement, jobs) and the call path's pool.
-      { name: 'postgres', check: async () => void (await Promise.all([db.$queryRaw`SELECT 1`, sql.query('SELECT 1', [], 'health-ping')])) },
-      { name: 'redis', check: async () => void (await redis.ping()) },
-      { name: 'nats', check: async () => void (await nats.rtt()) },
-      { name: 'ari', check: () => switchModule.ping() },
-    ],
+    health: healthChecks,
   });
   const server = await listen(api, config.admin.host, config.admin.port);
 
@@ -272,6 +301,7 @@ async function main(): Promise<void> {
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
   jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
   jobs.every('statement close', STATEMENT_CLOSE_MS, () => invoices.closeStatements(), 0);
+  jobs.every('alarms', config.alarms.intervalSeconds * 1000, async () => void (await alarms.evaluateNow()), 0);
   jobs.every('stranded outboxes', STRANDED_OUTBOX_CHECK_MS, async () => {
     if ((await strandedOutboxes.adopt()) > 0) publisher.wake();
   });

@@ -9,7 +9,8 @@ STAMPS="${LOCAL_DIR}/stamps"
 mkdir -p "$STAMPS"
 
 # ---------------------------------------------------------------- Debian packages
-APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark sox curl perl iproute2 ca-certificates procps libcap2-bin)
+# chromium: the console's browser tests drive it (puppeteer-core); no browser is downloaded.
+APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark sox curl perl iproute2 ca-certificates procps libcap2-bin chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -99,3 +100,5 @@ fi
 
 # ---------------------------------------------------------------- build
 node_modules/.bin/tsc -p tsconfig.build.json
+# The operations console's front end (esbuild), served under /console.
+node scripts/build-console.mjs

@@ -10,7 +10,13 @@ export type Principal = { type: 'intercept_admin' } | { type: 'agency'; agency: 
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
-export function principalResolver(tokens: { interceptAdmin: string; admin: string }, authenticate: (token: string) => Promise<Agency | undefined>): (req: Request) => Promise<Principal> {
+// isOperator: an operator's own API token (any role) counts as the admin API's operator, so it gets
+// the same 404 on every intercept route.
+export function principalResolver(
+  tokens: { interceptAdmin: string; admin: string },
+  authenticate: (token: string) => Promise<Agency | undefined>,
+  isOperator: (token: string) => Promise<boolean> = () => Promise.resolve(false),
+): (req: Request) => Promise<Principal> {
   const interceptAdmin = digest(tokens.interceptAdmin);
   const admin = digest(tokens.admin);
   return async (req) => {
@@ -24,7 +30,8 @@ export function principalResolver(tokens: { interceptAdmin: string; admin: strin
     if (isInterceptAdmin) return { type: 'intercept_admin' };
     if (isAdmin) return { type: 'admin' };
     const agency = await authenticate(token);
-    return agency ? { type: 'agency', agency } : { type: 'anonymous' };
+    if (agency) return { type: 'agency', agency };
+    return (await isOperator(token)) ? { type: 'admin' } : { type: 'anonymous' };
   };
 }
 

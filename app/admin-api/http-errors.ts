@@ -32,6 +32,13 @@ export const notFoundRoute: RequestHandler = (req, res) => {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
+    // A streamed answer (a CSV export) that fails half-way: the client sees the connection cut,
+    // not a short file that looks complete.
+    if (res.headersSent) {
+      log.warn('streamed response failed', { path: req.path, error: error instanceof Error ? error.message : String(error) });
+      res.destroy();
+      return;
+    }
     if (error instanceof z.ZodError) {
       res.status(400).json(
         errorBody('REQUEST.INVALID', 'the request is invalid', {

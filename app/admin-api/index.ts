@@ -13,11 +13,19 @@ import { type SessionService } from '../session';
 import { type DeadLetterAdmin } from '../shared/infra/jetstream';
 import { type Logger } from '../shared/infra/logger';
 import { type UserService } from '../users';
-import { bearerAuth } from './bearer-auth';
+import { allow, authenticate } from './operator-auth';
+import { type OperatorService } from '../operators';
+import { consoleRouter, type ConsoleDeps } from './console/console-router';
+import { sessionAuth } from './console/session-auth';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { type HealthCheck, healthRouter } from './routes/health';
 import { agenciesRouter } from './routes/agencies';
+import { alarmsRouter } from './routes/alarms';
+import { type AlarmMonitor } from '../alarms';
+import { callRecordsRouter } from './routes/call-records';
+import { type CallLog } from '../call-log';
+import { auditRouter } from './routes/audit';
 import { billingRouter } from './routes/billing';
 import { callPolicyRouter } from './routes/call-policy';
 import { callsRouter } from './routes/calls';
@@ -25,6 +33,7 @@ import { carrierRatesRouter } from './routes/carrier-rates';
 import { carriersRouter } from './routes/carriers';
 import { deadLettersRouter } from './routes/dead-letters';
 import { invoicesRouter } from './routes/invoices';
+import { operatorsRouter } from './routes/operators';
 import { pricePlansRouter } from './routes/price-plans';
 import { routesRouter } from './routes/routes';
 import { sessionsRouter } from './routes/sessions';
@@ -32,9 +41,19 @@ import { usersRouter } from './routes/users';
 import { warrantsRouter } from './routes/warrants';
 
 export interface AdminApiDeps {
+  // The break-glass admin token (ADMIN_TOKEN): role admin, no operator account.
   token: string;
+  // Operator accounts, their API tokens and the operator audit log.
+  operators?: OperatorService;
+  // The operations console under /console (session cookie with CSRF token); its session also
+  // authenticates the console's calls to /v1.
+  console?: Omit<ConsoleDeps, 'calls'>;
   users: UserService;
   calls?: CallOperations;
+  // Open alarms (GET /v1/alarms).
+  alarms?: Pick<AlarmMonitor, 'list'>;
+  // The history of ended calls (GET /v1/call-records).
+  callRecords?: Pick<CallLog, 'page' | 'all' | 'stats'>;
   sessions?: SessionService;
   // Monthly statements: JSON, HTML and PDF.
   invoices?: InvoiceService;
@@ -72,14 +91,42 @@ export function createAdminApi(deps: AdminApiDeps): Express {
   const intercept = deps.intercept;
   if (intercept) {
     // Before the admin-only router: the intercept administrator and agencies authenticate here.
-    const resolve = principalResolver({ interceptAdmin: intercept.adminToken, admin: deps.token }, (token) => intercept.api.agencies.authenticate(token));
+    const operators = deps.operators;
+    const resolve = principalResolver(
+      { interceptAdmin: intercept.adminToken, admin: deps.token },
+      (token) => intercept.api.agencies.authenticate(token),
+      async (token) => (operators ? (await operators.authenticateToken(token)) !== undefined : false),
+    );
     app.use('/v1/agencies', agenciesRouter(intercept.api, resolve, intercept.log));
     app.use('/v1/warrants', warrantsRouter(intercept.api, resolve, intercept.log));
   }
+  if (deps.console) app.use('/console', consoleRouter({ ...deps.console, ...(deps.calls ? { calls: deps.calls } : {}) }));
+  app.use('/v1', operatorApi(deps));
+  const registry = deps.metrics;
+  if (registry) {
+    app.get('/metrics', authenticate(deps.token, deps.operators), allow('admin', 'support'), async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(deps.log.child({ module: 'admin-api' })));
+  return app;
+}
+
+// Everything under /v1 an operator reaches: each route declares the roles it allows (allow()).
+export function operatorApi(deps: AdminApiDeps): express.Router {
   const v1 = express.Router();
-  v1.use(bearerAuth(deps.token));
+  if (deps.console) v1.use(sessionAuth(deps.console.sessions));
+  v1.use(authenticate(deps.token, deps.operators));
+  if (deps.operators) {
+    v1.use('/operators', operatorsRouter(deps.operators));
+    v1.use('/audit', auditRouter(deps.operators));
+  }
   v1.use('/users', usersRouter(deps.users, deps.calls));
+  if (deps.alarms) v1.use('/alarms', alarmsRouter(deps.alarms));
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
+  if (deps.callRecords) v1.use('/call-records', callRecordsRouter(deps.callRecords, deps.users));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
   if (deps.callPolicy) v1.use(callPolicyRouter(deps.callPolicy));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
@@ -93,17 +140,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
     v1.use('/carriers', carrierRatesRouter(deps.routing));
   }
   if (deps.deadLetters) v1.use('/dead-letters', deadLettersRouter(deps.deadLetters));
-  app.use('/v1', v1);
-  const registry = deps.metrics;
-  if (registry) {
-    app.get('/metrics', bearerAuth(deps.token), async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
-  }
-
-  app.use(notFoundRoute);
-  app.use(errorHandler(deps.log.child({ module: 'admin-api' })));
-  return app;
+  return v1;
 }
 
 export function listen(app: Express, host: string, port: number): Promise<Server> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { billingOpenApi } from './openapi-billing';
 import { callPolicyOpenApi } from './openapi-call-policy';
 import { carriersOpenApi } from './openapi-carriers';
+import { operatorsOpenApi } from './openapi-operators';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
 import { deadLettersOpenApi } from './openapi-dead-letters';
@@ -46,6 +47,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const deadLetters = deadLettersOpenApi(schemaOf);
   const standing = usersOpenApi(schemaOf);
   const callPolicy = callPolicyOpenApi(schemaOf);
+  const operators = operatorsOpenApi(schemaOf);
   return {
     openapi: '3.1.0',
     info: {
@@ -74,6 +76,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...deadLetters.schemas,
         ...standing.schemas,
         ...callPolicy.schemas,
+        ...operators.schemas,
       },
     },
     security: [{ bearer: [] }],
@@ -231,6 +234,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...deadLetters.paths,
       ...standing.paths,
       ...callPolicy.paths,
+      ...operators.paths,
     },
   };
 }

@@ -1,7 +1,8 @@
 import { type CallEnded } from '../shared/events';
 import { type SqlQueries } from '../shared/infra/sql';
 import { type CallRecord } from './call-record';
-import { type CallRecordRepository } from './ports';
+import { RECORD_COLUMNS, type RecordRow, toCallRecord } from './call-record-rows';
+import { type CallRecordRepository, type RecordExtras } from './ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,47 +20,19 @@ const fitOrNull = (value: string | undefined, width: number): string | null => (
 const INSERT_ONCE = `
   INSERT INTO call_records (call_id, event_id, caller_user_id, caller_username, caller_number, dialed, callee_user_id, callee_username,
     callee_number, requested_at, ringing_at, answered_at, ended_at, talk_ms, end_cause, end_reason, sip_code, direction, carrier_id,
-    quality, history, attempts, created_at, emergency)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21::jsonb, $22::jsonb, $23, $24)
+    quality, history, attempts, created_at, emergency, node, carrier_cost_micros, carrier_currency)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21::jsonb, $22::jsonb, $23, $24, $25, $26, $27)
   ON CONFLICT DO NOTHING
   RETURNING call_id`;
 
-const FIND = `
-  SELECT call_id, caller_user_id, caller_username, caller_number, dialed, callee_user_id, callee_username, callee_number, requested_at,
-         ringing_at, answered_at, ended_at, talk_ms, end_cause, end_reason, sip_code, direction, attempts, carrier_id, quality, history, emergency
-    FROM call_records WHERE call_id = $1`;
-
-type RecordRow = {
-  call_id: string;
-  caller_user_id: string | null;
-  caller_username: string | null;
-  caller_number: string;
-  dialed: string;
-  callee_user_id: string | null;
-  callee_username: string | null;
-  callee_number: string | null;
-  requested_at: Date;
-  ringing_at: Date | null;
-  answered_at: Date | null;
-  ended_at: Date;
-  talk_ms: number;
-  end_cause: string;
-  end_reason: string | null;
-  sip_code: number | null;
-  direction: string;
-  attempts: unknown;
-  carrier_id: string | null;
-  quality: unknown;
-  history: unknown;
-  emergency: boolean;
-};
+const FIND = `SELECT ${RECORD_COLUMNS} FROM call_records cr LEFT JOIN invoice_lines il ON il.call_id = cr.call_id WHERE cr.call_id = $1`;
 
 // call_records through plain SQL: the call-records consumer writes one row per ended call, on
 // the call path's budget (app/shared/infra/sql.ts).
 export class PgCallRecordRepository implements CallRecordRepository {
   constructor(private readonly sql: SqlQueries) {}
 
-  async insertOnce(event: CallEnded): Promise<boolean> {
+  async insertOnce(event: CallEnded, extra: RecordExtras = {}): Promise<boolean> {
     const rows = await this.sql.query(
       INSERT_ONCE,
       [
@@ -89,35 +62,19 @@ export class PgCallRecordRepository implements CallRecordRepository {
         JSON.stringify(event.attempts ?? []),
         new Date(),
         event.emergency === true,
+        extra.node ? fit(extra.node, 64) : null,
+        extra.carrierCost?.micros ?? null,
+        extra.carrierCost?.currency ?? null,
       ],
-      'call-log-insert-once',
+      // Named anew with the statement's text (a prepared statement is parsed once per connection).
+      'call-log-insert-once-v3',
     );
     return rows.length === 1;
   }
 
   async find(callId: string): Promise<CallRecord | undefined> {
     if (!UUID.test(callId)) return undefined;
-    const [row] = await this.sql.query<RecordRow>(FIND, [callId], 'call-log-find');
-    if (!row) return undefined;
-    return {
-      callId: row.call_id,
-      caller: { userId: row.caller_user_id ?? '', username: row.caller_username ?? '', phoneNumber: row.caller_number },
-      ...(row.callee_number ? { callee: { userId: row.callee_user_id ?? '', username: row.callee_username ?? '', phoneNumber: row.callee_number } } : {}),
-      dialed: row.dialed,
-      requestedAt: row.requested_at,
-      ...(row.ringing_at ? { ringingAt: row.ringing_at } : {}),
-      ...(row.answered_at ? { answeredAt: row.answered_at } : {}),
-      endedAt: row.ended_at,
-      talkMs: row.talk_ms,
-      endCause: row.end_cause,
-      ...(row.end_reason ? { endReason: row.end_reason } : {}),
-      ...(row.sip_code !== null ? { sipCode: row.sip_code } : {}),
-      direction: row.direction,
-      attempts: row.attempts as CallRecord['attempts'],
-      ...(row.carrier_id ? { carrierId: row.carrier_id } : {}),
-      quality: row.quality as CallRecord['quality'],
-      history: row.history as CallRecord['history'],
-      ...(row.emergency ? { emergency: true } : {}),
-    };
+    const [row] = await this.sql.query<RecordRow>(FIND, [callId], 'call-log-find-v3');
+    return row && toCallRecord(row);
   }
 }

@@ -3,11 +3,15 @@ import { interceptConfigOf, type InterceptConfig } from './intercept-config';
 import { retiredInterceptIssues } from './intercept-schema';
 import { parseEmergencyNumbers } from './call-policy-schema';
 import { configSchema } from './schema';
+import { type AlarmConfig } from './alarm-config';
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   instanceId: string;
+  nodeName: string;
+  console: { assetsDir: string };
+  alarms: AlarmConfig;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string; commandTimeoutMs: number };
@@ -72,6 +76,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
     instanceId: raw.INSTANCE_ID,
+    nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
+    console: { assetsDir: raw.CONSOLE_ASSETS_DIR },
+    alarms: {
+      intervalSeconds: raw.ALARM_INTERVAL_SECONDS,
+      carrierAsrMin: raw.ALARM_CARRIER_ASR_MIN,
+      carrierAsrMinCalls: raw.ALARM_CARRIER_ASR_MIN_CALLS,
+      carrierAsrWindowMinutes: raw.ALARM_CARRIER_ASR_WINDOW_MINUTES,
+      balanceLowMinor: raw.ALARM_BALANCE_LOW_MINOR,
+      destinationSpikeCalls: raw.ALARM_DESTINATION_SPIKE_CALLS,
+      destinationSpikeWindowMinutes: raw.ALARM_DESTINATION_SPIKE_WINDOW_MINUTES,
+      deadLettersMax: raw.ALARM_DEAD_LETTERS_MAX,
+    },
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,

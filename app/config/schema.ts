@@ -15,10 +15,14 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     // Part of Redis keys (`outbox:<id>`, `controller:<id>:lease`): letters, digits, '.', '_' and '-'.
     INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').default('controller-1'),
+    // The switch node's name in call records and the console (INSTANCE_ID when unset).
+    NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
 
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_PORT: port.default(8080),
     ADMIN_TOKEN: z.string().optional(),
+    // The built console (scripts/build-console.mjs), served under /console.
+    CONSOLE_ASSETS_DIR: z.string().min(1).default('dist/console'),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://calling:calling-local-only@127.0.0.1:55432/calling'),
     DATABASE_POOL_SIZE: positiveInt.default(10),
@@ -67,6 +71,16 @@ export const configSchema = z
     // up to its last heartbeat), and the size past which the controller rotates it.
     SWITCH_EVENTS_FILE: z.string().startsWith('/', 'an absolute path').optional(),
     SWITCH_EVENTS_MAX_BYTES: positiveInt.min(4096).default(64 * 1024 * 1024),
+    // Alarms (app/alarms): rules evaluated every ALARM_INTERVAL_SECONDS, shown in the console and
+    // in /metrics (alarm_open, alarms_open).
+    ALARM_INTERVAL_SECONDS: positiveInt.max(3600).default(15),
+    ALARM_CARRIER_ASR_MIN: z.coerce.number().min(0).max(1).default(0.3),
+    ALARM_CARRIER_ASR_MIN_CALLS: positiveInt.max(100_000).default(20),
+    ALARM_CARRIER_ASR_WINDOW_MINUTES: positiveInt.max(1440).default(15),
+    ALARM_BALANCE_LOW_MINOR: z.coerce.number().int().min(0).default(100),
+    ALARM_DESTINATION_SPIKE_CALLS: positiveInt.default(100),
+    ALARM_DESTINATION_SPIKE_WINDOW_MINUTES: positiveInt.max(1440).default(5),
+    ALARM_DEAD_LETTERS_MAX: z.coerce.number().int().min(0).default(0),
 
     // Lawful intercept (app/intercept): intercept-schema.ts.
     ...interceptVariables,

@@ -79,6 +79,8 @@ export function createRoutingModule(deps: RoutingModuleDeps): RoutingModule {
     speed: new SpeedLayer(new PgSpeedMinutes(deps.sql), state, deps.consumerName ?? CONSUMERS.routing.name, deps.clock, horizonMsOf(options), log),
     batch: batchOf(deps.db, qualityStore, deps.clock, options, log),
     retail: deps.retail,
+    carrierCurrency: options.carrierCurrency,
+    carrierMinorUnitDigits: minorUnitDigits(options.carrierCurrency),
     clock: deps.clock,
     log,
   });

@@ -2,7 +2,7 @@ import { type RateDeckSource } from '../rating';
 import { type CallEnded } from '../shared/events';
 import { type Logger } from '../shared/infra/logger';
 import { type Clock, errorMessage } from '../shared/kernel';
-import { type RetailRate } from './cost/tariff-cost';
+import { costMicros, type RetailRate } from './cost/tariff-cost';
 import { countryOfNumber, normaliseDestination } from './destination';
 import { InvalidDestinationError } from './errors';
 import { type RetailPrices } from './ports';
@@ -41,6 +41,9 @@ export interface RoutingServiceParts {
   speed: SpeedLayer;
   batch: QualityBatch;
   retail: RetailPrices;
+  // Currency of the carriers' rate decks (ROUTING_CARRIER_CURRENCY) and its minor unit digits.
+  carrierCurrency: string;
+  carrierMinorUnitDigits: number;
   clock: Clock;
   log: Logger;
 }
@@ -99,6 +102,15 @@ export class RoutingService {
     const result = await this.parts.batch.run();
     if (result.saved) await this.parts.state.reloadBatch();
     return result;
+  }
+
+  // What a finished call cost through a carrier, by its deck as loaded now (the call records keep
+  // it); undefined when the carrier's deck does not cover the number.
+  carrierCostOf(carrierId: string, dialed: string, callerNumber: string, talkSeconds: number): { micros: bigint; currency: string } | undefined {
+    const destination = normaliseDestination(dialed, callerNumber);
+    const tariff = destination ? this.parts.state.decks.lookup(carrierId, destination) : undefined;
+    if (!tariff) return undefined;
+    return { micros: costMicros(tariff, talkSeconds, this.parts.carrierMinorUnitDigits), currency: this.parts.carrierCurrency };
   }
 
   // The merged sums (batch + speed) of a carrier at a prefix: what routing knows of it.

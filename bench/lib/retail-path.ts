@@ -42,7 +42,7 @@ export async function measureRetailPath(options: {
     await billing.importRates(plan.id, `${rows.join('\n')}\n`);
     await billing.assignPlan(user.id, plan.id);
     const unused = {} as never;
-    const service = new RoutingService({ engine: options.engine, retail: billing, clock: systemClock, log: silentLogger, state: unused, rates: unused, speed: unused, batch: unused });
+    const service = new RoutingService({ engine: options.engine, retail: billing, clock: systemClock, log: silentLogger, state: unused, rates: unused, speed: unused, batch: unused, carrierCurrency: 'USD', carrierMinorUnitDigits: 2 });
     const caller = { userId: user.id, username: user.username, phoneNumber: user.phoneNumber };
     const decide = (i: number): Promise<string[]> => service.routesFor({ callId: `bench-${i}`, caller, destination: options.numbers[i % options.numbers.length] ?? '', at: new Date() });
 

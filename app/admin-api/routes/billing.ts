@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Balance, type BillingService } from '../../billing';
 import { formatDecimal, minorUnitDigits } from '../../rating';
 import { AssignPricePlanRequest, TopUpRequest } from '../billing-schemas';
+import { allow, audit } from '../operator-auth';
 
 const UserIdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -32,21 +33,25 @@ export function toBalanceResponse(balance: Balance): Record<string, unknown> {
 export function billingRouter(billing: BillingService): Router {
   const router = Router();
 
-  router.get('/users/:id/balance', async (req, res) => {
+  router.get('/users/:id/balance', allow('admin', 'billing'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     res.json(toBalanceResponse(await billing.getBalance(id)));
   });
 
-  router.post('/users/:id/balance', async (req, res) => {
+  router.post('/users/:id/balance', allow('admin', 'billing'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     const body = TopUpRequest.parse(req.body);
-    res.json(toBalanceResponse(await billing.addBalance(id, { amount: amountText(body.amount), currency: body.currency, reference: body.reference })));
+    const balance = await billing.addBalance(id, { amount: amountText(body.amount), currency: body.currency, reference: body.reference });
+    await audit(req, res, 'balance.top_up', `user:${id}`, { amount: amountText(body.amount), currency: body.currency, reference: body.reference });
+    res.json(toBalanceResponse(balance));
   });
 
-  router.put('/users/:id/price-plan', async (req, res) => {
+  router.put('/users/:id/price-plan', allow('admin', 'billing'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     const { planId } = AssignPricePlanRequest.parse(req.body);
-    res.json(toBalanceResponse(await billing.assignPlan(id, planId)));
+    const balance = await billing.assignPlan(id, planId);
+    await audit(req, res, 'user.price_plan', `user:${id}`, { planId });
+    res.json(toBalanceResponse(balance));
   });
 
   return router;

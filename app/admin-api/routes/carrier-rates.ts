@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { type RoutingService } from '../../routing';
 import { ValidationError } from '../../shared/kernel';
+import { allow, audit } from '../operator-auth';
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -11,10 +12,12 @@ export function carrierRatesRouter(routing: RoutingService): Router {
 
   // The body is the carrier's whole deck as CSV, read as a stream (the JSON parser's limit does
   // not apply; the routing module's maxRateFileBytes does).
-  router.post('/:id/rates', async (req, res) => {
+  router.post('/:id/rates', allow('admin'), async (req, res) => {
     const { id } = IdParam.parse(req.params);
     if (!req.is('text/csv')) throw new ValidationError('the body must be a CSV file (Content-Type: text/csv)', { contentType: req.headers['content-type'] ?? null });
-    res.json(await routing.importRates(id, req));
+    const result = await routing.importRates(id, req);
+    await audit(req, res, 'carrier.rates_import', `carrier:${id}`, { result });
+    res.json(result);
   });
 
   return router;

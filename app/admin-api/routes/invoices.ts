@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { amountDecimal, type InvoiceFormat, type InvoiceService, type InvoiceSummary, type InvoiceWithLines, rateDecimal, renderInvoice } from '../../invoice';
 import { UserNotFoundError, type UserService } from '../../users';
 import { errorBody } from '../http-errors';
+import { allow } from '../operator-auth';
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -72,7 +73,7 @@ export function invoicesRouter(invoices: InvoiceService, users: UserService, opt
   const router = Router();
   const now = options.now ?? (() => new Date());
 
-  router.get('/users/:id/invoices', async (req, res) => {
+  router.get('/users/:id/invoices', allow('admin', 'billing'), async (req, res) => {
     const { id } = IdParam.parse(req.params);
     const list = await invoices.listForUser(id);
     // A deleted user's statements stay readable; with none, an unknown user is a 404.
@@ -80,7 +81,7 @@ export function invoicesRouter(invoices: InvoiceService, users: UserService, opt
     res.json({ invoices: list.map(toInvoiceSummaryResponse) });
   });
 
-  router.get('/invoices/:id', async (req, res) => {
+  router.get('/invoices/:id', allow('admin', 'billing'), async (req, res) => {
     const { id } = IdParam.parse(req.params);
     const query = InvoiceQuery.parse(req.query);
     res.vary('Accept');

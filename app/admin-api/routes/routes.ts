@@ -3,6 +3,7 @@ import { formatDecimal, minorUnitDigits } from '../../rating';
 import { type RouteAnswer, type RoutingService } from '../../routing';
 import { type User, UserNotFoundError, type UserService } from '../../users';
 import { RoutesQuery } from '../routing-schemas';
+import { allow } from '../operator-auth';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,7 +83,7 @@ export function toRouteAnswerResponse(answer: RouteAnswer): Record<string, unkno
 export function routesRouter(routing: RoutingService, users: UserService): Router {
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  router.get('/', allow('admin', 'support'), async (req, res) => {
     const query = RoutesQuery.parse(req.query);
     const user = await findUser(users, query.from);
     res.json(toRouteAnswerResponse(await routing.getRoute({ userId: user.id, username: user.username, phoneNumber: user.phoneNumber }, query.to)));

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { type Session, type SessionService } from '../../session';
+import { allow, audit } from '../operator-auth';
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -25,15 +26,16 @@ export function toSessionResponse(session: Session): Record<string, unknown> {
 export function sessionsRouter(sessions: SessionService): Router {
   const router = Router();
 
-  router.get('/users/:id/sessions', async (req, res) => {
+  router.get('/users/:id/sessions', allow('admin', 'support'), async (req, res) => {
     const { id } = IdParam.parse(req.params);
     res.json({ sessions: (await sessions.getSessions(id)).map(toSessionResponse) });
   });
 
   // The device's registration is removed from the switch: it is no longer rung.
-  router.delete('/sessions/:id', async (req, res) => {
+  router.delete('/sessions/:id', allow('admin', 'support'), async (req, res) => {
     const { id } = IdParam.parse(req.params);
     await sessions.logoutSession(id);
+    await audit(req, res, 'session.logout', `session:${id}`);
     res.status(204).end();
   });
 

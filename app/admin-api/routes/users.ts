@@ -1,7 +1,11 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { type CallOperations } from '../../call-state';
 import { type User, type UserService } from '../../users';
 import { ChangePasswordRequest, CreateUserRequest, ResumeRequest, SuspendRequest, UserIdParam } from '../schemas';
+import { allow, ANY_ROLE, audit } from '../operator-auth';
+
+const UsernameQuery = z.object({ username: z.string().min(1).max(64) }).strict();
 
 export function toUserResponse(user: User): Record<string, unknown> {
   return {
@@ -18,42 +22,55 @@ export function toUserResponse(user: User): Record<string, unknown> {
 export function usersRouter(users: UserService, calls?: CallOperations): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
+  router.post('/', allow('admin'), async (req, res) => {
     const body = CreateUserRequest.parse(req.body);
     const user = await users.create(body);
+    await audit(req, res, 'user.create', `user:${user.id}`, { username: user.username, phoneNumber: user.phoneNumber });
     res.status(201).location(`/v1/users/${user.id}`).json(toUserResponse(user));
   });
 
-  router.get('/:id', async (req, res) => {
+  // A user by username (the console's search): a list of at most one.
+  router.get('/', allow(...ANY_ROLE), async (req, res) => {
+    const { username } = UsernameQuery.parse(req.query);
+    const user = await users.findByUsername(username);
+    res.json({ users: user ? [toUserResponse(user)] : [] });
+  });
+
+  router.get('/:id', allow(...ANY_ROLE), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     res.json(toUserResponse(await users.get(id)));
   });
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', allow('admin'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     await users.delete(id);
+    await audit(req, res, 'user.delete', `user:${id}`);
     await calls?.hangUpCallsOf(id, 'user_deleted');
     res.status(204).end();
   });
 
-  router.post('/:id/suspend', async (req, res) => {
+  router.post('/:id/suspend', allow('admin'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     const { reason } = SuspendRequest.parse(req.body);
     const user = await users.suspend(id, reason);
+    await audit(req, res, 'user.suspend', `user:${id}`, { reason });
     await calls?.hangUpCallsOf(id, 'user_suspended');
     res.json(toUserResponse(user));
   });
 
-  router.post('/:id/resume', async (req, res) => {
+  router.post('/:id/resume', allow('admin'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     ResumeRequest.parse(req.body ?? {});
-    res.json(toUserResponse(await users.resume(id)));
+    const user = await users.resume(id);
+    await audit(req, res, 'user.resume', `user:${id}`);
+    res.json(toUserResponse(user));
   });
 
-  router.put('/:id/password', async (req, res) => {
+  router.put('/:id/password', allow('admin'), async (req, res) => {
     const { id } = UserIdParam.parse(req.params);
     const { password } = ChangePasswordRequest.parse(req.body);
     await users.changePassword(id, password);
+    await audit(req, res, 'user.password', `user:${id}`);
     res.status(204).end();
   });
 

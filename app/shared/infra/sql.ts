@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type QueryResultRow, types as pgTypes } from 'pg';
+import Cursor from 'pg-cursor';
 import { errorMessage } from '../kernel';
 import { type Logger } from './logger';
 
@@ -20,6 +21,10 @@ export interface Sql extends SqlQueries {
   // Runs the work in one transaction on one connection: committed when it resolves, rolled back when
   // it throws (the error is rethrown).
   transaction: <T>(work: (tx: SqlQueries) => Promise<T>) => Promise<T>;
+  // The rows of one statement in batches, read through a server-side cursor (pg-cursor) in a
+  // read-only transaction without the statement timeout: for exports of any size, never held in
+  // memory at once. Stopping the iteration early closes the cursor.
+  batches: <R extends QueryResultRow>(text: string, values: readonly unknown[], batchSize: number) => AsyncGenerator<R[]>;
   end: () => Promise<void>;
 }
 
@@ -84,6 +89,32 @@ export function createSql(options: { url: string; poolSize: number; statementTim
         });
         throw error;
       } finally {
+        client.removeListener('error', onConnectionError);
+        client.release(broken);
+      }
+    },
+    batches: async function* <R extends QueryResultRow>(text: string, values: readonly unknown[], batchSize: number): AsyncGenerator<R[]> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const onConnectionError = (error: Error): void => {
+        broken = error;
+        options.log.warn('database connection lost in a cursor', { error: errorMessage(error) });
+      };
+      client.on('error', onConnectionError);
+      let cursor: Cursor<R> | undefined;
+      try {
+        await client.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '0'");
+        cursor = client.query(new Cursor<R>(text, [...values], { types: typeParsers }));
+        for (let rows = await cursor.read(batchSize); rows.length > 0; rows = await cursor.read(batchSize)) yield rows;
+        await cursor.close();
+        cursor = undefined;
+        await client.query('COMMIT');
+      } finally {
+        if (cursor) {
+          // Stopped early (the reader went away) or failed: nothing was written, so roll back.
+          await cursor.close().catch((error: unknown) => (broken ??= error instanceof Error ? error : new Error(String(error))));
+          await client.query('ROLLBACK').catch((error: unknown) => (broken ??= error instanceof Error ? error : new Error(String(error))));
+        }
         client.removeListener('error', onConnectionError);
         client.release(broken);
       }

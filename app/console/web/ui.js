@@ -1,0 +1,63 @@
+import { h } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import htm from 'htm';
+import uPlot from 'uplot';
+
+export const html = htm.bind(h);
+
+export const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+export const fmtDuration = (seconds) => {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+export const partyName = (party) => (party ? party.username || party.number || party.phoneNumber || '' : '');
+export const percent = (value) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : '–');
+
+// Loads data on mount and every `everyMs` (0: once); `reload` fetches again now.
+export function usePoll(load, deps, everyMs = 0) {
+  const [state, setState] = useState({ data: undefined, error: undefined });
+  const tick = useRef(0);
+  const reload = () => {
+    const mine = ++tick.current;
+    load().then(
+      (data) => mine === tick.current && setState({ data, error: undefined }),
+      (error) => mine === tick.current && setState((old) => ({ data: old.data, error })),
+    );
+  };
+  useEffect(() => {
+    reload();
+    if (!everyMs) return undefined;
+    const timer = setInterval(reload, everyMs);
+    return () => clearInterval(timer);
+  }, deps);
+  return { ...state, reload };
+}
+
+export function ErrorLine({ error }) {
+  return error ? html`<p class="error" role="alert">${error.code ? `${error.code}: ` : ''}${error.message}</p>` : null;
+}
+
+// A time series chart (uPlot): x in seconds, one or more series.
+export function Chart({ title, data, series, label }) {
+  const box = useRef(null);
+  useEffect(() => {
+    if (!box.current || !data || data[0].length === 0) return undefined;
+    const width = Math.max(260, box.current.clientWidth || 300);
+    const plot = new uPlot(
+      {
+        width,
+        height: 180,
+        series: [{}, ...series.map((s, i) => ({ label: s, stroke: ['#2563eb', '#dc2626', '#16a34a'][i % 3], width: 2, spanGaps: true }))],
+        axes: [{}, { label, size: 50 }],
+        legend: { show: true },
+        // A single point still gets a readable hour around it.
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < 600 ? [min - 1800, max + 1800] : [min, max]) } },
+      },
+      data,
+      box.current,
+    );
+    return () => plot.destroy();
+  }, [JSON.stringify(data), title]);
+  const empty = !data || data[0].length === 0;
+  return html`<figure class="chart" aria-label=${title}><figcaption>${title}</figcaption>${empty ? html`<p class="muted">no calls in this range</p>` : null}<div ref=${box} data-points=${empty ? 0 : data[0].length}></div></figure>`;
+}

@@ -1,0 +1,24 @@
+// The console's front end (app/console/web: Preact + htm, uPlot) bundled by esbuild into
+// dist/console (index.html, login.html, assets/). Run by scripts/provision.sh after the TypeScript
+// build, and by the Dockerfile; the app serves it under /console, nothing is loaded from elsewhere.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const web = join(root, 'app/console/web');
+const out = join(root, process.argv[2] ?? 'dist/console');
+
+mkdirSync(join(out, 'assets'), { recursive: true });
+await build({
+  entryPoints: { main: join(web, 'main.js'), login: join(web, 'login.js') },
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'esm',
+  target: ['es2020'],
+  outdir: join(out, 'assets'),
+  logLevel: 'warning',
+});
+for (const page of ['index.html', 'login.html']) copyFileSync(join(web, page), join(out, page));
