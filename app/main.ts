@@ -82,7 +82,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, service: 'calling', pretty: false }).child({ instance: config.instanceId });
+  const log = createLogger({ level: config.logLevel, service: 'calling', pretty: false }).child({ instance: config.instanceId, node: config.nodeName });
   if (config.admin.tokenGenerated) {
     // Only outside production (the config refuses a missing token there).
     process.stdout.write(`\nADMIN_TOKEN was not set; this run's admin API token is:\n\n    ${config.admin.token}\n\n`);
@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nINTERCEPT_ADMIN_TOKEN was not set; this run's intercept administrator token is:\n\n    ${config.intercept.adminToken}\n\n`);
   }
   const metrics = new Registry();
+  // Every series carries the switch node, so a fleet's figures add up per node and in total.
+  metrics.setDefaultLabels({ node: config.nodeName });
   collectDefaultMetrics({ register: metrics });
 
   // ---- infrastructure
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
   await instances.acquireLease();
   const nats = await connectNats(config.nats.url, config.instanceId, log.child({ module: 'nats' }));
   const jsm = await nats.jetstreamManager();
-  await ensureStreams(jsm, log);
+  await ensureStreams(jsm, log, { replicas: config.nats.streamReplicas });
   for (const consumer of Object.values(CONSUMERS)) {
     await ensureConsumer(jsm, consumer, consumer.name === CONSUMERS.invoices.name ? INVOICE_CONSUMER_SETUP : {}, log);
   }
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
   publisher.start();
 
   // ---- modules
-  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
   const callLog = createCallLogModule({ sql, log });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   await billing.refreshOnNetRules();
   // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
   const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
-  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations });
+  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge });
   const carriers = carriersModule.service;
   carriersModule.registrations.start();
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });

@@ -7,13 +7,15 @@ export interface AppConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   instanceId: string;
+  // The switch node this instance drives (NODE_NAME, else the instance id).
+  nodeName: string;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string };
-  nats: { url: string };
+  nats: { url: string; streamReplicas: number };
   events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
-  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
+  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number; behindEdge: boolean };
   calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number };
   billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
   intercept: InterceptConfig;
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
     instanceId: raw.INSTANCE_ID,
+    nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,
@@ -66,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL },
-    nats: { url: raw.NATS_URL },
+    nats: { url: raw.NATS_URL, streamReplicas: raw.NATS_STREAM_REPLICAS },
     events: { processedRetentionDays: raw.PROCESSED_EVENTS_RETENTION_DAYS },
     ari: {
       url: raw.ARI_URL.replace(/\/+$/, ''),
@@ -76,7 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSockets: raw.ARI_MAX_SOCKETS,
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
-    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
+    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER, behindEdge: raw.SIP_BEHIND_EDGE },
     calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS },
     billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS, warningToneSeconds: raw.BILLING_WARNING_TONE_SECONDS },
     intercept: interceptConfigOf(raw),

@@ -1,6 +1,6 @@
 // Event infrastructure over NATS JetStream: streams and durable consumers, the outbox publisher,
 // the consumer runner (ack after commit, retries, dead letters) and idempotent application.
-export { ensureStreams, ensureConsumer, streamConfigs, consumerConfig, StreamSetupError, DUPLICATE_WINDOW_MS } from './stream-setup';
+export { ensureStreams, ensureConsumer, streamConfigs, consumerConfig, StreamSetupError, DUPLICATE_WINDOW_MS, type StreamOptions } from './stream-setup';
 export type { ConsumerDefinition, ConsumerSetupOptions } from './stream-setup';
 export { OutboxPublisher, malformedOutboxKey } from './outbox-publisher';
 export type { OutboxPublisherOptions } from './outbox-publisher';
