@@ -45,6 +45,8 @@ describe('fleet: calls through the edge', function () {
     const codes = inviteFinalCodes(callerResult);
     expect(codes, callerResult.errors).to.have.length(24);
     expect(codes.filter((code) => code !== 200), 'calls not answered').to.deep.equal([]);
+    // Every call also ended cleanly: the caller's BYE went through the edge along the Record-Route.
+    expect(callerResult.exitCode, callerResult.errors).to.equal(0);
     const carried = { n1: (await callsRequestedOn('node-1')) - before.n1, n2: (await callsRequestedOn('node-2')) - before.n2 };
     expect(carried.n1 + carried.n2, JSON.stringify(carried)).to.equal(24);
     expect(carried.n1, 'calls on node-1').to.be.greaterThan(0);

@@ -101,7 +101,7 @@ export async function answersThroughEdge(dev: FleetDevice, behaviour: UasBehavio
 export function callsThroughEdge(dev: FleetDevice, dialed: string, options: { calls: number; rate?: number; holdMs: number; timeoutSeconds?: number } & Partial<UacOptions>): SippRun {
   return runSipp(
     onHost({
-      scenario: uacCallScenario({ hangup: 'caller', holdMs: options.holdMs, audio: options.audio ?? true }),
+      scenario: uacCallScenario({ hangup: 'caller', holdMs: options.holdMs, audio: options.audio ?? true, routed: true }),
       localPort: dev.sipPort + 1,
       mediaPort: dev.mediaPort + 40,
       service: dialed,
@@ -123,7 +123,7 @@ export async function carrierAnswersOnHost(port: number, behaviour: UasBehaviour
   return run;
 }
 export function carrierCallsFromHost(port: number, to: string, from: string, holdMs = 1500): Promise<SippResult> {
-  return runSipp({ scenario: carrierInviteScenario({ holdMs }), target: fleetEnv.edgeTarget, localIp: fleetEnv.carrierIp, localPort: port, mediaPort: port + 2000, service: to, variables: { from }, timeoutSeconds: 60, prefix: inCarrier }).done;
+  return runSipp({ scenario: carrierInviteScenario({ holdMs, routed: true }), target: fleetEnv.edgeTarget, localIp: fleetEnv.carrierIp, localPort: port, mediaPort: port + 2000, service: to, variables: { from }, timeoutSeconds: 60, prefix: inCarrier }).done;
 }
 
 // The UDP ports a process has bound, seen in its own network namespace (/proc/PID/net/udp).
@@ -163,4 +163,32 @@ export function inviteFinalCodes(result: SippResult): number[] {
     if (code >= 200 && code !== 401 && code !== 407) codes.set(callId, code);
   }
   return [...codes.values()];
+}
+
+async function fleetCsv(path: string, rows: string[]): Promise<void> {
+  const res = await fetch(`${fleetEnv.adminUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken()}`, 'content-type': 'text/csv' }, body: rows.join('\n') });
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+}
+
+// A carrier on the carrier host (sipp at carrierIp:port), with a rate deck, and a user who may pay
+// for calls to the phone network.
+export async function fleetCarrier(name: string, port: number): Promise<string> {
+  const res = await fleetApi('POST', '/v1/carriers', { name, host: fleetEnv.carrierIp, port, inboundMatch: `${fleetEnv.carrierIp}:${port}` });
+  if (res.status !== 201) throw new Error(`create carrier: ${res.status} ${JSON.stringify(res.body)}`);
+  const id = String(res.body.id);
+  await fleetCsv(`/v1/carriers/${id}/rates`, ['prefix,rate_per_minute', '44,0.01', '1,0.01']);
+  return id;
+}
+
+export async function fleetPayingUser(userId: string): Promise<void> {
+  const plan = await fleetApi('POST', '/v1/price-plans', { name: `plan-${Date.now().toString(36)}-${randomInt(1e6)}`, currency: 'USD' });
+  if (plan.status !== 201) throw new Error(`create plan: ${plan.status}`);
+  await fleetCsv(`/v1/price-plans/${String(plan.body.id)}/rates`, ['prefix,rate_per_minute,connect_fee,first_increment,next_increment,time_from,time_to', '44,0.60,,1,1,,', '1,0.60,,1,1,,']);
+  for (const [method, path, body] of [
+    ['PUT', `/v1/users/${userId}/price-plan`, { planId: plan.body.id }],
+    ['POST', `/v1/users/${userId}/balance`, { amount: '10.00', currency: 'USD', reference: `topup-${randomInt(1e9)}` }],
+  ] as const) {
+    const res = await fleetApi(method, path, body);
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
 }

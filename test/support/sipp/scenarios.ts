@@ -81,7 +81,21 @@ export interface UacOptions {
   audio: boolean;
   // Give up while it rings: CANCEL this long after the first 180.
   cancelAfterMs?: number;
+  // Behind a proxy that record-routes (the fleet's edge): ACK and BYE of the answered call go to the
+  // callee's Contact through the Record-Route set, as a real phone sends them.
+  routed?: boolean;
 }
+
+// An in-dialog request line: to the remote target through the route set (sipp's [next_url] and
+// [routes], learnt from a response received with rrs="true"), or to where the INVITE went.
+const inDialog = (method: string, routed: boolean | undefined, uri: string): string =>
+  routed ? `${method} [next_url] SIP/2.0\n[routes]` : `${method} ${uri} SIP/2.0`;
+
+// The Via of an ACK. The ACK of a refusal (a challenge, a final error) belongs to the INVITE's
+// transaction and carries its branch (RFC 3261 17.1.1.3): a transaction-stateful proxy (the edge)
+// matches it by that; an ACK of a 200 is a transaction of its own, with a new branch.
+const ackVia = (sameTransaction: boolean | undefined): string =>
+  sameTransaction ? '[last_Via:]' : 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]';
 
 const FINAL_ERRORS = [401, 402, 403, 404, 408, 480, 484, 486, 487, 500, 502, 503, 603];
 
@@ -105,9 +119,9 @@ Content-Length: [len]
 ${SDP}`,
       true,
     );
-  const ack = (cseq: number): string =>
-    send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+  const ack = (cseq: number, answered = false): string =>
+    send(`${inDialog('ACK', answered && options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
+${ackVia(!answered && options.routed)}
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
@@ -117,12 +131,12 @@ Max-Forwards: 70
 Content-Length: 0`);
   const errors = FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused"/>`).join('\n');
   const answered = [
-    ack(2),
+    ack(2, true),
     options.audio ? '  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : '',
     options.hangup === 'caller'
       ? `  <pause milliseconds="${options.holdMs}"/>
 ${send(
-  `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+  `${inDialog('BYE', options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
@@ -175,7 +189,7 @@ ${invite(2, true)}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" optional="true" next="answered"/>
+  <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
 ${errors}
   <label id="answered"/>
 ${answered}
@@ -314,7 +328,7 @@ ${cancelled}
 // A call from the phone network: a carrier (no digest authentication; recognised by its address)
 // sends an INVITE for one of our numbers, with the caller's number in From. -s <our number>,
 // -set from <caller number>. Hangs up after holdMs once answered.
-export function carrierInviteScenario(options: { holdMs: number }): string {
+export function carrierInviteScenario(options: { holdMs: number; routed?: boolean }): string {
   const invite = send(
     `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -331,8 +345,9 @@ Content-Length: [len]
 ${SDP}`,
     true,
   );
-  const ack = send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+  const ackOf = (answered: boolean): string =>
+    send(`${inDialog('ACK', answered && options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
+${ackVia(!answered && options.routed)}
 From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
@@ -347,13 +362,13 @@ ${invite}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" optional="true" next="answered"/>
+  <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
 ${errors}
   <label id="answered"/>
-${ack}
+${ackOf(true)}
   <pause milliseconds="${options.holdMs}"/>
 ${send(
-  `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+  `${inDialog('BYE', options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
@@ -366,7 +381,7 @@ Content-Length: 0`,
   <recv response="200"/>
   <nop next="done"/>
   <label id="refused"/>
-${ack}
+${ackOf(false)}
   <label id="done"/>`,
   );
 }
