@@ -3,7 +3,8 @@
 # controller), a core host (NATS x3 as a JetStream cluster, Redis, PostgreSQL, the admin API) and a
 # carrier host (for sipp), each a network namespace on a bridge, addresses in 198.18.0.0/15.
 # Usage: scripts/fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME
-#                         | kill-controller NAME | kill-nats I | restore-nats I
+#                         | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I
+#                         | edge (whether the edge sends new calls to each node: node-1 active|inactive)
 # Every verb may run twice; down removes every namespace, link and process up made (by PID).
 # Needs root (namespaces). ADMIN_TOKEN is honoured; without it one is generated and printed.
 set -euo pipefail
@@ -28,8 +29,10 @@ node_known() { [[ "${1:-}" =~ ^node-[0-9]+$ ]] && ns_exists "$(ns_of "$1")"; }
 node_up() {
   local node="$1"
   start_asterisk "$node"
-  wait_asterisk "$node" 60
+  # The controller starts while Asterisk boots: it connects to ARI once ARI answers (its own retry),
+  # which saves a restored node seconds.
   start_app "$node" "$node" "$(node_ip "$node")" "$(node_ip "$node")" calls
+  wait_asterisk "$node" 60
 }
 
 # Waits until a node's controller is healthy and the edge sends it calls.
@@ -129,7 +132,8 @@ case "$verb" in
   restore-node) restore_node "$@" ;;
   kill-controller) kill_controller "$@" ;;
   restore-controller) node_known "${1:-}" || die "no node '${1:-}'"; start_app "$1" "$1" "$(node_ip "$1")" "$(node_ip "$1")" calls; node_ready "$1" 60 ;;
+  edge) for node in $(fleet_nodes); do if edge_node_active "$node"; then echo "$node active"; else echo "$node inactive"; fi; done ;;
   kill-nats) kill_nats "$@" ;;
   restore-nats) [[ "${1:-}" =~ ^[1-3]$ ]] || die "restore-nats: 1, 2 or 3"; start_nats "$1"; wait_nats_cluster ;;
-  *) die "usage: fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I" ;;
+  *) die "usage: fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I | edge" ;;
 esac

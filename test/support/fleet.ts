@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,15 @@ export function fleet(...args: string[]): { code: number; output: string } {
     const failed = error as { status?: number; stdout?: string; stderr?: string };
     return { code: failed.status ?? 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
   }
+}
+
+// The same without blocking the event loop (for polling while sipp runs).
+export function fleetAsync(...args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', [join(PROJECT_ROOT, 'scripts', 'fleet.sh'), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
 }
 
 export async function fleetApi(method: string, path: string, body?: unknown, baseUrl = fleetEnv.adminUrl): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -190,5 +199,43 @@ export async function fleetPayingUser(userId: string): Promise<void> {
   ] as const) {
     const res = await fleetApi(method, path, body);
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+// The call records of a caller, read from the fleet's PostgreSQL.
+export async function fleetCallRecords(callerUserId: string): Promise<Array<{ call_id: string; end_cause: string; end_reason: string | null; answered_at: Date | null; ended_at: Date }>> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: fleetEnv.databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query('SELECT call_id, end_cause, end_reason, answered_at, ended_at FROM call_records WHERE caller_user_id = $1 ORDER BY requested_at', [callerUserId]);
+    return result.rows as Array<{ call_id: string; end_cause: string; end_reason: string | null; answered_at: Date | null; ended_at: Date }>;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    last = await read();
+  }
+  return last;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// One query on the fleet's PostgreSQL (the tests' own checks of records, ledger and invoices).
+export async function fleetQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: fleetEnv.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
   }
 }

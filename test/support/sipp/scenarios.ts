@@ -130,8 +130,8 @@ Contact: <sip:[$caller]@[local_ip]:[local_port]>
 Max-Forwards: 70
 Content-Length: 0`);
   const errors = FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused"/>`).join('\n');
-  const answered = [
-    ack(2, true),
+  const answeredAfter = (inviteCseq: number): string => [
+    ack(inviteCseq, true),
     options.audio ? '  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : '',
     options.hangup === 'caller'
       ? `  <pause milliseconds="${options.holdMs}"/>
@@ -141,7 +141,7 @@ Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
-CSeq: 3 BYE
+CSeq: ${inviteCseq + 1} BYE
 Max-Forwards: 70
 Content-Length: 0`,
   true,
@@ -150,6 +150,26 @@ Content-Length: 0`,
       : `  <recv request="BYE" timeout="${options.holdMs + 60000}"/>
 ${OK_NO_BODY}`,
   ].join('\n');
+  const answered = answeredAfter(2);
+  // Behind the edge, a call the challenging node cannot take (its controller gone) goes to another
+  // node, which challenges again (stale=true: the first node's nonce is not its own); a phone
+  // answers that without asking anyone, as here.
+  const rechallenged = options.routed
+    ? `  <label id="rechallenged"/>
+${ack(2)}
+${invite(3, true)}
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" optional="true" next="answered3" rrs="true"/>
+${FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused3"/>`).join('\n')}
+  <label id="answered3"/>
+${answeredAfter(3)}
+  <nop next="done"/>
+  <label id="refused3"/>
+${ack(3)}
+  <nop next="done"/>`
+    : '';
   if (options.cancelAfterMs !== undefined) {
     return header(
       'uac-cancel',
@@ -187,7 +207,7 @@ ${invite(1, false)}
 ${ack(1)}
 ${invite(2, true)}
   <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
+${options.routed ? '  <recv response="401" auth="true" optional="true" next="rechallenged"/>\n' : ''}  <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
 ${errors}
@@ -196,6 +216,8 @@ ${answered}
   <nop next="done"/>
   <label id="refused"/>
 ${ack(2)}
+  <nop next="done"/>
+${rechallenged}
   <label id="done"/>`,
   );
 }
