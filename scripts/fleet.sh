@@ -2,7 +2,7 @@
 # The fleet on one machine: a Kamailio SIP edge in front of N Asterisk switch nodes (each with its
 # controller), a core host (NATS x3 as a JetStream cluster, Redis, PostgreSQL, the admin API) and a
 # carrier host (for sipp), each a network namespace on a bridge, addresses in 198.18.0.0/15.
-# Usage: scripts/fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME
+# Usage: scripts/fleet.sh up [N] | status | down | wipe | kill-node NAME | restore-node NAME
 #                         | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I
 #                         | edge (whether the edge sends new calls to each node: node-1 active|inactive)
 # Every verb may run twice; down removes every namespace, link and process up made (by PID).
@@ -124,10 +124,24 @@ down() {
   log "fleet down"
 }
 
+# Forgets the fleet's state (database, streams, live calls, Asterisk's own files), so that the next
+# up is like a first one. Refused while anything of the fleet runs.
+wipe() {
+  local f
+  for f in "$FRUN"/*.pid; do
+    [ -e "$f" ] || continue
+    pid_alive "$(read_pid "$f")" && die "wipe: $(basename "$f" .pid) is running; run down first"
+  done
+  as_root rm -rf "$(fleet_pg_home)/pg"
+  rm -rf "${FLEET_DIR}/redis" "${FLEET_DIR}"/nats-* "${FLEET_DIR}/evidence" "${ASTERISK_ROOT}"/srv/calling/fleet-node-*
+  log "fleet state wiped"
+}
+
 case "$verb" in
   up) up "$@" ;;
   status) status ;;
   down) down ;;
+  wipe) wipe ;;
   kill-node) kill_node "$@" ;;
   restore-node) restore_node "$@" ;;
   kill-controller) kill_controller "$@" ;;

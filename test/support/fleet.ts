@@ -154,7 +154,7 @@ async function waitForBound(run: SippRun, port: number, timeoutMs = 5000): Promi
 // calls_requested_total of one node's controller (its /metrics, labelled with the node).
 export async function callsRequestedOn(node: string): Promise<number> {
   const res = await fleetApi('GET', '/metrics', undefined, `http://${fleetEnv.nodeIp(node)}:8080`);
-  const text = String(res.body.text ?? '');
+  const text = typeof res.body.text === 'string' ? res.body.text : '';
   const line = text.split('\n').find((l) => l.startsWith('calls_requested_total{') && l.includes(`node="${node}"`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
