@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     metrics: new PrometheusCallMetrics(metrics),
     instanceId: config.instanceId,
     instances,
+    ownCallsOnly: config.fleetNode,
     authorizer: billing,
     creditWarningSeconds: config.billing.warningToneSeconds,
     pstn: {

@@ -40,6 +40,9 @@ export interface CallStateManagerDeps {
   // a call found ended after a restart ends at its last recorded change.
   instanceId?: string;
   instances?: InstanceRegistry;
+  // A controller of one switch node of a fleet takes over only its own calls: a stopped peer's
+  // calls live on another Asterisk, which this one cannot see (it would end them as gone).
+  ownCallsOnly?: boolean;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;

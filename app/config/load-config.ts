@@ -9,6 +9,8 @@ export interface AppConfig {
   instanceId: string;
   // The switch node this instance drives (NODE_NAME, else the instance id).
   nodeName: string;
+  // NODE_NAME was given: this controller drives one node of a fleet (its own calls only).
+  fleetNode: boolean;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string };
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: raw.LOG_LEVEL,
     instanceId: raw.INSTANCE_ID,
     nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
+    fleetNode: raw.NODE_NAME !== undefined,
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,

@@ -14,8 +14,10 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     // Part of Redis keys (`outbox:<id>`, `controller:<id>:lease`): letters, digits, '.', '_' and '-'.
     INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').default('controller-1'),
-    // The switch node this controller drives (fleet: node-1 .. node-N); calls, call records, logs
-    // and metrics carry it. Unset: the INSTANCE_ID.
+    // The switch node this controller drives (fleet: node-1 .. node-N); logs and metrics carry it.
+    // Set, the controller is one node's and takes over only its own calls after a restart (a peer's
+    // live on another Asterisk). Unset: the INSTANCE_ID, and controllers sharing one Asterisk take
+    // over a stopped peer's calls.
     NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
 
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),

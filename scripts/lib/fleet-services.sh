@@ -104,6 +104,12 @@ wait_nats_cluster() {
       sleep 0.3
     done
   done
+  # A new cluster elects its JetStream meta leader a moment after the servers are up; streams can
+  # be created only then (a controller starting earlier fails its stream set-up).
+  until curl -fsS "http://${CORE_IP}:8222/jsz" 2>/dev/null | grep -q '"leader"'; do
+    [ "$SECONDS" -lt "$deadline" ] || die "no JetStream meta leader within 60s, see ${FLOG}/nats-*.log"
+    sleep 0.3
+  done
 }
 
 # ---------------------------------------------------------------- controllers (nodes and core)
