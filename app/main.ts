@@ -90,7 +90,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, service: 'calling', pretty: false }).child({ instance: config.instanceId });
+  const log = createLogger({ level: config.logLevel, service: 'calling', pretty: false }).child({ instance: config.instanceId, node: config.nodeName });
   if (config.admin.tokenGenerated) {
     // Only outside production (the config refuses a missing token there).
     process.stdout.write(`\nADMIN_TOKEN was not set; this run's admin API token is:\n\n    ${config.admin.token}\n\n`);
@@ -100,6 +100,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nINTERCEPT_ADMIN_TOKEN was not set; this run's intercept administrator token is:\n\n    ${config.intercept.adminToken}\n\n`);
   }
   const metrics = new Registry();
+  // Every series carries the switch node, so a fleet's figures add up per node and in total.
+  metrics.setDefaultLabels({ node: config.nodeName });
   collectDefaultMetrics({ register: metrics });
   guardUnhandledRejections(log, metrics);
 
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
   await instances.acquireLease();
   const nats = await connectNats(config.nats.url, config.instanceId, log.child({ module: 'nats' }));
   const jsm = await nats.jetstreamManager();
-  await ensureStreams(jsm, log);
+  await ensureStreams(jsm, log, { replicas: config.nats.streamReplicas });
   for (const consumer of Object.values(CONSUMERS)) {
     await ensureConsumer(jsm, consumer, consumer.name === CONSUMERS.invoices.name ? INVOICE_CONSUMER_SETUP : {}, log);
   }
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   publisher.start();
 
   // ---- modules
-  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, lookupCacheMs: config.calls.userLookupCacheMs } });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
   const operators = createOperatorsModule({ sql, clock: systemClock });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
   await billing.refreshOnNetRules();
   // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
   const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
-  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations });
+  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge });
   const carriers = carriersModule.service;
   carriersModule.registrations.start();
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
     instanceId: config.instanceId,
     instances,
     switchLog,
+    ownCallsOnly: config.fleetNode,
     authorizer: billing,
     admission: callPolicy.admission,
     creditWarningSeconds: config.billing.warningToneSeconds,

@@ -28,6 +28,8 @@ mkdir -p "$AST_INSTANCE"/{etc,cache,lib,spool,spool/recording,run,log}
 # A run directory left by a killed container holds a stale control socket and PID file.
 rm -rf "${AST_INSTANCE:?}/run/"*
 "$AST_RENDERER" "$AST_CONF_TEMPLATES" "$AST_INSTANCE/etc"
+# A fleet node (behind the Kamailio edge): its overlay replaces some files (asterisk/conf-node).
+if [ -n "${AST_CONF_OVERLAY:-}" ]; then "$AST_RENDERER" "$AST_CONF_OVERLAY" "$AST_INSTANCE/etc"; fi
 # The rendered files hold the ARI and PostgreSQL passwords.
 chmod 600 "$AST_INSTANCE"/etc/*.conf
 

@@ -11,6 +11,9 @@ mkdir -p "$STAMPS"
 # ---------------------------------------------------------------- Debian packages
 # chromium: the console's browser tests drive it (puppeteer-core); no browser is downloaded.
 APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark sox curl perl iproute2 ca-certificates procps libcap2-bin chromium)
+# The fleet's SIP edge (scripts/fleet.sh, kamailio/): Kamailio 5.6 with its PostgreSQL driver (carriers
+# read from the carriers table); dispatcher, path, rr, tm and permissions are in the core package.
+APT_PACKAGES+=(kamailio kamailio-postgres-modules kamailio-extra-modules kamailio-utils-modules)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -2,14 +2,16 @@
 # `npm test`: set up whatever is missing, then run every check: lint, type check, unit tests,
 # and, against a real stack of its own (profile "test": PostgreSQL, Redis, NATS, Asterisk),
 # the integration and end-to-end tests. Stops everything it started.
-# Usage: npm test [-- lint|unit|integration|e2e ...]   (default: all)
+# Usage: npm test [-- lint|unit|integration|e2e|fleet ...]   (default: all)
+# fleet: the netns fleet of scripts/fleet.sh (edge, two nodes, NATS cluster), started once for the
+# fleet tests (test/fleet) and removed after them; needs root or sudo (network namespaces).
 # TEST_PROFILE=<profile> runs the integration and e2e suites against another profile's stack.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 cd "$PROJECT_ROOT"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit integration e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit integration e2e fleet)
 wants() { local s; for s in "${suites[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 scripts/provision.sh
@@ -62,5 +64,17 @@ if wants integration || wants e2e; then
     log "end-to-end tests (real Asterisk and SIP endpoints)"
     suite_timeout 25m "end-to-end tests" "${MOCHA[@]}" --timeout 120000 --recursive 'test/e2e/**/*.test.ts'
   fi
+fi
+if wants fleet; then
+  log "fleet tests (Kamailio edge, two Asterisk nodes, NATS cluster in network namespaces)"
+  export ADMIN_TOKEN="${TEST_ADMIN_TOKEN:-test-admin-token-not-secret}"
+  # One fleet for every fleet test, removed (by PID) whatever the outcome; one left by an earlier
+  # run is removed first so this run starts from an empty database.
+  scripts/fleet.sh down
+  scripts/fleet.sh wipe
+  trap 'scripts/fleet.sh down; type stop_started >/dev/null 2>&1 && stop_started' EXIT
+  suite_timeout 4m "fleet start" scripts/fleet.sh up 2
+  suite_timeout 8m "fleet tests" "${MOCHA[@]}" --timeout 240000 --recursive 'test/fleet/**/*.test.ts'
+  scripts/fleet.sh down
 fi
 log "all requested test suites passed: ${suites[*]}"

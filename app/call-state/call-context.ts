@@ -52,6 +52,9 @@ export interface CallStateManagerDeps {
   // [call-policy hook] Emergency numbers, suspension, limits and fraud caps (app/call-policy),
   // decided before routing and billing. Without one, every call is allowed.
   admission?: CallAdmission;
+  // A controller of one switch node of a fleet takes over only its own calls: a stopped peer's
+  // calls live on another Asterisk, which this one cannot see (it would end them as gone).
+  ownCallsOnly?: boolean;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;

@@ -77,6 +77,7 @@ export class CallRecovery {
   private async takeOver(call: Call): Promise<Call | undefined> {
     const { instanceId, instances, store } = this.ctx.deps;
     if (!instanceId || !instances || call.owner === instanceId) return call;
+    if (this.ctx.deps.ownCallsOnly === true) return undefined;
     if (call.owner !== undefined && (await instances.isRunning(call.owner))) return undefined;
     const claimed = await store.claim(call.id, call.owner);
     if (claimed) this.ctx.deps.log.info('call of a stopped instance taken over', { callId: call.id, previousOwner: call.owner ?? null });

@@ -3,6 +3,15 @@ import { type Carrier, effectiveRegistration } from './carrier';
 // Calls from carriers enter this dialplan context, which hands them to the Stasis app.
 export const CARRIERS_CONTEXT = 'from-carriers';
 
+// Behind the SIP edge (kamailio/edge.cfg), a carrier's requests reach the switch from the edge's
+// address: the edge names the carrier it recognised by source address in this header, which it
+// strips from every other request, and PJSIP identify matches it (match_header).
+export const EDGE_CARRIER_HEADER = 'X-Calling-Carrier';
+
+export interface IdentityOptions {
+  behindEdge?: boolean;
+}
+
 // A registration that failed is retried for about a week at the default interval, then Asterisk
 // stops; the carriers module's periodic sync does not restart it (only a change of the row does).
 const REGISTRATION_MAX_RETRIES = 10_000;
@@ -53,11 +62,11 @@ export interface CarrierIdentity {
   endpoint: EndpointRow | null;
   aor: { id: string; contact: string; maxContacts: number; qualifyFrequency: number } | null;
   auth: { id: string; authType: string; username: string; password: string } | null;
-  identify: { id: string; endpoint: string; match: string } | null;
+  identify: { id: string; endpoint: string; match: string; matchHeader: string | null } | null;
   registration: RegistrationRow | null;
 }
 
-export function carrierIdentityFor(carrier: Carrier, password: string | undefined): CarrierIdentity {
+export function carrierIdentityFor(carrier: Carrier, password: string | undefined, options: IdentityOptions = {}): CarrierIdentity {
   const id = carrier.endpointId;
   const hasAuth = carrier.authUsername !== undefined && password !== undefined;
   const transport = carrier.transport === 'tcp' ? 'transport-tcp' : null;
@@ -97,7 +106,7 @@ export function carrierIdentityFor(carrier: Carrier, password: string | undefine
       qualifyFrequency: 0,
     },
     auth,
-    identify: { id, endpoint: id, match: carrier.inboundMatch },
+    identify: { id, endpoint: id, match: carrier.inboundMatch, matchHeader: options.behindEdge === true ? `${EDGE_CARRIER_HEADER}: ${id}` : null },
     registration: registration
       ? {
           id,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock } from '../shared/kernel';
 import { type Carrier, type CarrierChange, type CarrierInput, CarrierNotFoundError, endpointIdOf, formatForCarrier, InvalidCarrierError, REGISTRATION_DEFAULTS, type RegistrationInput, type RegistrationSettings } from './carrier';
-import { carrierIdentityFor } from './carrier-identity';
+import { carrierIdentityFor, type IdentityOptions } from './carrier-identity';
 import { type CarrierRegistrations } from './carrier-registrations';
 import { checkCarrierFields } from './carrier-validation';
 import { type CarrierRepository } from './ports';
@@ -28,6 +28,7 @@ export class CarrierService {
     private readonly repository: CarrierRepository,
     private readonly registrations: CarrierRegistrations,
     private readonly clock: Clock,
+    private readonly identityOptions: IdentityOptions = {},
   ) {}
 
   async create(input: CarrierInput): Promise<Carrier> {
@@ -53,7 +54,7 @@ export class CarrierService {
     };
     checkCarrier(carrier, input.authPassword !== undefined);
     const now = this.clock.now();
-    const created = await this.repository.create(carrier, carrierIdentityFor({ ...carrier, createdAt: now, updatedAt: now }, input.authPassword));
+    const created = await this.repository.create(carrier, carrierIdentityFor({ ...carrier, createdAt: now, updatedAt: now }, input.authPassword, this.identityOptions));
     await this.registrations.changed(undefined, created);
     return created;
   }
@@ -71,7 +72,7 @@ export class CarrierService {
     checkCarrier(next, authPassword !== undefined);
     // The password lives only in the auth row, which is kept while the carrier is disabled.
     const password = authPassword ?? (await this.repository.passwordOf(current.endpointId));
-    const updated = await this.repository.update(id, fields, (carrier) => carrierIdentityFor(carrier, password));
+    const updated = await this.repository.update(id, fields, (carrier) => carrierIdentityFor(carrier, password, this.identityOptions));
     if (!updated) throw new CarrierNotFoundError(id);
     await this.registrations.changed(current, updated);
     return updated;

@@ -9,16 +9,19 @@ export interface AppConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   instanceId: string;
+  // The switch node this instance drives (NODE_NAME, else the instance id).
   nodeName: string;
+  // NODE_NAME was given: this controller drives one node of a fleet (its own calls only).
+  fleetNode: boolean;
   console: { assetsDir: string };
   alarms: AlarmConfig;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string; commandTimeoutMs: number };
-  nats: { url: string };
+  nats: { url: string; streamReplicas: number };
   events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
-  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number };
+  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number; behindEdge: boolean };
   calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number; path: 'stasis' | 'dialplan' };
   billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
   switchEvents: { file: string | undefined; maxBytes: number };
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       destinationSpikeWindowMinutes: raw.ALARM_DESTINATION_SPIKE_WINDOW_MINUTES,
       deadLettersMax: raw.ALARM_DEAD_LETTERS_MAX,
     },
+    fleetNode: raw.NODE_NAME !== undefined,
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,
@@ -96,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL, commandTimeoutMs: raw.REDIS_COMMAND_TIMEOUT_MS },
-    nats: { url: raw.NATS_URL },
+    nats: { url: raw.NATS_URL, streamReplicas: raw.NATS_STREAM_REPLICAS },
     events: { processedRetentionDays: raw.PROCESSED_EVENTS_RETENTION_DAYS },
     ari: {
       url: raw.ARI_URL.replace(/\/+$/, ''),
@@ -106,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSockets: raw.ARI_MAX_SOCKETS,
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
-    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER },
+    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER, behindEdge: raw.SIP_BEHIND_EDGE },
     calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS, path: raw.CALL_PATH },
     billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS, warningToneSeconds: raw.BILLING_WARNING_TONE_SECONDS },
     switchEvents: { file: raw.SWITCH_EVENTS_FILE, maxBytes: raw.SWITCH_EVENTS_MAX_BYTES },

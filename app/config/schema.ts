@@ -15,7 +15,10 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     // Part of Redis keys (`outbox:<id>`, `controller:<id>:lease`): letters, digits, '.', '_' and '-'.
     INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').default('controller-1'),
-    // The switch node's name in call records and the console (INSTANCE_ID when unset).
+    // The switch node this controller drives (fleet: node-1 .. node-N); logs and metrics carry it.
+    // Set, the controller is one node's and takes over only its own calls after a restart (a peer's
+    // live on another Asterisk). Unset: the INSTANCE_ID, and controllers sharing one Asterisk take
+    // over a stopped peer's calls.
     NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
 
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
@@ -31,6 +34,8 @@ export const configSchema = z
     // within a second); commands are never queued while Redis is unreachable.
     REDIS_COMMAND_TIMEOUT_MS: positiveInt.max(10_000).default(500),
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:54222'),
+    // Copies of each JetStream stream: 1 on one server, 3 on a 3-server cluster (scripts/fleet.sh).
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     // Consumers' processed-event marks are deleted this long after the event was applied: far past
     // JetStream's duplicate window (10 min) and any redelivery; the default outlives the call-events
     // stream's 30 days, so even a replay of the whole stream finds every mark.
@@ -49,6 +54,11 @@ export const configSchema = z
     SIP_REALM: z.string().min(1).default('calling.local'),
     // Devices one user may register at once (AOR max_contacts).
     SIP_MAX_DEVICES_PER_USER: positiveInt.max(20).default(5),
+    // The switch sits behind a SIP edge (Kamailio, kamailio/edge.cfg): devices register with a Path
+    // through it (AOR support_path, no contact rewriting: the edge keeps their source address) and
+    // carriers are recognised by the header the edge adds (identify match_header), not by a source
+    // address the switch never sees. Only safe when the switch accepts SIP from the edge alone.
+    SIP_BEHIND_EDGE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
 
     RING_TIMEOUT_SECONDS: positiveInt.max(300).default(30),
     // stasis: the controller originates, bridges and ends every leg through ARI. dialplan: it decides

@@ -31,6 +31,7 @@ export interface SipIdentity {
     minimumExpiration: number;
     maximumExpiration: number;
     qualifyFrequency: number;
+    supportPath: string;
   };
 }
 
@@ -44,8 +45,10 @@ export function digestHa1(username: string, realm: string, password: string): st
 
 export function sipIdentityFor(
   user: { username: string; phoneNumber: string; password: string },
-  options: { realm: string; maxDevices: number },
+  // behindEdge: registrations come through the SIP edge (SIP_BEHIND_EDGE), with a Path to it.
+  options: { realm: string; maxDevices: number; behindEdge?: boolean },
 ): SipIdentity {
+  const behindEdge = options.behindEdge === true;
   const id = user.username;
   return {
     endpoint: {
@@ -59,7 +62,9 @@ export function sipIdentityFor(
       directMedia: 'no',
       rtpSymmetric: 'yes',
       forceRport: 'yes',
-      rewriteContact: 'yes',
+      // Behind the edge the packet's source is the edge: the device's own address is in the Path
+      // the edge added, so the contact is kept as the device wrote it.
+      rewriteContact: behindEdge ? 'no' : 'yes',
       dtmfMode: 'rfc4733',
       identifyBy: 'username',
       callerid: `"${user.username}" <${user.phoneNumber}>`,
@@ -83,6 +88,7 @@ export function sipIdentityFor(
       minimumExpiration: 60,
       maximumExpiration: 3600,
       qualifyFrequency: 0,
+      supportPath: behindEdge ? 'yes' : 'no',
     },
   };
 }

@@ -16,6 +16,8 @@ import {
 export interface UserServiceOptions {
   realm: string;
   maxDevicesPerUser: number;
+  // Devices register through a SIP edge (SIP_BEHIND_EDGE): AORs keep the edge's Path.
+  behindEdge?: boolean;
   // How long the call path may reuse a user it looked up (0: always ask the database).
   lookupCacheMs?: number;
 }
@@ -44,6 +46,7 @@ export class UserService {
     const sip = sipIdentityFor({ username: input.username, phoneNumber, password: input.password }, {
       realm: this.options.realm,
       maxDevices: this.options.maxDevicesPerUser,
+      behindEdge: this.options.behindEdge,
     });
     return this.repository.create({ username: input.username, phoneNumber }, sip);
   }

@@ -37,6 +37,10 @@ export interface SippOptions {
   rtpEcho?: boolean;
   timeoutSeconds?: number;
   extraArgs?: string[];
+  // The address sipp binds (SIP and media): 127.0.0.1 unless a fleet test puts it elsewhere.
+  localIp?: string;
+  // Runs sipp through this command, e.g. ['ip', 'netns', 'exec', 'fleet-carrier'] (fleet tests).
+  prefix?: string[];
 }
 
 let scenarioCounter = 0;
@@ -51,7 +55,7 @@ export function runSipp(options: SippOptions): SippRun {
   const args = [
     options.target,
     '-sf', scenarioPath,
-    '-i', '127.0.0.1',
+    '-i', options.localIp ?? '127.0.0.1',
     '-p', String(options.localPort),
     '-m', String(options.calls ?? 1),
     '-nostdin',
@@ -61,14 +65,15 @@ export function runSipp(options: SippOptions): SippRun {
     '-timeout_error',
   ];
   if (options.rate) args.push('-r', String(options.rate));
-  if (options.mediaPort) args.push('-mi', '127.0.0.1', '-mp', String(options.mediaPort));
+  if (options.mediaPort) args.push('-mi', options.localIp ?? '127.0.0.1', '-mp', String(options.mediaPort));
   if (options.rtpEcho) args.push('-rtp_echo');
   if (options.service) args.push('-s', options.service);
   if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
   for (const [key, value] of Object.entries(options.variables ?? {})) args.push('-set', key, value);
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...commandArgs] = [...(options.prefix ?? []), 'sipp', ...args];
+  const child = spawn(command ?? 'sipp', commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -34,8 +34,9 @@ describe('integration: which calls a restarted controller takes over', function 
     registries.push(registry);
     return registry;
   };
-  const controller = (instanceId: string): CallStateManager =>
+  const controller = (instanceId: string, ownCallsOnly = false): CallStateManager =>
     new CallStateManager({
+      ownCallsOnly,
       switchControl: new FakeSwitch(),
       directory: { findByUsername: () => Promise.resolve(undefined), findByDialed: () => Promise.resolve(undefined) },
       connections: { connectionsOf: () => Promise.resolve([]) },
@@ -95,5 +96,15 @@ describe('integration: which calls a restarted controller takes over', function 
     const [a, b] = await Promise.all([first.recover(), second.recover()]);
     expect(a + b).to.equal(20);
     for (const call of orphans) expect(Number(first.ownsCall(call.id)) + Number(second.ownsCall(call.id)), call.id).to.equal(1);
+  });
+
+  it('given a controller of one fleet node (its own calls only), then it takes over its own calls but not those of a stopped peer, which live on another Asterisk', async function () {
+    const [own, ofStoppedPeer] = [answeredCall(), answeredCall()];
+    await storeOf('node-1').save(own);
+    await storeOf('node-2').save(ofStoppedPeer);
+    const manager = controller('node-1', true);
+    await registryOf('node-1').acquireLease();
+    expect(await manager.recover()).to.equal(1);
+    expect([own, ofStoppedPeer].map((call) => manager.ownsCall(call.id))).to.deep.equal([true, false]);
   });
 });

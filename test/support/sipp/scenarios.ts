@@ -81,7 +81,21 @@ export interface UacOptions {
   audio: boolean;
   // Give up while it rings: CANCEL this long after the first 180.
   cancelAfterMs?: number;
+  // Behind a proxy that record-routes (the fleet's edge): ACK and BYE of the answered call go to the
+  // callee's Contact through the Record-Route set, as a real phone sends them.
+  routed?: boolean;
 }
+
+// An in-dialog request line: to the remote target through the route set (sipp's [next_url] and
+// [routes], learnt from a response received with rrs="true"), or to where the INVITE went.
+const inDialog = (method: string, routed: boolean | undefined, uri: string): string =>
+  routed ? `${method} [next_url] SIP/2.0\n[routes]` : `${method} ${uri} SIP/2.0`;
+
+// The Via of an ACK. The ACK of a refusal (a challenge, a final error) belongs to the INVITE's
+// transaction and carries its branch (RFC 3261 17.1.1.3): a transaction-stateful proxy (the edge)
+// matches it by that; an ACK of a 200 is a transaction of its own, with a new branch.
+const ackVia = (sameTransaction: boolean | undefined): string =>
+  sameTransaction ? '[last_Via:]' : 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]';
 
 const FINAL_ERRORS = [401, 402, 403, 404, 408, 480, 484, 486, 487, 500, 502, 503, 603];
 
@@ -105,9 +119,9 @@ Content-Length: [len]
 ${SDP}`,
       true,
     );
-  const ack = (cseq: number): string =>
-    send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+  const ack = (cseq: number, answered = false): string =>
+    send(`${inDialog('ACK', answered && options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
+${ackVia(!answered && options.routed)}
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
@@ -116,18 +130,18 @@ Contact: <sip:[$caller]@[local_ip]:[local_port]>
 Max-Forwards: 70
 Content-Length: 0`);
   const errors = FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused"/>`).join('\n');
-  const answered = [
-    ack(2),
+  const answeredAfter = (inviteCseq: number): string => [
+    ack(inviteCseq, true),
     options.audio ? '  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : '',
     options.hangup === 'caller'
       ? `  <pause milliseconds="${options.holdMs}"/>
 ${send(
-  `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+  `${inDialog('BYE', options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
-CSeq: 3 BYE
+CSeq: ${inviteCseq + 1} BYE
 Max-Forwards: 70
 Content-Length: 0`,
   true,
@@ -136,6 +150,26 @@ Content-Length: 0`,
       : `  <recv request="BYE" timeout="${options.holdMs + 60000}"/>
 ${OK_NO_BODY}`,
   ].join('\n');
+  const answered = answeredAfter(2);
+  // Behind the edge, a call the challenging node cannot take (its controller gone) goes to another
+  // node, which challenges again (stale=true: the first node's nonce is not its own); a phone
+  // answers that without asking anyone, as here.
+  const rechallenged = options.routed
+    ? `  <label id="rechallenged"/>
+${ack(2)}
+${invite(3, true)}
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" optional="true" next="answered3" rrs="true"/>
+${FINAL_ERRORS.map((code, i) => `  <recv response="${code}"${i < FINAL_ERRORS.length - 1 ? ' optional="true"' : ''} next="refused3"/>`).join('\n')}
+  <label id="answered3"/>
+${answeredAfter(3)}
+  <nop next="done"/>
+  <label id="refused3"/>
+${ack(3)}
+  <nop next="done"/>`
+    : '';
   if (options.cancelAfterMs !== undefined) {
     return header(
       'uac-cancel',
@@ -173,15 +207,17 @@ ${invite(1, false)}
 ${ack(1)}
 ${invite(2, true)}
   <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
+${options.routed ? '  <recv response="401" auth="true" optional="true" next="rechallenged"/>\n' : ''}  <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" optional="true" next="answered"/>
+  <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
 ${errors}
   <label id="answered"/>
 ${answered}
   <nop next="done"/>
   <label id="refused"/>
 ${ack(2)}
+  <nop next="done"/>
+${rechallenged}
   <label id="done"/>`,
   );
 }
@@ -314,7 +350,7 @@ ${cancelled}
 // A call from the phone network: a carrier (no digest authentication; recognised by its address)
 // sends an INVITE for one of our numbers, with the caller's number in From. -s <our number>,
 // -set from <caller number>. Hangs up after holdMs once answered.
-export function carrierInviteScenario(options: { holdMs: number }): string {
+export function carrierInviteScenario(options: { holdMs: number; routed?: boolean }): string {
   const invite = send(
     `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -331,8 +367,9 @@ Content-Length: [len]
 ${SDP}`,
     true,
   );
-  const ack = send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+  const ackOf = (answered: boolean): string =>
+    send(`${inDialog('ACK', answered && options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
+${ackVia(!answered && options.routed)}
 From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
@@ -347,13 +384,13 @@ ${invite}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" optional="true" next="answered"/>
+  <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
 ${errors}
   <label id="answered"/>
-${ack}
+${ackOf(true)}
   <pause milliseconds="${options.holdMs}"/>
 ${send(
-  `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+  `${inDialog('BYE', options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
@@ -366,7 +403,7 @@ Content-Length: 0`,
   <recv response="200"/>
   <nop next="done"/>
   <label id="refused"/>
-${ack}
+${ackOf(false)}
   <label id="done"/>`,
   );
 }

@@ -37,6 +37,16 @@ describe('carriers: the number in the Request-URI and the PJSIP rows of a trunk'
     expect(identity.registration).to.equal(null);
   });
 
+  it('given the switch behind the SIP edge, then the carrier is also recognised by the header the edge adds; otherwise by address alone', function () {
+    expect(carrierIdentityFor(carrier(), undefined, { behindEdge: true }).identify).to.deep.equal({
+      id: 'carrier_0b7e6c1e2f0a4d8e',
+      endpoint: 'carrier_0b7e6c1e2f0a4d8e',
+      match: '203.0.113.7',
+      matchHeader: 'X-Calling-Carrier: carrier_0b7e6c1e2f0a4d8e',
+    });
+    expect(carrierIdentityFor(carrier(), undefined).identify).to.include({ matchHeader: null });
+  });
+
   it('given a disabled carrier, then only its credentials remain: no endpoint, AOR, identify or registration refers to them', function () {
     const identity = carrierIdentityFor(carrier({ enabled: false, authUsername: 'acct', registration: { expirationSeconds: 3600, retryIntervalSeconds: 60 } }), 'pw');
     expect([identity.endpoint, identity.aor, identity.identify, identity.registration]).to.deep.equal([null, null, null, null]);

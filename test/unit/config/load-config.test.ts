@@ -59,4 +59,15 @@ describe('config', function () {
   it('treats an empty variable as unset', function () {
     expect(loadConfig({ ADMIN_TOKEN: '' }).admin.tokenGenerated).to.equal(true);
   });
+
+  it('given no fleet settings, then the node is the instance, streams have one copy and the switch is not behind an edge; given them, then they are taken', function () {
+    expect(loadConfig({ INSTANCE_ID: 'controller-7' })).to.deep.include({ nodeName: 'controller-7' });
+    expect(loadConfig({}).nats.streamReplicas).to.equal(1);
+    expect(loadConfig({}).sip.behindEdge).to.equal(false);
+    const fleet = loadConfig({ INSTANCE_ID: 'node-2', NODE_NAME: 'node-2', NATS_STREAM_REPLICAS: '3', SIP_BEHIND_EDGE: 'true' });
+    expect([fleet.nodeName, fleet.nats.streamReplicas, fleet.sip.behindEdge]).to.deep.equal(['node-2', 3, true]);
+    expect(() => loadConfig({ NATS_STREAM_REPLICAS: '6' })).to.throw(ConfigError, /NATS_STREAM_REPLICAS/);
+    expect(() => loadConfig({ SIP_BEHIND_EDGE: 'yes' })).to.throw(ConfigError, /SIP_BEHIND_EDGE/);
+    expect(() => loadConfig({ NODE_NAME: 'node 1' })).to.throw(ConfigError, /NODE_NAME/);
+  });
 });

@@ -15,6 +15,11 @@ describe('jetstream stream and consumer configuration', function () {
     }
   });
 
+  it('given no replica count, then each stream has one copy; given 3 (a 3-server cluster), then each has 3', function () {
+    expect(streamConfigs().map((c) => c.num_replicas)).to.deep.equal(Object.values(STREAMS).map(() => 1));
+    expect(streamConfigs({ replicas: 3 }).map((c) => c.num_replicas)).to.deep.equal(Object.values(STREAMS).map(() => 3));
+  });
+
   it('keeps call events 30 days, connection events 7 days and dead letters 90 days', function () {
     const maxAge = (name: string) => streamConfigs().find((c) => c.name === name)?.max_age;
     expect(maxAge(STREAMS.callEvents.name)).to.equal(nanos(30 * DAY));

@@ -1,6 +1,6 @@
 // Event infrastructure over NATS JetStream: streams and durable consumers, the outbox publisher,
 // the consumer runner (ack after commit, retries, dead letters) and idempotent application.
-export { ensureStreams, ensureConsumer, streamConfigs, consumerConfig, StreamSetupError, DUPLICATE_WINDOW_MS } from './stream-setup';
+export { ensureStreams, ensureConsumer, streamConfigs, consumerConfig, StreamSetupError, DUPLICATE_WINDOW_MS, type StreamOptions } from './stream-setup';
 export type { ConsumerDefinition, ConsumerSetupOptions } from './stream-setup';
 // The outbox publisher lives with the outbox and its leases (../outbox); re-exported for its users here.
 export { OutboxPublisher, malformedOutboxKey } from '../outbox';

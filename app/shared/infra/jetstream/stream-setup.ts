@@ -44,7 +44,13 @@ function apiErrorCode(error: unknown): number | undefined {
   return error instanceof NatsError ? error.api_error?.err_code : undefined;
 }
 
-export function streamConfigs(): Array<Partial<StreamConfig> & { name: string }> {
+export interface StreamOptions {
+  // Copies of each stream across a NATS cluster (NATS_STREAM_REPLICAS): 1 on a single server, 3 on
+  // a 3-server cluster so that a server's loss loses no event.
+  replicas?: number;
+}
+
+export function streamConfigs(options: StreamOptions = {}): Array<Partial<StreamConfig> & { name: string }> {
   return (Object.keys(STREAMS) as Array<keyof typeof STREAMS>).map((key) => ({
     name: STREAMS[key].name,
     subjects: [...STREAMS[key].subjects],
@@ -54,14 +60,14 @@ export function streamConfigs(): Array<Partial<StreamConfig> & { name: string }>
     max_age: nanos(MAX_AGE_MS[key]),
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     max_msg_size: MAX_MSG_SIZE_BYTES,
-    num_replicas: 1,
+    num_replicas: options.replicas ?? 1,
   }));
 }
 
 // Creates every stream of STREAMS, or brings an existing one to the configuration above. Safe to
 // run at every start, by every instance.
-export async function ensureStreams(jsm: JetStreamManager, log?: Logger): Promise<void> {
-  for (const config of streamConfigs()) {
+export async function ensureStreams(jsm: JetStreamManager, log?: Logger, options: StreamOptions = {}): Promise<void> {
+  for (const config of streamConfigs(options)) {
     try {
       const existing = await jsm.streams.info(config.name).catch((error: unknown) => {
         if (apiErrorCode(error) === STREAM_NOT_FOUND) return undefined;

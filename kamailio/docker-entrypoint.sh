@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Entrypoint of the edge image: writes the dispatcher list from EDGE_NODES ("sip:host:port,..."),
+# renders kamailio/edge.cfg from the environment, checks it, and runs Kamailio in the foreground.
+set -euo pipefail
+: "${EDGE_NODES:?set EDGE_NODES (sip:node-address:port, comma separated)}"
+export EDGE_RUN_DIR=/run/calling-edge EDGE_DISPATCHER_LIST=/etc/calling-edge/dispatcher.list
+export EDGE_NAME="${EDGE_NAME:-edge}" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-8}"
+export EDGE_ALIASES="${EDGE_ALIASES:-}" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}"
+export EDGE_PROBE_INTERVAL_S="${EDGE_PROBE_INTERVAL_S:-1}" EDGE_PROBE_THRESHOLD="${EDGE_PROBE_THRESHOLD:-2}" EDGE_CARRIER_CACHE_S="${EDGE_CARRIER_CACHE_S:-5}"
+for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODULES="$dir" && break; done
+: >"$EDGE_DISPATCHER_LIST"
+IFS=',' read -ra nodes <<<"$EDGE_NODES"
+for node in "${nodes[@]}"; do echo "1 ${node} 0 0" >>"$EDGE_DISPATCHER_LIST"; done
+render-template.sh /usr/local/share/calling/edge.cfg /etc/calling-edge/kamailio.cfg
+kamailio -c -f /etc/calling-edge/kamailio.cfg
+exec kamailio -DD -E -f /etc/calling-edge/kamailio.cfg -Y "$EDGE_RUN_DIR"
