@@ -1,22 +1,13 @@
+import { type EndCause } from '../shared/events';
+
 // A call is a state machine. Each state is an object; a transition returns the next state.
 // A transition that makes no sense in the current state throws IllegalTransitionError, which the
 // manager logs and ignores: a late or duplicated switch event must never crash the controller.
 
 export type CallStateName = 'requested' | 'routing' | 'ringing' | 'answered' | 'ended';
 
-// Why a call ended. Each failure end has its SIP response towards the caller (see end-causes.ts).
-export type EndCause =
-  | 'completed'
-  | 'busy'
-  | 'no_answer'
-  | 'declined'
-  | 'cancelled'
-  | 'unreachable'
-  | 'no_route'
-  | 'not_allowed'
-  | 'failed'
-  // Ended by the platform: an operator, or the credit ran out.
-  | 'terminated';
+// Why a call ended: the event contract's list (shared/events), re-exported for call-state's files.
+export type { EndCause };
 
 export class IllegalTransitionError extends Error {
   constructor(

@@ -39,7 +39,11 @@ export const RtpQualitySchema = z.object({
   mes: z.number().min(0).max(100).optional(),
 });
 
+// Why a call ended: defined here once (call-state's EndCause is this type). Each failure end has
+// its SIP response towards the caller (app/call-state/end-causes.ts); 'terminated': ended by the
+// platform (an operator, or the credit ran out).
 export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated'] as const;
+export type EndCause = (typeof END_CAUSES)[number];
 
 const base = {
   id: z.string().min(1), // event id: also the JetStream message id, so a republished event is dropped
