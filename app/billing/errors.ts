@@ -44,24 +44,6 @@ export class InvalidPricePlanError extends AppError {
   }
 }
 
-export interface RateFileError {
-  line: number;
-  field?: string;
-  message: string;
-}
-
-// Nothing of the file was imported. errors lists the first bad rows (errorCount counts them all).
-export class InvalidRateFileError extends AppError {
-  constructor(reason: 'invalid_rows' | 'too_large', errors: RateFileError[], errorCount: number) {
-    super(
-      reason === 'too_large' ? 'RATES.TOO_LARGE' : 'RATES.INVALID',
-      reason === 'too_large' ? 'the rate file is too large; nothing was imported' : `${errorCount} bad row(s); nothing was imported`,
-      'invalid',
-      { errorCount, truncated: errors.length < errorCount, errors },
-    );
-  }
-}
-
 // A unit of billing work did not finish in time (the database is slow or unreachable).
 export class BillingTimeoutError extends AppError {
   constructor(operation: string, timeoutMs: number) {

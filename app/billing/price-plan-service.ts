@@ -1,7 +1,7 @@
-import { minorUnitDigits, type RateDeckSource, readRateDeck, type RateTable } from '../rating';
+import { InvalidRateFileError, minorUnitDigits, type RateDeckSource, readRateDeck, type RateTable } from '../rating';
 import { type Logger } from '../shared/infra/logger';
 import { type Account } from './account';
-import { InvalidRateFileError, PricePlanNameTakenError, PricePlanNotFoundError } from './errors';
+import { PricePlanNameTakenError, PricePlanNotFoundError } from './errors';
 import { type BillingOptions } from './options';
 import { type OnNetRules } from './on-net-rules';
 import { type BillingPersistence, type CallPathPersistence } from './ports';

@@ -1,30 +1,13 @@
+import { type EndCause } from '../shared/events';
+
 // A call is a state machine. Each state is an object; a transition returns the next state.
 // A transition that makes no sense in the current state throws IllegalTransitionError, which the
 // manager logs and ignores: a late or duplicated switch event must never crash the controller.
 
 export type CallStateName = 'requested' | 'routing' | 'ringing' | 'answered' | 'ended';
 
-// Why a call ended. Each failure end has its SIP response towards the caller (see end-causes.ts).
-export type EndCause =
-  | 'completed'
-  | 'busy'
-  | 'no_answer'
-  | 'declined'
-  | 'cancelled'
-  | 'unreachable'
-  | 'no_route'
-  | 'not_allowed'
-  | 'failed'
-  // Ended by the platform: an operator, or the credit ran out.
-  | 'terminated'
-  // Refused by the call admission rules (app/call-policy), each with its own cause: the caller or
-  // the callee is suspended; the caller is at its concurrent-call limit; the destination is on the
-  // blocklist; the caller's daily spend cap is reached; its hourly cap on new PSTN calls is reached.
-  | 'suspended'
-  | 'call_limit'
-  | 'blocked_destination'
-  | 'spend_cap'
-  | 'call_rate_cap';
+// Why a call ended: the event contract's list (shared/events), re-exported for call-state's files.
+export type { EndCause };
 
 export class IllegalTransitionError extends Error {
   constructor(

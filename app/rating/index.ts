@@ -8,3 +8,4 @@ export { PrefixTrie } from './prefix-trie';
 export { RateCsvParser, RATE_COLUMNS, MAX_INCREMENT_SECONDS, type RateRowError, type RateCsvOptions, type ParsedRate } from './rate-csv';
 export { readRateDeck, type RateDeck, type RateDeckOptions, type RateDeckSource } from './rate-deck';
 export { splitCsvLine } from './csv-line';
+export { InvalidRateFileError, RATE_FILE_ERROR_CODES, type RateFileRefusal } from './errors';

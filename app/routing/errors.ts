@@ -23,21 +23,3 @@ export class CarrierNotFoundError extends NotFoundError {
   }
 }
 
-export interface RateFileError {
-  line: number;
-  field?: string;
-  message: string;
-}
-
-// Nothing of the file was imported; errors lists the first bad rows (errorCount counts them all).
-// The same codes and details as a price plan's rate import.
-export class InvalidCarrierRatesError extends AppError {
-  constructor(reason: 'invalid_rows' | 'too_large', errors: RateFileError[], errorCount: number) {
-    super(
-      reason === 'too_large' ? 'RATES.TOO_LARGE' : 'RATES.INVALID',
-      reason === 'too_large' ? 'the rate file is too large; nothing was imported' : `${errorCount} bad row(s); nothing was imported`,
-      'invalid',
-      { errorCount, truncated: errors.length < errorCount, errors },
-    );
-  }
-}

@@ -1,6 +1,6 @@
-import { minorUnitDigits, type RateDeckSource, type RateInput, readRateDeck, type RateTable } from '../rating';
+import { InvalidRateFileError, minorUnitDigits, type RateDeckSource, type RateInput, type RateRowError, readRateDeck, type RateTable } from '../rating';
 import { type Logger } from '../shared/infra/logger';
-import { CarrierNotFoundError, InvalidCarrierRatesError, type RateFileError } from './errors';
+import { CarrierNotFoundError } from './errors';
 import { type CarrierStore } from './ports';
 import { type LiveRoutingState } from './routing-state';
 
@@ -39,7 +39,7 @@ export class CarrierRates {
     const carrier = await this.store.findCarrier(carrierId);
     if (!carrier || carrier.deleted) throw new CarrierNotFoundError(carrierId);
     // Carrier decks have no time-of-day bands (carrier_rates has no columns for them).
-    const banded: RateFileError[] = [];
+    const banded: RateRowError[] = [];
     const deck = await readRateDeck(source, {
       minorUnitDigits: minorUnitDigits(this.settings.carrierCurrency),
       maxBytes: this.settings.maxRateFileBytes,
@@ -50,9 +50,9 @@ export class CarrierRates {
     });
     if (!deck.ok) {
       const errors = deck.reason === 'too_large' ? deck.errors : [...deck.errors, ...banded].sort((a, b) => a.line - b.line).slice(0, 1000);
-      throw new InvalidCarrierRatesError(deck.reason, errors, deck.errorCount + (deck.reason === 'too_large' ? 0 : banded.length));
+      throw new InvalidRateFileError(deck.reason, errors, deck.errorCount + (deck.reason === 'too_large' ? 0 : banded.length));
     }
-    if (banded.length > 0) throw new InvalidCarrierRatesError('invalid_rows', banded.slice(0, 1000), banded.length);
+    if (banded.length > 0) throw new InvalidRateFileError('invalid_rows', banded.slice(0, 1000), banded.length);
     const version = await this.store.replaceDeck(carrierId, ratesOf(deck.table), { timeoutMs: this.settings.rateImportTimeoutMs });
     if (!version) throw new CarrierNotFoundError(carrierId);
     this.state.installDeck(carrierId, deck.table, version.version);

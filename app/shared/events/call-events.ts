@@ -39,8 +39,15 @@ export const RtpQualitySchema = z.object({
   mes: z.number().min(0).max(100).optional(),
 });
 
+// Why a call ended: defined here once (call-state's EndCause is this type). Each failure end has
+// its SIP response towards the caller (app/call-state/end-causes.ts); 'terminated': ended by the
+// platform (an operator, or the credit ran out). Refused by the call admission rules
+// (app/call-policy), each with its own cause: the caller or the callee is suspended; the caller is
+// at its concurrent-call limit; the destination is on the blocklist; the caller's daily spend cap
+// is reached; its hourly cap on new PSTN calls is reached.
 export const END_CAUSES = ['completed', 'busy', 'no_answer', 'declined', 'cancelled', 'unreachable', 'no_route', 'not_allowed', 'failed', 'terminated', 'suspended', 'call_limit',
   'blocked_destination', 'spend_cap', 'call_rate_cap'] as const;
+export type EndCause = (typeof END_CAUSES)[number];
 
 const base = {
   id: z.string().min(1), // event id: also the JetStream message id, so a republished event is dropped
