@@ -5,6 +5,7 @@ import { type CallContext } from './call-context';
 import { REFUSAL_SIP_CODES } from './call-credit';
 import { callerNumberOf } from './caller-number';
 import { callRequested, callRouted } from './call-events';
+import { admissionOf, calleeAdmissionOf, pstnAdmissionOf, refuse } from './call-policy-hooks';
 import { endCall, endIfNoLegLeft } from './call-teardown';
 import { SwitchDialling } from './switch-dialling';
 import { type AdmissionDecision } from './call-admission-port';
@@ -54,34 +55,19 @@ export class CallSetup {
     const call = Call.start(callId, { ...caller, channelId }, dialed, at);
     this.ctx.adopt(call);
     this.dialling.arrived(callId);
-    const decision = await this.admit(call);
+    const decision = await admissionOf(this.ctx, call); // [call-policy hook]
     // An emergency call is not refused because the store is down.
     await this.ctx.save(call, [callRequested(call)], { mustPersist: !call.emergency });
     log.info('call requested', decision.kind === 'emergency' ? { emergency: true } : {});
     await this.placeCall(call, log, decision);
   }
 
-  // ---- [call-policy hook] The admission decision (app/call-policy): emergency, refused with its
-  // cause, or allowed; taken before any number validation, routing or billing. An emergency call is
-  // marked as such from here on.
-  private async admit(call: Call): Promise<AdmissionDecision> {
-    const admission = this.ctx.deps.admission;
-    if (!admission) return { kind: 'allowed' };
-    const { channelId: _channel, ...caller } = call.caller;
-    const decision = await admission.admit({ callId: call.id, caller, dialed: call.dialed, at: this.ctx.deps.clock.now() });
-    if (decision.kind === 'emergency') call.emergency = true;
-    return decision;
-  }
-
   // Sends a requested call on to what its caller dialled: a user, the phone network, or nobody.
   async placeCall(call: Call, log: Logger, admitted?: AdmissionDecision): Promise<void> {
     // [call-policy hook] first the admission, then routing and billing.
-    const decision = admitted ?? (await this.admit(call));
+    const decision = admitted ?? (await admissionOf(this.ctx, call));
     if (decision.kind === 'emergency') return this.dialEmergency(call, decision, log);
-    if (decision.kind === 'refused') {
-      log.info('call refused by policy', { reason: decision.reason });
-      return endCall(this.ctx, call, decision.cause, log, { sipCode: decision.sipCode, reason: decision.reason });
-    }
+    if (decision.kind === 'refused') return refuse(this.ctx, call, decision, log);
     const target = await this.targetOf(call);
     switch (target.kind) {
       case 'user':
@@ -135,8 +121,8 @@ export class CallSetup {
     call.callee = callee;
     if (!ctx.transition(call, (state) => state.route(), log)) return;
     // [call-policy hook] a callee may not be rung (suspended).
-    const calleeDecision = (await ctx.deps.admission?.admitCallee({ callId: call.id, callee })) ?? { kind: 'allowed' };
-    if (calleeDecision.kind === 'refused') return endCall(ctx, call, calleeDecision.cause, log, { sipCode: calleeDecision.sipCode, reason: calleeDecision.reason });
+    const calleeDecision = await calleeAdmissionOf(ctx, call, callee);
+    if (calleeDecision.kind === 'refused') return refuse(ctx, call, calleeDecision, log);
     const connections = await ctx.deps.connections.connectionsOf(callee.username);
     if (connections.length === 0) return endCall(ctx, call, 'unreachable', log);
     if (options.paid && !(await this.authorized(call, callee.phoneNumber, true, log))) return;
@@ -176,14 +162,11 @@ export class CallSetup {
     call.direction = 'outbound';
     call.callee = { userId: '', username: '', phoneNumber: destination };
     if (!ctx.transition(call, (state) => state.route(), log)) return;
-    const { channelId: _channel, ...caller } = call.caller;
     // [call-policy hook] the blocklist, fraud caps and PSTN limit, before routing and billing.
-    const pstnDecision = (await ctx.deps.admission?.admitPstn({ callId: call.id, caller, dialed: call.dialed, destination, at: ctx.deps.clock.now() })) ?? { kind: 'allowed' };
-    if (pstnDecision.kind === 'refused') {
-      log.info('call refused by policy', { reason: pstnDecision.reason });
-      return endCall(ctx, call, pstnDecision.cause, log, { sipCode: pstnDecision.sipCode, reason: pstnDecision.reason });
-    }
+    const pstnDecision = await pstnAdmissionOf(ctx, call, destination);
+    if (pstnDecision.kind === 'refused') return refuse(ctx, call, pstnDecision, log);
     if (pstnDecision.presentation === 'restricted') this.restricted.add(call.id);
+    const { channelId: _channel, ...caller } = call.caller;
     // The route first: a number no carrier takes is unknown (404), whatever the caller's credit,
     // and no credit is reserved for it.
     const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });

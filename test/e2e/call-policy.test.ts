@@ -59,6 +59,30 @@ describe('e2e: per-user call limits and fraud caps', function () {
     expect(finalCode(again)).to.equal(200);
   });
 
+  it('given a limit of 2 and two calls up, when their controller is SIGKILLed, then after the restart a third call is still refused, and the slots come back as soon as the two calls end', async function () {
+    this.timeout(120_000);
+    const [alice, bob, carol, dave] = await Promise.all([createUser('alice'), createUser('bob'), createUser('carol'), createUser('dave')]);
+    await api('PUT', `/v1/users/${alice.id}/call-policy`, { maxCalls: 2 });
+    const [aliceOne, aliceTwo, aliceThree, bobDevice, carolDevice, daveDevice] = [device(alice), device(alice), device(alice), device(bob), device(carol), device(dave)];
+    for (const dev of [aliceOne, aliceTwo, aliceThree, bobDevice, carolDevice, daveDevice]) await register(dev);
+    const bobAnswers = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
+    const carolAnswers = await answerOn(carolDevice, { kind: 'answer', ringMs: 100 });
+    const first = call(aliceOne, bob.username, { holdMs: 15_000, audio: false });
+    const second = call(aliceTwo, carol.username, { holdMs: 15_000, audio: false });
+    await eventually(() => answeredCallsOf(alice), (count) => count === 2);
+    await app.stop('SIGKILL');
+    app = await AppProcess.start({ CALL_POLICY_CACHE_MS: '0', ROUTING_REFRESH_MS: '200', ROUTING_EXPLORATION_RATE: '0', ROUTING_STRATEGY: 'least-cost' });
+    const daveRings = await answerOn(daveDevice, { kind: 'answer', ringMs: 100 });
+    expect(finalCode(await call(aliceThree, dave.username).done), 'the adopted calls still hold their slots').to.equal(486);
+    await Promise.all([first.done, second.done, bobAnswers.done, carolAnswers.done]);
+    const endedAt = Date.now();
+    const [again] = await Promise.all([call(aliceThree, dave.username, { holdMs: 500 }).done, daveRings.done]);
+    expect(finalCode(again), 'the slots came back when the calls ended').to.equal(200);
+    expect(Date.now() - endedAt, 'not after a slot timeout').to.be.below(20_000);
+    const records = await eventually(() => callRecordsOf(alice.id), (rows) => rows.length >= 4);
+    expect(records.filter((row) => row.end_cause === 'call_limit')).to.have.length(1);
+  });
+
   it('given a blocked premium-rate prefix, when a paying user dials a number in it, then 403 (cause blocked_destination) and the carrier never sees an INVITE', async function () {
     const alice = await createUser('alice');
     await payingUser(alice.id, ['44,0.60,,1,1,,']);
