@@ -102,6 +102,14 @@ if [ ! -f app/shared/infra/prisma/generated/client.ts ] || [ "$(cat "${STAMPS}/p
 fi
 
 # ---------------------------------------------------------------- build
+# A compiled file whose source was moved or deleted would still be loaded: dist/app/x.js shadows a
+# new folder dist/app/x/index.js (shared/infra/outbox.ts became shared/infra/outbox/).
+if [ -d dist/app ]; then
+  while IFS= read -r -d '' js; do
+    src="${js#dist/}"
+    [ -f "${src%.js}.ts" ] || rm -f "$js" "$js.map"
+  done < <(find dist/app -name '*.js' -print0)
+fi
 node_modules/.bin/tsc -p tsconfig.build.json
 # The operations console's front end (esbuild), served under /console.
 node scripts/build-console.mjs

@@ -2,7 +2,8 @@
 # `npm test`: set up whatever is missing, then run every check: lint, type check, unit tests,
 # and, against a real stack of its own (profile "test": PostgreSQL, Redis, NATS, Asterisk),
 # the integration and end-to-end tests. Stops everything it started.
-# Usage: npm test [-- lint|unit|integration|e2e|fleet ...]   (default: all)
+# Usage: npm test [-- lint|unit|integration|e2e|faults|fleet ...]   (default: all)
+# faults: dependencies made to fail under live calls (test/faults/), on the test profile's stack.
 # fleet: the netns fleet of scripts/fleet.sh (edge, two nodes, NATS cluster), started once for the
 # fleet tests (test/fleet) and removed after them; needs root or sudo (network namespaces).
 # TEST_PROFILE=<profile> runs the integration and e2e suites against another profile's stack.
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$PROJECT_ROOT"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit integration e2e fleet)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit integration e2e faults fleet)
 wants() { local s; for s in "${suites[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 scripts/provision.sh
@@ -38,7 +39,7 @@ if wants unit; then
   suite_timeout 10m "unit tests" "${MOCHA[@]}" --recursive 'test/unit/**/*.test.ts'
 fi
 
-if wants integration || wants e2e; then
+if wants integration || wants e2e || wants faults; then
   profile="${TEST_PROFILE:-test}"
   load_profile "$profile"
   # Stop only what this run starts: a stack already up (e.g. TEST_PROFILE=local beside `npm start`)
@@ -63,6 +64,14 @@ if wants integration || wants e2e; then
   if wants e2e; then
     log "end-to-end tests (real Asterisk and SIP endpoints)"
     suite_timeout 25m "end-to-end tests" "${MOCHA[@]}" --timeout 120000 --recursive 'test/e2e/**/*.test.ts'
+  fi
+  if wants faults; then
+    # Dependencies made to fail under live calls (test/faults/); the summary table is printed last.
+    log "fault tests (dependencies failing under live calls)"
+    export FAULTS_SUMMARY_FILE="${LOCAL_DIR}/${profile}/faults-summary.txt"
+    printf 'fault | calls during it | lost | duplicated | longest answer time\n' >"$FAULTS_SUMMARY_FILE"
+    suite_timeout 8m "fault tests" "${MOCHA[@]}" --timeout 180000 --recursive 'test/faults/**/*.test.ts'
+    cat "$FAULTS_SUMMARY_FILE"
   fi
 fi
 if wants fleet; then

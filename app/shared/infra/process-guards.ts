@@ -7,14 +7,17 @@ import { type Logger } from './logger';
 // Each one is logged with its stack and counted, so it is found and fixed, not hidden; an
 // uncaught exception (a thrown error, not a rejection) still ends the process, as the state after
 // it is unknown.
-export function guardUnhandledRejections(log: Logger, metrics: Registry): void {
+// Returns what removes the handler again (tests).
+export function guardUnhandledRejections(log: Logger, metrics: Registry): () => void {
   const rejections = new Counter({
     name: 'process_unhandled_rejections_total',
     help: 'Promise rejections nobody handled (logged; the process goes on)',
     registers: [metrics],
   });
-  process.on('unhandledRejection', (reason: unknown) => {
+  const handler = (reason: unknown): void => {
     rejections.inc();
     log.error('unhandled promise rejection', { error: errorMessage(reason), stack: reason instanceof Error ? reason.stack : undefined });
-  });
+  };
+  process.on('unhandledRejection', handler);
+  return () => process.off('unhandledRejection', handler);
 }
