@@ -317,7 +317,7 @@ describe('e2e: lawful intercept', function () {
         expect(calls, '/v1/calls').to.not.include(secret);
       }
       expect(appLog).to.not.match(/intercept (begun|content started|recording stored)/);
-      expect(metrics).to.match(/^intercept_content_failures_total \d+/m);
+      expect(metrics).to.match(/^intercept_content_failures_total\{node="[^"]+"\} \d+/m);
       const interceptLog = readFileSync(interceptLogFile, 'utf8');
       expect(interceptLog).to.include(warrantId).and.include(recordingId).and.include('"message":"intercept begun"');
     });
