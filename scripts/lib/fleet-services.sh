@@ -148,7 +148,7 @@ start_asterisk() {
   AST_INSTANCE="$inst" AST_MODDIR="/$(asterisk_moddir)" SIP_HOST="$ip" SIP_PORT="$NODE_SIP_PORT" SIP_REALM=calling.local \
     RTP_PORT_START=20000 RTP_PORT_END=29999 AST_MAXLOAD=0 ARI_HOST="$ip" ARI_PORT="$ARI_PORT" ARI_USER="$ARI_USER" \
     ARI_PASSWORD="$ARI_PASSWORD" ARI_APP=calls PG_HOST="$CORE_IP" PG_PORT="$PG_PORT" PG_DB="$PG_DB" PG_USER="$PG_USER" \
-    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" AST_ENTITY_ID="${FLEET_ENTITY_ID:-02:c4:11:ee:00:01}" bash -c '
+    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" bash -c '
       "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf" "$1" && "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf-node" "$1"' \
     "$PROJECT_ROOT" "$rendered"
   install -m 600 "$rendered"/*.conf "${dir}/etc/"; rm -rf "$rendered"

@@ -32,6 +32,7 @@ const MAX_MSG_SIZE_BYTES = 1024 * 1024;
 
 // JetStream API error codes (nats-server errors.json).
 const STREAM_NOT_FOUND = 10059;
+const STREAM_NAME_IN_USE = 10058;
 const CONSUMER_NOT_FOUND = 10014;
 
 export class StreamSetupError extends AppError {
@@ -73,8 +74,15 @@ export async function ensureStreams(jsm: JetStreamManager, log?: Logger, options
         if (apiErrorCode(error) === STREAM_NOT_FOUND) return undefined;
         throw error;
       });
-      if (!existing) {
-        await jsm.streams.add(config);
+      // Several instances starting at once (a fleet) race to create a stream: the loser updates it.
+      const created = !existing && (await jsm.streams.add(config).then(
+        () => true,
+        (error: unknown) => {
+          if (apiErrorCode(error) === STREAM_NAME_IN_USE) return false;
+          throw error;
+        },
+      ));
+      if (created) {
         log?.info('jetstream stream created', { stream: config.name });
       } else {
         // Storage and retention cannot change on a live stream; everything else here can.
