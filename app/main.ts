@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminApi, listen } from './admin-api';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
-import { AriOutboundRegistrations, createCarriersModule, RedisCarrierCapacity } from './carriers';
+import { createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
   createCallStateModule,
@@ -30,7 +30,7 @@ import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
-import { AriRest, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { AriOutboundRegistrations, AriRest, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
