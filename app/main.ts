@@ -6,7 +6,7 @@ import { createAlarmsModule } from './alarms';
 import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
 import { createCallPolicyModule } from './call-policy';
-import { AriOutboundRegistrations, createCarriersModule, RedisCarrierCapacity } from './carriers';
+import { createCarriersModule, RedisCarrierCapacity } from './carriers';
 import {
   CallOperations,
   createCallStateModule,
@@ -34,7 +34,7 @@ import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
-import { AriRest, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { AriOutboundRegistrations, AriRest, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
 import { createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>

@@ -29,7 +29,6 @@ export function createCarriersModule(deps: { db: Database; sql: Sql; clock: Cloc
 
 export { CarrierService } from './carrier-service';
 export { RedisCarrierCapacity } from './redis-carrier-capacity';
-export { AriOutboundRegistrations } from './ari-outbound-registrations';
 export { type OutboundRegistrations } from './ports';
 export * from './carrier';
 export { CARRIERS_CONTEXT, carrierIdentityFor, type CarrierIdentity } from './carrier-identity';

@@ -83,7 +83,9 @@ export function createSwitchModule(options: SwitchModuleOptions): SwitchModule {
 }
 
 export { AriRest } from './ari-rest';
-export { RegistrationWatcher } from './registration-watcher';
+// Asterisk realtime: who is registered (PJSIP contacts) and carriers' outbound registrations.
+export { RegistrationWatcher } from './realtime/registration-watcher';
+export { AriOutboundRegistrations } from './realtime/ari-outbound-registrations';
 export { toSwitchEvent, endpointOfChannelName, type AriEvent } from './ari-event-mapper';
 export { createAriSnoopRecorder, AriSnoopRecorder, type AriSnoopRecorderOptions } from './ari-snoop-recorder';
 export { CelFileCallLog, type CelFileCallLogOptions } from './cel-file-call-log';

@@ -7,7 +7,7 @@ import { type DeadLetter, ensureStreams } from '../../../app/shared/infra/jetstr
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { connectNats } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
-import { RegistrationWatcher, type RegistrationWatcherOptions } from '../../../app/switch/registration-watcher';
+import { RegistrationWatcher, type RegistrationWatcherOptions } from '../../../app/switch/realtime/registration-watcher';
 import { capturingLogger } from '../../support/fakes/capturing-logger';
 import { PROJECT_ROOT, testEnv } from '../../support/test-env';
 import { connectionEventsAfter, contactOf, eventually, lastSeq, refreshContact, registerContact } from './support';

@@ -11,7 +11,7 @@ import { createSql, type Sql } from '../../../app/shared/infra/sql';
 import { systemClock } from '../../../app/shared/kernel';
 import { SessionService } from '../../../app/session';
 import { PgSessionPersistence } from '../../../app/session/pg-session-persistence';
-import { RegistrationWatcher } from '../../../app/switch/registration-watcher';
+import { RegistrationWatcher } from '../../../app/switch/realtime/registration-watcher';
 import { createUsersModule, type User } from '../../../app/users';
 import { uniquePhoneNumber, uniqueUsername } from '../../support/admin-client';
 import { addConsumerFromNow } from '../../support/jetstream';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ConnectionEventSchema, deterministicEventId } from '../../../app/shared/events';
-import { InvalidRegistrationChangeError, type RegistrationChange, toConnectionEvent, transportOf } from '../../../app/switch/registration-watcher';
+import { ConnectionEventSchema, deterministicEventId } from '../../../../app/shared/events';
+import { InvalidRegistrationChangeError, type RegistrationChange, toConnectionEvent, transportOf } from '../../../../app/switch/realtime/registration-watcher';
 
 const change = (overrides: Partial<RegistrationChange> = {}): RegistrationChange => ({
   id: 42n,

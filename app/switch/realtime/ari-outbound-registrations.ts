@@ -1,5 +1,5 @@
-import { type AriRest } from '../switch';
-import { type OutboundRegistrations } from './ports';
+import { type OutboundRegistrations } from '../../carriers';
+import { type AriRest } from '../ari-rest';
 
 // Outbound registrations through ARI, without a PJSIP reload:
 // - reading a registration through ARI's dynamic configuration makes res_pjsip_outbound_registration

@@ -1,10 +1,10 @@
 import { type JetStreamClient } from 'nats';
 import { Client } from 'pg';
-import { type ConnectionEvent, ConnectionEventSchema, CONNECTION_SUBJECTS, deadLetterSubject, deterministicEventId } from '../shared/events';
-import { errorMessage } from '../shared/kernel';
-import { type DeadLetter } from '../shared/infra/jetstream';
-import { type Logger } from '../shared/infra/logger';
-import { type Database } from '../shared/infra/prisma';
+import { type ConnectionEvent, ConnectionEventSchema, CONNECTION_SUBJECTS, deadLetterSubject, deterministicEventId } from '../../shared/events';
+import { errorMessage } from '../../shared/kernel';
+import { type DeadLetter } from '../../shared/infra/jetstream';
+import { type Logger } from '../../shared/infra/logger';
+import { type Database } from '../../shared/infra/prisma';
 
 // Asterisk's registrar writes registrations into ps_contacts (PJSIP realtime), and ARI does not
 // report those writes. A trigger on ps_contacts appends each change to registration_changes (a
