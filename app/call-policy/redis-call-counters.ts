@@ -1,23 +1,10 @@
+import { ACQUIRE_EXPIRING_SLOT, HOLD_EXPIRING_SLOT } from '../shared/infra/expiring-slots';
 import { type Redis } from '../shared/infra/redis';
 import { type CallCounters } from './ports';
 
-// Each user's call slots are a sorted set of the calls holding them, scored by when each slot
-// expires (Redis's clock, so every controller agrees), as carriers' slots are
-// (app/carriers/redis-carrier-capacity.ts): expired slots are pruned before they are counted.
-const ACQUIRE = `
-local now = redis.call('TIME')
-local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-const HOLD = `
-local now = redis.call('TIME')
-local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[2]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+// Each user's call slots are a sorted set of the calls holding them (shared/infra/expiring-slots.ts),
+// as carriers' slots are (app/carriers/redis-carrier-capacity.ts).
+
 // Counts one more unless `max` are counted already; the key lives two of its windows.
 const COUNT_UNDER = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -49,7 +36,7 @@ export class RedisCallCounters implements CallCounters {
   }
 
   async tryAcquire(kind: 'all' | 'pstn', userId: string, callId: string, max: number): Promise<boolean> {
-    return (await this.redis.eval(ACQUIRE, { keys: [this.slotKey(kind, userId)], arguments: [callId, String(max), String(this.ttlMs)] })) === 1;
+    return (await this.redis.eval(ACQUIRE_EXPIRING_SLOT, { keys: [this.slotKey(kind, userId)], arguments: [callId, String(max), String(this.ttlMs)] })) === 1;
   }
 
   async release(kind: 'all' | 'pstn', userId: string, callId: string): Promise<void> {
@@ -59,7 +46,7 @@ export class RedisCallCounters implements CallCounters {
   async hold(slots: { kind: 'all' | 'pstn'; userId: string; callId: string }[]): Promise<void> {
     if (slots.length === 0) return;
     const multi = this.redis.multi();
-    for (const slot of slots) multi.eval(HOLD, { keys: [this.slotKey(slot.kind, slot.userId)], arguments: [slot.callId, String(this.ttlMs)] });
+    for (const slot of slots) multi.eval(HOLD_EXPIRING_SLOT, { keys: [this.slotKey(slot.kind, slot.userId)], arguments: [slot.callId, String(this.ttlMs)] });
     await multi.execAsPipeline();
   }
 

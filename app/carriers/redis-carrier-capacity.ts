@@ -1,24 +1,7 @@
+import { ACQUIRE_EXPIRING_SLOT, HOLD_EXPIRING_SLOT } from '../shared/infra/expiring-slots';
 import { type Redis } from '../shared/infra/redis';
 
-// Each carrier's call slots are a sorted set of the legs holding them, scored by when each slot
-// expires (Redis's clock, so every controller instance agrees). Expired slots are pruned before
-// they are counted: a slot whose controller died without releasing it frees itself. A leg that
-// already holds a slot keeps it (and its later expiry) rather than taking a second one.
-const ACQUIRE = `
-local now = redis.call('TIME')
-local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-// Holds a slot whatever the limit: a leg that already had it (adopted after a restart, or kept alive).
-const HOLD = `
-local now = redis.call('TIME')
-local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[2]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+// Each carrier's call slots are a sorted set of the legs holding them (shared/infra/expiring-slots.ts).
 const ACTIVE = `
 local now = redis.call('TIME')
 return redis.call('ZCOUNT', KEYS[1], '(' .. (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)), '+inf')`;
@@ -49,14 +32,14 @@ export class RedisCarrierCapacity {
   }
 
   async tryAcquire(carrierId: string, legId: string, max: number): Promise<boolean> {
-    const taken = await this.redis.eval(ACQUIRE, { keys: [this.key(carrierId)], arguments: [legId, String(max), String(this.ttlMs)] });
+    const taken = await this.redis.eval(ACQUIRE_EXPIRING_SLOT, { keys: [this.key(carrierId)], arguments: [legId, String(max), String(this.ttlMs)] });
     return taken === 1;
   }
 
   async hold(slots: CarrierSlot[]): Promise<void> {
     if (slots.length === 0) return;
     const multi = this.redis.multi();
-    for (const slot of slots) multi.eval(HOLD, { keys: [this.key(slot.carrierId)], arguments: [slot.legId, String(this.ttlMs)] });
+    for (const slot of slots) multi.eval(HOLD_EXPIRING_SLOT, { keys: [this.key(slot.carrierId)], arguments: [slot.legId, String(this.ttlMs)] });
     await multi.execAsPipeline();
   }
 
