@@ -388,6 +388,8 @@ function installShutdown(log: Logger, shutdown: () => Promise<void>): (signal: s
 
 main().catch((error: unknown) => {
   const message = error instanceof ConfigError || error instanceof InstanceIdInUseError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`calling platform failed to start: ${message}\n`);
+  // A wrapped error's cause is what an operator needs to see (e.g. which JetStream call failed and why).
+  const cause = error instanceof Error && error.cause !== undefined ? `\ncaused by: ${error.cause instanceof Error ? error.cause.message : JSON.stringify(error.cause)}` : '';
+  process.stderr.write(`calling platform failed to start: ${message}${cause}\n`);
   process.exit(1);
 });

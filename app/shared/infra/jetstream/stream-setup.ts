@@ -69,31 +69,52 @@ export function streamConfigs(options: StreamOptions = {}): Array<Partial<Stream
 // run at every start, by every instance.
 export async function ensureStreams(jsm: JetStreamManager, log?: Logger, options: StreamOptions = {}): Promise<void> {
   for (const config of streamConfigs(options)) {
+    await withSetupRetries(config.name, log, () => ensureStream(jsm, config, log));
+  }
+}
+
+// A cluster that has just formed, or several instances creating the same replicated stream at
+// once, answer for a few seconds with timeouts or "temporarily unavailable" while the stream's
+// replicas elect a leader: that is retried, and only an error that lasts fails the start.
+const STREAM_SETUP_DEADLINE_MS = 30_000;
+
+async function withSetupRetries(resource: string, log: Logger | undefined, attempt: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + STREAM_SETUP_DEADLINE_MS;
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 2_000)) {
     try {
-      const existing = await jsm.streams.info(config.name).catch((error: unknown) => {
-        if (apiErrorCode(error) === STREAM_NOT_FOUND) return undefined;
-        throw error;
-      });
-      // Several instances starting at once (a fleet) race to create a stream: the loser updates it.
-      const created = !existing && (await jsm.streams.add(config).then(
-        () => true,
-        (error: unknown) => {
-          if (apiErrorCode(error) === STREAM_NAME_IN_USE) return false;
-          throw error;
-        },
-      ));
-      if (created) {
-        log?.info('jetstream stream created', { stream: config.name });
-      } else {
-        // Storage and retention cannot change on a live stream; everything else here can.
-        const { name, storage: _storage, retention: _retention, ...updatable } = config;
-        await jsm.streams.update(name, updatable);
-        log?.debug('jetstream stream up to date', { stream: name });
-      }
+      await attempt();
+      return;
     } catch (error) {
-      throw new StreamSetupError(config.name, error);
+      if (Date.now() + delayMs > deadline) throw new StreamSetupError(resource, error);
+      log?.warn('jetstream resource not set up yet: retrying', { resource, error: error instanceof Error ? error.message : String(error) });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }, log?: Logger): Promise<void> {
+  const existing = await jsm.streams.info(config.name).catch((error: unknown) => {
+    if (apiErrorCode(error) === STREAM_NOT_FOUND) return undefined;
+    throw error;
+  });
+  // Several instances starting at once (a fleet) race to create a stream: the loser updates it.
+  const created =
+    !existing &&
+    (await jsm.streams.add(config).then(
+      () => true,
+      (error: unknown) => {
+        if (apiErrorCode(error) === STREAM_NAME_IN_USE) return false;
+        throw error;
+      },
+    ));
+  if (created) {
+    log?.info('jetstream stream created', { stream: config.name });
+    return;
+  }
+  // Storage and retention cannot change on a live stream; everything else here can.
+  const { name, storage: _storage, retention: _retention, ...updatable } = config;
+  await jsm.streams.update(name, updatable);
+  log?.debug('jetstream stream up to date', { stream: name });
 }
 
 export interface ConsumerDefinition {
