@@ -1,14 +1,7 @@
-import { type z } from 'zod';
 import { AssignPricePlanRequest, BalanceResponse, CreatePricePlanRequest, PricePlanResponse, RateImportResponse, TopUpRequest } from './billing-schemas';
+import { type SchemaOf, body, error, json, unauthorized } from './openapi-parts';
 
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
-const body = (schema: string): Record<string, unknown> => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const unauthorized = { '401': error('missing or wrong bearer token') };
 
 const RATE_CSV_EXAMPLE = [
   'prefix,rate_per_minute,connect_fee,first_increment,next_increment,time_from,time_to',

@@ -1,14 +1,7 @@
-import { type z } from 'zod';
 import { BlockedPrefixListResponse, BlockedPrefixResponse, BlockPrefixRequest, CallPolicyResponse, PlanCallPolicyRequest, UserCallPolicyRequest } from './call-policy-schemas';
+import { type SchemaOf, body, error, json, unauthorized } from './openapi-parts';
 
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
-const body = (schema: string): Record<string, unknown> => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const unauthorized = { '401': error('missing or wrong bearer token') };
 
 // The call admission part of the OpenAPI document: limits, fraud caps, CLIR and the blocklist.
 export function callPolicyOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {

@@ -1,14 +1,7 @@
-import { type z } from 'zod';
 import { CarrierListResponse, CarrierResponse, CreateCarrierRequest, UpdateCarrierRequest } from './carriers-schemas';
+import { type SchemaOf, body, error, json, unauthorized } from './openapi-parts';
 
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
-const body = (schema: string): Record<string, unknown> => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const unauthorized = { '401': error('missing or wrong bearer token') };
 
 // The carriers part of the OpenAPI document: SIP trunks to the phone network.
 export function carriersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {

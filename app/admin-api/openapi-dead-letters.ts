@@ -1,12 +1,5 @@
-import { type z } from 'zod';
 import { DeadLetterListResponse, ReplayRequest, ReplayResponse } from './dead-letters-schemas';
-
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
-const unauthorized = { '401': error('missing or wrong bearer token') };
+import { type SchemaOf, error, json, ref, unauthorized } from './openapi-parts';
 
 // The dead-letter part of the OpenAPI document.
 export function deadLettersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {

@@ -1,4 +1,3 @@
-import { type z } from 'zod';
 import {
   AgencyCreatedResponse,
   CreateAgencyRequest,
@@ -9,12 +8,8 @@ import {
   WarrantListResponse,
   WarrantResponse,
 } from './schemas';
+import { type SchemaOf, error, json, ref } from './openapi-parts';
 
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
 const uuid = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 
 const ADMIN = 'Intercept administrator token (INTERCEPT_ADMIN_TOKEN) only. Agencies get 403.';

@@ -1,12 +1,7 @@
-import { type z } from 'zod';
 import { AuditQuery, CreateOperatorRequest, CreateTokenRequest, UpdateOperatorRequest } from './operators-schemas';
+import { type SchemaOf, body, error } from './openapi-parts';
 
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 const ok = (description: string): Record<string, unknown> => ({ description, content: { 'application/json': {} } });
-const error = (description: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref('Error') } } });
-const body = (schema: string): Record<string, unknown> => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'an operator id, or `me`' };
 const tokenId = { name: 'tokenId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const denied = { '401': error('missing or wrong bearer token'), '403': error('the role may not do this (AUTH.FORBIDDEN)') };

@@ -1,12 +1,5 @@
-import { type z } from 'zod';
 import { CarrierRateImportResponse, RouteAnswerResponse } from './routing-schemas';
-
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
-const unauthorized = { '401': error('missing or wrong bearer token') };
+import { type SchemaOf, error, json, unauthorized } from './openapi-parts';
 
 const CARRIER_RATES_EXAMPLE = ['prefix,rate_per_minute,connect_fee,first_increment,next_increment', '44,0.012,,60,60', '4420,0.004,,1,1', '447,0.021,0.01,30,6'].join('\n');
 

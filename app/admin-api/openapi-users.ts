@@ -1,12 +1,6 @@
-import { type z } from 'zod';
 import { ChangePasswordRequest, ResumeRequest, SuspendRequest } from './schemas';
+import { type SchemaOf, body, error, json } from './openapi-parts';
 
-type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => Record<string, unknown>;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const error = (description: string): Record<string, unknown> => json(description, 'Error');
-const body = (schema: string, required = true): Record<string, unknown> => ({ required, content: { 'application/json': { schema: ref(schema) } } });
 const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const common = { '401': error('missing or wrong bearer token'), '404': error('no such user (USER.NOT_FOUND)') };
 
