@@ -9,7 +9,7 @@
 # Needs root (namespaces). ADMIN_TOKEN is honoured; without it one is generated and printed.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
-[ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=ADMIN_TOKEN,FLEET_LOG_LEVEL,EDGE_LOG_LEVEL "$0" "$@"
+[ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=ADMIN_TOKEN,FLEET_LOG_LEVEL,EDGE_LOG_LEVEL,FLEET_TAG,FLEET_NET "$0" "$@"
 . "${PROJECT_ROOT}/scripts/lib/fleet-net.sh"
 . "${PROJECT_ROOT}/scripts/lib/fleet-services.sh"
 

@@ -3,15 +3,19 @@
 # benchmarking range, RFC 2544); nothing else on the machine is touched. Source it.
 # shellcheck shell=bash
 
-FLEET_NET="${FLEET_NET:-198.18.0}"
-FLEET_BRIDGE=fleet-br0
+# FLEET_TAG (a digit or two, default none) keeps two fleets on one machine apart: their namespaces,
+# bridge and links are named with it, and FLEET_NET defaults to 198.18.<tag>.
+FLEET_TAG="${FLEET_TAG:-}"
+case "$FLEET_TAG" in ''|[0-9]|[0-9][0-9]) ;; *) die "FLEET_TAG must be empty or 1-2 digits (got ${FLEET_TAG})" ;; esac
+FLEET_NET="${FLEET_NET:-198.18.${FLEET_TAG:-0}}"
+FLEET_BRIDGE="fleet${FLEET_TAG}-br0"
 FLEET_HOST_IP="${FLEET_NET}.1"
 EDGE_IP="${FLEET_NET}.2"
 CORE_IP="${FLEET_NET}.3"
 CARRIER_IP="${FLEET_NET}.4"
 # node-N is at .(10+N)
 node_ip() { echo "${FLEET_NET}.$((10 + ${1#node-}))"; }
-ns_of() { echo "fleet-$1"; }
+ns_of() { echo "fleet${FLEET_TAG}-$1"; }
 
 case "$FLEET_NET" in 198.18.*|198.19.*) ;; *) die "FLEET_NET must be inside 198.18.0.0/15 (got ${FLEET_NET})" ;; esac
 
@@ -25,10 +29,10 @@ bridge_up() {
   ip link set "$FLEET_BRIDGE" up
 }
 
-# host_up NAME IP: namespace fleet-NAME with eth0 at IP, its peer fv-NAME on the bridge.
+# host_up NAME IP: namespace fleet<tag>-NAME with eth0 at IP, its peer fv<tag>-NAME on the bridge.
 host_up() {
   local name="$1" ip="$2" ns veth peer
-  ns="$(ns_of "$name")"; veth="fv-${name}"; peer="fp-${name}"
+  ns="$(ns_of "$name")"; veth="fv${FLEET_TAG}-${name}"; peer="fp${FLEET_TAG}-${name}"
   ns_exists "$ns" || ip netns add "$ns"
   if ! ip link show "$veth" >/dev/null 2>&1; then
     ip link add "$veth" type veth peer name "$peer"
@@ -44,7 +48,7 @@ host_up() {
 
 host_down() {
   local name="$1"
-  ip link show "fv-${name}" >/dev/null 2>&1 && ip link del "fv-${name}"
+  ip link show "fv${FLEET_TAG}-${name}" >/dev/null 2>&1 && ip link del "fv${FLEET_TAG}-${name}"
   ns_exists "$(ns_of "$name")" && ip netns del "$(ns_of "$name")"
   return 0
 }

@@ -8,7 +8,10 @@ import { runSipp, type SippResult, type SippRun, type SippOptions } from './sipp
 // The netns fleet of scripts/fleet.sh, as the fleet tests and bench/fleet see it: phones on the host
 // (the bridge's address), the edge, the core's admin API, the nodes and the carrier host.
 const PROJECT_ROOT = join(__dirname, '..', '..');
-const NET = process.env.FLEET_NET ?? '198.18.0';
+// FLEET_TAG/FLEET_NET as in scripts/lib/fleet-net.sh: a second fleet on the same machine.
+const TAG = process.env.FLEET_TAG ?? '';
+const NET = process.env.FLEET_NET ?? `198.18.${TAG || '0'}`;
+export const fleetNamespace = (host: string): string => `fleet${TAG}-${host}`;
 
 export const fleetEnv = {
   hostIp: `${NET}.1`,
@@ -125,7 +128,7 @@ export function callsThroughEdge(dev: FleetDevice, dialed: string, options: { ca
 }
 
 // The carrier host's side: a sipp in the carrier namespace.
-const inCarrier = ['ip', 'netns', 'exec', 'fleet-carrier'];
+const inCarrier = ['ip', 'netns', 'exec', fleetNamespace('carrier')];
 export async function carrierAnswersOnHost(port: number, behaviour: UasBehaviour, calls = 1): Promise<SippRun> {
   const run = runSipp({ scenario: uasScenario(behaviour), target: fleetEnv.edgeTarget, localIp: fleetEnv.carrierIp, localPort: port, mediaPort: port + 2000, rtpEcho: true, calls, timeoutSeconds: 90, prefix: inCarrier });
   await waitForBound(run, port);
