@@ -177,6 +177,17 @@ write_dispatcher_list() {
   mv "$out.tmp" "$out"
 }
 
+# The edge's configuration: kamailio/edge.cfg (as kamailio.cfg) and every kamailio/edge-*.cfg it
+# includes (one file per edge feature, include_file'd by name from edge.cfg), rendered side by side.
+render_edge_config() {
+  local dir="$1" part
+  "${PROJECT_ROOT}/scripts/render-template.sh" "${PROJECT_ROOT}/kamailio/edge.cfg" "${dir}/kamailio.cfg"
+  for part in "${PROJECT_ROOT}"/kamailio/edge-*.cfg; do
+    [ -e "$part" ] || continue
+    "${PROJECT_ROOT}/scripts/render-template.sh" "$part" "${dir}/$(basename "$part")"
+  done
+}
+
 start_edge() {
   alive edge && return
   mkdir -p "${FLEET_DIR}/edge/run"
@@ -186,7 +197,7 @@ start_edge() {
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \
     EDGE_DISPATCHER_LIST="${FLEET_DIR}/edge/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
     EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=5 \
-    "${PROJECT_ROOT}/scripts/render-template.sh" "${PROJECT_ROOT}/kamailio/edge.cfg" "${FLEET_DIR}/edge/kamailio.cfg"
+    render_edge_config "${FLEET_DIR}/edge"
   kamailio -c -f "${FLEET_DIR}/edge/kamailio.cfg" >"${FLOG}/edge-check.log" 2>&1 || die "edge config refused, see ${FLOG}/edge-check.log"
   in_ns_bg edge "${FLOG}/edge.log" kamailio -DD -E -f "${FLEET_DIR}/edge/kamailio.cfg" -Y "${FLEET_DIR}/edge/run" >"$(pidfile edge)"
 }
