@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Start, stop and inspect the infrastructure of one profile: PostgreSQL, Redis, NATS (JetStream)
-# and Asterisk in its chroot. Every process is tracked by a PID file and stopped by that PID.
-# Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk ...] | wipe
+# Start, stop and inspect the infrastructure of one profile: PostgreSQL, Redis, NATS (JetStream),
+# Asterisk in its chroot and the SIP edge (Kamailio) in front of it: a fleet of one, the edge on
+# SIP_HOST:SIP_PORT and its node behind it. Every process is tracked by a PID file and stopped by that PID.
+# Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk|edge ...] | wipe
 # status without services also reports the profile's controller (started by scripts/start.sh, which
 # writes its PID file), on a line of its own: "controller: running (pid N)" or "controller: stopped".
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/edge-config.sh"
 
 profile="${1:?usage: stack.sh <profile> start|stop|status|restart [service...] | wipe}"
 action="${2:?usage: stack.sh <profile> start|stop|status|restart [service...]}"
 shift 2
 load_profile "$profile"
 
-ALL_SERVICES=(postgres redis nats asterisk)
+ALL_SERVICES=(postgres redis nats asterisk edge)
+[ "$EDGE_IN_FRONT" = yes ] || ALL_SERVICES=(postgres redis nats asterisk)
 services=("$@")
 all_named=0
 [ ${#services[@]} -gt 0 ] || { services=("${ALL_SERVICES[@]}"); all_named=1; }
@@ -115,7 +118,7 @@ start_asterisk() {
   if pid_alive "$pid"; then log "asterisk already running (pid $pid)"; return; fi
   [ -x "${ASTERISK_ROOT}/usr/sbin/asterisk" ] || die "no Asterisk chroot at ${ASTERISK_ROOT} (run scripts/provision.sh)"
   ensure_port_free -t "$ARI_PORT" "asterisk (ARI)"
-  ensure_port_free -u "$SIP_PORT" "asterisk (SIP)"
+  ensure_port_free -u "$SWITCH_SIP_PORT" "asterisk (SIP)"
   local moddir; moddir="/$(asterisk_moddir)"
   # The instance lives inside the root-owned chroot: the configuration is rendered here, then
   # installed there (as root when the scripts run as a user with sudo).
@@ -123,12 +126,14 @@ start_asterisk() {
   local rendered; rendered="$(mktemp -d)"
   # Asterisk sees the controller's SWITCH_EVENTS_FILE without the chroot's prefix.
   case "$SWITCH_EVENTS_FILE" in "${ASTERISK_ROOT}"/*) ;; *) die "SWITCH_EVENTS_FILE must be inside ${ASTERISK_ROOT}" ;; esac
+  # The node listens behind the edge (SWITCH_SIP_*) and takes SIP only from it (EDGE_IP: its ACL).
   AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE#"$ASTERISK_ROOT"}" \
+    SIP_HOST="$SWITCH_SIP_HOST" SIP_PORT="$SWITCH_SIP_PORT" EDGE_IP="$EDGE_NODE_SIDE_IP" \
     "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "$rendered"
   as_root install -m 600 "$rendered"/*.conf "${AST_INSTANCE_DIR}/etc/"
   rm -rf "$rendered"
   as_root rm -f "${AST_INSTANCE_DIR}/run/asterisk.pid"
-  log "asterisk: starting (SIP udp ${SIP_HOST}:${SIP_PORT}, ARI ${ARI_HOST}:${ARI_PORT})"
+  log "asterisk: starting (SIP udp ${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT} from the edge only, ARI ${ARI_HOST}:${ARI_PORT})"
   # -f: stay in the foreground (no fork). As root, chroot execs asterisk, so $! is Asterisk's own
   # PID; through sudo it is sudo's, so Asterisk's own PID file replaces it once it is up.
   nohup setsid $([ "$(id -u)" -eq 0 ] || echo sudo) chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -f -n \
@@ -148,6 +153,36 @@ start_asterisk() {
 asterisk_cli() { as_root chroot "$ASTERISK_ROOT" /usr/sbin/asterisk -C "${AST_INSTANCE_IN_CHROOT}/etc/asterisk.conf" -rx "$1"; }
 
 stop_asterisk() { stop_pid asterisk "$(read_pid "${RUN_DIR}/asterisk.pid")" TERM; }
+
+# ---------------------------------------------------------------- SIP edge (Kamailio)
+# The same kamailio/edge.cfg as the netns fleet's edge, with one node: this profile's Asterisk. It
+# reaches the node from EDGE_NODE_SIDE_IP (the node's ACL admits only that address) and answers
+# phones and carriers on SIP_HOST:SIP_PORT (UDP and TCP); carriers are recognised by source address
+# from this profile's carriers table.
+EDGE_DIR="${PROFILE_DIR}/edge"
+
+start_edge() {
+  local pid; pid="$(read_pid "${RUN_DIR}/edge.pid")"
+  if pid_alive "$pid"; then log "edge already running (pid $pid)"; return; fi
+  command -v kamailio >/dev/null || die "Kamailio is not installed (run scripts/provision.sh)"
+  ensure_port_free -u "$SIP_PORT" "edge (SIP)"
+  ensure_port_free -t "$SIP_PORT" "edge (SIP)"
+  mkdir -p "${EDGE_DIR}/run"
+  echo "1 sip:${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT} 0 0 socket=udp:${EDGE_NODE_SIDE_IP}:${SIP_PORT};name=${NODE_NAME:-node-1}" >"${EDGE_DIR}/dispatcher.list"
+  EDGE_NAME=edge EDGE_IP="$SIP_HOST" EDGE_PORT="$SIP_PORT" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-4}" \
+    EDGE_NODE_SIDE_LISTEN="listen=udp:${EDGE_NODE_SIDE_IP}:${SIP_PORT}" EDGE_ALIASES="alias=${SIP_REALM}" \
+    EDGE_RUN_DIR="${EDGE_DIR}/run" KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-5000}" \
+    EDGE_DISPATCHER_LIST="${EDGE_DIR}/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
+    EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${PG_HOST}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=2 \
+    render_edge_config "$EDGE_DIR"
+  kamailio -c -f "${EDGE_DIR}/kamailio.cfg" >"${LOG_DIR}/edge-check.log" 2>&1 || die "edge config refused, see ${LOG_DIR}/edge-check.log"
+  log "edge: starting on ${SIP_HOST}:${SIP_PORT} (udp, tcp), node sip:${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}"
+  nohup setsid kamailio -DD -E -f "${EDGE_DIR}/kamailio.cfg" -Y "${EDGE_DIR}/run" >>"${LOG_DIR}/edge.log" 2>&1 &
+  echo $! >"${RUN_DIR}/edge.pid"
+  wait_tcp "$SIP_HOST" "$SIP_PORT" 20 edge
+}
+
+stop_edge() { stop_pid edge "$(read_pid "${RUN_DIR}/edge.pid")" TERM; }
 
 # ---------------------------------------------------------------- common
 # A port already taken means another stack (or a leftover of one) would answer in our place.

@@ -47,12 +47,12 @@ if wants integration || wants e2e || wants faults; then
   to_stop=()
   while read -r service state _; do
     [ "$state" = stopped ] && to_stop+=("${service%:}")
-  done < <(scripts/stack.sh "$profile" status postgres redis nats asterisk)
+  done < <(scripts/stack.sh "$profile" status postgres redis nats asterisk edge)
   stop_started() { [ ${#to_stop[@]} -eq 0 ] || scripts/stack.sh "$profile" stop "${to_stop[@]}"; }
   trap stop_started EXIT
   # A run that starts the test stack starts it empty, as CI does: what an earlier run left (a
   # failed test's evidence, streams, live calls) cannot decide this one.
-  if [ "$profile" = test ] && [ ${#to_stop[@]} -eq 4 ]; then scripts/stack.sh "$profile" wipe; fi
+  if [ "$profile" = test ] && [ ${#to_stop[@]} -eq 5 ]; then scripts/stack.sh "$profile" wipe; fi
   scripts/stack.sh "$profile" start
   scripts/migrate.sh "$profile"
   export NODE_ENV=test

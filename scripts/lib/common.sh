@@ -49,6 +49,24 @@ load_profile() {
   # instance's log directory inside the chroot unless the profile says otherwise.
   SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE:-${AST_INSTANCE_DIR}/log/switch-events.csv}"
   export SWITCH_EVENTS_FILE
+  # A profile runs a fleet of one: the SIP edge (Kamailio) takes SIP_HOST:SIP_PORT, the address
+  # phones and carriers use; its Asterisk node listens SWITCH_SIP_PORT further on and takes SIP only
+  # from EDGE_NODE_SIDE_IP, the loopback address the edge reaches it from (a phone on loopback
+  # sends from 127.0.0.1, so the node's ACL tells the two apart). The bench profile is a bare switch
+  # on SIP_PORT (bench/call-setup and bench/soak measure Asterisk and the controller; the edge's
+  # own cost is bench/fleet's): EDGE_IN_FRONT=no.
+  if [ "$name" = bench ]; then EDGE_IN_FRONT="${EDGE_IN_FRONT:-no}"; else EDGE_IN_FRONT="${EDGE_IN_FRONT:-yes}"; fi
+  SWITCH_SIP_HOST="${SWITCH_SIP_HOST:-${SIP_HOST}}"
+  if [ "$EDGE_IN_FRONT" = yes ]; then
+    SWITCH_SIP_PORT="${SWITCH_SIP_PORT:-$((SIP_PORT + 20))}"
+    EDGE_NODE_SIDE_IP="${EDGE_NODE_SIDE_IP:-127.0.2.1}"
+    SIP_BEHIND_EDGE="${SIP_BEHIND_EDGE:-true}"
+  else
+    SWITCH_SIP_PORT="${SWITCH_SIP_PORT:-${SIP_PORT}}"
+    EDGE_NODE_SIDE_IP="${EDGE_NODE_SIDE_IP:-0.0.0.0/0}"
+    SIP_BEHIND_EDGE="${SIP_BEHIND_EDGE:-false}"
+  fi
+  export EDGE_IN_FRONT SWITCH_SIP_HOST SWITCH_SIP_PORT EDGE_NODE_SIDE_IP SIP_BEHIND_EDGE
   mkdir -p "$RUN_DIR" "$LOG_DIR"
 }
 

@@ -3,6 +3,8 @@
 # Each is started in its host's namespace and tracked by a PID file under .local/fleet/run. Source it.
 # shellcheck shell=bash
 
+. "${PROJECT_ROOT}/scripts/lib/edge-config.sh"
+
 FLEET_DIR="${LOCAL_DIR}/fleet"
 FRUN="${FLEET_DIR}/run"
 FLOG="${FLEET_DIR}/log"
@@ -167,25 +169,12 @@ wait_asterisk() {
 }
 
 # ---------------------------------------------------------------- edge: Kamailio
-kamailio_moddir() { ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1; }
-
 write_dispatcher_list() {
   local node out="${FLEET_DIR}/edge/dispatcher.list"
   mkdir -p "${FLEET_DIR}/edge"
   : >"$out.tmp"
   for node in $(fleet_nodes); do echo "1 sip:$(node_ip "$node"):${NODE_SIP_PORT} 0 0 name=${node}" >>"$out.tmp"; done
   mv "$out.tmp" "$out"
-}
-
-# The edge's configuration: kamailio/edge.cfg (as kamailio.cfg) and every kamailio/edge-*.cfg it
-# includes (one file per edge feature, include_file'd by name from edge.cfg), rendered side by side.
-render_edge_config() {
-  local dir="$1" part
-  "${PROJECT_ROOT}/scripts/render-template.sh" "${PROJECT_ROOT}/kamailio/edge.cfg" "${dir}/kamailio.cfg"
-  for part in "${PROJECT_ROOT}"/kamailio/edge-*.cfg; do
-    [ -e "$part" ] || continue
-    "${PROJECT_ROOT}/scripts/render-template.sh" "$part" "${dir}/$(basename "$part")"
-  done
 }
 
 start_edge() {

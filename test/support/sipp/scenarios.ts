@@ -81,8 +81,9 @@ export interface UacOptions {
   audio: boolean;
   // Give up while it rings: CANCEL this long after the first 180.
   cancelAfterMs?: number;
-  // Behind a proxy that record-routes (the fleet's edge): ACK and BYE of the answered call go to the
-  // callee's Contact through the Record-Route set, as a real phone sends them.
+  // ACK and BYE of the answered call go to the callee's Contact through the Record-Route set, as a
+  // real phone sends them (every topology has a record-routing edge); false: to where the INVITE went.
+  // true also answers a second challenge from another node (the netns fleet's failover).
   routed?: boolean;
 }
 
@@ -102,6 +103,7 @@ const FINAL_ERRORS = [401, 402, 403, 404, 408, 480, 484, 486, 487, 500, 502, 503
 // A caller: -set caller <username>, -s <dialled>, -au/-ap <credentials>. Answers Asterisk's
 // digest challenge. A final error is ACKed and ends the scenario (the test reads the code).
 export function uacCallScenario(options: UacOptions): string {
+  const routes = options.routed !== false;
   const invite = (cseq: number, auth: boolean): string =>
     send(
       `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -120,8 +122,8 @@ ${SDP}`,
       true,
     );
   const ack = (cseq: number, answered = false): string =>
-    send(`${inDialog('ACK', answered && options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
-${ackVia(!answered && options.routed)}
+    send(`${inDialog('ACK', answered && routes, 'sip:[service]@[remote_ip]:[remote_port]')}
+${ackVia(!answered && routes)}
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
@@ -136,7 +138,7 @@ Content-Length: 0`);
     options.hangup === 'caller'
       ? `  <pause milliseconds="${options.holdMs}"/>
 ${send(
-  `${inDialog('BYE', options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
+  `${inDialog('BYE', routes, 'sip:[service]@[remote_ip]:[remote_port]')}
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$caller]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
@@ -209,7 +211,7 @@ ${invite(2, true)}
   <recv response="100" optional="true"/>
 ${options.routed ? '  <recv response="401" auth="true" optional="true" next="rechallenged"/>\n' : ''}  <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
+  <recv response="200" rtd="true" optional="true" next="answered"${routes ? ' rrs="true"' : ''}/>
 ${errors}
   <label id="answered"/>
 ${answered}
@@ -283,7 +285,8 @@ Content-Length: 0`)}
 ${OK_NO_BODY}`
         : `  <pause milliseconds="${behaviour.hangupAfterMs}"/>
 ${send(
-  `BYE [$remote_contact] SIP/2.0
+  `BYE [next_url] SIP/2.0
+[routes]
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: [$local_party];tag=[pid]SIPpTag01[call_number]
 To: [$remote_party]
@@ -308,12 +311,11 @@ ${afterAnswer}
       ? `
       <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="remote_party"/>
       <ereg regexp="[^;]*" search_in="hdr" header="To:" check_it="true" assign_to="local_party"/>
-      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" check_it="true" assign_to="remote_contact"/>
       <ereg regexp=".*" search_in="hdr" header="Call-ID:" check_it="true" assign_to="dialog_call_id"/>`
       : '';
   return header(
     'uas',
-    `  <recv request="INVITE" crlf="true">
+    `  <recv request="INVITE" crlf="true" rrs="true">
     <action>${dialogCaptures}
       <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="invite_cseq"/>
     </action>
@@ -351,6 +353,7 @@ ${cancelled}
 // sends an INVITE for one of our numbers, with the caller's number in From. -s <our number>,
 // -set from <caller number>. Hangs up after holdMs once answered.
 export function carrierInviteScenario(options: { holdMs: number; routed?: boolean }): string {
+  const routes = options.routed !== false;
   const invite = send(
     `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -368,8 +371,8 @@ ${SDP}`,
     true,
   );
   const ackOf = (answered: boolean): string =>
-    send(`${inDialog('ACK', answered && options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
-${ackVia(!answered && options.routed)}
+    send(`${inDialog('ACK', answered && routes, 'sip:[service]@[remote_ip]:[remote_port]')}
+${ackVia(!answered && routes)}
 From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
@@ -384,13 +387,13 @@ ${invite}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" optional="true" next="answered"${options.routed ? ' rrs="true"' : ''}/>
+  <recv response="200" rtd="true" optional="true" next="answered"${routes ? ' rrs="true"' : ''}/>
 ${errors}
   <label id="answered"/>
 ${ackOf(true)}
   <pause milliseconds="${options.holdMs}"/>
 ${send(
-  `${inDialog('BYE', options.routed, 'sip:[service]@[remote_ip]:[remote_port]')}
+  `${inDialog('BYE', routes, 'sip:[service]@[remote_ip]:[remote_port]')}
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[$from]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
