@@ -29,6 +29,7 @@ import { ensureConsumer, ensureStreams, JetStreamDeadLetters, OutboxPublisher, p
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
+import { NatsCallCommands } from './shared/infra/nats-call-commands';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
@@ -238,6 +239,12 @@ async function main(): Promise<void> {
       ),
     deadLetters: async () => (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages,
   });
+  // Operator actions on a call another instance drives (a fleet node) are forwarded to it over NATS.
+  const callCommands = new NatsCallCommands(nats, { instanceId: config.instanceId, timeoutMs: CALL_COMMAND_TIMEOUT_MS, log: log.child({ module: 'call-commands' }) });
+  const callOperations = new CallOperations(store, calls, switchModule.control, { find: async (id) => {
+    const record = await callLog.find(id);
+    return record && endedCallView(record);
+  } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands });
   const api = createAdminApi({
     token: config.admin.token,
     operators: operators.service,
@@ -251,10 +258,7 @@ async function main(): Promise<void> {
     routing: routing.service,
     callPolicy: callPolicy.admin,
     callRecords: callLog,
-    calls: new CallOperations(store, calls, switchModule.control, { find: async (id) => {
-      const record = await callLog.find(id);
-      return record && endedCallView(record);
-    } }, directoryOf(users)),
+    calls: callOperations,
     metrics,
     log,
     deadLetters,
@@ -262,6 +266,8 @@ async function main(): Promise<void> {
     health: healthChecks,
   });
   const server = await listen(api, config.admin.host, config.admin.port);
+  // Operator commands for calls this instance drives, sent by the instance an operator reached.
+  callCommands.serve((command) => callOperations.execute(command));
 
   // Calls left by a previous run are taken over before any switch event is handled; after every
   // (re)connection of the event stream, they are compared with what Asterisk really has.
@@ -328,6 +334,7 @@ async function main(): Promise<void> {
     await jobs.stop();
     instances.stop();
     switchModule.stop();
+    callCommands.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
@@ -355,6 +362,9 @@ function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+// How long an operator's command waits for the node that drives the call before a 503.
+const CALL_COMMAND_TIMEOUT_MS = 3000;
 
 // A dependency that is down can hold a graceful step forever (NATS drain and Redis quit wait for a
 // server that retries without end), so the shutdown has a deadline; a second signal ends it at once.

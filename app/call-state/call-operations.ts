@@ -1,7 +1,8 @@
-import { ConflictError, NotFoundError } from '../shared/kernel';
+import { type CallCommand, type CallCommandReply } from '../shared/events';
+import { AppError, ConflictError, NotFoundError } from '../shared/kernel';
 import { type Call, type Party } from './call';
 import { type CallStateManager } from './call-state-manager';
-import { type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
+import { type CallCommandForwarder, type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,6 +45,13 @@ export class CallAlreadyEndedError extends ConflictError {
   }
 }
 
+// The instance driving a call (a fleet node) did not answer a command for it in time.
+export class CallNodeUnreachableError extends AppError {
+  constructor(callId: string, owner: string, options?: { cause?: unknown }) {
+    super('CALL.NODE_UNREACHABLE', 'the node driving the call did not answer', 'unavailable', { callId, owner }, options);
+  }
+}
+
 export function viewOf(call: Call): CallView {
   const { channelId: _channel, ...caller } = call.caller;
   return {
@@ -69,6 +77,8 @@ export class CallOperations {
     // Finds users by username (and by id) for the per-user index and click-to-call; without it,
     // only user ids are found.
     private readonly directory?: Pick<SubscriberDirectory, 'findByUsername' | 'findById'>,
+    // In a fleet: this instance's id, and the way to reach the instance that owns a call.
+    private readonly fleet?: { instanceId: string; forwarder: CallCommandForwarder },
   ) {}
 
   // Click-to-call: rings the devices of `from` (a user id or username); the first to answer calls
@@ -113,16 +123,34 @@ export class CallOperations {
     return results.filter((result) => result.status === 'fulfilled').length;
   }
 
-  // Hangs a live call up. The controller driving it ends it; if that is another instance, hanging
-  // up its channels makes that instance end it.
+  // Hangs a live call up. The controller driving it ends it: this one, or the owner it is forwarded
+  // to (a fleet node, whose switch has the call's channels). An owner that does not drive it (not
+  // adopted yet) or no owner at all: hanging up its channels makes whoever adopts it end it.
   async hangUp(callId: string, reason = 'operator'): Promise<void> {
     if (await this.manager.terminate(callId, reason)) return;
     const live = await this.store.get(callId);
+    if (live && (await this.forwarded(live, { kind: 'hang_up', callId, reason }))) return;
     if (live) {
       await Promise.all(live.channelIds().map((channelId) => this.switchControl.hangup(channelId, 'normal')));
       return;
     }
     if (await this.ended.find(callId)) throw new CallAlreadyEndedError(callId);
     throw new CallNotFoundError(callId);
+  }
+
+  // Sends the command to the call's owner when that is another instance; whether it was done there.
+  private async forwarded(call: Call, command: CallCommand): Promise<boolean> {
+    if (!this.fleet || call.owner === undefined || call.owner === this.fleet.instanceId) return false;
+    const reply: CallCommandReply = await this.fleet.forwarder.forward(call.owner, command);
+    if (reply.outcome === 'failed' || reply.outcome === 'unreachable') throw new CallNodeUnreachableError(call.id, call.owner, { cause: new Error(reply.message) });
+    return reply.outcome === 'done';
+  }
+
+  // Runs a command another instance forwarded here, for a call this instance may drive.
+  async execute(command: CallCommand): Promise<CallCommandReply> {
+    switch (command.kind) {
+      case 'hang_up':
+        return (await this.manager.terminate(command.callId, command.reason)) ? { outcome: 'done' } : { outcome: 'not_driving' };
+    }
   }
 }

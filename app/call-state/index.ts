@@ -7,7 +7,7 @@ export function createCallStateModule(deps: CallStateModuleDeps): CallStateManag
 }
 
 export { CallStateManager, type CallStateManagerDeps } from './call-state-manager';
-export { CallOperations, CallNotFoundError, CallAlreadyEndedError, CallUserNotFoundError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
+export { CallOperations, CallNodeUnreachableError, CallNotFoundError, CallAlreadyEndedError, CallUserNotFoundError, viewOf, type CallView, type EndedCallLookup } from './call-operations';
 export { CallerUnreachableError } from './click-to-call';
 export { InMemoryCallStore } from './in-memory-call-store';
 export { RedisCallStore, type RedisCallStoreOptions } from './redis-call-store';

@@ -1,4 +1,4 @@
-import { type PublishableEvent, type RtpQuality } from '../shared/events';
+import { type CallCommand, type CallCommandReply, type PublishableEvent, type RtpQuality } from '../shared/events';
 import { AppError, type CallId } from '../shared/kernel';
 import { type Call, type Party } from './call';
 
@@ -279,4 +279,12 @@ export interface CallStore {
 // number of live calls this instance drives at that moment.
 export interface CallMetrics {
   observe(events: readonly PublishableEvent[], liveCalls: number): void;
+}
+
+// ---- Operator commands for calls another instance drives.
+
+// Sends a command to the instance that owns a call (NATS request/reply in production); an owner
+// that does not answer in time is an 'unreachable' reply, not an exception.
+export interface CallCommandForwarder {
+  forward(owner: string, command: CallCommand): Promise<CallCommandReply>;
 }

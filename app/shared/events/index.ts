@@ -3,3 +3,4 @@ export * from './call-events';
 export * from './connection-events';
 export * from './event-ids';
 export * from './ports';
+export * from './call-commands';
