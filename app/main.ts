@@ -307,6 +307,13 @@ async function main(): Promise<void> {
     calls.keepAlive().catch((error: unknown) => log.warn('refreshing live calls failed', { error: errorMessage(error) }));
   }, KEEP_ALIVE_INTERVAL_MS);
   keepAlive.unref();
+  // Calls of a fleet node that never came back (no restarted controller adopted them) are closed. One
+  // switch shared by instances (no fleet) has their channels: a restarted instance adopts them there.
+  const deadNodeSweep = setInterval(() => {
+    if (!config.fleetNode) return;
+    calls.closeCallsOfDeadInstances(DEAD_INSTANCE_CALLS_AFTER_MS).catch((error: unknown) => log.warn('closing calls of dead instances failed', { error: errorMessage(error) }));
+  }, DEAD_INSTANCE_SWEEP_MS);
+  deadNodeSweep.unref();
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
   jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
   jobs.every('statement close', STATEMENT_CLOSE_MS, () => invoices.closeStatements(), 0);
@@ -330,6 +337,7 @@ async function main(): Promise<void> {
 
   lifecycle.stop = installShutdown(log, async () => {
     clearInterval(keepAlive);
+    clearInterval(deadNodeSweep);
     clearInterval(reservationSweep);
     await jobs.stop();
     instances.stop();
@@ -362,6 +370,11 @@ function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+// A gone instance's calls are left this long past its last heartbeat for its restarted self to
+// adopt (a node brought back within it keeps its calls' records exact), then closed by a peer.
+const DEAD_INSTANCE_CALLS_AFTER_MS = 30_000;
+const DEAD_INSTANCE_SWEEP_MS = 5_000;
 
 // How long an operator's command waits for the node that drives the call before a 503.
 const CALL_COMMAND_TIMEOUT_MS = 3000;

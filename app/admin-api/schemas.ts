@@ -61,6 +61,7 @@ export const CallResponse = z.object({
   talkMs: z.number().int().optional(),
   devices: z.array(z.object({ contactUri: z.string(), outcome: z.string().optional() })),
   history: z.array(z.object({ state: z.string(), at: z.iso.datetime() })),
+  node: z.string().optional().meta({ description: 'a live call: the controller instance (fleet node) driving it, where operator actions on it are carried out' }),
 });
 
 export const CallListResponse = z.object({ calls: z.array(CallResponse) });

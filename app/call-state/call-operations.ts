@@ -19,6 +19,8 @@ export interface CallView {
   talkMs?: number;
   devices: { contactUri: string; outcome?: string }[];
   history: { state: string; at: string }[];
+  // A live call: the instance (fleet node) driving it.
+  node?: string;
 }
 
 // A finished call, from the call logs.
@@ -63,6 +65,7 @@ export function viewOf(call: Call): CallView {
     dialed: call.dialed,
     devices: call.legs.map((leg) => ({ contactUri: leg.contactUri, ...(leg.outcome ? { outcome: leg.outcome } : {}) })),
     history: call.history.map((change) => ({ state: change.state, at: new Date(change.at).toISOString() })),
+    ...(call.owner !== undefined ? { node: call.owner } : {}),
   };
 }
 

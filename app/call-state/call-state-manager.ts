@@ -6,6 +6,7 @@ import { CallDeadline } from './call-deadline';
 import { callAnswered } from './call-events';
 import { CallProgress } from './call-progress';
 import { type Baseline, CallRecovery } from './call-recovery';
+import { DeadOwnerCalls } from './dead-owner-calls';
 import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { ClickToCall } from './click-to-call';
@@ -29,6 +30,7 @@ export class CallStateManager {
   private readonly recovery: CallRecovery;
   private readonly clickToCall: ClickToCall;
   private readonly deadline: CallDeadline;
+  private readonly deadOwners: DeadOwnerCalls;
 
   constructor(deps: CallStateManagerDeps) {
     this.ctx = new CallContext(deps);
@@ -43,6 +45,7 @@ export class CallStateManager {
       failSafe: (callId, event, log) => this.failSafe(callId, event, log),
       waitsForCaller: (callId) => this.clickToCall.isRingingCaller(callId),
     });
+    this.deadOwners = new DeadOwnerCalls(this.ctx, { end: (call, cause, log, options) => this.end(call, cause, log, options) });
   }
 
   // Entry point for every switch event. Synchronous up to the queue, so arrival order is kept.
@@ -102,6 +105,12 @@ export class CallStateManager {
   // For a caller that has just listed the switch's channels and bridges itself (baseline: now).
   reconcile(channels: SwitchChannel[], connectedAt: Date, bridges: SwitchBridge[] = [], baseline: Baseline = this.recovery.baseline()): Promise<void> {
     return this.recovery.reconcile(channels, connectedAt, bridges, baseline);
+  }
+
+  // Closes the calls of instances gone for longer than boundMs that nobody adopted (a fleet node
+  // that never came back), at their owner's last heartbeat. The number closed.
+  closeCallsOfDeadInstances(boundMs: number): Promise<number> {
+    return this.deadOwners.close(boundMs);
   }
 
   // Refreshes the store's safety TTL of every call this instance drives, and its carrier slots.
