@@ -80,7 +80,7 @@ describe('e2e: sessions follow real SIP registrations', function () {
     firstSeq = (await jsm.streams.info(STREAMS.connectionEvents.name)).state.last_seq;
     const def = { name: consumerName, stream: STREAMS.connectionEvents.name, filterSubject: 'connection.v1.>' };
     await addConsumerFromNow(jsm, def);
-    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3 } });
+    const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: testEnv.sipRealm, maxDevicesPerUser: 3, behindEdge: testEnv.sipBehindEdge } });
     newUser = () => users.create({ username: uniqueUsername('sess'), password, phoneNumber: uniquePhoneNumber() });
     const sessions = new SessionService({ persistence: new PgSessionPersistence(sql), clock: systemClock, log: silentLogger, consumer: consumerName });
     watcher = new RegistrationWatcher({ db, js, databaseUrl: testEnv.databaseUrl, log: silentLogger });

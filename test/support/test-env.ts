@@ -37,4 +37,7 @@ export const testEnv = {
   ariUser: required('ARI_USER'),
   ariPassword: required('ARI_PASSWORD'),
   sipRealm: required('SIP_REALM'),
+  // The switch is behind the profile's SIP edge (AORs keep its Path): modules the tests compose
+  // themselves are set up the same way as the app.
+  sipBehindEdge: env.SIP_BEHIND_EDGE === 'true',
 };

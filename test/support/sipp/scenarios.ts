@@ -36,8 +36,11 @@ Content-Length: 0`);
 
 // A response to the INVITE: 180 without a body; 183 and 200 with our SDP, 200 retransmitted until
 // it is acknowledged.
+// A response carries the INVITE's Record-Route (RFC 3261 12.1.1): the switch then sends its BYE
+// through the edge, which alone may reach it.
 export function inviteResponse(status: '180 Ringing' | '183 Session Progress' | '200 OK'): string {
   const contact = `[last_Via:]
+[last_Record-Route:]
 [last_From:]
 ${TO_TAGGED}
 [last_Call-ID:]
