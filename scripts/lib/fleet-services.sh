@@ -124,6 +124,8 @@ app_env() {
     ARI_URL="http://${ari_host}:${ARI_PORT}" ARI_USER="$ARI_USER" ARI_PASSWORD="$ARI_PASSWORD" ARI_APP="$ari_app" \
     SIP_HOST="$EDGE_IP" SIP_PORT="$EDGE_PORT" SIP_REALM=calling.local SIP_BEHIND_EDGE=true \
     INTERCEPT_LOG_FILE="${FLEET_DIR}/${name}/intercept.log" INTERCEPT_EVIDENCE_LOCATIONS="file://${FLEET_DIR}/evidence/1,file://${FLEET_DIR}/evidence/2,file://${FLEET_DIR}/evidence/3"
+  # A node's controller reads its own Asterisk's event file (cel_custom.conf); the core has no switch.
+  case "$name" in node-*) echo "SWITCH_EVENTS_FILE=${ASTERISK_ROOT}/srv/calling/fleet-${name}/log/switch-events.csv" ;; esac
 }
 
 start_app() {
@@ -150,7 +152,7 @@ start_asterisk() {
   AST_INSTANCE="$inst" AST_MODDIR="/$(asterisk_moddir)" SIP_HOST="$ip" SIP_PORT="$NODE_SIP_PORT" SIP_REALM=calling.local \
     RTP_PORT_START=20000 RTP_PORT_END=29999 AST_MAXLOAD=0 ARI_HOST="$ip" ARI_PORT="$ARI_PORT" ARI_USER="$ARI_USER" \
     ARI_PASSWORD="$ARI_PASSWORD" ARI_APP=calls PG_HOST="$CORE_IP" PG_PORT="$PG_PORT" PG_DB="$PG_DB" PG_USER="$PG_USER" \
-    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" bash -c '
+    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" SWITCH_EVENTS_FILE="${inst}/log/switch-events.csv" bash -c '
       "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf" "$1" && "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf-node" "$1"' \
     "$PROJECT_ROOT" "$rendered"
   install -m 600 "$rendered"/*.conf "${dir}/etc/"; rm -rf "$rendered"
