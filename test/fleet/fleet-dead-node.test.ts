@@ -15,6 +15,9 @@ import {
   until,
 } from '../support/fleet';
 
+// A reservation stays open (credit held) until its call's end is settled.
+const OPEN_RESERVATIONS = "SELECT call_id::text FROM reservations WHERE call_id = ANY($1::uuid[]) AND status = 'open'";
+
 interface LiveCallView {
   id: string;
   state: string;
@@ -51,7 +54,7 @@ describe('fleet: calls of a node that never returns', function () {
       const onNode2 = answered.filter((call) => call.node === 'node-2').map((call) => call.id);
       const onNode1 = answered.filter((call) => call.node === 'node-1').map((call) => call.id);
       expect(onNode2.length, JSON.stringify(answered.map((call) => call.node))).to.be.greaterThan(0);
-      const reserved = await fleetQuery<{ call_id: string }>('SELECT call_id::text FROM reservations WHERE call_id = ANY($1::uuid[])', [onNode2]);
+      const reserved = await fleetQuery<{ call_id: string }>(OPEN_RESERVATIONS, [onNode2]);
       expect(reserved.map((row) => row.call_id).sort(), 'reservations while live').to.deep.equal([...onNode2].sort());
 
       const killedAt = Date.now();
@@ -71,7 +74,7 @@ describe('fleet: calls of a node that never returns', function () {
         expect(row.end_reason, JSON.stringify(row)).to.equal('ended_while_disconnected');
         expect(row.ended_at.getTime(), JSON.stringify(row)).to.be.within(killedAt - 3000, killedAt + 1000);
       }
-      const left = await until(() => fleetQuery<{ call_id: string }>('SELECT call_id::text FROM reservations WHERE call_id = ANY($1::uuid[])', [onNode2]), (rows) => rows.length === 0, 30_000, 'reservations released');
+      const left = await until(() => fleetQuery<{ call_id: string }>(OPEN_RESERVATIONS, [onNode2]), (rows) => rows.length === 0, 30_000, 'reservations released');
       expect(left).to.deep.equal([]);
 
       for (const id of onNode1) expect((await fleetApi('DELETE', `/v1/calls/${id}`)).status).to.equal(202);
