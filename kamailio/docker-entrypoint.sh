@@ -10,7 +10,13 @@ export EDGE_PROBE_INTERVAL_S="${EDGE_PROBE_INTERVAL_S:-1}" EDGE_PROBE_THRESHOLD=
 for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODULES="$dir" && break; done
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"
-for node in "${nodes[@]}"; do echo "1 ${node} 0 0" >>"$EDGE_DISPATCHER_LIST"; done
+# EDGE_NODE_ATTRS: dispatcher attributes of every node, e.g. socket=udp:127.0.2.1:5060 (a fleet of
+# one on host networking, where the node's ACL admits the edge's node-side address only).
+for node in "${nodes[@]}"; do echo "1 ${node} 0 0 ${EDGE_NODE_ATTRS:-}" >>"$EDGE_DISPATCHER_LIST"; done
 render-template.sh /usr/local/share/calling/edge.cfg /etc/calling-edge/kamailio.cfg
+# Every edge feature file (kamailio/edge-*.cfg) beside it, as scripts/lib/edge-config.sh does.
+for part in /usr/local/share/calling/edge-*.cfg; do
+  if [ -e "$part" ]; then render-template.sh "$part" "/etc/calling-edge/$(basename "$part")"; fi
+done
 kamailio -c -f /etc/calling-edge/kamailio.cfg
 exec kamailio -DD -E -f /etc/calling-edge/kamailio.cfg -Y "$EDGE_RUN_DIR"

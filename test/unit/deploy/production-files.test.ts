@@ -120,10 +120,11 @@ describe('production files', function () {
   });
 
   describe('docker-compose.yml', function () {
-    it('defines the services the design needs: postgres, redis, nats, asterisk, a one-shot migrate and the app', function () {
-      expect(services(composeDoc)).to.include.all.keys('postgres', 'redis', 'nats', 'asterisk', 'migrate', 'app');
+    const NATS_SERVERS = ['nats-1', 'nats-2', 'nats-3'];
+    it('defines the services the design needs: postgres, redis, a NATS cluster of 3, the SIP edge, asterisk, a one-shot migrate and the app', function () {
+      expect(services(composeDoc)).to.include.all.keys('postgres', 'redis', ...NATS_SERVERS, 'edge', 'asterisk', 'migrate', 'app');
       expect(service(composeDoc, 'migrate').restart).to.equal('no');
-      for (const name of ['postgres', 'redis', 'nats', 'asterisk', 'app']) expect(service(composeDoc, name).restart, name).to.equal('unless-stopped');
+      for (const name of ['postgres', 'redis', ...NATS_SERVERS, 'edge', 'asterisk', 'app']) expect(service(composeDoc, name).restart, name).to.equal('unless-stopped');
     });
 
     it('requires every secret from the operator with ${VAR:?...}, so compose refuses to start without one', function () {
@@ -178,12 +179,17 @@ describe('production files', function () {
       expect(runtime).to.include(`chown node:node ${logDir}`);
     });
 
-    it('gives the app and Asterisk the same ARI endpoint and credentials, SIP settings and database', function () {
+    it('gives the app and Asterisk the same ARI endpoint and credentials, SIP settings and database; the edge faces phones and reaches Asterisk from the one address its ACL admits', function () {
       const app = loadConfig(environment(deployed, 'app'));
       const ast = environment(deployed, 'asterisk');
+      const edge = environment(deployed, 'edge');
       expect(app.ari).to.include({ user: ast.ARI_USER, password: ast.ARI_PASSWORD, app: ast.ARI_APP });
       expect(new URL(app.ari.url)).to.include({ hostname: ast.ARI_HOST, port: ast.ARI_PORT });
-      expect(app.sip).to.include({ host: ast.SIP_HOST, port: Number(ast.SIP_PORT), realm: ast.SIP_REALM });
+      expect(app.sip).to.include({ host: edge.EDGE_IP, port: Number(edge.EDGE_PORT), realm: ast.SIP_REALM, behindEdge: true });
+      expect(edge.EDGE_NODES).to.equal(`sip:${ast.SIP_HOST}:${ast.SIP_PORT}`);
+      expect(edge.EDGE_NODE_SIDE_LISTEN).to.equal(`listen=udp:${ast.EDGE_IP}:${edge.EDGE_PORT}`);
+      expect(edge.EDGE_NODE_ATTRS).to.include(`socket=udp:${ast.EDGE_IP}:${edge.EDGE_PORT}`);
+      expect(app.nats.streamReplicas).to.equal(NATS_SERVERS.length);
       const db = new URL(app.database.url);
       expect({ host: db.hostname, port: db.port, db: db.pathname.slice(1), user: db.username, password: db.password }).to.deep.equal({
         host: ast.PG_HOST, port: ast.PG_PORT, db: ast.PG_DB, user: ast.PG_USER, password: ast.PG_PASSWORD,
@@ -217,13 +223,13 @@ describe('production files', function () {
       expect(dependsOn('migrate')).to.deep.equal({ postgres: 'service_healthy' });
       expect(dependsOn('asterisk')).to.deep.equal({ postgres: 'service_healthy', migrate: 'service_completed_successfully' });
       expect(dependsOn('app')).to.deep.equal({
-        migrate: 'service_completed_successfully', postgres: 'service_healthy', redis: 'service_healthy', nats: 'service_healthy', asterisk: 'service_started',
+        migrate: 'service_completed_successfully', postgres: 'service_healthy', redis: 'service_healthy', 'nats-1': 'service_healthy', 'nats-2': 'service_healthy', 'nats-3': 'service_healthy', asterisk: 'service_started',
       });
     });
 
     it('has a healthcheck for every long-running service: in compose for the infrastructure, in the image for the app and Asterisk', function () {
-      for (const name of ['postgres', 'redis', 'nats']) expect(strings(dict(service(composeDoc, name).healthcheck, name).test), name).to.have.length.greaterThan(1);
-      expect(strings(dict(service(composeDoc, 'nats').healthcheck, 'nats').test).join(' ')).to.include(':8222/healthz');
+      for (const name of ['postgres', 'redis', ...NATS_SERVERS]) expect(strings(dict(service(composeDoc, name).healthcheck, name).test), name).to.have.length.greaterThan(1);
+      for (const name of NATS_SERVERS) expect(strings(dict(service(composeDoc, name).healthcheck, name).test).join(' ')).to.include(':8222/healthz');
       expect(strings(dict(service(composeDoc, 'postgres').healthcheck, 'postgres').test).join(' ')).to.include('pg_isready');
       expect(APP_DOCKERFILE.filter((i) => i.keyword === 'HEALTHCHECK').map((i) => i.args).join()).to.include('/healthz');
       expect(ASTERISK_DOCKERFILE.some((i) => i.keyword === 'HEALTHCHECK')).to.equal(true);
