@@ -38,7 +38,8 @@ cat >&2 <<EOF
 
   Calling platform (profile: local)
     admin API   http://${ADMIN_HOST}:${ADMIN_PORT}   (OpenAPI: /v1/openapi.json, health: /healthz)
-    SIP         udp ${SIP_HOST}:${SIP_PORT}   realm ${SIP_REALM}
+    SIP         udp/tcp ${SIP_HOST}:${SIP_PORT}   realm ${SIP_REALM}   (the Kamailio edge)
+    switch      Asterisk on ${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}, SIP from the edge only
     ARI         ${ARI_URL}   (app ${ARI_APP})
     Asterisk CLI: scripts/asterisk-cli.sh local
     Lawful intercept log: ${INTERCEPT_LOG_FILE:-.local/local/intercept.log}
