@@ -5,16 +5,16 @@
 //    node (sipp in the edge's namespace, the one source a node's ACL admits) at the same rate. The
 //    callee's leg goes through the edge both times (its Path), so this is one edge hop's cost.
 // 3. CPU per call per component (edge, Asterisk, controller, core: PostgreSQL, Redis, NATS, admin
-//    API) from /proc over the two-node step at the highest rate.
+//    API) from /proc over the two-node step at the lowest rate (every call answered there).
 // The last lines printed are the headline figures ("name: value unit").
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answersThroughEdge, createFleetUser, fleetDevice, fleetEnv, fleetNamespace, registerThroughEdge, type FleetDevice } from '../test/support/fleet';
+import { answersThroughEdge, createFleetUser, fleetApi, fleetDevice, fleetEnv, fleetNamespace, registerThroughEdge, type FleetDevice } from '../test/support/fleet';
 import { runSipp, type SippResult } from '../test/support/sipp';
 import { uacCallScenario } from '../test/support/sipp/scenarios';
 
-const RATES = (process.env.FLEET_BENCH_RATES ?? '10 20 40').split(/\s+/).filter(Boolean).map(Number);
+const RATES = (process.env.FLEET_BENCH_RATES ?? '5 10 15').split(/\s+/).filter(Boolean).map(Number);
 const STEP_SECONDS = Number(process.env.FLEET_BENCH_STEP_SECONDS ?? '10');
 const HOLD_MS = Number(process.env.FLEET_BENCH_HOLD_MS ?? '1000');
 const PROJECT_ROOT = join(__dirname, '..');
@@ -59,6 +59,19 @@ function step(dev: FleetDevice, dialed: string, rate: number, seconds: number, p
     timeoutSeconds: seconds + 60,
     extraArgs: ['-l', String(Math.max(10, rate * 4))],
   }).done;
+}
+
+// A step starts with no call of the last one left (a failed step leaves calls ringing out their
+// timeouts, which would weigh on the next one).
+async function drained(username: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  await new Promise((resolve) => setTimeout(resolve, HOLD_MS + 1000));
+  while (Date.now() < deadline) {
+    const calls = (await fleetApi('GET', `/v1/calls?user=${username}`)).body.calls as unknown[] | undefined;
+    if ((calls ?? []).length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  console.log('calls of the last step still live after 60 s');
 }
 
 function kamcmd(...args: string[]): void {
@@ -113,7 +126,7 @@ async function main(): Promise<void> {
       else kamcmd('dispatcher.set_state', 'ap', '1', nodeUri('node-2'));
       await new Promise((resolve) => setTimeout(resolve, 1500));
       for (const rate of RATES) {
-        const before = nodes === 2 && rate === RATES[RATES.length - 1] ? cpuByComponent() : undefined;
+        const before = nodes === 2 && rate === RATES[0] ? cpuByComponent() : undefined;
         const result = await step(callerDevice, callee.username, rate, STEP_SECONDS, (port += 2));
         const times = setupTimes(result);
         if (before) cpu = { before, after: cpuByComponent(), calls: times.answered };
@@ -124,7 +137,7 @@ async function main(): Promise<void> {
           p50[nodes] = percentile(times.setups, 50);
           p99[nodes] = percentile(times.setups, 99);
         }
-        await new Promise((resolve) => setTimeout(resolve, HOLD_MS + 2000));
+        await drained(caller.username);
       }
     }
     // The edge's own cost: the same rate through the edge and straight to node-1.
@@ -132,6 +145,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const rate = RATES[0] ?? 10;
     const through = setupTimes(await step(callerDevice, callee.username, rate, STEP_SECONDS, (port += 2)));
+    await drained(caller.username);
     const straight = setupTimes(await step(callerDevice, callee.username, rate, STEP_SECONDS, (port += 2), `${fleetEnv.nodeIp('node-1')}:5080`));
     kamcmd('dispatcher.set_state', 'ap', '1', nodeUri('node-2'));
     console.log(`edge: through p50=${percentile(through.setups, 50)} ms (${through.answered}/${through.calls}), straight p50=${percentile(straight.setups, 50)} ms (${straight.answered}/${straight.calls})`);
