@@ -46,7 +46,8 @@ describe('fleet: operator actions on the call\'s node', function () {
 
       const hangUp = await fleetApi('DELETE', `/v1/calls/${target.id}`);
       expect(hangUp.status, JSON.stringify(hangUp.body)).to.equal(202);
-      const ended = await eventually(async () => (await fleetApi('GET', `/v1/calls/${target.id}`)).body as unknown as LiveCallView, (call) => !call.live, 15_000);
+      // Ended: gone from the live calls, then found in the call records once they are written.
+      const ended = await eventually(async () => (await fleetApi('GET', `/v1/calls/${target.id}`)).body as unknown as LiveCallView, (call) => call.live === false, 30_000);
       expect(ended.live, JSON.stringify(ended)).to.equal(false);
       const stillLive = ((await fleetApi('GET', `/v1/calls?user=${alice.username}`)).body.calls as LiveCallView[]).map((call) => call.id);
       expect(stillLive).to.have.length(calls - 1);
