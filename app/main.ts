@@ -7,6 +7,7 @@ import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
 import { createCallPolicyModule } from './call-policy';
 import { createCarriersModule, RedisCarrierCapacity } from './carriers';
+import { createEdgeModule } from './edge';
 import {
   CallOperations,
   createCallStateModule,
@@ -238,8 +239,12 @@ async function main(): Promise<void> {
       ),
     deadLetters: async () => (await jsm.streams.info(STREAMS.deadLetters.name)).state.messages,
   });
+  // The SIP edge's bans and attack counters, where the app knows the edge (EDGE_RPC_URL).
+  const edge = config.edge && createEdgeModule({ rpcUrl: config.edge.rpcUrl, rpcTimeoutMs: config.edge.rpcTimeoutMs, metrics, log });
   const api = createAdminApi({
     token: config.admin.token,
+    trustedProxies: config.admin.trustedProxies,
+    ...(edge ? { sipBans: edge.bans } : {}),
     operators: operators.service,
     console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
     alarms,
@@ -261,7 +266,7 @@ async function main(): Promise<void> {
     ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
     health: healthChecks,
   });
-  const server = await listen(api, config.admin.host, config.admin.port);
+  const server = await listen(api, config.admin.host, config.admin.port, config.admin.tls);
 
   // Calls left by a previous run are taken over before any switch event is handled; after every
   // (re)connection of the event stream, they are compared with what Asterisk really has.
@@ -317,7 +322,7 @@ async function main(): Promise<void> {
   }, 60_000);
 
   log.info('calling platform started', {
-    adminApi: `http://${config.admin.host}:${config.admin.port}`,
+    adminApi: `${config.admin.tls ? 'https' : 'http'}://${config.admin.host}:${config.admin.port}`,
     sip: `udp:${config.sip.host}:${config.sip.port}`,
     ariApp: config.ari.app,
   });

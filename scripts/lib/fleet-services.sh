@@ -9,6 +9,10 @@ FLOG="${FLEET_DIR}/log"
 mkdir -p "$FRUN" "$FLOG"
 
 PG_PORT=5432; REDIS_PORT=6379; NATS_PORTS=(4222 4223 4224); ADMIN_PORT=8080
+# The edge's JSON-RPC (kamailio/edge-guard.cfg), which the core's admin API reads bans from.
+# The fleet's ban period is 20 s (the tests wait for one to end); production's is EDGE_GUARD_BAN_S.
+EDGE_RPC_PORT=5090
+EDGE_SCANNER_UA_DEFAULT='friendly-scanner|sipvicious|sipcli|vaxsipuseragent|sip-scan|sipscan|iwar|sivus|smap|sundayddr|pplsip|nessus'
 EDGE_PORT="${EDGE_PORT:-5060}"; NODE_SIP_PORT=5080; ARI_PORT=8088
 PG_DB=calling; PG_USER=calling; PG_PASSWORD="${FLEET_PG_PASSWORD:-calling-fleet-local-only}"
 ARI_USER=calls; ARI_PASSWORD="${FLEET_ARI_PASSWORD:-calls-fleet-local-only}"
@@ -122,6 +126,8 @@ app_env() {
     ARI_URL="http://${ari_host}:${ARI_PORT}" ARI_USER="$ARI_USER" ARI_PASSWORD="$ARI_PASSWORD" ARI_APP="$ari_app" \
     SIP_HOST="$EDGE_IP" SIP_PORT="$EDGE_PORT" SIP_REALM=calling.local SIP_BEHIND_EDGE=true \
     INTERCEPT_LOG_FILE="${FLEET_DIR}/${name}/intercept.log" INTERCEPT_EVIDENCE_LOCATIONS="file://${FLEET_DIR}/evidence/1,file://${FLEET_DIR}/evidence/2,file://${FLEET_DIR}/evidence/3"
+  # The core's admin API lists and lifts the edge's bans, and exports its counters (once, not per node).
+  if [ "$name" = core ]; then echo "EDGE_RPC_URL=udp://${EDGE_IP}:${EDGE_RPC_PORT}"; fi
 }
 
 start_app() {
@@ -197,6 +203,9 @@ start_edge() {
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \
     EDGE_DISPATCHER_LIST="${FLEET_DIR}/edge/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
     EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=5 \
+    EDGE_RPC_LISTEN="${EDGE_IP}:${EDGE_RPC_PORT}" EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" \
+    EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-20}" \
+    EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-1000}" EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-$EDGE_SCANNER_UA_DEFAULT}" \
     render_edge_config "${FLEET_DIR}/edge"
   kamailio -c -f "${FLEET_DIR}/edge/kamailio.cfg" >"${FLOG}/edge-check.log" 2>&1 || die "edge config refused, see ${FLOG}/edge-check.log"
   in_ns_bg edge "${FLOG}/edge.log" kamailio -DD -E -f "${FLEET_DIR}/edge/kamailio.cfg" -Y "${FLEET_DIR}/edge/run" >"$(pidfile edge)"
