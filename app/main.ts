@@ -267,6 +267,9 @@ async function main(): Promise<void> {
     health: healthChecks,
   });
   const server = await listen(api, config.admin.host, config.admin.port, config.admin.tls);
+  if (config.env === 'production' && config.admin.inClearBeyondLoopback) {
+    log.warn('admin API takes bearer tokens over plain HTTP on a non-loopback address', { host: config.admin.host, fix: 'ADMIN_TLS_CERT_FILE/ADMIN_TLS_KEY_FILE, a TLS proxy in ADMIN_TRUSTED_PROXIES, or ADMIN_HOST=127.0.0.1' });
+  }
 
   // Calls left by a previous run are taken over before any switch event is handled; after every
   // (re)connection of the event stream, they are compared with what Asterisk really has.

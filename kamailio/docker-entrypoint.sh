@@ -11,6 +11,16 @@ for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODU
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"
 for node in "${nodes[@]}"; do echo "1 ${node} 0 0" >>"$EDGE_DISPATCHER_LIST"; done
+# Attack handling (edge-guard.cfg): failed authentications before a ban, their window, the ban
+# period, pike's limit (requests in 2 s from one address), scanner user agents, trusted sources
+# (carriers: comma-separated CIDR blocks), and the JSON-RPC listener the app reads bans from
+# (EDGE_RPC_LISTEN: an internal address only, never the public one).
+export EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-900}"
+export EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-200}" EDGE_GUARD_TRUSTED="${EDGE_GUARD_TRUSTED:-127.0.0.1/32}" EDGE_RPC_LISTEN="${EDGE_RPC_LISTEN:-${EDGE_IP:?set EDGE_IP}:5090}"
+export EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-friendly-scanner|sipvicious|sipcli|vaxsipuseragent|sip-scan|sipscan|iwar|sivus|smap|sundayddr|pplsip|nessus}"
 render-template.sh /usr/local/share/calling/edge.cfg /etc/calling-edge/kamailio.cfg
+for part in /usr/local/share/calling/edge-*.cfg; do
+  [ -e "$part" ] && render-template.sh "$part" "/etc/calling-edge/$(basename "$part")"
+done
 kamailio -c -f /etc/calling-edge/kamailio.cfg
 exec kamailio -DD -E -f /etc/calling-edge/kamailio.cfg -Y "$EDGE_RUN_DIR"

@@ -19,7 +19,7 @@ export const exposureVariables = {
   EDGE_RPC_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(2000),
 };
 
-type ExposureEnv = z.infer<z.ZodObject<typeof exposureVariables>> & { NODE_ENV: string; ADMIN_HOST: string };
+type ExposureEnv = z.infer<z.ZodObject<typeof exposureVariables>>;
 
 // "10.0.0.1, 10.1.0.0/16" -> the entries, each an address or an address/prefix; invalid ones named.
 export function parseTrustedProxies(value: string | undefined): { entries: string[]; invalid: string[] } {
@@ -50,10 +50,12 @@ export function exposureIssues(env: ExposureEnv): Array<{ path: string; message:
   if (env.EDGE_RPC_URL !== undefined && !/:\d+$/.test(new URL(env.EDGE_RPC_URL).host)) {
     issues.push({ path: 'EDGE_RPC_URL', message: 'needs a port (udp://host:port)' });
   }
-  // Production: bearer tokens never cross a network in clear. Plain HTTP is for the loopback or a
-  // trusted reverse proxy that terminates TLS.
-  if (env.NODE_ENV === 'production' && !LOOPBACK.test(env.ADMIN_HOST) && env.ADMIN_TLS_CERT_FILE === undefined && proxies.entries.length === 0) {
-    issues.push({ path: 'ADMIN_HOST', message: 'the admin API would take bearer tokens in clear on a non-loopback address: set ADMIN_TLS_CERT_FILE/ADMIN_TLS_KEY_FILE, or ADMIN_TRUSTED_PROXIES (a TLS proxy), or bind 127.0.0.1' });
-  }
   return issues;
+}
+
+// Whether the admin API takes bearer tokens in clear beyond this machine: plain HTTP on a
+// non-loopback address with no TLS-terminating proxy declared. Not refused (a container binds its
+// own interface and is published on the host's loopback), but warned about at start.
+export function adminInClearBeyondLoopback(host: string, tls: boolean, trustedProxies: string[]): boolean {
+  return !LOOPBACK.test(host) && !tls && trustedProxies.length === 0;
 }
