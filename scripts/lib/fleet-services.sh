@@ -211,6 +211,23 @@ start_edge() {
     render_edge_config "${FLEET_DIR}/edge"
   kamailio -c -f "${FLEET_DIR}/edge/kamailio.cfg" >"${FLOG}/edge-check.log" 2>&1 || die "edge config refused, see ${FLOG}/edge-check.log"
   in_ns_bg edge "${FLOG}/edge.log" kamailio -DD -E -f "${FLEET_DIR}/edge/kamailio.cfg" -Y "${FLEET_DIR}/edge/run" >"$(pidfile edge)"
+  edge_rpc_firewall
+}
+
+# The edge's JSON-RPC (EDGE_RPC_PORT) answers the core alone: a phone on the fleet network that
+# reached it could lift its own ban (or stop the edge). Jsonrpcs has no ACL; the edge host's
+# firewall is the place (in production too: see README, attack handling).
+edge_rpc_firewall() {
+  ip netns exec "$(ns_of edge)" nft -f - <<NFT || die "nft refused the edge's RPC firewall"
+table inet calling_edge_rpc {}
+flush table inet calling_edge_rpc
+table inet calling_edge_rpc {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    udp dport ${EDGE_RPC_PORT} ip saddr != ${CORE_IP} drop
+  }
+}
+NFT
 }
 
 edge_rpc() { kamcmd -s "unix:${FLEET_DIR}/edge/run/kamailio_ctl" "$@"; }

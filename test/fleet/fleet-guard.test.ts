@@ -133,6 +133,23 @@ describe('fleet: attack handling at the edge', function () {
     expect((await fleetApi('DELETE', `/v1/sip-bans/${scanner}`)).status).to.equal(204);
   });
 
+  it("given the edge's RPC, then a phone on the fleet network gets no answer from it (only the core does: GET /v1/sip-bans works)", async function () {
+    const { createSocket } = await import('node:dgram');
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, fleetEnv.hostIp, () => resolve()));
+    const answered = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 1500);
+      socket.once('message', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'htable.dump', params: ['guard_bans'], id: 1 }), 5090, fleetEnv.edgeIp);
+    });
+    socket.close();
+    expect(answered).to.equal(false);
+    expect((await fleetApi('GET', '/v1/sip-bans')).status).to.equal(200);
+  });
+
   it('given a REGISTER or an INVITE to a domain the edge does not serve, then it is refused with 403; its own domain is served', async function () {
     const phone = await probe(scanner);
     expect((await phone.request({ method: 'REGISTER', ruri: 'sip:victim.example' }))?.status).to.equal(403);
