@@ -18,6 +18,7 @@ export const SipBanListResponse = z.object({
   bans: z.array(SipBanResponse),
   failuresBySource: z.array(count).meta({ description: 'source addresses with failed authentications, not (yet) banned' }),
   failuresByUsername: z.array(count).meta({ description: 'usernames with failed authentications: counted, never banned (a ban by username would let anyone lock a user out)' }),
+  countsAvailable: z.boolean().meta({ description: 'false when the edge could not hand the failure counts over (too many for one RPC answer): the bans are complete all the same' }),
 });
 
 export const SipBanAddress = z.union([z.ipv4(), z.ipv6()]).meta({ description: 'the banned address', example: '203.0.113.7' });

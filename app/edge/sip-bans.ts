@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ValidationError } from '../shared/kernel';
+import { errorMessage, ValidationError } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type EdgeGuard, type FailureCount, type SipBan } from './ports';
 
@@ -9,6 +9,9 @@ export interface SipBansView {
   // (usernames are never banned: anyone could lock a user out by failing in that name).
   failuresBySource: FailureCount[];
   failuresByUsername: FailureCount[];
+  // false when the edge could not hand the counts over (under a wide attack a table of failures
+  // can outgrow one RPC answer): the bans are listed all the same.
+  countsAvailable: boolean;
 }
 
 // What operators do with the edge's bans (GET/DELETE /v1/sip-bans).
@@ -20,8 +23,12 @@ export class SipBans {
   ) {}
 
   async view(): Promise<SipBansView> {
-    const [bans, failuresBySource, failuresByUsername] = await Promise.all([this.guard.listBans(), this.guard.failuresBySource(), this.guard.failuresByUsername()]);
-    return { bans, failuresBySource, failuresByUsername };
+    const [bans, counts] = await Promise.all([this.guard.listBans(), Promise.allSettled([this.guard.failuresBySource(), this.guard.failuresByUsername()])]);
+    const [bySource, byUsername] = counts;
+    if (bySource.status === 'fulfilled' && byUsername.status === 'fulfilled') return { bans, failuresBySource: bySource.value, failuresByUsername: byUsername.value, countsAvailable: true };
+    const failed = counts.find((count) => count.status === 'rejected');
+    this.log.warn('edge failure counts not read', { error: errorMessage(failed?.reason) });
+    return { bans, failuresBySource: [], failuresByUsername: [], countsAvailable: false };
   }
 
   // Lifts the ban of one address now; `by` names the operator (for the log; the route audits too).

@@ -69,7 +69,17 @@ describe('edge: bans through the edge RPC', function () {
       { key: '203.0.113.7', failures: 3 },
     ]);
     expect(view.failuresByUsername).to.deep.equal([{ key: 'alice', failures: 14 }]);
+    expect(view.countsAvailable).to.equal(true);
     expect(await guard.stats()).to.include({ bans: 2, lifts: 1, authFailures: 0 });
+  });
+
+  it('given counts the edge cannot hand over (an answer too large for one datagram), then the bans are still listed, marked as without counts', async function () {
+    const original = rpc.call.bind(rpc);
+    rpc.call = (method, params) => (params[0] === 'guard_users' ? Promise.reject(new EdgeUnreachableError('udp://edge:5090')) : original(method, params));
+    const view = await new SipBans(guard, silentLogger).view();
+    expect(view.bans.map((ban) => ban.address)).to.deep.equal(['203.0.113.7']);
+    expect(view).to.include({ countsAvailable: false });
+    expect(view.failuresBySource).to.deep.equal([]);
   });
 
   it('given something that is not an IP address, when it is lifted, then it is refused before the edge is asked; a lift is counted', async function () {
