@@ -56,10 +56,13 @@ COPY --from=build /src/dist/console ./dist/console
 # docker-compose.yml; created here so that the volume starts owned by the runtime user.
 RUN mkdir -p /var/log/calling && chown node:node /var/log/calling && chmod 700 /var/log/calling
 USER node
-# The admin API (ADMIN_PORT, 8080 unless set).
+# The admin API (ADMIN_PORT, 8080 unless set), on 127.0.0.1 unless ADMIN_HOST says otherwise
+# (docker-compose.yml): published beyond the host only over TLS or behind a TLS reverse proxy.
 EXPOSE 8080
 # Healthy when /healthz answers 200, i.e. PostgreSQL, Redis, NATS and ARI all answer.
-# No curl in slim images: node's fetch. A wildcard ADMIN_HOST is reached on the loopback.
+# No curl in slim images: node's http(s). A wildcard ADMIN_HOST is reached on the loopback; over TLS
+# (ADMIN_TLS_CERT_FILE) the certificate is not checked here: this asks whether the process is
+# alive, not who it is, and the name in the certificate is not the loopback's.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "const h = process.env.ADMIN_HOST; const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h; fetch(`http://${host.includes(':') ? `[${host}]` : host}:${process.env.ADMIN_PORT || 8080}/healthz`, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const h = process.env.ADMIN_HOST; const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h; require(process.env.ADMIN_TLS_CERT_FILE ? 'https' : 'http').get({ host, port: process.env.ADMIN_PORT || 8080, path: '/healthz', timeout: 4000, rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).on('timeout', () => process.exit(1))"]
 CMD ["node", "--enable-source-maps", "dist/app/main.js"]

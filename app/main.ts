@@ -7,6 +7,7 @@ import { createBillingModule } from './billing';
 import { createCallLogModule, type CallRecord } from './call-log';
 import { createCallPolicyModule } from './call-policy';
 import { createCarriersModule, RedisCarrierCapacity } from './carriers';
+import { createEdgeModule } from './edge';
 import {
   CallOperations,
   createCallStateModule,
@@ -245,8 +246,12 @@ async function main(): Promise<void> {
     const record = await callLog.find(id);
     return record && endedCallView(record);
   } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands });
+  // The SIP edge's bans and attack counters, where the app knows the edge (EDGE_RPC_URL).
+  const edge = config.edge && createEdgeModule({ rpcUrl: config.edge.rpcUrl, rpcTimeoutMs: config.edge.rpcTimeoutMs, metrics, log });
   const api = createAdminApi({
     token: config.admin.token,
+    trustedProxies: config.admin.trustedProxies,
+    ...(edge ? { sipBans: edge.bans } : {}),
     operators: operators.service,
     console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
     alarms,
@@ -265,9 +270,12 @@ async function main(): Promise<void> {
     ...(intercept && interceptLog ? { intercept: { api: intercept, adminToken: config.intercept.adminToken, log: interceptLog } } : {}),
     health: healthChecks,
   });
-  const server = await listen(api, config.admin.host, config.admin.port);
+  const server = await listen(api, config.admin.host, config.admin.port, config.admin.tls);
   // Operator commands for calls this instance drives, sent by the instance an operator reached.
   callCommands.serve((command) => callOperations.execute(command));
+  if (config.env === 'production' && config.admin.inClearBeyondLoopback) {
+    log.warn('admin API takes bearer tokens over plain HTTP on a non-loopback address', { host: config.admin.host, fix: 'ADMIN_TLS_CERT_FILE/ADMIN_TLS_KEY_FILE, a TLS proxy in ADMIN_TRUSTED_PROXIES, or ADMIN_HOST=127.0.0.1' });
+  }
 
   // Calls left by a previous run are taken over before any switch event is handled; after every
   // (re)connection of the event stream, they are compared with what Asterisk really has.
@@ -330,7 +338,7 @@ async function main(): Promise<void> {
   }, 60_000);
 
   log.info('calling platform started', {
-    adminApi: `http://${config.admin.host}:${config.admin.port}`,
+    adminApi: `${config.admin.tls ? 'https' : 'http'}://${config.admin.host}:${config.admin.port}`,
     sip: `udp:${config.sip.host}:${config.sip.port}`,
     ariApp: config.ari.app,
   });

@@ -10,6 +10,13 @@ export EDGE_PROBE_INTERVAL_S="${EDGE_PROBE_INTERVAL_S:-1}" EDGE_PROBE_THRESHOLD=
 for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODULES="$dir" && break; done
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"
+# Attack handling (edge-guard.cfg): failed authentications before a ban, their window, the ban
+# period, pike's limit (requests in 2 s from one address), scanner user agents, trusted sources
+# (carriers: comma-separated CIDR blocks), and the JSON-RPC listener the app reads bans from
+# (EDGE_RPC_LISTEN: an internal address only, never the public one).
+export EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-900}"
+export EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-200}" EDGE_GUARD_TRUSTED="${EDGE_GUARD_TRUSTED:-127.0.0.1/32}" EDGE_RPC_LISTEN="${EDGE_RPC_LISTEN:-${EDGE_IP:?set EDGE_IP}:5090}"
+export EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-friendly-scanner|sipvicious|sipcli|vaxsipuseragent|sip-scan|sipscan|iwar|sivus|smap|sundayddr|pplsip|nessus}"
 # EDGE_NODE_ATTRS: dispatcher attributes of every node, e.g. socket=udp:127.0.2.1:5060 (a fleet of
 # one on host networking, where the node's ACL admits the edge's node-side address only).
 for node in "${nodes[@]}"; do echo "1 ${node} 0 0 ${EDGE_NODE_ATTRS:-}" >>"$EDGE_DISPATCHER_LIST"; done

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import express, { type Express } from 'express';
 import { type Registry } from 'prom-client';
 import { type BillingService } from '../billing';
@@ -32,6 +34,9 @@ import { callsRouter } from './routes/calls';
 import { carrierRatesRouter } from './routes/carrier-rates';
 import { carriersRouter } from './routes/carriers';
 import { deadLettersRouter } from './routes/dead-letters';
+import { sipBansRouter } from './routes/sip-bans';
+import { type SipBans } from '../edge';
+import { trustedProxyCheck } from './trusted-proxies';
 import { invoicesRouter } from './routes/invoices';
 import { operatorsRouter } from './routes/operators';
 import { pricePlansRouter } from './routes/price-plans';
@@ -74,12 +79,18 @@ export interface AdminApiDeps {
   deadLetters?: DeadLetterAdmin;
   // Call admission settings: limits, fraud caps, CLIR and the destination blocklist.
   callPolicy?: PolicyAdmin;
+  // The SIP edge's bans (GET/DELETE /v1/sip-bans): only where the app knows the edge.
+  sipBans?: SipBans;
+  // Reverse proxies whose X-Forwarded-For is believed (ADMIN_TRUSTED_PROXIES); none: the peer's
+  // own address is the client's.
+  trustedProxies?: string[];
 }
 
 export function createAdminApi(deps: AdminApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  const proxies = deps.trustedProxies ?? [];
+  app.set('trust proxy', proxies.length > 0 ? trustedProxyCheck(proxies) : false);
   app.use(express.json({ limit: '64kb' }));
 
   const openapi = buildOpenApiDocument();
@@ -140,12 +151,20 @@ export function operatorApi(deps: AdminApiDeps): express.Router {
     v1.use('/carriers', carrierRatesRouter(deps.routing));
   }
   if (deps.deadLetters) v1.use('/dead-letters', deadLettersRouter(deps.deadLetters));
+  if (deps.sipBans) v1.use('/sip-bans', sipBansRouter(deps.sipBans));
   return v1;
 }
 
-export function listen(app: Express, host: string, port: number): Promise<Server> {
+// Plain HTTP, or HTTPS with the certificate and key files given (read once, at start).
+export function listen(app: Express, host: string, port: number, tls?: { certFile: string; keyFile: string }): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    if (!tls) {
+      const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+      return;
+    }
+    const server = createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), minVersion: 'TLSv1.2' }, app);
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
   });
 }
 

@@ -6,6 +6,7 @@ import { operatorsOpenApi } from './openapi-operators';
 import { interceptOpenApi } from './openapi-intercept';
 import { routingOpenApi } from './openapi-routing';
 import { deadLettersOpenApi } from './openapi-dead-letters';
+import { sipBansOpenApi } from './openapi-sip-bans';
 import { usersOpenApi } from './openapi-users';
 import {
   CallListResponse,
@@ -45,6 +46,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const routing = routingOpenApi(schemaOf);
   const carriers = carriersOpenApi(schemaOf);
   const deadLetters = deadLettersOpenApi(schemaOf);
+  const sipBans = sipBansOpenApi(schemaOf);
   const standing = usersOpenApi(schemaOf);
   const callPolicy = callPolicyOpenApi(schemaOf);
   const operators = operatorsOpenApi(schemaOf);
@@ -74,6 +76,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...routing.schemas,
         ...carriers.schemas,
         ...deadLetters.schemas,
+        ...sipBans.schemas,
         ...standing.schemas,
         ...callPolicy.schemas,
         ...operators.schemas,
@@ -232,6 +235,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...routing.paths,
       ...carriers.paths,
       ...deadLetters.paths,
+      ...sipBans.paths,
       ...standing.paths,
       ...callPolicy.paths,
       ...operators.paths,

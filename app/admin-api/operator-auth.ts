@@ -77,7 +77,8 @@ export async function audit(req: Request, res: Response, action: string, target?
     action,
     ...(target ? { target } : {}),
     details,
-    sourceIp: req.socket.remoteAddress ?? 'unknown',
+    // The client's address: behind a trusted proxy (ADMIN_TRUSTED_PROXIES) the one it forwarded.
+    sourceIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
     ...(userAgent ? { userAgent } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { interceptConfigOf, type InterceptConfig } from './intercept-config';
 import { retiredInterceptIssues } from './intercept-schema';
 import { parseEmergencyNumbers } from './call-policy-schema';
 import { configSchema } from './schema';
+import { adminInClearBeyondLoopback, parseTrustedProxies } from './exposure-schema';
 import { type AlarmConfig } from './alarm-config';
 
 export interface AppConfig {
@@ -15,7 +16,9 @@ export interface AppConfig {
   fleetNode: boolean;
   console: { assetsDir: string };
   alarms: AlarmConfig;
-  admin: { host: string; port: number; token: string; tokenGenerated: boolean };
+  admin: { host: string; port: number; token: string; tokenGenerated: boolean; tls?: { certFile: string; keyFile: string }; trustedProxies: string[]; inClearBeyondLoopback: boolean };
+  // The SIP edge's RPC (bans, attack counters); undefined without an edge.
+  edge?: { rpcUrl: string; rpcTimeoutMs: number };
   database: { url: string; poolSize: number };
   redis: { url: string; commandTimeoutMs: number };
   nats: { url: string; streamReplicas: number };
@@ -97,7 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: raw.ADMIN_PORT,
       token: raw.ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
       tokenGenerated,
+      ...(raw.ADMIN_TLS_CERT_FILE && raw.ADMIN_TLS_KEY_FILE ? { tls: { certFile: raw.ADMIN_TLS_CERT_FILE, keyFile: raw.ADMIN_TLS_KEY_FILE } } : {}),
+      trustedProxies: parseTrustedProxies(raw.ADMIN_TRUSTED_PROXIES).entries,
+      inClearBeyondLoopback: adminInClearBeyondLoopback(raw.ADMIN_HOST, raw.ADMIN_TLS_CERT_FILE !== undefined, parseTrustedProxies(raw.ADMIN_TRUSTED_PROXIES).entries),
     },
+    ...(raw.EDGE_RPC_URL ? { edge: { rpcUrl: raw.EDGE_RPC_URL, rpcTimeoutMs: raw.EDGE_RPC_TIMEOUT_MS } } : {}),
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL, commandTimeoutMs: raw.REDIS_COMMAND_TIMEOUT_MS },
     nats: { url: raw.NATS_URL, streamReplicas: raw.NATS_STREAM_REPLICAS },

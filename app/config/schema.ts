@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { callPolicyIssues, callPolicyVariables } from './call-policy-schema';
 import { interceptIssues, interceptVariables } from './intercept-schema';
+import { exposureIssues, exposureVariables } from './exposure-schema';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -96,6 +97,8 @@ export const configSchema = z
     ...interceptVariables,
     // Call admission (app/call-policy): call-policy-schema.ts.
     ...callPolicyVariables,
+    // Admin API over TLS, trusted reverse proxies, the SIP edge's RPC: exposure-schema.ts.
+    ...exposureVariables,
 
     // Routing (app/routing): how carriers are ranked for a PSTN call. The strategy is one of
     // app/routing/strategies (blended: one score of cost and quality with the two weights).
@@ -122,6 +125,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['ROUTING_QUALITY_WEIGHT'], message: 'ROUTING_COST_WEIGHT and ROUTING_QUALITY_WEIGHT must not both be 0' });
     }
     for (const issue of interceptIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    for (const issue of exposureIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     for (const issue of callPolicyIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     if (env.NODE_ENV === 'production') {
       if (!env.ADMIN_TOKEN || env.ADMIN_TOKEN.length < 32) {

@@ -11,6 +11,11 @@ FLOG="${FLEET_DIR}/log"
 mkdir -p "$FRUN" "$FLOG"
 
 PG_PORT=5432; REDIS_PORT=6379; NATS_PORTS=(4222 4223 4224); ADMIN_PORT=8080
+# The edge's JSON-RPC (kamailio/edge-guard.cfg), which the core's admin API reads bans from.
+# The fleet's ban period is 20 s (the tests wait for one to end), pike's limit 1000 requests in 2 s
+# from one address (bench/ drives hundreds a second from the host's), the carrier host trusted.
+EDGE_RPC_PORT=5090
+EDGE_SCANNER_UA_DEFAULT='friendly-scanner|sipvicious|sipcli|vaxsipuseragent|sip-scan|sipscan|iwar|sivus|smap|sundayddr|pplsip|nessus'
 EDGE_PORT="${EDGE_PORT:-5060}"; NODE_SIP_PORT=5080; ARI_PORT=8088
 PG_DB=calling; PG_USER=calling; PG_PASSWORD="${FLEET_PG_PASSWORD:-calling-fleet-local-only}"
 ARI_USER=calls; ARI_PASSWORD="${FLEET_ARI_PASSWORD:-calls-fleet-local-only}"
@@ -126,6 +131,8 @@ app_env() {
     INTERCEPT_LOG_FILE="${FLEET_DIR}/${name}/intercept.log" INTERCEPT_EVIDENCE_LOCATIONS="file://${FLEET_DIR}/evidence/1,file://${FLEET_DIR}/evidence/2,file://${FLEET_DIR}/evidence/3"
   # A node's controller reads its own Asterisk's event file (cel_custom.conf); the core has no switch.
   case "$name" in node-*) echo "SWITCH_EVENTS_FILE=${ASTERISK_ROOT}/srv/calling/fleet-${name}/log/switch-events.csv" ;; esac
+  # The core's admin API lists and lifts the edge's bans, and exports its counters (once, not per node).
+  if [ "$name" = core ]; then echo "EDGE_RPC_URL=udp://${EDGE_IP}:${EDGE_RPC_PORT}"; fi
 }
 
 start_app() {
@@ -188,9 +195,30 @@ start_edge() {
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \
     EDGE_DISPATCHER_LIST="${FLEET_DIR}/edge/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
     EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=5 \
+    EDGE_RPC_LISTEN="${EDGE_IP}:${EDGE_RPC_PORT}" EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" \
+    EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-20}" \
+    EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-1000}" EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-$EDGE_SCANNER_UA_DEFAULT}" \
+    EDGE_GUARD_TRUSTED="${EDGE_GUARD_TRUSTED:-127.0.0.1/32,${CARRIER_IP}/32}" \
     render_edge_config "${FLEET_DIR}/edge"
   kamailio -c -f "${FLEET_DIR}/edge/kamailio.cfg" >"${FLOG}/edge-check.log" 2>&1 || die "edge config refused, see ${FLOG}/edge-check.log"
   in_ns_bg edge "${FLOG}/edge.log" kamailio -DD -E -f "${FLEET_DIR}/edge/kamailio.cfg" -Y "${FLEET_DIR}/edge/run" >"$(pidfile edge)"
+  edge_rpc_firewall
+}
+
+# The edge's JSON-RPC (EDGE_RPC_PORT) answers the core alone: a phone on the fleet network that
+# reached it could lift its own ban (or stop the edge). Jsonrpcs has no ACL; the edge host's
+# firewall is the place (in production too: see README, attack handling).
+edge_rpc_firewall() {
+  ip netns exec "$(ns_of edge)" nft -f - <<NFT || die "nft refused the edge's RPC firewall"
+table inet calling_edge_rpc {}
+flush table inet calling_edge_rpc
+table inet calling_edge_rpc {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    udp dport ${EDGE_RPC_PORT} ip saddr != ${CORE_IP} drop
+  }
+}
+NFT
 }
 
 edge_rpc() { kamcmd -s "unix:${FLEET_DIR}/edge/run/kamailio_ctl" "$@"; }

@@ -19,6 +19,9 @@ export const fleetEnv = {
   coreIp: `${NET}.3`,
   carrierIp: `${NET}.4`,
   edgeTarget: `${NET}.2:5060`,
+  // The host's side of the fleet network (tests add source addresses of their own on it).
+  bridge: `fleet${TAG}-br0`,
+  net: NET,
   adminUrl: `http://${NET}.3:8080`,
   nodeIp: (node: string): string => `${NET}.${10 + Number(node.replace('node-', ''))}`,
   databaseUrl: `postgresql://calling:calling-fleet-local-only@${NET}.3:5432/calling`,

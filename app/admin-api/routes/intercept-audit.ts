@@ -41,7 +41,8 @@ export function auditedRoute(intercept: InterceptApi, resolve: (req: Request) =>
         ...(recordingId ? { recordingId } : {}),
         outcome,
         status,
-        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+        // The client's address (behind a trusted proxy, the one it forwarded).
+        ...((req.ip ?? req.socket.remoteAddress) ? { remoteAddress: req.ip ?? req.socket.remoteAddress } : {}),
       });
     };
     if (principal.type === 'anonymous') {

@@ -161,7 +161,7 @@ describe('production files', function () {
     it("given the operator's secrets, then the app's environment passes the config loader in production", function () {
       const config = loadConfig(environment(deployed, 'app'));
       expect(config.env).to.equal('production');
-      expect(config.admin).to.include({ host: '0.0.0.0', token: OPERATOR_ENV.ADMIN_TOKEN, tokenGenerated: false });
+      expect(config.admin).to.include({ host: '127.0.0.1', token: OPERATOR_ENV.ADMIN_TOKEN, tokenGenerated: false, inClearBeyondLoopback: false });
       expect(config.ari.password).to.equal(OPERATOR_ENV.ARI_PASSWORD);
       expect(new URL(config.database.url).password).to.equal(OPERATOR_ENV.POSTGRES_PASSWORD);
       expect(config.intercept).to.include({ adminToken: OPERATOR_ENV.INTERCEPT_ADMIN_TOKEN, adminTokenGenerated: false });
