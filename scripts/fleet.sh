@@ -64,6 +64,7 @@ up() {
   wait_app core "$CORE_IP" 60
   log "fleet up in $((SECONDS - started))s: ${n} node(s)"
   echo "edge sip: udp:${EDGE_IP}:${EDGE_PORT}"
+  echo "edge sip over tls: ${EDGE_IP}:${EDGE_TLS_PORT:-5061} (CA: ${EDGE_TLS_CA:-see EDGE_TLS_CERT})"
   echo "admin api: http://${CORE_IP}:${ADMIN_PORT}"
   echo "carrier host: ${CARRIER_IP} (ip netns exec $(ns_of carrier) ...)"
   [ "$token_generated" -eq 0 ] || echo "admin token: ${ADMIN_TOKEN}"

@@ -148,7 +148,7 @@ start_asterisk() {
   AST_INSTANCE="$inst" AST_MODDIR="/$(asterisk_moddir)" SIP_HOST="$ip" SIP_PORT="$NODE_SIP_PORT" SIP_REALM=calling.local \
     RTP_PORT_START=20000 RTP_PORT_END=29999 AST_MAXLOAD=0 ARI_HOST="$ip" ARI_PORT="$ARI_PORT" ARI_USER="$ARI_USER" \
     ARI_PASSWORD="$ARI_PASSWORD" ARI_APP=calls PG_HOST="$CORE_IP" PG_PORT="$PG_PORT" PG_DB="$PG_DB" PG_USER="$PG_USER" \
-    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" bash -c '
+    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" SWITCH_EVENTS_FILE="${inst}/log/switch-events.csv" bash -c '
       "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf" "$1" && "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf-node" "$1"' \
     "$PROJECT_ROOT" "$rendered"
   install -m 600 "$rendered"/*.conf "${dir}/etc/"; rm -rf "$rendered"
@@ -181,6 +181,10 @@ write_dispatcher_list() {
 # includes (one file per edge feature, include_file'd by name from edge.cfg), rendered side by side.
 render_edge_config() {
   local dir="$1" part
+  # SIP over TLS (kamailio/edge-tls.cfg): the operator's certificate or the local one.
+  . "${PROJECT_ROOT}/scripts/lib/edge-certs.sh"
+  ensure_edge_certs
+  EDGE_TLS_PORT="${EDGE_TLS_PORT:-5061}"; export EDGE_TLS_PORT
   "${PROJECT_ROOT}/scripts/render-template.sh" "${PROJECT_ROOT}/kamailio/edge.cfg" "${dir}/kamailio.cfg"
   for part in "${PROJECT_ROOT}"/kamailio/edge-*.cfg; do
     [ -e "$part" ] || continue
