@@ -23,6 +23,9 @@ export interface SipIdentity {
     sendConnectedLine: string;
     mediaEncryption: string;
     mediaEncryptionOptimistic: string;
+    // Behind the edge: every request to a device goes through it (the edge knows how to reach the
+    // device back: over its TLS connection, from the alias the edge put in the device's contact).
+    outboundProxy?: string;
   };
   auth: { id: string; authType: string; md5Cred: string; realm: string; username: string };
   aor: {
@@ -65,7 +68,8 @@ export function digestHa1(username: string, realm: string, password: string): st
 export function sipIdentityFor(
   user: { username: string; phoneNumber: string; password: string; mediaEncryption?: MediaEncryption },
   // behindEdge: registrations come through the SIP edge (SIP_BEHIND_EDGE), with a Path to it.
-  options: { realm: string; maxDevices: number; behindEdge?: boolean },
+  // edgeProxy: the edge's SIP URI (e.g. sip:198.18.0.2:5060), the nodes' outbound proxy to devices.
+  options: { realm: string; maxDevices: number; behindEdge?: boolean; edgeProxy?: string },
 ): SipIdentity {
   const behindEdge = options.behindEdge === true;
   const id = user.username;
@@ -96,6 +100,8 @@ export function sipIdentityFor(
       // and every extra transaction is load on the switch and on battery-powered phones.
       sendConnectedLine: 'no',
       ...mediaEncryptionOf(user.mediaEncryption ?? DEFAULT_MEDIA_ENCRYPTION),
+      // ";lr" as Asterisk's realtime stores a ";" (^3B): a loose route, not a strict one.
+      ...(behindEdge && options.edgeProxy ? { outboundProxy: `${options.edgeProxy}^3Blr` } : {}),
     },
     auth: { id, authType: 'md5', md5Cred: digestHa1(user.username, options.realm, user.password), realm: options.realm, username: id },
     aor: {

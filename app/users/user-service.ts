@@ -22,6 +22,8 @@ export interface UserServiceOptions {
   maxDevicesPerUser: number;
   // Devices register through a SIP edge (SIP_BEHIND_EDGE): AORs keep the edge's Path.
   behindEdge?: boolean;
+  // The edge's SIP URI behind it: the nodes' outbound proxy toward devices.
+  edgeProxy?: string;
   // How long the call path may reuse a user it looked up (0: always ask the database).
   lookupCacheMs?: number;
 }
@@ -52,6 +54,7 @@ export class UserService {
       realm: this.options.realm,
       maxDevices: this.options.maxDevicesPerUser,
       behindEdge: this.options.behindEdge,
+      edgeProxy: this.options.edgeProxy,
     });
     return this.repository.create({ username: input.username, phoneNumber, mediaEncryption }, sip);
   }

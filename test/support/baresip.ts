@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // A baresip softphone (Debian's baresip-core): SIP over UDP or TLS, SDES-SRTP (its srtp module),
-// G.711, audio from a tone file and to a WAV file (aufile), so a test can both call over TLS with
+// G.711, audio from a tone file (aufile) and what it heard dumped to a WAV file (sndfile), so a test can both call over TLS with
 // SRTP and check what each side heard. Debian's sipp has no TLS.
 export interface BaresipOptions {
   name: string;
@@ -17,6 +17,8 @@ export interface BaresipOptions {
   mediaenc: 'srtp' | 'srtp-mand' | 'none';
   // Address and port the phone listens on (its SIP socket; RTP picks ports of its own).
   listen: string;
+  // The interface whose address goes in the SDP (the fleet's bridge for phones on the host).
+  netInterface?: string;
   toneHz: number;
   caFile?: string;
   // Executed once started (e.g. "/dial bob").
@@ -48,15 +50,21 @@ export function startBaresip(options: BaresipOptions): Baresip {
     [
       'poll_method epoll',
       `sip_listen ${options.listen}`,
+      ...(options.netInterface ? [`net_interface ${options.netInterface}`] : []),
       ...(options.caFile ? [`sip_cafile ${options.caFile}`] : []),
       `audio_source aufile,${join(dir, 'tone.wav')}`,
-      `audio_player aufile,${join(dir, 'heard.wav')}`,
+      // baresip 1.0's aufile only plays files: the player is a bridge device nobody reads, and the
+      // sndfile filter dumps what was decoded (dump-<peer>-dec.wav) for the test to check.
+      `audio_player aubridge,heard-${options.name}`,
+      `snd_path ${dir}`,
       'audio_alert aufile,/dev/null',
       'audio_srate 8000',
       'audio_channels 1',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       'module aufile.so',
+      'module aubridge.so',
+      'module sndfile.so',
       'module srtp.so',
       'module_app account.so',
       'module_app menu.so',
@@ -95,6 +103,10 @@ export function startBaresip(options: BaresipOptions): Baresip {
         clearTimeout(timer);
       }
     },
-    heard: () => readFileSync(join(dir, 'heard.wav')),
+    heard: () => {
+      const dump = readdirSync(dir).find((file) => /^dump-.*-dec\.wav$/.test(file));
+      if (!dump) throw new Error(`baresip ${options.name} dumped no decoded audio in ${dir}:\n${text}`);
+      return readFileSync(join(dir, dump));
+    },
   };
 }

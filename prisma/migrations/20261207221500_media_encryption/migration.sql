@@ -4,7 +4,8 @@
 ALTER TABLE "users" ADD COLUMN "media_encryption" VARCHAR(10) NOT NULL DEFAULT 'optional';
 
 ALTER TABLE "ps_endpoints" ADD COLUMN "media_encryption" VARCHAR(10),
-ADD COLUMN "media_encryption_optimistic" VARCHAR(5);
+ADD COLUMN "media_encryption_optimistic" VARCHAR(5),
+ADD COLUMN "outbound_proxy" VARCHAR(255);
 
 UPDATE "ps_endpoints" SET "media_encryption" = 'sdes', "media_encryption_optimistic" = 'yes'
 WHERE "id" IN (SELECT "username" FROM "users" WHERE "deleted_at" IS NULL);
