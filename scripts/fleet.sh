@@ -23,6 +23,12 @@ else
   printf '%s\n' "$ADMIN_TOKEN" >"$token_file"; token_generated=0
 fi
 chmod 600 "$token_file"
+# The intercept administrator's token (agencies, warrants): one for every instance of the fleet, so
+# whichever instance answers takes it (each would otherwise make up its own).
+intercept_token_file="${FLEET_DIR}/intercept-admin-token"
+[ -s "$intercept_token_file" ] || head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$intercept_token_file"
+chmod 600 "$intercept_token_file"
+INTERCEPT_ADMIN_TOKEN="${INTERCEPT_ADMIN_TOKEN:-$(cat "$intercept_token_file")}"
 
 node_known() { [[ "${1:-}" =~ ^node-[0-9]+$ ]] && ns_exists "$(ns_of "$1")"; }
 

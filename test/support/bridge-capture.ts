@@ -38,9 +38,11 @@ function fields(file: string, displayFilter: string, names: string[]): string[][
     .map((line) => line.split('\t'));
 }
 
-// Frames whose bytes hold SIP in clear (a request line or a status line), on any port.
-export function cleartextSipFrames(file: string): number {
-  return fields(file, 'frame contains "SIP/2.0"', ['frame.number']).length;
+// Frames whose bytes hold SIP in clear (a request line or a status line) or any of the given names
+// (the call's users: other devices on the same host may talk plain SIP meanwhile), on any port.
+export function cleartextSipFrames(file: string, names: string[]): number {
+  const named = names.map((name) => `frame contains "${name}"`).join(' || ');
+  return fields(file, `(frame contains "SIP/2.0" && (${named})) || ${named}`, ['frame.number']).length;
 }
 
 export function framesCount(file: string, displayFilter: string): number {
