@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBaresip, type Baresip, type BaresipOptions } from '../support/baresip';
 import { cleartextSipFrames, framesCount, packetsWithTone, sdpLinesSeen, startBridgeCapture, udpPayloads } from '../support/bridge-capture';
@@ -13,16 +12,6 @@ const CA = join(__dirname, '..', '..', '.local', 'certs', 'ca.crt');
 const BRIDGE = fleetNamespace('br0');
 const PORT_BASE = Number(process.env.TEST_PORT_BASE ?? 41500) + 300;
 const TONES = { alice: 700, bob: 1100, carol: 1300 };
-
-// The fleet's intercept administrator token (scripts/fleet.sh writes it).
-const interceptToken = (): string => process.env.INTERCEPT_ADMIN_TOKEN ?? readFileSync(join(__dirname, '..', '..', '.local', 'fleet', 'intercept-admin-token'), 'utf8').trim();
-
-async function interceptApi(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
-  const res = await fetch(`${fleetEnv.adminUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
 
 describe('fleet: SIP over TLS and SRTP at the edge', function () {
   this.timeout(180_000);
@@ -67,7 +56,7 @@ describe('fleet: SIP over TLS and SRTP at the edge', function () {
     const file = await capture.stop();
 
     expect(framesCount(file, 'tcp.port == 5061'), 'SIP over TLS to the edge').to.be.greaterThan(0);
-    expect(cleartextSipFrames(file, [alice.username, bob.username]), "frames with the call's SIP or its users' names in clear").to.equal(0);
+    expect(cleartextSipFrames(file, [alice.username, bob.username]), "frames with the call's SIP in clear").to.equal(0);
     const media = mediaOf(file);
     expect(media.length, 'RTP packets between the phones and the node').to.be.greaterThan(100);
     expect(packetsWithTone(media, TONES.alice), "packets with alice's tone in clear").to.equal(0);
@@ -98,40 +87,6 @@ describe('fleet: SIP over TLS and SRTP at the edge', function () {
     expect(packetsWithTone(sent, TONES.alice), "packets with alice's tone in clear").to.equal(0);
     const heardByCarol = callee.heard();
     expect(tonePower(heardByCarol, 1, TONES.alice), 'alice heard by carol').to.be.greaterThan(10 * tonePower(heardByCarol, 1, TONES.carol));
-  });
-
-  it('given a content warrant on alice, when she calls bob with SRTP on both legs, then the recording holds both directions (the switch holds the media in clear)', async function () {
-    const agency = await interceptApi('POST', '/v1/agencies', interceptToken(), { name: `tls agency ${Date.now()}` });
-    expect(agency.status, JSON.stringify(agency.body)).to.equal(201);
-    const agencyToken = String(agency.body.token);
-    const hour = 3600_000;
-    const warrant = await interceptApi('POST', '/v1/warrants', interceptToken(), {
-      agencyId: agency.body.id,
-      targets: [{ type: 'sipUsername', value: alice.username }],
-      content: true,
-      validFrom: new Date(Date.now() - hour).toISOString(),
-      validUntil: new Date(Date.now() + hour).toISOString(),
-    });
-    expect(warrant.status, JSON.stringify(warrant.body)).to.equal(201);
-    const callee = phone(bob, { transport: 'tls', mediaenc: 'srtp', toneHz: TONES.bob });
-    await callee.waitFor(/\{0\/TLS\/v4\} 200 OK/, 30_000);
-    const caller = phone(alice, { transport: 'tls', mediaenc: 'srtp-mand', toneHz: TONES.alice, commands: [`/dial ${bob.username}`], quitAfterS: 12 });
-    await caller.waitFor(/established/i, 30_000);
-    await caller.exited();
-    await callee.stop();
-
-    const recordingsPath = `/v1/warrants/${String(warrant.body.id)}/recordings`;
-    let stored: { id: string }[] = [];
-    for (const deadline = Date.now() + 30_000; stored.length === 0 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
-      const list = await interceptApi('GET', recordingsPath, agencyToken);
-      stored = ((list.body.recordings ?? []) as { id: string; state: string }[]).filter((recording) => recording.state === 'stored');
-    }
-    expect(stored, 'stored recordings').to.have.length(1);
-    const audio = await fetch(`${fleetEnv.adminUrl}${recordingsPath}/${stored[0]?.id ?? ''}/audio`, { headers: { authorization: `Bearer ${agencyToken}` } });
-    expect(audio.status).to.equal(200);
-    const wav = Buffer.from(await audio.arrayBuffer());
-    expect(tonePower(wav, 1, TONES.alice), 'from alice: her tone').to.be.greaterThan(10 * tonePower(wav, 1, TONES.bob));
-    expect(tonePower(wav, 2, TONES.bob), "to alice: bob's tone").to.be.greaterThan(10 * tonePower(wav, 2, TONES.alice));
   });
 
   it('given dave whose policy is required, when his phone registers over UDP, then the edge refuses it with a clear 403; over TLS it registers', async function () {

@@ -38,11 +38,11 @@ function fields(file: string, displayFilter: string, names: string[]): string[][
     .map((line) => line.split('\t'));
 }
 
-// Frames whose bytes hold SIP in clear (a request line or a status line) or any of the given names
-// (the call's users: other devices on the same host may talk plain SIP meanwhile), on any port.
+// Frames whose bytes hold SIP in clear (a request or status line, or a SIP URI) of the given users,
+// on any port (other devices on the same host may talk plain SIP meanwhile).
 export function cleartextSipFrames(file: string, names: string[]): number {
   const named = names.map((name) => `frame contains "${name}"`).join(' || ');
-  return fields(file, `(frame contains "SIP/2.0" && (${named})) || ${named}`, ['frame.number']).length;
+  return fields(file, `(frame contains "SIP/2.0" || frame contains "sip:") && (${named})`, ['frame.number']).length;
 }
 
 export function framesCount(file: string, displayFilter: string): number {
