@@ -7,10 +7,15 @@ export EDGE_RUN_DIR=/run/calling-edge EDGE_DISPATCHER_LIST=/etc/calling-edge/dis
 export EDGE_NAME="${EDGE_NAME:-edge}" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-8}"
 export EDGE_ALIASES="${EDGE_ALIASES:-}" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}"
 export EDGE_PROBE_INTERVAL_S="${EDGE_PROBE_INTERVAL_S:-1}" EDGE_PROBE_THRESHOLD="${EDGE_PROBE_THRESHOLD:-2}" EDGE_CARRIER_CACHE_S="${EDGE_CARRIER_CACHE_S:-5}"
+# SIP over TLS (edge-tls.cfg): the operator's certificate and key, mounted into the container.
+: "${EDGE_TLS_CERT:?set EDGE_TLS_CERT and EDGE_TLS_KEY (PEM files mounted into the container)}" "${EDGE_TLS_KEY:?set EDGE_TLS_KEY}"
+export EDGE_TLS_PORT="${EDGE_TLS_PORT:-5061}"
 for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODULES="$dir" && break; done
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"
 for node in "${nodes[@]}"; do echo "1 ${node} 0 0" >>"$EDGE_DISPATCHER_LIST"; done
 render-template.sh /usr/local/share/calling/edge.cfg /etc/calling-edge/kamailio.cfg
+# Every edge feature file beside it (edge.cfg includes them by name).
+for part in /usr/local/share/calling/edge-*.cfg; do render-template.sh "$part" "/etc/calling-edge/$(basename "$part")"; done
 kamailio -c -f /etc/calling-edge/kamailio.cfg
 exec kamailio -DD -E -f /etc/calling-edge/kamailio.cfg -Y "$EDGE_RUN_DIR"
