@@ -7,6 +7,9 @@ export EDGE_RUN_DIR=/run/calling-edge EDGE_DISPATCHER_LIST=/etc/calling-edge/dis
 export EDGE_NAME="${EDGE_NAME:-edge}" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-8}"
 export EDGE_ALIASES="${EDGE_ALIASES:-}" EDGE_NODE_SIDE_LISTEN="${EDGE_NODE_SIDE_LISTEN:-}" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}"
 export EDGE_PROBE_INTERVAL_S="${EDGE_PROBE_INTERVAL_S:-1}" EDGE_PROBE_THRESHOLD="${EDGE_PROBE_THRESHOLD:-2}" EDGE_CARRIER_CACHE_S="${EDGE_CARRIER_CACHE_S:-5}"
+# SIP over TLS (edge-tls.cfg): the operator's certificate and key, mounted into the container.
+: "${EDGE_TLS_CERT:?set EDGE_TLS_CERT and EDGE_TLS_KEY (PEM files mounted into the container)}" "${EDGE_TLS_KEY:?set EDGE_TLS_KEY}"
+export EDGE_TLS_PORT="${EDGE_TLS_PORT:-5061}"
 for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODULES="$dir" && break; done
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"

@@ -23,6 +23,12 @@ else
   printf '%s\n' "$ADMIN_TOKEN" >"$token_file"; token_generated=0
 fi
 chmod 600 "$token_file"
+# The intercept administrator's token (agencies, warrants): one for every instance of the fleet, so
+# whichever instance answers takes it (each would otherwise make up its own).
+intercept_token_file="${FLEET_DIR}/intercept-admin-token"
+[ -s "$intercept_token_file" ] || head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$intercept_token_file"
+chmod 600 "$intercept_token_file"
+INTERCEPT_ADMIN_TOKEN="${INTERCEPT_ADMIN_TOKEN:-$(cat "$intercept_token_file")}"
 
 node_known() { [[ "${1:-}" =~ ^node-[0-9]+$ ]] && ns_exists "$(ns_of "$1")"; }
 
@@ -64,6 +70,7 @@ up() {
   wait_app core "$CORE_IP" 60
   log "fleet up in $((SECONDS - started))s: ${n} node(s)"
   echo "edge sip: udp:${EDGE_IP}:${EDGE_PORT}"
+  echo "edge sip over tls: ${EDGE_IP}:${EDGE_TLS_PORT:-5061} (CA: ${EDGE_TLS_CA:-see EDGE_TLS_CERT})"
   echo "admin api: http://${CORE_IP}:${ADMIN_PORT}"
   echo "carrier host: ${CARRIER_IP} (ip netns exec $(ns_of carrier) ...)"
   [ "$token_generated" -eq 0 ] || echo "admin token: ${ADMIN_TOKEN}"

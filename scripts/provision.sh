@@ -16,6 +16,9 @@ APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark s
 APT_PACKAGES+=(kamailio kamailio-postgres-modules kamailio-extra-modules kamailio-utils-modules)
 # nftables: the fleet edge's RPC port is closed to all but the core (scripts/lib/fleet-services.sh).
 APT_PACKAGES+=(nftables)
+# SIP over TLS at the edge (kamailio/edge-tls.cfg: tls module, openssl for the local certificate);
+# baresip: the tests' phone over TLS with SDES-SRTP (the Debian sipp has no TLS).
+APT_PACKAGES+=(kamailio-tls-modules openssl baresip-core)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -80,6 +83,12 @@ host_name="$(hostname)"
 if ! grep -qw -- "$host_name" "${ASTERISK_ROOT}/etc/hosts" 2>/dev/null; then
   printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$host_name" | as_root tee -a "${ASTERISK_ROOT}/etc/hosts" >/dev/null
 fi
+
+# ---------------------------------------------------------------- the edge's local TLS certificate
+# A self-signed CA and the edge's certificate under .local/certs (git-ignored), made once; an
+# operator's own (EDGE_TLS_CERT/EDGE_TLS_KEY) replaces them (scripts/lib/edge-certs.sh).
+. "${PROJECT_ROOT}/scripts/lib/edge-certs.sh"
+ensure_edge_certs
 
 # ---------------------------------------------------------------- npm packages
 command -v node >/dev/null || die "Node.js 20 is required (node not found)"

@@ -1,16 +1,17 @@
-import { ChangePasswordRequest, ResumeRequest, SuspendRequest } from './schemas';
+import { ChangePasswordRequest, MediaEncryptionRequest, ResumeRequest, SuspendRequest } from './schemas';
 import { type SchemaOf, body, error, json } from './openapi-parts';
 
 const uuid = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const common = { '401': error('missing or wrong bearer token'), '404': error('no such user (USER.NOT_FOUND)') };
 
-// The users' standing part of the OpenAPI document: suspension and password change.
+// The users' standing part of the OpenAPI document: suspension, password change and media encryption.
 export function usersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unknown>; paths: Record<string, unknown> } {
   return {
     schemas: {
       SuspendRequest: schemaOf(SuspendRequest, 'input'),
       ResumeRequest: schemaOf(ResumeRequest, 'input'),
       ChangePasswordRequest: schemaOf(ChangePasswordRequest, 'input'),
+      MediaEncryptionRequest: schemaOf(MediaEncryptionRequest, 'input'),
     },
     paths: {
       '/v1/users/{id}/suspend': {
@@ -35,6 +36,14 @@ export function usersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, unkn
           parameters: [uuid],
           requestBody: body('ChangePasswordRequest'),
           responses: { '204': { description: 'changed' }, '400': error('invalid request (REQUEST.INVALID, USER.INVALID)'), ...common },
+        },
+      },
+      '/v1/users/{id}/media-encryption': {
+        put: {
+          summary: "Set the user's media encryption policy (SDES-SRTP to devices on SIP over TLS): required, optional or off; the next call follows it",
+          parameters: [uuid],
+          requestBody: body('MediaEncryptionRequest'),
+          responses: { '200': json('the user', 'User'), '400': error('invalid request (REQUEST.INVALID, USER.INVALID)'), ...common },
         },
       },
     },

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { END_REASONS } from '../session';
 import { isE164 } from '../shared/kernel';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, SUSPENSION_REASON_MAX_LENGTH, USERNAME_PATTERN } from '../users';
+import { MEDIA_ENCRYPTION_POLICIES, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, SUSPENSION_REASON_MAX_LENGTH, USERNAME_PATTERN } from '../users';
 
 // Request and response shapes of the admin API: validation and the OpenAPI document both come
 // from these schemas, so they cannot drift apart.
+
+const MEDIA_ENCRYPTION_DESCRIPTION =
+  'SRTP (SDES) policy of the user\'s devices: required (SRTP only; devices must use SIP over TLS, a plain device is refused), optional (default: SRTP offered to and accepted from devices on TLS, plain RTP otherwise), off (plain RTP only). Carriers keep plain RTP.';
 
 export const CreateUserRequest = z
   .object({
@@ -14,6 +17,7 @@ export const CreateUserRequest = z
       .string()
       .refine(isE164, 'must be a valid phone number in E.164 form, e.g. +14155550102')
       .meta({ description: 'E.164, validated against the numbering plan', example: '+14155550102' }),
+    mediaEncryption: z.enum(MEDIA_ENCRYPTION_POLICIES).optional().meta({ description: MEDIA_ENCRYPTION_DESCRIPTION }),
   })
   .strict();
 
@@ -26,11 +30,14 @@ export const UserResponse = z
     suspended: z.boolean().meta({ description: 'suspended by an operator: may register and call emergency numbers only, cannot be called' }),
     suspensionReason: z.string().optional(),
     suspendedAt: z.iso.datetime().optional(),
+    mediaEncryption: z.enum(MEDIA_ENCRYPTION_POLICIES).meta({ description: MEDIA_ENCRYPTION_DESCRIPTION }),
   });
 
 export const SuspendRequest = z.object({ reason: z.string().min(1).max(SUSPENSION_REASON_MAX_LENGTH).meta({ description: 'why (kept with the user)', example: 'fraud desk: premium-rate spike' }) }).strict();
 export const ResumeRequest = z.object({ reason: z.string().max(SUSPENSION_REASON_MAX_LENGTH).optional() }).strict();
 export const ChangePasswordRequest = z.object({ password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH) }).strict();
+
+export const MediaEncryptionRequest = z.object({ mediaEncryption: z.enum(MEDIA_ENCRYPTION_POLICIES).meta({ description: MEDIA_ENCRYPTION_DESCRIPTION }) }).strict();
 
 export const UserIdParam = z.object({ id: z.string().min(1).max(64) });
 

@@ -1,4 +1,5 @@
 import { type SqlQueries } from '../shared/infra/sql';
+import { fromRealtimeValue } from '../shared/kernel';
 import { type ContactRegistry } from './ports';
 import { type Connection } from './session';
 
@@ -18,7 +19,7 @@ export class PgContactRegistry implements ContactRegistry {
     );
     return rows
       .filter((row) => row.uri)
-      .map((row) => ({ connectionId: row.id, contactUri: row.uri ?? '', expiresAt: new Date(Number(row.expiration_time ?? 0) * 1000) }));
+      .map((row) => ({ connectionId: row.id, contactUri: fromRealtimeValue(row.uri) ?? '', expiresAt: new Date(Number(row.expiration_time ?? 0) * 1000) }));
   }
 
   async remove(connectionId: string): Promise<void> {

@@ -11,5 +11,5 @@ export function createUsersModule(deps: { db: Database; sql: Sql; clock: Clock; 
 
 export { UserService } from './user-service';
 export * from './user';
-export { sipIdentityFor, digestHa1, USERS_CONTEXT, type SipIdentity } from './sip-identity';
+export { sipIdentityFor, digestHa1, mediaEncryptionOf, USERS_CONTEXT, type SipIdentity } from './sip-identity';
 export type { UserLookups, UserRepository } from './ports';

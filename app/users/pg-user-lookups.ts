@@ -1,20 +1,21 @@
 import { type SqlQueries } from '../shared/infra/sql';
 import { type UserLookups } from './ports';
-import { type User } from './user';
+import { DEFAULT_MEDIA_ENCRYPTION, isMediaEncryption, type User } from './user';
 
-type UserRow = { id: string; username: string; phone_number: string; created_at: Date; suspended_at: Date | null; suspension_reason: string | null };
+type UserRow = { id: string; username: string; phone_number: string; created_at: Date; suspended_at: Date | null; suspension_reason: string | null; media_encryption: string };
 
 const toUser = (row: UserRow): User => ({
   id: row.id,
   username: row.username,
   phoneNumber: row.phone_number,
   createdAt: row.created_at,
+  mediaEncryption: isMediaEncryption(row.media_encryption) ? row.media_encryption : DEFAULT_MEDIA_ENCRYPTION,
   ...(row.suspended_at ? { suspended: { reason: row.suspension_reason ?? '', at: row.suspended_at } } : {}),
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLUMNS = 'id, username, phone_number, created_at, suspended_at, suspension_reason';
+const COLUMNS = 'id, username, phone_number, created_at, suspended_at, suspension_reason, media_encryption';
 
 // Active (not deleted) users by id, username or number, through plain SQL: the caller and the
 // callee of a call are looked up here whenever the call path's cache does not have them.

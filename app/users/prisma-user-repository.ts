@@ -2,15 +2,16 @@ import { Prisma } from '../shared/infra/prisma/generated/client';
 import { type Database } from '../shared/infra/prisma';
 import { type UserLookups, type UserRepository } from './ports';
 import { type SipIdentity } from './sip-identity';
-import { PhoneNumberTakenError, type Suspension, type User, UsernameTakenError } from './user';
+import { DEFAULT_MEDIA_ENCRYPTION, isMediaEncryption, type MediaEncryption, PhoneNumberTakenError, type Suspension, type User, UsernameTakenError } from './user';
 
-type UserRow = { id: string; username: string; phoneNumber: string; createdAt: Date; suspendedAt: Date | null; suspensionReason: string | null };
+type UserRow = { id: string; username: string; phoneNumber: string; createdAt: Date; suspendedAt: Date | null; suspensionReason: string | null; mediaEncryption: string };
 
 const toUser = (row: UserRow): User => ({
   id: row.id,
   username: row.username,
   phoneNumber: row.phoneNumber,
   createdAt: row.createdAt,
+  mediaEncryption: isMediaEncryption(row.mediaEncryption) ? row.mediaEncryption : DEFAULT_MEDIA_ENCRYPTION,
   ...(row.suspendedAt ? { suspended: { reason: row.suspensionReason ?? '', at: row.suspendedAt } } : {}),
 });
 
@@ -28,10 +29,10 @@ export class PrismaUserRepository implements UserRepository {
   readonly findActiveByUsername: UserRepository['findActiveByUsername'] = (username) => this.lookups.findActiveByUsername(username);
   readonly findActiveByPhoneNumber: UserRepository['findActiveByPhoneNumber'] = (phoneNumber) => this.lookups.findActiveByPhoneNumber(phoneNumber);
 
-  async create(user: { username: string; phoneNumber: string }, sip: SipIdentity): Promise<User> {
+  async create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, sip: SipIdentity): Promise<User> {
     try {
       return await this.db.$transaction(async (tx) => {
-        const row = await tx.user.create({ data: { username: user.username, phoneNumber: user.phoneNumber } });
+        const row = await tx.user.create({ data: { username: user.username, phoneNumber: user.phoneNumber, mediaEncryption: user.mediaEncryption } });
         // Leftovers of an earlier identity with this name (there are none unless rows were edited by
         // hand) must not shadow the new one.
         await tx.psContact.deleteMany({ where: { endpoint: sip.endpoint.id } });
@@ -72,6 +73,19 @@ export class PrismaUserRepository implements UserRepository {
     if (count === 0) return undefined;
     const row = await this.db.user.findFirst({ where: { id, deletedAt: null } });
     return row ? toUser(row) : undefined;
+  }
+
+  // The policy and the endpoint's SRTP settings together: Asterisk reads the endpoint row on every
+  // request, so the next call of the user follows the new policy.
+  async setMediaEncryption(id: string, policy: MediaEncryption, endpoint: Pick<SipIdentity['endpoint'], 'mediaEncryption' | 'mediaEncryptionOptimistic'>): Promise<User | undefined> {
+    if (!UUID.test(id)) return undefined;
+    return this.db.$transaction(async (tx) => {
+      const user = await tx.user.findFirst({ where: { id, deletedAt: null } });
+      if (!user) return undefined;
+      const row = await tx.user.update({ where: { id }, data: { mediaEncryption: policy } });
+      await tx.psEndpoint.updateMany({ where: { id: user.username }, data: endpoint });
+      return toUser(row);
+    });
   }
 
   async setSipCredential(id: string, md5Cred: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_MEDIA_ENCRYPTION, type MediaEncryption } from './user';
 
 // The PJSIP realtime rows that make a user a SIP endpoint Asterisk authenticates and can ring.
 export interface SipIdentity {
@@ -20,6 +21,11 @@ export interface SipIdentity {
     sendPai: string;
     rtpTimeout: number;
     sendConnectedLine: string;
+    mediaEncryption: string;
+    mediaEncryptionOptimistic: string;
+    // Behind the edge: every request to a device goes through it (the edge knows how to reach the
+    // device back: over its TLS connection, from the alias the edge put in the device's contact).
+    outboundProxy?: string;
   };
   auth: { id: string; authType: string; md5Cred: string; realm: string; username: string };
   aor: {
@@ -35,6 +41,22 @@ export interface SipIdentity {
   };
 }
 
+// Asterisk's SDES-SRTP settings for a policy. optional is "optimistic" SDES: Asterisk offers its
+// key in an RTP/AVP offer and accepts SRTP or plain answers and offers; the edge removes the key
+// lines from every SDP to or from a device that is not on TLS, so a key never crosses the public
+// side in clear and only devices on TLS are offered SRTP. required offers RTP/SAVP only and refuses a
+// plain offer (488); off never offers a key and refuses an RTP/SAVP offer.
+export function mediaEncryptionOf(policy: MediaEncryption): { mediaEncryption: string; mediaEncryptionOptimistic: string } {
+  switch (policy) {
+    case 'required':
+      return { mediaEncryption: 'sdes', mediaEncryptionOptimistic: 'no' };
+    case 'optional':
+      return { mediaEncryption: 'sdes', mediaEncryptionOptimistic: 'yes' };
+    case 'off':
+      return { mediaEncryption: 'no', mediaEncryptionOptimistic: 'no' };
+  }
+}
+
 // Calls from users enter this dialplan context, which hands them to the Stasis app.
 export const USERS_CONTEXT = 'from-users';
 
@@ -44,9 +66,10 @@ export function digestHa1(username: string, realm: string, password: string): st
 }
 
 export function sipIdentityFor(
-  user: { username: string; phoneNumber: string; password: string },
+  user: { username: string; phoneNumber: string; password: string; mediaEncryption?: MediaEncryption },
   // behindEdge: registrations come through the SIP edge (SIP_BEHIND_EDGE), with a Path to it.
-  options: { realm: string; maxDevices: number; behindEdge?: boolean },
+  // edgeProxy: the edge's SIP URI (e.g. sip:198.18.0.2:5060), the nodes' outbound proxy to devices.
+  options: { realm: string; maxDevices: number; behindEdge?: boolean; edgeProxy?: string },
 ): SipIdentity {
   const behindEdge = options.behindEdge === true;
   const id = user.username;
@@ -76,6 +99,9 @@ export function sipIdentityFor(
       // No re-INVITE/UPDATE to tell a device who it is connected to: the 200 OK already says it,
       // and every extra transaction is load on the switch and on battery-powered phones.
       sendConnectedLine: 'no',
+      ...mediaEncryptionOf(user.mediaEncryption ?? DEFAULT_MEDIA_ENCRYPTION),
+      // ";lr" as Asterisk's realtime stores a ";" (^3B): a loose route, not a strict one.
+      ...(behindEdge && options.edgeProxy ? { outboundProxy: `${options.edgeProxy}^3Blr` } : {}),
     },
     auth: { id, authType: 'md5', md5Cred: digestHa1(user.username, options.realm, user.password), realm: options.realm, username: id },
     aor: {

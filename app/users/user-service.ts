@@ -1,9 +1,13 @@
 import { type Clock, toE164 } from '../shared/kernel';
 import { type UserRepository } from './ports';
 import { UserCache } from './user-cache';
-import { digestHa1, sipIdentityFor } from './sip-identity';
+import { digestHa1, mediaEncryptionOf, sipIdentityFor } from './sip-identity';
 import {
+  DEFAULT_MEDIA_ENCRYPTION,
   InvalidUserError,
+  isMediaEncryption,
+  type MediaEncryption,
+  MEDIA_ENCRYPTION_POLICIES,
   type NewUser,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
@@ -18,6 +22,8 @@ export interface UserServiceOptions {
   maxDevicesPerUser: number;
   // Devices register through a SIP edge (SIP_BEHIND_EDGE): AORs keep the edge's Path.
   behindEdge?: boolean;
+  // The edge's SIP URI behind it: the nodes' outbound proxy toward devices.
+  edgeProxy?: string;
   // How long the call path may reuse a user it looked up (0: always ask the database).
   lookupCacheMs?: number;
 }
@@ -43,12 +49,14 @@ export class UserService {
     if (!phoneNumber || phoneNumber !== input.phoneNumber) {
       throw new InvalidUserError('phoneNumber must be a valid number in E.164 form, e.g. +14155550102', { field: 'phoneNumber' });
     }
-    const sip = sipIdentityFor({ username: input.username, phoneNumber, password: input.password }, {
+    const mediaEncryption = checkedPolicy(input.mediaEncryption ?? DEFAULT_MEDIA_ENCRYPTION);
+    const sip = sipIdentityFor({ username: input.username, phoneNumber, password: input.password, mediaEncryption }, {
       realm: this.options.realm,
       maxDevices: this.options.maxDevicesPerUser,
       behindEdge: this.options.behindEdge,
+      edgeProxy: this.options.edgeProxy,
     });
-    return this.repository.create({ username: input.username, phoneNumber }, sip);
+    return this.repository.create({ username: input.username, phoneNumber, mediaEncryption }, sip);
   }
 
   async get(id: string): Promise<User> {
@@ -80,6 +88,14 @@ export class UserService {
     checkPassword(password);
     const user = await this.get(id);
     if (!(await this.repository.setSipCredential(id, digestHa1(user.username, this.options.realm, password)))) throw new UserNotFoundError(id);
+  }
+
+  // The media encryption policy of the user's devices, from their next call on.
+  async setMediaEncryption(id: string, policy: MediaEncryption): Promise<User> {
+    const user = await this.repository.setMediaEncryption(id, checkedPolicy(policy), mediaEncryptionOf(policy));
+    if (!user) throw new UserNotFoundError(id);
+    this.cache.forgetUser(user);
+    return user;
   }
 
   // The suspension of an active user, if any (the call path asks for every call: cached like a lookup).
@@ -122,6 +138,11 @@ function checkPassword(password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
     throw new InvalidUserError(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`, { field: 'password' });
   }
+}
+
+function checkedPolicy(policy: unknown): MediaEncryption {
+  if (!isMediaEncryption(policy)) throw new InvalidUserError(`mediaEncryption must be one of ${MEDIA_ENCRYPTION_POLICIES.join(', ')}`, { field: 'mediaEncryption' });
+  return policy;
 }
 
 function checkedReason(reason: string): string {

@@ -7,6 +7,8 @@ export interface User {
   createdAt: Date;
   // Set while an operator has suspended the user (app/call-policy refuses its calls but emergency ones).
   suspended?: Suspension;
+  // How the media of the user's devices is encrypted (SDES-SRTP over SIP/TLS): see MEDIA_ENCRYPTION_POLICIES.
+  mediaEncryption: MediaEncryption;
 }
 
 export interface Suspension {
@@ -20,7 +22,16 @@ export interface NewUser {
   username: string;
   password: string;
   phoneNumber: string;
+  mediaEncryption?: MediaEncryption;
 }
+
+// Media encryption policy of a user's devices. required: SRTP only (a device must register and call
+// over TLS, a plain one is refused); optional: SRTP is offered to devices on TLS and accepted from
+// them, plain RTP otherwise; off: plain RTP only. Carriers keep plain RTP whatever the user's policy.
+export const MEDIA_ENCRYPTION_POLICIES = ['required', 'optional', 'off'] as const;
+export type MediaEncryption = (typeof MEDIA_ENCRYPTION_POLICIES)[number];
+export const DEFAULT_MEDIA_ENCRYPTION: MediaEncryption = 'optional';
+export const isMediaEncryption = (value: unknown): value is MediaEncryption => (MEDIA_ENCRYPTION_POLICIES as readonly unknown[]).includes(value);
 
 // Usernames start with a letter, so a dialled string is either a username or a phone number.
 // No underscore: it is reserved for the platform's own SIP endpoints (carriers, tests).

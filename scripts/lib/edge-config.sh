@@ -10,6 +10,10 @@ kamailio_moddir() { ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1; }
 # address (a fleet of one on loopback: the nodes' ACL can then tell the edge from a phone).
 render_edge_config() {
   local dir="$1" part
+  # SIP over TLS (kamailio/edge-tls.cfg): the operator's certificate or the local one.
+  . "${PROJECT_ROOT}/scripts/lib/edge-certs.sh"
+  ensure_edge_certs
+  EDGE_TLS_PORT="${EDGE_TLS_PORT:-5061}"; export EDGE_TLS_PORT
   EDGE_NODE_SIDE_LISTEN="${EDGE_NODE_SIDE_LISTEN:-}" \
     "${PROJECT_ROOT}/scripts/render-template.sh" "${PROJECT_ROOT}/kamailio/edge.cfg" "${dir}/kamailio.cfg"
   for part in "${PROJECT_ROOT}"/kamailio/edge-*.cfg; do

@@ -128,7 +128,7 @@ app_env() {
     REDIS_URL="redis://${CORE_IP}:${REDIS_PORT}" NATS_URL="$NATS_URL" NATS_STREAM_REPLICAS=3 \
     ARI_URL="http://${ari_host}:${ARI_PORT}" ARI_USER="$ARI_USER" ARI_PASSWORD="$ARI_PASSWORD" ARI_APP="$ari_app" \
     SIP_HOST="$EDGE_IP" SIP_PORT="$EDGE_PORT" SIP_REALM=calling.local SIP_BEHIND_EDGE=true \
-    INTERCEPT_LOG_FILE="${FLEET_DIR}/${name}/intercept.log" INTERCEPT_EVIDENCE_LOCATIONS="file://${FLEET_DIR}/evidence/1,file://${FLEET_DIR}/evidence/2,file://${FLEET_DIR}/evidence/3"
+    INTERCEPT_ADMIN_TOKEN="$INTERCEPT_ADMIN_TOKEN" INTERCEPT_LOG_FILE="${FLEET_DIR}/${name}/intercept.log" INTERCEPT_EVIDENCE_LOCATIONS="file://${FLEET_DIR}/evidence/1,file://${FLEET_DIR}/evidence/2,file://${FLEET_DIR}/evidence/3"
   # A node's controller reads its own Asterisk's event file (cel_custom.conf); the core has no switch.
   case "$name" in node-*) echo "SWITCH_EVENTS_FILE=${ASTERISK_ROOT}/srv/calling/fleet-${name}/log/switch-events.csv" ;; esac
   # The core's admin API lists and lifts the edge's bans, and exports its counters (once, not per node).

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { type CallOperations } from '../../call-state';
 import { type User, type UserService } from '../../users';
-import { ChangePasswordRequest, CreateUserRequest, ResumeRequest, SuspendRequest, UserIdParam } from '../schemas';
+import { ChangePasswordRequest, CreateUserRequest, MediaEncryptionRequest, ResumeRequest, SuspendRequest, UserIdParam } from '../schemas';
 import { allow, ANY_ROLE, audit } from '../operator-auth';
 
 const UsernameQuery = z.object({ username: z.string().min(1).max(64) }).strict();
@@ -14,6 +14,7 @@ export function toUserResponse(user: User): Record<string, unknown> {
     phoneNumber: user.phoneNumber,
     createdAt: user.createdAt.toISOString(),
     suspended: user.suspended !== undefined,
+    mediaEncryption: user.mediaEncryption,
     ...(user.suspended ? { suspensionReason: user.suspended.reason, suspendedAt: user.suspended.at.toISOString() } : {}),
   };
 }
@@ -25,7 +26,7 @@ export function usersRouter(users: UserService, calls?: CallOperations): Router 
   router.post('/', allow('admin'), async (req, res) => {
     const body = CreateUserRequest.parse(req.body);
     const user = await users.create(body);
-    await audit(req, res, 'user.create', `user:${user.id}`, { username: user.username, phoneNumber: user.phoneNumber });
+    await audit(req, res, 'user.create', `user:${user.id}`, { username: user.username, phoneNumber: user.phoneNumber, mediaEncryption: user.mediaEncryption });
     res.status(201).location(`/v1/users/${user.id}`).json(toUserResponse(user));
   });
 
@@ -72,6 +73,15 @@ export function usersRouter(users: UserService, calls?: CallOperations): Router 
     await users.changePassword(id, password);
     await audit(req, res, 'user.password', `user:${id}`);
     res.status(204).end();
+  });
+
+  // Live calls keep the media they negotiated; the next call follows the new policy.
+  router.put('/:id/media-encryption', allow('admin'), async (req, res) => {
+    const { id } = UserIdParam.parse(req.params);
+    const { mediaEncryption } = MediaEncryptionRequest.parse(req.body);
+    const user = await users.setMediaEncryption(id, mediaEncryption);
+    await audit(req, res, 'user.media_encryption', `user:${id}`, { mediaEncryption });
+    res.json(toUserResponse(user));
   });
 
   return router;

@@ -5,3 +5,4 @@ export * from './ids';
 export * from './keyed-queue';
 export * from './unit-of-work';
 export * from './periodic-jobs';
+export * from './realtime-value';

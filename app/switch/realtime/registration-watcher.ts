@@ -1,7 +1,7 @@
 import { type JetStreamClient } from 'nats';
 import { Client } from 'pg';
 import { type ConnectionEvent, ConnectionEventSchema, CONNECTION_SUBJECTS, deadLetterSubject, deterministicEventId } from '../../shared/events';
-import { errorMessage } from '../../shared/kernel';
+import { errorMessage, fromRealtimeValue } from '../../shared/kernel';
 import { type DeadLetter } from '../../shared/infra/jetstream';
 import { type Logger } from '../../shared/infra/logger';
 import { type Database } from '../../shared/infra/prisma';
@@ -74,12 +74,12 @@ export function toConnectionEvent(change: RegistrationChange): ConnectionEvent {
     occurredAt: change.changedAt.toISOString(),
     username,
     connectionId: change.contactId,
-    contactUri: change.uri ?? '',
+    contactUri: fromRealtimeValue(change.uri) ?? '',
   };
   const expiresAt = isoFromEpochSeconds(change.expirationTime);
   const candidate =
     type === CONNECTION_SUBJECTS.registered
-      ? { ...base, type, transport: transportOf(change.uri), ...(change.userAgent ? { userAgent: change.userAgent } : {}), ...(expiresAt ? { expiresAt } : {}) }
+      ? { ...base, type, transport: transportOf(fromRealtimeValue(change.uri)), ...(change.userAgent ? { userAgent: change.userAgent } : {}), ...(expiresAt ? { expiresAt } : {}) }
       : type === CONNECTION_SUBJECTS.refreshed
         ? { ...base, type, ...(expiresAt ? { expiresAt } : {}) }
         : { ...base, type };

@@ -52,8 +52,9 @@ describe('integration: admin API users', function () {
     const res = await request('POST', '/v1/users', input);
     expect(res.status).to.equal(201);
     expect(res.body).to.include({ username: input.username, phoneNumber: input.phoneNumber });
-    expect(res.body).to.have.all.keys('id', 'username', 'phoneNumber', 'createdAt', 'suspended');
+    expect(res.body).to.have.all.keys('id', 'username', 'phoneNumber', 'createdAt', 'suspended', 'mediaEncryption');
     expect(res.body.suspended).to.equal(false);
+    expect(res.body.mediaEncryption).to.equal('optional');
     expect(res.headers.get('location')).to.equal(`/v1/users/${String(res.body.id)}`);
 
     const auth = await db.psAuth.findUnique({ where: { id: input.username } });
@@ -190,5 +191,22 @@ describe('integration: admin API users', function () {
     expect(paths['/v1/users/{id}/suspend']).to.have.property('post');
     expect(paths['/v1/users/{id}/resume']).to.have.property('post');
     expect(paths['/v1/users/{id}/password']).to.have.property('put');
+  });
+
+  it('given a media encryption policy on create and on update, then the user and its endpoint follow it; an unknown policy is 400', async function () {
+    const input = { ...newUser(), mediaEncryption: 'required' };
+    const created = await request('POST', '/v1/users', input);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.mediaEncryption).to.equal('required');
+    expect(await db.psEndpoint.findUnique({ where: { id: input.username } })).to.include({ mediaEncryption: 'sdes', mediaEncryptionOptimistic: 'no' });
+    const off = await request('PUT', `/v1/users/${String(created.body.id)}/media-encryption`, { mediaEncryption: 'off' });
+    expect(off.status).to.equal(200);
+    expect(off.body.mediaEncryption).to.equal('off');
+    expect(await db.psEndpoint.findUnique({ where: { id: input.username } })).to.include({ mediaEncryption: 'no', mediaEncryptionOptimistic: 'no' });
+    expect((await request('GET', `/v1/users/${String(created.body.id)}`)).body.mediaEncryption).to.equal('off');
+    const bad = await request('PUT', `/v1/users/${String(created.body.id)}/media-encryption`, { mediaEncryption: 'always' });
+    expect(bad.status).to.equal(400);
+    const doc = await request('GET', '/v1/openapi.json', undefined, null);
+    expect((doc.body.paths as Record<string, Record<string, unknown>>)['/v1/users/{id}/media-encryption']).to.have.property('put');
   });
 });

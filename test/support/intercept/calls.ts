@@ -50,6 +50,8 @@ export function normalizedSipTrace(trace: string): string[] {
       .replace(/^o=(\S+) \d+ \d+/gm, 'o=$1 <id> <version>')
       .replace(/^m=audio \d+/gm, 'm=audio <port>')
       .replace(/^a=rtcp:\d+/gm, 'a=rtcp:<port>')
+      // The switch's SDES key (users' media encryption policy, optional by default) is new each call.
+      .replace(/inline:[A-Za-z0-9+/=]+/g, 'inline:<key>')
       .replace(/:\d{4,5}\b/g, ':<port>')
       .replace(/SIPpTag\d+/g, 'SIPpTag')
       .replace(/\r/g, '')

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { UserCache } from '../../../app/users/user-cache';
 
-const user = (id: string): { id: string; username: string; phoneNumber: string; createdAt: Date } => ({ id, username: `user-${id}`, phoneNumber: '+14155550101', createdAt: new Date(0) });
+import { type User } from '../../../app/users';
+
+const user = (id: string): User => ({ id, username: `user-${id}`, phoneNumber: '+14155550101', createdAt: new Date(0), mediaEncryption: 'optional' });
 
 describe('user cache of the call path', function () {
   it('serves a user until its time to live passes', function () {

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { digestHa1, sipIdentityFor, UserService, type SipIdentity, type User, type UserRepository } from '../../../app/users';
+import { digestHa1, type MediaEncryption, sipIdentityFor, UserService, type SipIdentity, type User, type UserRepository } from '../../../app/users';
 import { systemClock } from '../../../app/shared/kernel';
 
 class MemoryRepository implements UserRepository {
-  created: { user: { username: string; phoneNumber: string }; sip: SipIdentity }[] = [];
+  created: { user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }; sip: SipIdentity }[] = [];
   users: User[] = [];
-  create(user: { username: string; phoneNumber: string }, sip: SipIdentity): Promise<User> {
+  endpoints = new Map<string, Pick<SipIdentity['endpoint'], 'mediaEncryption' | 'mediaEncryptionOptimistic'>>();
+  create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, sip: SipIdentity): Promise<User> {
     this.created.push({ user, sip });
     const row = { id: '00000000-0000-4000-8000-000000000001', ...user, createdAt: new Date() };
     this.users.push(row);
@@ -32,6 +33,14 @@ class MemoryRepository implements UserRepository {
     const next = suspension ? { ...rest, suspended: suspension } : rest;
     this.users[index] = next;
     return Promise.resolve(next);
+  }
+  setMediaEncryption(id: string, policy: MediaEncryption, endpoint: Pick<SipIdentity['endpoint'], 'mediaEncryption' | 'mediaEncryptionOptimistic'>): Promise<User | undefined> {
+    const index = this.users.findIndex((user) => user.id === id);
+    const current = this.users[index];
+    if (!current) return Promise.resolve(undefined);
+    this.users[index] = { ...current, mediaEncryption: policy };
+    this.endpoints.set(id, endpoint);
+    return Promise.resolve(this.users[index]);
   }
   setSipCredential(id: string, md5Cred: string): Promise<boolean> {
     if (!this.users.some((user) => user.id === id)) return Promise.resolve(false);
@@ -110,5 +119,20 @@ describe('user service', function () {
     expect(repository.credentials.get(bob.id)).to.equal(digestHa1('bob', 'calling.local', 'a new secret'));
     const short = await service.changePassword(bob.id, 'short').then(() => undefined, (e: unknown) => e);
     expect(short).to.have.property('code', 'USER.INVALID');
+  });
+
+  it('given a policy changed to required, then the user and its endpoint follow it; an unknown policy is refused', async function () {
+    const repository = new MemoryRepository();
+    const service = new UserService(repository, systemClock, options);
+    const bob = await service.create({ username: 'bob', password: 'long enough', phoneNumber: '+14155550102' });
+    expect(bob.mediaEncryption).to.equal('optional');
+    const changed = await service.setMediaEncryption(bob.id, 'required');
+    expect(changed.mediaEncryption).to.equal('required');
+    expect(repository.endpoints.get(bob.id)).to.deep.equal({ mediaEncryption: 'sdes', mediaEncryptionOptimistic: 'no' });
+    const bad = await service.setMediaEncryption(bob.id, 'always' as never).then(() => undefined, (e: unknown) => e);
+    expect(bad).to.have.property('code', 'USER.INVALID');
+    const created = await service.create({ username: 'carol', password: 'long enough', phoneNumber: '+14155550103', mediaEncryption: 'off' });
+    expect(created.mediaEncryption).to.equal('off');
+    expect(repository.created[1]?.sip.endpoint.mediaEncryption).to.equal('no');
   });
 });

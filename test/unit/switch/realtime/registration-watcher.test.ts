@@ -65,4 +65,10 @@ describe('registration watcher: registration change to connection event', functi
     expect(transportOf('sip:a@10.0.0.1:5060')).to.equal('udp');
     expect(transportOf(null)).to.equal('udp');
   });
+
+  it('given a contact over TLS as Asterisk realtime stores it (";" as ^3B), then the event carries the URI as the device wrote it and transport tls', function () {
+    const event = toConnectionEvent(change({ uri: 'sip:alice-0x55@198.18.3.1:41611^3Btransport=tls' }));
+    expect(event.contactUri).to.equal('sip:alice-0x55@198.18.3.1:41611;transport=tls');
+    expect(event.type === 'connection.v1.registered' && event.transport).to.equal('tls');
+  });
 });
