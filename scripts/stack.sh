@@ -158,7 +158,9 @@ stop_asterisk() { stop_pid asterisk "$(read_pid "${RUN_DIR}/asterisk.pid")" TERM
 # The same kamailio/edge.cfg as the netns fleet's edge, with one node: this profile's Asterisk. It
 # reaches the node from EDGE_NODE_SIDE_IP (the node's ACL admits only that address) and answers
 # phones and carriers on SIP_HOST:SIP_PORT (UDP and TCP); carriers are recognised by source address
-# from this profile's carriers table.
+# from this profile's carriers table. Its attack handling trusts 127.0.0.1 by default: every phone,
+# test and sipp of a local stack comes from there, and one wrong-password test must not ban them
+# all (the guard is shown on the netns fleet, whose phones have addresses of their own).
 EDGE_DIR="${PROFILE_DIR}/edge"
 
 start_edge() {
@@ -174,9 +176,13 @@ start_edge() {
     EDGE_RUN_DIR="${EDGE_DIR}/run" KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-5000}" \
     EDGE_DISPATCHER_LIST="${EDGE_DIR}/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
     EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${PG_HOST}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=2 \
+    EDGE_RPC_LISTEN="127.0.0.1:${EDGE_RPC_PORT}" EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" \
+    EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-900}" \
+    EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-1000}" EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-$EDGE_SCANNER_UA_DEFAULT}" \
+    EDGE_GUARD_TRUSTED="${EDGE_GUARD_TRUSTED:-127.0.0.1/32}" \
     render_edge_config "$EDGE_DIR"
   kamailio -c -f "${EDGE_DIR}/kamailio.cfg" >"${LOG_DIR}/edge-check.log" 2>&1 || die "edge config refused, see ${LOG_DIR}/edge-check.log"
-  log "edge: starting on ${SIP_HOST}:${SIP_PORT} (udp, tcp), node sip:${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}"
+  log "edge: starting on ${SIP_HOST}:${SIP_PORT} (udp, tcp; tls ${EDGE_TLS_PORT}), node sip:${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}"
   nohup setsid kamailio -DD -E -f "${EDGE_DIR}/kamailio.cfg" -Y "${EDGE_DIR}/run" >>"${LOG_DIR}/edge.log" 2>&1 &
   echo $! >"${RUN_DIR}/edge.pid"
   wait_tcp "$SIP_HOST" "$SIP_PORT" 20 edge

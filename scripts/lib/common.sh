@@ -61,6 +61,12 @@ load_profile() {
     SWITCH_SIP_PORT="${SWITCH_SIP_PORT:-$((SIP_PORT + 20))}"
     EDGE_NODE_SIDE_IP="${EDGE_NODE_SIDE_IP:-127.0.2.1}"
     SIP_BEHIND_EDGE="${SIP_BEHIND_EDGE:-true}"
+    # The edge's JSON-RPC (bans and attack counters, read by the app: /v1/sip-bans) on the loopback
+    # only, and its TLS listener beside SIP_PORT.
+    EDGE_RPC_PORT="${EDGE_RPC_PORT:-$((SIP_PORT + 30))}"
+    EDGE_RPC_URL="${EDGE_RPC_URL:-udp://127.0.0.1:${EDGE_RPC_PORT}}"
+    EDGE_TLS_PORT="${EDGE_TLS_PORT:-$((SIP_PORT + 1))}"
+    export EDGE_RPC_PORT EDGE_RPC_URL EDGE_TLS_PORT
   else
     SWITCH_SIP_PORT="${SWITCH_SIP_PORT:-${SIP_PORT}}"
     EDGE_NODE_SIDE_IP="${EDGE_NODE_SIDE_IP:-0.0.0.0/0}"

@@ -2,6 +2,9 @@
 # profile's fleet of one (scripts/stack.sh <profile> start edge). Source it.
 # shellcheck shell=bash
 
+# Scanners' user agents the edge drops (edge-guard.cfg), unless EDGE_SCANNER_UA says otherwise.
+EDGE_SCANNER_UA_DEFAULT='friendly-scanner|sipvicious|sipcli|vaxsipuseragent|sip-scan|sipscan|iwar|sivus|smap|sundayddr|pplsip|nessus'
+
 kamailio_moddir() { ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1; }
 
 # kamailio/edge.cfg (as kamailio.cfg) and every kamailio/edge-*.cfg it includes (one file per edge

@@ -15,7 +15,6 @@ PG_PORT=5432; REDIS_PORT=6379; NATS_PORTS=(4222 4223 4224); ADMIN_PORT=8080
 # The fleet's ban period is 20 s (the tests wait for one to end), pike's limit 1000 requests in 2 s
 # from one address (bench/ drives hundreds a second from the host's), the carrier host trusted.
 EDGE_RPC_PORT=5090
-EDGE_SCANNER_UA_DEFAULT='friendly-scanner|sipvicious|sipcli|vaxsipuseragent|sip-scan|sipscan|iwar|sivus|smap|sundayddr|pplsip|nessus'
 EDGE_PORT="${EDGE_PORT:-5060}"; NODE_SIP_PORT=5080; ARI_PORT=8088
 PG_DB=calling; PG_USER=calling; PG_PASSWORD="${FLEET_PG_PASSWORD:-calling-fleet-local-only}"
 ARI_USER=calls; ARI_PASSWORD="${FLEET_ARI_PASSWORD:-calls-fleet-local-only}"
