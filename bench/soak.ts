@@ -10,7 +10,7 @@ import { startCallee } from './lib/callee';
 import { runCallStep } from './lib/call-step';
 import { loadBenchConfig } from './lib/config';
 import { gaugeValue, startController } from './lib/controller';
-import { loadAverage1 } from './lib/monitor';
+import { loadAverage1, ticksOf } from './lib/monitor';
 import { createUser } from './lib/users';
 
 const PROJECT_ROOT = join(__dirname, '..');
@@ -53,12 +53,16 @@ async function main(): Promise<void> {
     await runCallStep({ outDir: config.outDir, label: 'warm-up', sipTarget: config.sipTarget, path, rate: 10, seconds: 2, holdMs: 0 });
     await waitForIdle(config.ari, 30);
     const start = { heap: await controllerHeap(admin), rss: rssOf(asteriskPid) };
+    // CPU time (not wall time: the machine may be shared) of the controller and Asterisk per call.
+    const cpuTicks = (): number[] => [controller.pid, asteriskPid].map((pid) => ticksOf([pid]).get(pid) ?? NaN);
+    const ticksBefore = cpuTicks();
     progress(`start: controller heap ${mib(start.heap)}, Asterisk RSS ${mib(start.rss)}`);
 
     const run = await runCallStep({ outDir: config.outDir, label: 'soak', sipTarget: config.sipTarget, path, rate, seconds: calls / rate, holdMs: config.ladder.holdMs });
     progress(`load: ${run.counters.successful}/${run.calls} calls ok in ${run.wallSeconds.toFixed(0)} s, ${run.failed} failed ${JSON.stringify(run.reasons)}`);
     // Calls still ending (BYE in flight) are not leaks: what is left after 30 s is.
     const left = await waitForIdle(config.ari, 30);
+    const [controllerMs, asteriskMs] = cpuTicks().map((ticks, i) => ((ticks - (ticksBefore[i] ?? NaN)) * 10) / Math.max(1, run.counters.successful));
     const after = { heap: await controllerHeap(admin), rss: rssOf(asteriskPid) };
     progress(`after the load: controller heap ${mib(after.heap)}, Asterisk RSS ${mib(after.rss)}`);
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
@@ -70,6 +74,8 @@ async function main(): Promise<void> {
     console.log(`soak_failed_calls: ${run.failed} calls`);
     console.log(`channels_left: ${left.channels} channels (after ${idleSeconds} s idle: ${leftIdle.channels})`);
     console.log(`bridges_left: ${left.bridges} bridges (after ${idleSeconds} s idle: ${leftIdle.bridges})`);
+    console.log(`controller_cpu_per_call: ${(controllerMs ?? NaN).toFixed(1)} ms (its idle work included)`);
+    console.log(`asterisk_cpu_per_call: ${(asteriskMs ?? NaN).toFixed(1)} ms`);
     console.log(`controller_heap_start: ${mib(start.heap)}`);
     console.log(`controller_heap_after_load: ${mib(after.heap)}`);
     console.log(`controller_heap_after_idle: ${mib(idle.heap)}`);
