@@ -17,8 +17,7 @@ import { pathFigureLines, pathFigures } from './lib/path-figures';
 import { allCores, pin } from './lib/pinning';
 import { headlineLines, headlineOf, pathNotes, stepTable } from './lib/report';
 import { formatMs } from './lib/stats';
-import { registerScenario, uasScenario } from './lib/sipp/scenarios';
-import { startSipp, waitForUdpPort, type SippProcess } from './lib/sipp/sipp';
+import { startCallee } from './lib/callee';
 import { type BenchUser, createUser, useDialplanContext } from './lib/users';
 
 const PROJECT_ROOT = join(__dirname, '..');
@@ -40,26 +39,6 @@ function sourceVersion(): string {
     // not a git checkout: the build time below still identifies the controller
   }
   return `${commit}, dist built ${statSync(join(PROJECT_ROOT, 'dist', 'app', 'main.js')).mtime.toISOString()}`;
-}
-
-// The callee's device: registered once, then answering every call at once until the run ends.
-async function startCallee(config: ReturnType<typeof loadBenchConfig>, callee: { username: string; password: string }): Promise<SippProcess> {
-  const dir = join(config.outDir, 'callee');
-  mkdirSync(dir, { recursive: true });
-  const port = String(config.ports.callee);
-  const register = startSipp(dir, 'register', registerScenario(callee.username, 3600), [
-    config.sipTarget, '-i', '127.0.0.1', '-p', port, '-m', '1', '-nostdin',
-    '-au', callee.username, '-ap', callee.password,
-    '-timeout', '10s', '-timeout_error', '-trace_err', '-error_file', 'register_errors.log',
-  ]);
-  const code = await register.exited;
-  if (code !== 0) throw new Error(`the callee did not register (sipp exit ${code}); see ${dir}`);
-  const uas = startSipp(dir, 'uas', uasScenario(), [
-    config.sipTarget, '-i', '127.0.0.1', '-p', port, '-mi', '127.0.0.1', '-mp', String(config.ports.calleeMedia),
-    '-nostdin', '-trace_err', '-error_file', 'uas_errors.log',
-  ]);
-  await waitForUdpPort(config.ports.callee, 5000, uas);
-  return uas;
 }
 
 // What interception adds to set-up: at the highest rate both controller paths sustained, the

@@ -46,10 +46,16 @@ export async function startController(options: { projectRoot: string; outDir: st
   };
 }
 
-// ARI requests the controller has sent so far (its switch_ari_requests gauge on /metrics).
+// ARI requests the controller has sent so far (its switch_ari_requests gauge on /metrics). Every
+// series carries labels (the node's, at least), so the name may be followed by `{...}`.
 export async function ariRequestsSent(admin: { url: string; token: string }): Promise<number> {
   const res = await fetch(`${admin.url}/metrics`, { headers: { authorization: `Bearer ${admin.token}` } });
   if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-  const match = /^switch_ari_requests (\d+)/m.exec(await res.text());
+  return gaugeValue(await res.text(), 'switch_ari_requests');
+}
+
+// The value of a gauge without labels of its own in Prometheus' text format (NaN when absent).
+export function gaugeValue(text: string, name: string): number {
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
   return match ? Number(match[1]) : NaN;
 }
