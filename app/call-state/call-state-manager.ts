@@ -9,7 +9,8 @@ import { type Baseline, CallRecovery } from './call-recovery';
 import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { ClickToCall } from './click-to-call';
-import { isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from './end-causes';
+import { legOutcomeOf, sipCodeOf } from './end-causes';
+import { carrierLegFailed } from './phase-transitions';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
@@ -41,7 +42,7 @@ export class CallStateManager {
       legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
       armCreditTimers: (call) => this.armCreditTimers(call),
       failSafe: (callId, event, log) => this.failSafe(callId, event, log),
-      waitsForCaller: (callId) => this.clickToCall.isRingingCaller(callId),
+      callerDevicesFound: (call, present) => this.clickToCall.reconcile(call, present),
     });
   }
 
@@ -179,7 +180,7 @@ export class CallStateManager {
   private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
     const ctx = this.ctx;
     const log = ctx.logFor(call);
-    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerAnswered(call, channelId);
+    if (call.state.callerDevices.includes(channelId)) return this.clickToCall.callerAnswered(call, channelId);
     const leg = call.leg(channelId);
     if (!leg) return;
     // The same answer told twice changes nothing (and must not hang the call up as a late one).
@@ -196,7 +197,6 @@ export class CallStateManager {
     leg.outcome = 'answered';
     if (leg.carrierId) call.carrierId = leg.carrierId;
     ctx.timers.disarmRing(call.id);
-    this.setup.forget(call.id);
     const losers = call.pendingLegs;
     for (const loser of losers) {
       loser.outcome = 'cancelled';
@@ -231,7 +231,7 @@ export class CallStateManager {
 
   private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date, leftApp?: boolean): Promise<void> {
     if (call.state.isFinal) return;
-    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
+    if (call.state.callerDevices.includes(channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
     const log = this.ctx.logFor(call);
     // The caller went on into the switch's dialling: not an end.
     if (this.setup.dialling.isHandOffExit(call, channelId, leftApp)) return;
@@ -257,7 +257,7 @@ export class CallStateManager {
     if (sipCode !== undefined) leg.sipCode = sipCode;
     log.info('callee device did not answer', { legChannelId: channelId, cause, sipCode, outcome: leg.outcome, carrierId: leg.carrierId });
     // A carrier that failed is replaced by the next one; a person's final answer (busy, declined) ends the call.
-    if (leg.carrierId && isRetryableOnAnotherCarrier(leg.outcome, sipCode) && this.setup.hasCarriersLeft(call.id)) {
+    if (leg.carrierId && carrierLegFailed(call.state, { outcome: leg.outcome, sipCode }).effects[0]?.kind === 'try-carrier') {
       await this.setup.dialNextCarrier(call, log);
       return;
     }
@@ -324,13 +324,11 @@ export class CallStateManager {
   }
 
   private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
-    this.setup.forget(call.id);
     await this.clickToCall.abandon(call, log);
     await endCall(this.ctx, call, cause, log, options);
   }
 
   private forget(call: Call): void {
-    this.setup.forget(call.id);
     this.ctx.forget(call);
   }
 }
