@@ -8,12 +8,8 @@ import { admittedCallOf, endIfNoLegLeft, type EndOptions } from './call-teardown
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
-const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg', 'dialed']);
-// A leg waiting in Stasis answered: an originated one enters Stasis on its answer; one created to be
-// dialled is there from the start, and is up once answered.
-const answeredInStasis = (channel: SwitchChannel | undefined): boolean =>
-  channel?.stasisArgs?.[0] === 'leg' || (channel?.stasisArgs?.[0] === 'dialed' && channel.state === 'Up');
-const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
+const answeredInApp = (channel: SwitchChannel | undefined): boolean => channel?.inApp === 'answered-leg';
+const isCallChannel = (channel: SwitchChannel): boolean => channel.inApp !== undefined && channel.inApp !== 'other';
 
 // The end reason of a call whose party left while the controller heard no events: its end time is
 // the last moment it was known alive, not the moment the controller found out.
@@ -146,7 +142,7 @@ export class CallRecovery {
       const found = (id: string): 'absent' | 'ringing' | 'answered' => {
         const channel = channels.get(id);
         if (!channel) return 'absent';
-        return answeredInStasis(channel) ? 'answered' : 'ringing';
+        return answeredInApp(channel) ? 'answered' : 'ringing';
       };
       await this.handling.callerDevicesFound(call, found).catch((error: unknown) => log.error('reconciling a click-to-call failed', { error: errorMessage(error) }));
       return;
@@ -177,8 +173,8 @@ export class CallRecovery {
           await this.ctx.releaseSlot(leg.channelId, log);
         }
       }
-      // A device that answered while events were lost waits in Stasis: bridge it now.
-      const answered = call.pendingLegs.find((leg) => answeredInStasis(channels.get(leg.channelId)));
+      // A device that answered while events were lost waits in the application: bridge it now.
+      const answered = call.pendingLegs.find((leg) => answeredInApp(channels.get(leg.channelId)));
       if (answered) {
         await this.handling.legAnswered(call, answered.channelId, this.ctx.deps.clock.now());
         return;

@@ -75,10 +75,11 @@ export class OriginateRefusedError extends AppError {
 // event connection).
 export interface SwitchChannel {
   id: string;
-  state: string;
   createdAt: Date;
-  // Set when the channel is in this controller's Stasis application: the Stasis() arguments.
-  stasisArgs?: string[];
+  // Set when the channel waits in this controller's application: a call's caller, a callee leg still
+  // ringing or one that answered (its answer event may have been lost), or another module's channel
+  // (a snoop, a tone player), none of the calls' business.
+  inApp?: 'caller' | 'ringing-leg' | 'answered-leg' | 'other';
 }
 
 // A mixing bridge this controller created (its id is the call's id).
