@@ -20,9 +20,6 @@ export const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
-// The dial endpoint of one registered device of a user.
-const deviceEndpoint = (username: string, contactUri: string): string => `PJSIP/${username}/${contactUri}`;
-
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
 
 // From a new call's arrival to every device (or the first carrier) being rung. Refusals end the call
@@ -129,14 +126,14 @@ export class CallSetup {
     await ctx.save(call, [callRouted(call, now)]);
     if (this.dialling.appliesTo(call.id)) {
       // Dial()'s own timeout is the ring timeout.
-      const targets = legs.map((leg) => ({ leg, endpoint: deviceEndpoint(callee.username, leg.contactUri) }));
+      const targets = legs.map((leg) => ({ leg, endpoint: ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri) }));
       if (!(await this.dialling.handOff(call, targets, log))) return endCall(ctx, call, 'failed', log);
       log.info('callee devices handed to the switch', { devices: legs.length });
       return;
     }
     this.armRingTimer(call);
 
-    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, deviceEndpoint(callee.username, leg.contactUri))));
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri))));
     await Promise.all(
       originated.map(async (result, index) => {
         const leg = legs[index];

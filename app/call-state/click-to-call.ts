@@ -47,7 +47,7 @@ export class ClickToCall {
     await this.ctx.queue.run(call.id, async () => {
       await this.ctx.save(call);
       this.armRingTimer(call);
-      const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, `PJSIP/${from.username}/${device.contactUri}`, to, log)));
+      const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, deps.switchControl.deviceAddress(from.username, device.contactUri), to, log)));
       const failed = devices.filter((_, index) => !started[index]).map((device) => device.channelId);
       if (failed.length < devices.length) {
         if (failed.length > 0) {

@@ -55,6 +55,11 @@ export class AriSwitchControl implements SwitchControl {
     private readonly app: string,
   ) {}
 
+  // One registered contact of a user's PJSIP endpoint.
+  deviceAddress(username: string, contactUri: string): string {
+    return `PJSIP/${username}/${contactUri}`;
+  }
+
   async originate(request: OriginateRequest): Promise<void> {
     try {
       await this.rest.post('/channels', {
