@@ -19,11 +19,16 @@ import { type CallStateName, type EndCause } from './states';
 // flags byte is full since version 3: a later field needs a second flags byte.
 // Version 5 adds, last: a second flags byte (FLAG2_*; bit 0: an emergency call), written only when
 // one is set, so that an ordinary call stays within its 192-byte Redis allocation.
+// Version 6 adds FLAG2 bits for the phase's data, written after the second flags byte in this
+// order: restricted (CLIR, no data) | [carriersLeft: count, carrier ids] | [callerDevices: count,
+// channel ids], so that a restarted controller goes on hunting carriers or ringing a click-to-call's
+// caller where its predecessor stopped.
 // Adding a field: give it a free flag bit, write it last, bump FORMAT_VERSION and keep reading the
 // older versions. A decoder refuses versions and flag bits it does not know rather than guessing.
-export const FORMAT_VERSION = 5;
-const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111, 5: 0b11111111 };
-const FLAG2 = { emergency: 1 } as const;
+export const FORMAT_VERSION = 6;
+const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111, 5: 0b11111111, 6: 0b11111111 };
+const FLAG2 = { emergency: 1, restricted: 2, carriersLeft: 4, callerDevices: 8 } as const;
+const KNOWN_FLAGS2: Record<number, number> = { 5: 0b1, 6: 0b1111 };
 
 export { CorruptCallStateError, UnencodableCallError } from './call-codec-errors';
 
@@ -85,7 +90,16 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
     }
   }
   w.string(snapshot.owner ?? '');
-  if (snapshot.emergency) w.byte(FLAG2.emergency);
+  const carriersLeft = snapshot.carriersLeft ?? [];
+  const callerDevices = snapshot.callerDevices ?? [];
+  const flags2 =
+    (snapshot.emergency ? FLAG2.emergency : 0) |
+    (snapshot.restricted ? FLAG2.restricted : 0) |
+    (carriersLeft.length > 0 ? FLAG2.carriersLeft : 0) |
+    (callerDevices.length > 0 ? FLAG2.callerDevices : 0);
+  if (flags2 !== 0) w.byte(flags2);
+  if (carriersLeft.length > 0) writeStrings(w, carriersLeft);
+  if (callerDevices.length > 0) writeStrings(w, callerDevices);
   return w.done();
 }
 
@@ -127,7 +141,9 @@ export function decodeCall(value: Buffer): CallSnapshot {
   const flags2 = version >= 5 && !r.atEnd ? r.byte() : undefined;
   // Written only when not 0: a 0 there is a byte too many.
   if (flags2 === 0) throw new CorruptCallStateError('trailing bytes', { length: value.length });
-  if (flags2 !== undefined && flags2 & ~FLAG2.emergency) throw new CorruptCallStateError('unknown flags', { flags2 });
+  if (flags2 !== undefined && flags2 & ~(KNOWN_FLAGS2[version] ?? 0)) throw new CorruptCallStateError('unknown flags', { flags2 });
+  const carriersLeft = flags2 !== undefined && flags2 & FLAG2.carriersLeft ? r.list(() => r.string()) : undefined;
+  const callerDevices = flags2 !== undefined && flags2 & FLAG2.callerDevices ? r.list(() => r.string()) : undefined;
   r.end();
   // Absent optionals stay absent: no key, rather than a key holding undefined.
   const snapshot: CallSnapshot = { id, caller, dialed, state: nameOf(STATE_CODES, head & 7, 'state'), legs, history };
@@ -141,7 +157,15 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (direction !== undefined) snapshot.direction = direction;
   if (owner) snapshot.owner = owner;
   if (flags2 !== undefined && flags2 & FLAG2.emergency) snapshot.emergency = true;
+  if (flags2 !== undefined && flags2 & FLAG2.restricted) snapshot.restricted = true;
+  if (carriersLeft) snapshot.carriersLeft = carriersLeft;
+  if (callerDevices) snapshot.callerDevices = callerDevices;
   return snapshot;
+}
+
+function writeStrings(w: Writer, values: string[]): void {
+  w.unsigned(values.length);
+  for (const value of values) w.string(value);
 }
 
 function writeParty(w: Writer, party: Party): void {

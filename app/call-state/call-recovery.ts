@@ -8,12 +8,8 @@ import { admittedCallOf, endIfNoLegLeft, type EndOptions } from './call-teardown
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
-const CALL_CHANNEL_KINDS = new Set(['from-user', 'from-carrier', 'leg', 'dialed']);
-// A leg waiting in Stasis answered: an originated one enters Stasis on its answer; one created to be
-// dialled is there from the start, and is up once answered.
-const answeredInStasis = (channel: SwitchChannel | undefined): boolean =>
-  channel?.stasisArgs?.[0] === 'leg' || (channel?.stasisArgs?.[0] === 'dialed' && channel.state === 'Up');
-const isCallChannel = (channel: SwitchChannel): boolean => CALL_CHANNEL_KINDS.has(channel.stasisArgs?.[0] ?? '');
+const answeredInApp = (channel: SwitchChannel | undefined): boolean => channel?.inApp === 'answered-leg';
+const isCallChannel = (channel: SwitchChannel): boolean => channel.inApp !== undefined && channel.inApp !== 'other';
 
 // The end reason of a call whose party left while the controller heard no events: its end time is
 // the last moment it was known alive, not the moment the controller found out.
@@ -31,8 +27,9 @@ export interface CallHandling {
   legAnswered(call: Call, channelId: string, at: Date): Promise<void>;
   armCreditTimers(call: Call): void;
   failSafe(callId: CallId, event: SwitchEvent, log: Logger): Promise<void>;
-  // A click-to-call still ringing its caller's devices: it has no caller channel to look for yet.
-  waitsForCaller(callId: string): boolean;
+  // A click-to-call still ringing its caller's devices: it has no caller channel to look for yet;
+  // its devices are compared with what the switch has.
+  callerDevicesFound(call: Call, found: (channelId: string) => 'absent' | 'ringing' | 'answered'): Promise<void>;
 }
 
 // Taking calls over after a restart, and comparing them with what the switch really has after the
@@ -139,8 +136,17 @@ export class CallRecovery {
 
   private async reconcileCall(callId: string, channels: Map<string, SwitchChannel>, baseline: Baseline, eventsLostAt: Date | undefined): Promise<void> {
     const call = this.ctx.calls.get(callId);
-    if (!call || call.state.isFinal || this.handling.waitsForCaller(call.id)) return;
+    if (!call || call.state.isFinal) return;
     const log = this.ctx.logFor(call);
+    if (call.state.callerDevices.length > 0) {
+      const found = (id: string): 'absent' | 'ringing' | 'answered' => {
+        const channel = channels.get(id);
+        if (!channel) return 'absent';
+        return answeredInApp(channel) ? 'answered' : 'ringing';
+      };
+      await this.handling.callerDevicesFound(call, found).catch((error: unknown) => log.error('reconciling a click-to-call failed', { error: errorMessage(error) }));
+      return;
+    }
     // Only a leg whose channel existed before the list was asked for can be missing from it.
     const missing = (channelId: string): boolean => baseline.legs.has(channelId) && !channels.has(channelId);
     try {
@@ -164,16 +170,22 @@ export class CallRecovery {
         if (!leg.gone && missing(leg.channelId)) {
           leg.gone = true;
           leg.outcome ??= 'unreachable';
+          await this.ctx.releaseSlot(leg.channelId, log);
         }
       }
-      // A device that answered while events were lost waits in Stasis: bridge it now.
-      const answered = call.pendingLegs.find((leg) => answeredInStasis(channels.get(leg.channelId)));
+      // A device that answered while events were lost waits in the application: bridge it now.
+      const answered = call.pendingLegs.find((leg) => answeredInApp(channels.get(leg.channelId)));
       if (answered) {
         await this.handling.legAnswered(call, answered.channelId, this.ctx.deps.clock.now());
         return;
       }
-      if (await endIfNoLegLeft(this.ctx, call, log)) return;
       if (!this.ctx.timers.hasRing(call.id)) this.setup.armRingTimer(call);
+      // A carrier that failed while events were lost: the next one on the call's list, if any.
+      if (call.pendingLegs.length === 0 && call.state.hunt.remaining.length > 0) {
+        await this.setup.dialNextCarrier(call, log);
+        return;
+      }
+      await endIfNoLegLeft(this.ctx, call, log);
     } catch (error) {
       log.error('reconciling a call failed', { error: errorMessage(error) });
       await this.handling.failSafe(call.id, { type: 'channel.hungup', channelId: call.caller.channelId, cause: 0, causeText: '', at: this.ctx.deps.clock.now() }, log);

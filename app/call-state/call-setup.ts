@@ -9,7 +9,9 @@ import { admissionOf, calleeAdmissionOf, pstnAdmissionOf, refuse } from './call-
 import { endCall, endIfNoLegLeft } from './call-teardown';
 import { SwitchDialling } from './switch-dialling';
 import { type AdmissionDecision } from './call-admission-port';
-import { type CallOrigin, type CallAuthorization, type CarrierTarget, OriginateRefusedError, type OriginateRequest } from './ports';
+import { carrierSkipped, huntNextCarrier } from './phase-transitions';
+import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type OriginateRequest } from './ports';
+import { type CarrierChoice } from './states';
 
 const PHONE_NUMBER_LIKE = /^\+?[0-9]{3,17}$/;
 // Asterisk's own dial timeout is only a safety net behind the controller's ring timer, so that the
@@ -18,24 +20,13 @@ export const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
-// The dial endpoint of one registered device of a user.
-const deviceEndpoint = (username: string, contactUri: string): string => `PJSIP/${username}/${contactUri}`;
-
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
-
-// A carrier still to try: an emergency call's come with their dial string (no lookup on its path).
-type CarrierChoice = { carrierId: string; target?: CarrierTarget };
 
 // From a new call's arrival to every device (or the first carrier) being rung. Refusals end the call
 // before anything rings. A click-to-call (click-to-call.ts) joins here once its caller answered.
 export class CallSetup {
-  // Carriers still to try for an outbound call, best first (kept in memory: after a restart an
-  // outbound call that is still ringing is not failed over any more).
-  private readonly remainingCarriers = new Map<string, CarrierChoice[]>();
   // CALL_PATH=dialplan: the switch's Dial() rings what this decides.
   readonly dialling: SwitchDialling;
-  // [call-policy] Outbound calls whose caller withholds its number (CLIR), in memory like the above.
-  private readonly restricted = new Set<string>();
 
   constructor(private readonly ctx: CallContext) {
     this.dialling = new SwitchDialling(ctx, (call, log) => this.dialNextCarrier(call, log));
@@ -135,14 +126,14 @@ export class CallSetup {
     await ctx.save(call, [callRouted(call, now)]);
     if (this.dialling.appliesTo(call.id)) {
       // Dial()'s own timeout is the ring timeout.
-      const targets = legs.map((leg) => ({ leg, endpoint: deviceEndpoint(callee.username, leg.contactUri) }));
+      const targets = legs.map((leg) => ({ leg, endpoint: ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri) }));
       if (!(await this.dialling.handOff(call, targets, log))) return endCall(ctx, call, 'failed', log);
       log.info('callee devices handed to the switch', { devices: legs.length });
       return;
     }
     this.armRingTimer(call);
 
-    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, deviceEndpoint(callee.username, leg.contactUri))));
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri))));
     await Promise.all(
       originated.map(async (result, index) => {
         const leg = legs[index];
@@ -165,14 +156,14 @@ export class CallSetup {
     // [call-policy hook] the blocklist, fraud caps and PSTN limit, before routing and billing.
     const pstnDecision = await pstnAdmissionOf(ctx, call, destination);
     if (pstnDecision.kind === 'refused') return refuse(ctx, call, pstnDecision, log);
-    if (pstnDecision.presentation === 'restricted') this.restricted.add(call.id);
+    if (pstnDecision.presentation === 'restricted') call.restricted = true;
     const { channelId: _channel, ...caller } = call.caller;
     // The route first: a number no carrier takes is unknown (404), whatever the caller's credit,
     // and no credit is reserved for it.
     const carriers = await pstn.router.routesFor({ callId: call.id, caller, destination, at: ctx.deps.clock.now() });
     if (carriers.length === 0) return endCall(ctx, call, 'no_route', log, { reason: 'no_carrier' });
     if (!(await this.authorized(call, destination, false, log))) return;
-    this.remainingCarriers.set(call.id, carriers.map((carrierId) => ({ carrierId })));
+    ctx.transition(call, (state) => state.withHunt({ remaining: carriers.map((carrierId) => ({ carrierId })) }), log);
     const now = ctx.deps.clock.now().getTime();
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     await ctx.save(call, [callRouted(call, now)]);
@@ -190,7 +181,7 @@ export class CallSetup {
     call.callee = { userId: '', username: '', phoneNumber: decision.number };
     if (!ctx.transition(call, (state) => state.route(), log)) return;
     if (decision.carriers.length === 0) return endCall(ctx, call, 'failed', log, { sipCode: 503, reason: 'no_emergency_carrier' });
-    this.remainingCarriers.set(call.id, decision.carriers.map((target) => ({ carrierId: target.carrierId, target })));
+    ctx.transition(call, (state) => state.withHunt({ remaining: decision.carriers.map((target) => ({ carrierId: target.carrierId, target })) }), log);
     const now = ctx.deps.clock.now().getTime();
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     await ctx.save(call, [callRouted(call, now)]);
@@ -199,58 +190,59 @@ export class CallSetup {
     await this.dialNextCarrier(call, log);
   }
 
-  // Tries the next carrier still on the list; ends the call when none is left.
+  // Tries the next carrier still on the call's list (its Routing/Ringing phase); ends the call when
+  // none is left. Each try runs the effects of the pure hunt transition (phase-transitions.ts).
   async dialNextCarrier(call: Call, log: Logger): Promise<void> {
+    let step = huntNextCarrier(call.state);
+    for (;;) {
+      this.ctx.transition(call, () => step.next, log);
+      const effect = step.effects[0];
+      if (effect?.kind !== 'try-carrier') break;
+      if (await this.tryCarrier(call, effect.choice, log)) return;
+      step = carrierSkipped(call.state);
+    }
+    await endIfNoLegLeft(this.ctx, call, log);
+  }
+
+  // The TryCarrier effect: true once the carrier has the call (dialled, or handed to the switch).
+  private async tryCarrier(call: Call, choice: CarrierChoice, log: Logger): Promise<boolean> {
     const ctx = this.ctx;
     const pstn = ctx.deps.pstn;
     const destination = call.callee?.phoneNumber;
-    const remaining = this.remainingCarriers.get(call.id) ?? [];
-    while (pstn && destination && remaining.length > 0 && !call.state.isFinal) {
-      const choice = remaining.shift();
-      const carrierId = choice?.carrierId ?? '';
-      const target = choice?.target ?? (await pstn.carriers.dialTarget(carrierId, destination));
-      if (!target) continue;
-      const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
-      if (!call.emergency && !(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
-        // Recorded as an attempt, so the recommendation service sees the carrier was full.
-        call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
-        log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
-        continue;
-      }
-      this.addLeg(call, leg);
-      if (!call.emergency) ctx.heldSlots.set(leg.channelId, carrierId);
-      await ctx.save(call);
-      if (this.dialling.appliesTo(call.id)) {
-        if (await this.dialling.handOff(call, [{ leg, endpoint: target.endpoint }], log)) {
-          this.dialling.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
-          log.info('carrier handed to the switch', { carrierId, legChannelId: leg.channelId });
-          return;
-        }
-        await ctx.releaseSlot(leg.channelId, log);
-        continue;
-      }
-      try {
-        await this.dialCarrier(call, leg, target.endpoint);
-      } catch (error) {
-        await this.originateFailed(leg, error, log);
-        await ctx.releaseSlot(leg.channelId, log);
-        continue;
-      }
-      this.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
-      log.info('carrier dialled', { carrierId, legChannelId: leg.channelId });
-      return;
+    if (!pstn || !destination) return false;
+    const carrierId = choice.carrierId;
+    const target = choice.target ?? (await pstn.carriers.dialTarget(carrierId, destination));
+    if (!target) return false;
+    const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
+    if (!call.emergency && !(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
+      // Recorded as an attempt, so the recommendation service sees the carrier was full.
+      call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
+      log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
+      return false;
     }
-    this.remainingCarriers.delete(call.id);
-    await endIfNoLegLeft(ctx, call, log);
-  }
-
-  hasCarriersLeft(callId: string): boolean {
-    return (this.remainingCarriers.get(callId)?.length ?? 0) > 0;
-  }
-
-  forget(callId: string): void {
-    this.remainingCarriers.delete(callId);
-    this.restricted.delete(callId);
+    this.addLeg(call, leg);
+    if (!call.emergency) ctx.heldSlots.set(leg.channelId, carrierId);
+    // Saved before dialling, with the carriers still left: a restart goes on with the next one.
+    await ctx.save(call);
+    if (this.dialling.appliesTo(call.id)) {
+      if (await this.dialling.handOff(call, [{ leg, endpoint: target.endpoint }], log)) {
+        this.dialling.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
+        log.info('carrier handed to the switch', { carrierId, legChannelId: leg.channelId });
+        return true;
+      }
+      await ctx.releaseSlot(leg.channelId, log);
+      return false;
+    }
+    try {
+      await this.dialCarrier(call, leg, target.endpoint);
+    } catch (error) {
+      await this.originateFailed(leg, error, log);
+      await ctx.releaseSlot(leg.channelId, log);
+      return false;
+    }
+    this.armProgressTimer(call, leg, pstn.progressTimeoutSeconds);
+    log.info('carrier dialled', { carrierId, legChannelId: leg.channelId });
+    return true;
   }
 
   private async authorized(call: Call, destination: string, onNet: boolean, log: Logger): Promise<boolean> {
@@ -300,7 +292,7 @@ export class CallSetup {
       endpoint,
       callerId: username ? `"${username}" <${phoneNumber}>` : `<${phoneNumber}>`,
       // Never on an emergency call: it is not an outbound call admitted with CLIR.
-      ...(this.restricted.has(call.id) && leg.carrierId !== undefined ? { callerPresentation: 'restricted' as const } : {}),
+      ...(call.restricted && leg.carrierId !== undefined ? { callerPresentation: 'restricted' as const } : {}),
       originatorChannelId: call.caller.channelId,
       timeoutSeconds: this.ctx.deps.ringTimeoutSeconds + ORIGINATE_TIMEOUT_MARGIN_SECONDS,
     };
@@ -334,7 +326,6 @@ export class CallSetup {
     if (!call || (call.state.name !== 'routing' && call.state.name !== 'ringing')) return;
     const log = this.ctx.logFor(call);
     log.info('ring timeout');
-    this.remainingCarriers.delete(callId);
     await endCall(this.ctx, call, 'no_answer', log, { pendingLegOutcome: 'no_answer' });
   }
 

@@ -10,7 +10,8 @@ import { DeadOwnerCalls } from './dead-owner-calls';
 import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { ClickToCall } from './click-to-call';
-import { isRetryableOnAnotherCarrier, legOutcomeOf, sipCodeOf } from './end-causes';
+import { legOutcomeOf, sipCodeOf } from './end-causes';
+import { carrierLegFailed } from './phase-transitions';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
@@ -43,7 +44,7 @@ export class CallStateManager {
       legAnswered: (call, channelId, at) => this.onLegAnswered(call, channelId, at),
       armCreditTimers: (call) => this.armCreditTimers(call),
       failSafe: (callId, event, log) => this.failSafe(callId, event, log),
-      waitsForCaller: (callId) => this.clickToCall.isRingingCaller(callId),
+      callerDevicesFound: (call, present) => this.clickToCall.reconcile(call, present),
     });
     this.deadOwners = new DeadOwnerCalls(this.ctx, { end: (call, cause, log, options) => this.end(call, cause, log, options) });
   }
@@ -188,7 +189,7 @@ export class CallStateManager {
   private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
     const ctx = this.ctx;
     const log = ctx.logFor(call);
-    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerAnswered(call, channelId);
+    if (call.state.callerDevices.includes(channelId)) return this.clickToCall.callerAnswered(call, channelId);
     const leg = call.leg(channelId);
     if (!leg) return;
     // The same answer told twice changes nothing (and must not hang the call up as a late one).
@@ -205,7 +206,6 @@ export class CallStateManager {
     leg.outcome = 'answered';
     if (leg.carrierId) call.carrierId = leg.carrierId;
     ctx.timers.disarmRing(call.id);
-    this.setup.forget(call.id);
     const losers = call.pendingLegs;
     for (const loser of losers) {
       loser.outcome = 'cancelled';
@@ -240,7 +240,7 @@ export class CallStateManager {
 
   private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date, leftApp?: boolean): Promise<void> {
     if (call.state.isFinal) return;
-    if (this.clickToCall.isCallerDevice(call.id, channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
+    if (call.state.callerDevices.includes(channelId)) return this.clickToCall.callerDeviceGone(call, channelId);
     const log = this.ctx.logFor(call);
     // The caller went on into the switch's dialling: not an end.
     if (this.setup.dialling.isHandOffExit(call, channelId, leftApp)) return;
@@ -266,7 +266,7 @@ export class CallStateManager {
     if (sipCode !== undefined) leg.sipCode = sipCode;
     log.info('callee device did not answer', { legChannelId: channelId, cause, sipCode, outcome: leg.outcome, carrierId: leg.carrierId });
     // A carrier that failed is replaced by the next one; a person's final answer (busy, declined) ends the call.
-    if (leg.carrierId && isRetryableOnAnotherCarrier(leg.outcome, sipCode) && this.setup.hasCarriersLeft(call.id)) {
+    if (leg.carrierId && carrierLegFailed(call.state, { outcome: leg.outcome, sipCode }).effects[0]?.kind === 'try-carrier') {
       await this.setup.dialNextCarrier(call, log);
       return;
     }
@@ -333,13 +333,11 @@ export class CallStateManager {
   }
 
   private async end(call: Call, cause: EndCause, log: Logger, options: EndOptions = {}): Promise<void> {
-    this.setup.forget(call.id);
     await this.clickToCall.abandon(call, log);
     await endCall(this.ctx, call, cause, log, options);
   }
 
   private forget(call: Call): void {
-    this.setup.forget(call.id);
     this.ctx.forget(call);
   }
 }

@@ -54,6 +54,12 @@ export interface CallSnapshot {
   owner?: string;
   // A call to the emergency services (app/call-policy): never cut off for credit, costs nothing.
   emergency?: true;
+  // [call-policy] An outbound call whose caller withholds its number (CLIR).
+  restricted?: true;
+  // The phase's data: carriers still to try (routing, ringing), the click-to-call caller's devices
+  // still ringing (requested).
+  carriersLeft?: string[];
+  callerDevices?: string[];
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -67,6 +73,7 @@ export class Call {
   // The controller instance that saved the call last; unknown until it is read from a store.
   owner?: string;
   emergency?: true;
+  restricted?: true;
 
   private constructor(
     readonly id: CallId,
@@ -91,6 +98,7 @@ export class Call {
     call.direction = snapshot.direction ?? 'on-net';
     call.owner = snapshot.owner;
     if (snapshot.emergency) call.emergency = true;
+    if (snapshot.restricted) call.restricted = true;
     return call;
   }
 
@@ -98,13 +106,15 @@ export class Call {
     return this.current;
   }
 
-  // Applies a transition; records the new state in the history when it changed.
+  // Applies a transition; records the new state in the history when it is another phase (a phase
+  // whose data changed, e.g. one carrier fewer to try, is no new entry).
   // Throws IllegalTransitionError when the transition is not allowed in the current state.
   apply(transition: (state: CallState) => CallState, at: Date): boolean {
     const next = transition(this.current);
     if (next === this.current) return false;
+    const previous = this.current;
     this.current = next;
-    this.history.push({ state: next.name, at: at.getTime() });
+    if (next.name !== previous.name) this.history.push({ state: next.name, at: at.getTime() });
     return true;
   }
 
@@ -129,7 +139,7 @@ export class Call {
   }
 
   channelIds(): string[] {
-    return [this.caller.channelId, ...this.legs.map((leg) => leg.channelId)];
+    return [this.caller.channelId, ...this.current.callerDevices, ...this.legs.map((leg) => leg.channelId)];
   }
 
   timeOf(state: CallStateName): number | undefined {
@@ -154,6 +164,9 @@ export class Call {
       ...(this.direction !== 'on-net' ? { direction: this.direction } : {}),
       ...(this.owner !== undefined ? { owner: this.owner } : {}),
       ...(this.emergency ? { emergency: true as const } : {}),
+      ...(this.restricted ? { restricted: true as const } : {}),
+      ...(this.current.hunt.remaining.length > 0 ? { carriersLeft: this.current.hunt.remaining.map((choice) => choice.carrierId) } : {}),
+      ...(this.current.callerDevices.length > 0 ? { callerDevices: [...this.current.callerDevices] } : {}),
     };
   }
 

@@ -36,7 +36,7 @@ export type DialStatus = 'busy' | 'no_answer' | 'congestion' | 'unavailable' | '
 // through, and the talk time granted enforced from the answer on, without the controller.
 export interface HandOffRequest {
   callId: CallId;
-  // Dial endpoints, as originate takes them (PJSIP/bob/sip:bob@192.0.2.10:5062, PJSIP/+44...@carrier).
+  // Addresses to dial, as originate takes them (a device's from deviceAddress, a carrier's dial target).
   endpoints: string[];
   ringTimeoutSeconds: number;
   // Talk time allowed from the answer; the switch hangs up when it is spent. Absent: no limit.
@@ -49,7 +49,7 @@ export interface HandOffRequest {
 export interface OriginateRequest {
   channelId: string;
   callId: CallId;
-  // Asterisk dial string, e.g. PJSIP/bob/sip:bob@192.0.2.10:5062
+  // What to dial: a device's address (SwitchControl.deviceAddress) or a carrier's dial target.
   endpoint: string;
   callerId: string;
   // [call-policy] The caller asked for its number to be withheld (CLIR): the far end sees it as
@@ -75,10 +75,11 @@ export class OriginateRefusedError extends AppError {
 // event connection).
 export interface SwitchChannel {
   id: string;
-  state: string;
   createdAt: Date;
-  // Set when the channel is in this controller's Stasis application: the Stasis() arguments.
-  stasisArgs?: string[];
+  // Set when the channel waits in this controller's application: a call's caller, a callee leg still
+  // ringing or one that answered (its answer event may have been lost), or another module's channel
+  // (a snoop, a tone player), none of the calls' business.
+  inApp?: 'caller' | 'ringing-leg' | 'answered-leg' | 'other';
 }
 
 // A mixing bridge this controller created (its id is the call's id).
@@ -89,6 +90,9 @@ export interface SwitchBridge {
 }
 
 export interface SwitchControl {
+  // "Ring this user's device": the address the switch dials for one registered device (a contact)
+  // of a user. Opaque to the calls: how a device is dialled is the switch's business.
+  deviceAddress(username: string, contactUri: string): string;
   // Throws OriginateRefusedError when the switch certainly created no channel.
   originate(request: OriginateRequest): Promise<void>;
   // A leg that may give early media (a carrier): its channel is created in the controller's

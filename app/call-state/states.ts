@@ -1,4 +1,5 @@
 import { type EndCause } from '../shared/events';
+import { type CarrierTarget } from './ports';
 
 // A call is a state machine. Each state is an object; a transition returns the next state.
 // A transition that makes no sense in the current state throws IllegalTransitionError, which the
@@ -19,8 +20,42 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+// A carrier still to try. An emergency call's comes with its dial target (no lookup on its path);
+// the stored form keeps the carrier id only, and a restarted controller looks the target up again.
+export interface CarrierChoice {
+  carrierId: string;
+  target?: CarrierTarget;
+}
+
+// The carriers an outbound call has still to try, best first (the phase's data, persisted with it).
+export interface CarrierHunt {
+  readonly remaining: readonly CarrierChoice[];
+}
+
+const NO_HUNT: CarrierHunt = { remaining: [] };
+
 export abstract class CallState {
   abstract readonly name: CallStateName;
+
+  // The carriers still to try (routing and ringing only).
+  get hunt(): CarrierHunt {
+    return NO_HUNT;
+  }
+
+  // The click-to-call caller's devices still ringing (requested only).
+  get callerDevices(): readonly string[] {
+    return [];
+  }
+
+  // The same phase with another list of carriers still to try.
+  withHunt(_hunt: CarrierHunt): CallState {
+    return this.illegal('withHunt');
+  }
+
+  // The same phase with another set of the caller's devices ringing.
+  withCallerDevices(_devices: readonly string[]): CallState {
+    return this.illegal('withCallerDevices');
+  }
 
   route(): CallState {
     return this.illegal('route');
@@ -47,8 +82,19 @@ export abstract class CallState {
   }
 }
 
+// Before routing. A click-to-call rings its caller's devices in this phase: the first to answer
+// becomes the caller's channel.
 export class Requested extends CallState {
   readonly name = 'requested' as const;
+  constructor(private readonly ringingCaller: readonly string[] = []) {
+    super();
+  }
+  override get callerDevices(): readonly string[] {
+    return this.ringingCaller;
+  }
+  override withCallerDevices(devices: readonly string[]): CallState {
+    return new Requested(devices);
+  }
   override route(): CallState {
     return new Routing();
   }
@@ -59,8 +105,17 @@ export class Requested extends CallState {
 
 export class Routing extends CallState {
   readonly name = 'routing' as const;
+  constructor(private readonly carriers: CarrierHunt = NO_HUNT) {
+    super();
+  }
+  override get hunt(): CarrierHunt {
+    return this.carriers;
+  }
+  override withHunt(hunt: CarrierHunt): CallState {
+    return new Routing(hunt);
+  }
   override ring(): CallState {
-    return new Ringing();
+    return new Ringing(this.carriers);
   }
   // Some devices answer without sending 180 first.
   override answer(legChannelId: string): CallState {
@@ -71,8 +126,18 @@ export class Routing extends CallState {
   }
 }
 
+// The carriers still to try stay with the call while one rings: it may still fail (503 after 180).
 export class Ringing extends CallState {
   readonly name = 'ringing' as const;
+  constructor(private readonly carriers: CarrierHunt = NO_HUNT) {
+    super();
+  }
+  override get hunt(): CarrierHunt {
+    return this.carriers;
+  }
+  override withHunt(hunt: CarrierHunt): CallState {
+    return new Ringing(hunt);
+  }
   // A second device ringing keeps the call ringing.
   override ring(): CallState {
     return this;
@@ -107,14 +172,22 @@ export class Ended extends CallState {
 }
 
 // Rebuilds a state object from its stored form.
-export function restoreState(name: CallStateName, data: { answeredLeg?: string; endCause?: EndCause }): CallState {
+export interface StoredPhase {
+  answeredLeg?: string;
+  endCause?: EndCause;
+  carriersLeft?: string[];
+  callerDevices?: string[];
+}
+
+export function restoreState(name: CallStateName, data: StoredPhase): CallState {
+  const hunt: CarrierHunt = { remaining: (data.carriersLeft ?? []).map((carrierId) => ({ carrierId })) };
   switch (name) {
     case 'requested':
-      return new Requested();
+      return new Requested(data.callerDevices ?? []);
     case 'routing':
-      return new Routing();
+      return new Routing(hunt);
     case 'ringing':
-      return new Ringing();
+      return new Ringing(hunt);
     case 'answered':
       if (!data.answeredLeg) throw new Error('stored answered call has no answered leg');
       return new Answered(data.answeredLeg);

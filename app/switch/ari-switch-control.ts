@@ -55,6 +55,11 @@ export class AriSwitchControl implements SwitchControl {
     private readonly app: string,
   ) {}
 
+  // One registered contact of a user's PJSIP endpoint.
+  deviceAddress(username: string, contactUri: string): string {
+    return `PJSIP/${username}/${contactUri}`;
+  }
+
   async originate(request: OriginateRequest): Promise<void> {
     try {
       await this.rest.post('/channels', {
@@ -303,12 +308,18 @@ export function parseQosVariable(value: string): RtpQuality | undefined {
 
 export function toSwitchChannel(channel: AriChannel, app: string): SwitchChannel {
   const inStasis = channel.dialplan?.app_name === 'Stasis' ? (channel.dialplan.app_data ?? '').split(',') : undefined;
-  return {
-    id: channel.id,
-    state: channel.state,
-    createdAt: ariTime(channel.creationtime),
-    ...(inStasis && inStasis[0] === app ? { stasisArgs: inStasis.slice(1) } : {}),
-  };
+  const inApp = inStasis && inStasis[0] === app ? roleInApp(inStasis[1], channel.state) : undefined;
+  return { id: channel.id, createdAt: ariTime(channel.creationtime), ...(inApp ? { inApp } : {}) };
+}
+
+// What a channel in the application is to the calls, from its Stasis() arguments: an originated leg
+// enters the application on its answer; one created to be dialled is there from the start, and up
+// once answered.
+function roleInApp(kind: string | undefined, state: string): SwitchChannel['inApp'] {
+  if (kind === 'from-user' || kind === 'from-carrier') return 'caller';
+  if (kind === 'leg') return 'answered-leg';
+  if (kind === 'dialed') return state === 'Up' ? 'answered-leg' : 'ringing-leg';
+  return 'other';
 }
 
 // ARI times look like 2026-11-25T04:57:47.123+0000; unknown counts as the epoch (oldest).

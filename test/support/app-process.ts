@@ -27,7 +27,14 @@ export class AppProcess {
     };
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
-    await app.waitUntilReady(30_000);
+    try {
+      await app.waitUntilReady(30_000);
+    } catch (error) {
+      // A controller that was slow to get ready (a loaded machine) still holds its instance id:
+      // left running, it would keep every later test's controller from starting.
+      await app.stop('SIGKILL');
+      throw error;
+    }
     return app;
   }
 

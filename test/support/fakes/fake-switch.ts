@@ -40,6 +40,11 @@ export class FakeSwitch implements SwitchControl {
   // Originates wait for this before the switch answers them (requests in flight).
   originateGate: Promise<void> | undefined;
 
+  // As the real switch dials a device (the tests read these addresses back).
+  deviceAddress(username: string, contactUri: string): string {
+    return `PJSIP/${username}/${contactUri}`;
+  }
+
   async originate(request: OriginateRequest): Promise<void> {
     this.commands.push({ kind: 'originate', request });
     await this.startLeg(request);

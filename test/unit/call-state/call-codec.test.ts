@@ -123,8 +123,37 @@ describe('call codec', function () {
     version4[0] = 4;
     expect(decodeCall(version4).emergency, 'an ordinary call has no second flags byte').to.equal(undefined);
     const unknownFlag = encodeCall(snapshot);
-    unknownFlag[unknownFlag.length - 1] = 2;
+    unknownFlag[unknownFlag.length - 1] = 16;
     expect(() => decodeCall(unknownFlag)).to.throw(CorruptCallStateError);
+    const version5 = encodeCall({ ...snapshot, restricted: true });
+    version5[0] = 5;
+    expect(() => decodeCall(version5), 'version 5 knew only the emergency bit').to.throw(CorruptCallStateError);
+  });
+
+  it('given a call hunting carriers with its number withheld, and a click-to-call ringing its caller, then their phases survive the round trip within a few bytes', function () {
+    const hunting: CallSnapshot = {
+      ...answered('carrier-a').snapshot(),
+      state: 'ringing',
+      restricted: true,
+      carriersLeft: ['0f1e2d3c-4b5a-4968-8776-655443322110', '1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d'],
+    };
+    delete hunting.answeredLeg;
+    expect(roundTrip(hunting)).to.deep.equal(plain(hunting));
+    const base = { ...hunting };
+    delete base.carriersLeft;
+    delete base.restricted;
+    // Two carrier ids (a kind byte and 16 bytes each as UUIDs), a count and the flags byte.
+    expect(encodeCall(hunting).length - encodeCall(base).length).to.be.at.most(36);
+    const ringingCaller: CallSnapshot = {
+      id: hunting.id,
+      caller: { ...alice, channelId: '' },
+      dialed: bob.username,
+      state: 'requested',
+      legs: [],
+      history: [{ state: 'requested', at: 1_795_600_800_000 }],
+      callerDevices: ['1795600800.7', '1795600800.8'],
+    };
+    expect(roundTrip(ringingCaller)).to.deep.equal(plain(ringingCaller));
   });
 
   it('given a call stored by version 1 (before talk limits), then version 2 still reads it', function () {

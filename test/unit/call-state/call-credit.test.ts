@@ -122,8 +122,8 @@ describe('call credit: billing at start and during the call', function () {
     const legChannel = stored[0]?.answeredLeg ?? '';
     await after.manager.reconcile(
       [
-        { id: callerChannel, state: 'Up', createdAt: new Date(0), stasisArgs: ['from-user'] },
-        { id: legChannel, state: 'Up', createdAt: new Date(0), stasisArgs: ['leg', stored[0]?.id ?? ''] },
+        { id: callerChannel, createdAt: new Date(0), inApp: 'caller' },
+        { id: legChannel, createdAt: new Date(0), inApp: 'answered-leg' },
       ],
       after.time.now(),
     );

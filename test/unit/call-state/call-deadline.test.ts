@@ -167,8 +167,8 @@ describe('switch deadline: the switch ends a paid call at its granted credit', f
     it('given a paid call taken over after a restart whose channels are up, then the switch is given its deadline again (its previous controller may have stopped before)', async function () {
       const context = harness([alice, bob], { instanceId: 'controller-1', instances: { eventsSeenAt: () => Promise.resolve(at(3_000)), isRunning: () => Promise.resolve(false) } });
       context.sw.channels = [
-        { id: 'caller', state: 'Up', createdAt: t0, stasisArgs: ['from-user'] },
-        { id: 'leg', state: 'Up', createdAt: t0, stasisArgs: ['leg', 'c1'] },
+        { id: 'caller', createdAt: t0, inApp: 'caller' },
+        { id: 'leg', createdAt: t0, inApp: 'answered-leg' },
       ];
       await context.store.save(answered(10));
       await context.manager.recover();

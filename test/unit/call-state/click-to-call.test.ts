@@ -5,15 +5,15 @@ import { type CallEnded, type CallRequested } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { FakeSwitch } from '../../support/fakes/fake-switch';
 import { ManualTime } from '../../support/fakes/manual-scheduler';
+import { storedAgain } from '../../support/fakes/stored-again';
 
 const alice: Party = { userId: randomUUID(), username: 'alice', phoneNumber: '+14155550101' };
 const bob: Party = { userId: randomUUID(), username: 'bob', phoneNumber: '+14155550102' };
 const RING_TIMEOUT_SECONDS = 30;
 
-function setup(devices: Record<string, string[]> = { alice: ['sip:alice@10.0.0.7:5062', 'sip:alice@10.0.0.8:5064'], bob: ['sip:bob@10.0.0.1:5062'] }) {
+function setup(devices: Record<string, string[]> = { alice: ['sip:alice@10.0.0.7:5062', 'sip:alice@10.0.0.8:5064'], bob: ['sip:bob@10.0.0.1:5062'] }, store = new InMemoryCallStore()) {
   const sw = new FakeSwitch();
   const time = new ManualTime();
-  const store = new InMemoryCallStore();
   const directory = {
     findByUsername: (username: string) => Promise.resolve([alice, bob].find((party) => party.username === username)),
     findByDialed: (dialed: string) => Promise.resolve([alice, bob].find((party) => party.username === dialed || party.phoneNumber === dialed)),
@@ -74,6 +74,42 @@ describe('call state manager: click-to-call (startCall)', function () {
     expect(sw.of('hangup').map((command) => command.channelId)).to.include(phone);
     const [ended] = ofType<CallEnded>(store, 'call.v1.ended');
     expect(ended).to.deep.include({ cause: 'completed', talkMs: 5000, caller: alice, callee: bob });
+  });
+
+  it("given alice's devices ringing, when the controller restarts (the call read back from its stored form) and one of them answers, then the other stops ringing and bob is called from it", async function () {
+    const before = setup();
+    const callId = await before.manager.startCall(alice, 'bob');
+    const [laptop, phone] = before.sw.originated().map((request) => request.channelId) as [string, string];
+    const after = setup(undefined, await storedAgain(before.store));
+    expect(await after.manager.recover()).to.equal(1);
+    await after.manager.handle({ type: 'leg.answered', channelId: phone, callId, at: after.time.now() });
+    expect(after.sw.of('hangup')).to.deep.equal([{ kind: 'hangup', channelId: laptop, reason: 'answered_elsewhere' }]);
+    expect(after.sw.originated()[0]).to.include({ endpoint: 'PJSIP/bob/sip:bob@10.0.0.1:5062', originatorChannelId: phone });
+    expect(ofType<CallRequested>(after.store, 'call.v1.requested')[0]).to.deep.include({ callId, channels: { caller: phone } });
+  });
+
+  it("given alice's devices ringing, when the controller restarts and finds one answered waiting in the application and the other gone, then bob is called from the answered one", async function () {
+    const before = setup();
+    const callId = await before.manager.startCall(alice, 'bob');
+    const [, phone] = before.sw.originated().map((request) => request.channelId) as [string, string];
+    const after = setup(undefined, await storedAgain(before.store));
+    await after.manager.recover();
+    await after.manager.reconcile([{ id: phone, createdAt: new Date(0), inApp: 'answered-leg' }], after.time.now());
+    expect(after.sw.originated()[0]).to.include({ endpoint: 'PJSIP/bob/sip:bob@10.0.0.1:5062', originatorChannelId: phone, callId });
+  });
+
+  it("given alice's devices ringing, when the controller restarts, then the ring timeout still counts from the start and ends the call as not answered, both devices stopped", async function () {
+    const before = setup();
+    const callId = await before.manager.startCall(alice, 'bob');
+    const devices = before.sw.originated().map((request) => request.channelId);
+    await settle(before.time, 10_000);
+    const after = setup(undefined, await storedAgain(before.store));
+    after.time.advance(before.time.now().getTime() - after.time.now().getTime());
+    await after.manager.recover();
+    await after.manager.reconcile(devices.map((id) => ({ id, createdAt: new Date(0) })), after.time.now());
+    await settle(after.time, (RING_TIMEOUT_SECONDS - 10) * 1000);
+    expect(after.sw.of('hangup').map((command) => command.channelId)).to.have.members(devices);
+    expect(ofType<CallEnded>(after.store, 'call.v1.ended')[0]).to.deep.include({ callId, cause: 'no_answer' });
   });
 
   it('given alice has no device, or none the switch takes, then CallerUnreachableError and no call is left', async function () {

@@ -15,6 +15,7 @@ import { type CallEnded } from '../../../app/shared/events';
 import { silentLogger } from '../../../app/shared/infra/logger';
 import { FakeSwitch } from '../../support/fakes/fake-switch';
 import { ManualTime } from '../../support/fakes/manual-scheduler';
+import { storedAgain } from '../../support/fakes/stored-again';
 
 const alice: Party = { userId: 'u-a', username: 'alice', phoneNumber: '+14155550101' };
 const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102' };
@@ -159,6 +160,38 @@ describe('call state manager: calls to the phone network through carriers', func
     await after.manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: after.time.now() });
     expect(after.carriers.held('c1'), 'released at the end').to.equal(0);
     expect(ended(after.store)).to.include({ cause: 'completed', carrierId: 'c1' });
+  });
+
+  it('given the first carrier ringing, when the controller restarts (the call read back from its stored form) and that carrier then fails with 503, then the next carrier is tried and connects the call', async function () {
+    const before = setup();
+    await dialLondon(before);
+    const first = before.sw.originated()[0];
+    if (!first) expect.fail('no attempt');
+    await before.manager.handle({ type: 'channel.ringing', channelId: first.channelId, at: before.time.now() });
+    const after = setup(await storedAgain(before.store));
+    expect(await after.manager.recover()).to.equal(1);
+    await after.manager.handle({ type: 'channel.hungup', channelId: first.channelId, cause: 0, causeText: '', sipCode: 503, at: after.time.now() });
+    const second = after.sw.originated()[0];
+    if (!second) expect.fail('no second attempt');
+    expect(carrierOf(second.endpoint)).to.equal('c2');
+    await after.manager.handle({ type: 'leg.answered', channelId: second.channelId, callId: second.callId, at: after.time.now() });
+    await after.manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: '', at: after.time.now() });
+    expect(ended(after.store)?.attempts?.map((attempt) => [attempt.carrierId, attempt.outcome, attempt.sipCode])).to.deep.equal([
+      ['c1', 'congestion', 503],
+      ['c2', 'answered', undefined],
+    ]);
+  });
+
+  it('given the first carrier ringing, when it fails while the controller is away, then reconciliation after the restart tries the next carrier instead of ending the call', async function () {
+    const before = setup();
+    await dialLondon(before);
+    const after = setup(await storedAgain(before.store));
+    await after.manager.recover();
+    // The switch still has the caller; the first carrier's channel is gone.
+    await after.manager.reconcile([{ id: 'caller-1', createdAt: new Date(0), inApp: 'caller' }], after.time.now());
+    expect(after.sw.originated().map((request) => carrierOf(request.endpoint))).to.deep.equal(['c2']);
+    expect(ended(after.store)).to.equal(undefined);
+    expect(after.carriers.held('c2')).to.equal(1);
   });
 
   it('given a carrier leg, then its channel is created in the application first and then dialled with the caller, within the ring timeout plus a margin', async function () {

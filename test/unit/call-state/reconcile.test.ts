@@ -51,7 +51,7 @@ function ringingCall(id: string, legs: number): Call {
   return call;
 }
 
-const channel = (id: string, stasisArgs?: string[], createdAt = t0): SwitchChannel => ({ id, state: 'Up', createdAt, ...(stasisArgs ? { stasisArgs } : {}) });
+const channel = (id: string, inApp?: SwitchChannel['inApp'], createdAt = t0): SwitchChannel => ({ id, createdAt, ...(inApp ? { inApp } : {}) });
 
 // A running controller where alice can call bob, whose one device is at 10.0.0.1.
 function running(): { manager: CallStateManager; sw: FakeSwitch; store: InMemoryCallStore; time: ManualTime } {
@@ -91,7 +91,7 @@ describe('reconciling with the switch after a restart or lost events', function 
   it('given answered calls whose channels are all up, then they are adopted untouched and still end correctly later', async function () {
     const { manager, sw, store } = restarted([answeredCall('c1')]);
     expect(await manager.recover()).to.equal(1);
-    await manager.reconcile([channel('c1-caller', ['from-user']), channel('c1-leg', ['leg', 'c1'])], connectedAt);
+    await manager.reconcile([channel('c1-caller', 'caller'), channel('c1-leg', 'answered-leg')], connectedAt);
     expect(sw.commands).to.have.length(0);
     await manager.handle({ type: 'channel.hungup', channelId: 'c1-caller', cause: 16, causeText: '', at: connectedAt });
     expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['c1-leg']);
@@ -102,7 +102,7 @@ describe('reconciling with the switch after a restart or lost events', function 
   it('given an answered call whose caller hung up while events were lost, then the callee is hung up and the call ends once', async function () {
     const { manager, sw, store } = restarted([answeredCall('c2')]);
     await manager.recover();
-    await manager.reconcile([channel('c2-leg', ['leg', 'c2'])], connectedAt);
+    await manager.reconcile([channel('c2-leg', 'answered-leg')], connectedAt);
     expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['c2-leg']);
     const ended = store.queued.filter((event) => event.type === 'call.v1.ended') as CallEnded[];
     expect(ended).to.have.length(1);
@@ -113,7 +113,7 @@ describe('reconciling with the switch after a restart or lost events', function 
   it('given a ringing call whose device answered while events were lost, then the device is bridged with the caller', async function () {
     const { manager, sw } = restarted([ringingCall('c3', 2)]);
     await manager.recover();
-    await manager.reconcile([channel('c3-caller', ['from-user']), channel('c3-leg1', ['leg', 'c3']), { id: 'c3-leg0', state: 'Ringing', createdAt: t0 }], connectedAt);
+    await manager.reconcile([channel('c3-caller', 'caller'), channel('c3-leg1', 'answered-leg'), { id: 'c3-leg0', createdAt: t0 }], connectedAt);
     expect(sw.of('addToBridge')).to.deep.equal([{ kind: 'addToBridge', bridgeId: 'c3', channelIds: ['c3-caller', 'c3-leg1'] }]);
     expect(sw.of('hangup')).to.deep.equal([{ kind: 'hangup', channelId: 'c3-leg0', reason: 'answered_elsewhere' }]);
   });
@@ -121,7 +121,7 @@ describe('reconciling with the switch after a restart or lost events', function 
   it('given a ringing call whose devices all vanished, then the caller is refused', async function () {
     const { manager, sw } = restarted([ringingCall('c4', 2)]);
     await manager.recover();
-    await manager.reconcile([channel('c4-caller', ['from-user'])], connectedAt);
+    await manager.reconcile([channel('c4-caller', 'caller')], connectedAt);
     expect(sw.of('reject')).to.deep.equal([{ kind: 'reject', channelId: 'c4-caller', sipCode: 480 }]);
   });
 
@@ -129,7 +129,7 @@ describe('reconciling with the switch after a restart or lost events', function 
     const { manager, sw, time } = restarted([ringingCall('c5', 1)]);
     time.advance(connectedAt.getTime() - time.now().getTime());
     await manager.recover();
-    await manager.reconcile([channel('c5-caller', ['from-user']), { id: 'c5-leg0', state: 'Ringing', createdAt: t0 }], connectedAt);
+    await manager.reconcile([channel('c5-caller', 'caller'), { id: 'c5-leg0', createdAt: t0 }], connectedAt);
     expect(sw.commands).to.have.length(0);
     time.advance(10_000);
     await new Promise((resolve) => setImmediate(resolve));
@@ -142,7 +142,7 @@ describe('reconciling with the switch after a restart or lost events', function 
     await manager.recover();
     const newer = new Date(connectedAt.getTime() + 5);
     await manager.reconcile(
-      [channel('orphan', ['leg', 'gone-call']), channel('just-arrived', ['from-user'], newer), channel('not-stasis'), channel('snoop-1', ['snoop', 'warrant-7'])],
+      [channel('orphan', 'answered-leg'), channel('just-arrived', 'caller', newer), channel('not-stasis'), channel('snoop-1', 'other')],
       connectedAt,
     );
     expect(sw.of('hangup').map((command) => command.channelId)).to.deep.equal(['orphan']);
@@ -152,7 +152,7 @@ describe('reconciling with the switch after a restart or lost events', function 
     const { manager, sw } = restarted([answeredCall('c6')]);
     await manager.recover();
     const newer = new Date(connectedAt.getTime() + 5);
-    await manager.reconcile([channel('c6-caller', ['from-user']), channel('c6-leg', ['leg', 'c6'])], connectedAt, [
+    await manager.reconcile([channel('c6-caller', 'caller'), channel('c6-leg', 'answered-leg')], connectedAt, [
       { id: 'c6', channelIds: ['c6-caller', 'c6-leg'], createdAt: t0 },
       { id: 'ended-call', channelIds: [], createdAt: t0 },
       { id: 'bridging-now', channelIds: [], createdAt: newer },
@@ -184,7 +184,7 @@ describe('reconciling with the switch after a restart or lost events', function 
     const arriving = manager.handle(aliceCallsBob('caller-9'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(sw.originated(), 'originate sent, not answered yet').to.have.length(1);
-    sw.channels = [channel('caller-9', ['from-user'])];
+    sw.channels = [channel('caller-9', 'caller')];
     // Asterisk answers the originate once the list is taken (the GET was served before the POST).
     sw.whileListing = () => Promise.resolve(openGate());
     await Promise.all([manager.resync(connectedAt), arriving]);
@@ -201,7 +201,7 @@ describe('reconciling with the switch after a restart or lost events', function 
     const answeredAt = context.time.now().getTime();
     const lostAt = new Date(answeredAt + 5_000);
     context.time.advance(65_000);
-    context.sw.channels = [channel(leg, ['leg', 'x'])];
+    context.sw.channels = [channel(leg, 'answered-leg')];
     await context.manager.resync(context.time.now(), lostAt);
     const [ended] = endedOf(context.store);
     expect(ended).to.include({ cause: 'completed', reason: 'ended_while_disconnected', endTimeEstimated: true, talkMs: 5_000, endedAt: lostAt.toISOString() });
@@ -219,7 +219,7 @@ describe('reconciling with the switch after a restart or lost events', function 
 
   it('given a call taken over after a restart and no heartbeat known, when its caller is gone, then it ends at its last recorded change: no unproven talk time', async function () {
     const { manager, store, sw } = restarted([answeredCall('c8')]);
-    sw.channels = [channel('c8-leg', ['leg', 'c8'])];
+    sw.channels = [channel('c8-leg', 'answered-leg')];
     await manager.recover();
     await manager.resync(connectedAt);
     expect(endedOf(store)[0]).to.include({ reason: 'ended_while_disconnected', talkMs: 0, endedAt: t0.toISOString() });
@@ -227,13 +227,13 @@ describe('reconciling with the switch after a restart or lost events', function 
 
   it('given a call taken over after a restart that is still up at the first connection, when the connection drops later, then a hang-up in that drop ends it when the drop began', async function () {
     const { manager, store, sw, time } = restarted([answeredCall('c9')], new Date(t0.getTime() + 1_000));
-    sw.channels = [channel('c9-caller', ['from-user']), channel('c9-leg', ['leg', 'c9'])];
+    sw.channels = [channel('c9-caller', 'caller'), channel('c9-leg', 'answered-leg')];
     await manager.recover();
     await manager.resync(connectedAt);
     expect(endedOf(store)).to.have.length(0);
     time.advance(120_000);
     const lostAt = new Date(connectedAt.getTime() + 60_000);
-    sw.channels = [channel('c9-leg', ['leg', 'c9'])];
+    sw.channels = [channel('c9-leg', 'answered-leg')];
     await manager.resync(time.now(), lostAt);
     expect(endedOf(store)[0]).to.include({ endedAt: lostAt.toISOString(), talkMs: lostAt.getTime() - t0.getTime() });
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OriginateRefusedError, type OriginateRequest } from '../../../app/call-state';
 import { AriRequestError, AriTimeoutError, type AriRest } from '../../../app/switch/ari-rest';
-import { AriSwitchControl } from '../../../app/switch/ari-switch-control';
+import { AriSwitchControl, toSwitchChannel } from '../../../app/switch/ari-switch-control';
 
 const request: OriginateRequest = {
   channelId: 'leg-1',
@@ -63,5 +63,18 @@ describe('ARI switch control: starting legs', function () {
     );
     expect(error).to.equal(notDown);
     expect(posts).to.have.length(1);
+  });
+
+  it("given the switch's channels, then the call state sees only neutral roles: callers, legs ringing or answered in the application, others' channels, none outside it", function () {
+    const ari = (state: string, appData?: string) =>
+      ({ id: 'c', state, creationtime: '2026-11-25T04:57:47.123+0000', ...(appData !== undefined ? { dialplan: { app_name: 'Stasis', app_data: appData } } : {}) }) as Parameters<typeof toSwitchChannel>[0];
+    expect(toSwitchChannel(ari('Up', 'calls,from-user'), 'calls')).to.deep.equal({ id: 'c', createdAt: new Date('2026-11-25T04:57:47.123Z'), inApp: 'caller' });
+    expect(toSwitchChannel(ari('Ring', 'calls,from-carrier'), 'calls').inApp).to.equal('caller');
+    expect(toSwitchChannel(ari('Up', 'calls,leg,call-1'), 'calls').inApp).to.equal('answered-leg');
+    expect(toSwitchChannel(ari('Ringing', 'calls,dialed,call-1'), 'calls').inApp).to.equal('ringing-leg');
+    expect(toSwitchChannel(ari('Up', 'calls,dialed,call-1'), 'calls').inApp).to.equal('answered-leg');
+    expect(toSwitchChannel(ari('Up', 'calls,snoop,w-1'), 'calls').inApp).to.equal('other');
+    expect(toSwitchChannel(ari('Up', 'other-app,leg,call-1'), 'calls').inApp).to.equal(undefined);
+    expect(toSwitchChannel(ari('Ringing'), 'calls')).to.not.have.property('inApp');
   });
 });
