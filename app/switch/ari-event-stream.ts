@@ -1,7 +1,7 @@
+import ari from 'ari-client';
 import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type AriEvent } from './ari-event-mapper';
-import { AriWebSocket } from './ari-websocket';
 
 export interface AriEventStreamOptions {
   url: string;
@@ -16,7 +16,7 @@ export interface AriEventStreamOptions {
   pingIntervalMs?: number;
 }
 
-// The part of the websocket client (ari-websocket.ts) this stream uses ('*' carries every event).
+// The part of ari-client's Client this adapter uses ('*' carries every Stasis event).
 interface AriClient {
   on(event: string, listener: (...args: never[]) => void): void;
   start(app: string): Promise<void>;
@@ -25,11 +25,30 @@ interface AriClient {
   removeAllListeners(): void;
 }
 
+// ari-client loads ARI's API description with swagger-client 2.0, whose failure handler rejects and
+// then *throws* inside an HTTP callback: an Asterisk answering 500 during a restart would crash the
+// whole controller with an uncaught exception. The rejection alone is what ari-client needs, so the
+// copy of swagger-client that ari-client itself loads is patched to only reject.
+interface SwaggerApiPrototype {
+  fail(message: unknown): void;
+  failure(message: unknown): void;
+}
+function makeSwaggerFailuresRejectOnly(): void {
+  const swaggerPath = require.resolve('swagger-client', { paths: [require.resolve('ari-client')] });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const swagger = require(swaggerPath) as { SwaggerApi: { prototype: SwaggerApiPrototype } };
+  swagger.SwaggerApi.prototype.fail = function fail(this: SwaggerApiPrototype, message: unknown): void {
+    this.failure(message);
+  };
+}
+makeSwaggerFailuresRejectOnly();
+
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 5_000;
 
-// The Stasis application's event websocket (raw, ari-websocket.ts: no ari-client object models).
-// This wraps it: ping/pong liveness, and a fresh socket with capped exponential backoff forever.
+// The Stasis application's event websocket, through ari-client. ari-client retries a dropped
+// websocket only ten times and then gives up, and cannot notice a silently dead connection, so
+// this wraps it: ping/pong liveness, and a fresh client with capped exponential backoff forever.
 export class AriEventStream {
   private client: AriClient | undefined;
   private stopped = false;
@@ -76,24 +95,25 @@ export class AriEventStream {
     if (this.stopped) return;
     const { url, user, password, app, log } = this.options;
     try {
-      const client: AriClient = new AriWebSocket(url, user, password);
+      const client = (await withTimeout(ari.connect(url, user, password), CONNECT_TIMEOUT_MS, 'ARI connect')) as unknown as AriClient;
+      if (this.stopped) return;
       this.client = client;
       client.on('*', (event: AriEvent) => {
         this.lastPong = Date.now();
         this.options.onEvent(event);
       });
       client.on('WebSocketConnected', () => this.onOpen());
-      client.on('closed', (code: number) => {
+      client.on('WebSocketReconnecting', (error?: Error) => {
         // The socket closed: everything sent before the close was delivered, so events flowed until now.
         this.markLost(new Date());
-        this.retry(`websocket closed (${code})`);
+        clearInterval(this.pingTimer);
+        log.warn('ari websocket reconnecting', { error: error ? errorMessage(error) : undefined });
       });
-      client.on('unreadable', () => log.warn('ari event that is not JSON ignored'));
+      client.on('WebSocketMaxRetries', () => this.retry('websocket retries exhausted'));
       client.on('pong', () => {
         this.lastPong = Date.now();
       });
       await withTimeout(client.start(app), CONNECT_TIMEOUT_MS, 'ARI websocket');
-      if (this.stopped) this.dropClient();
     } catch (error) {
       this.retry(errorMessage(error));
     }

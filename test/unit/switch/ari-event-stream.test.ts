@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { AriEventStream } from '../../../app/switch/ari-event-stream';
 import { capturingLogger } from '../../support/fakes/capturing-logger';
 
-// A fake Asterisk HTTP server: the boundary the events websocket talks to.
+// A fake Asterisk HTTP server: the boundary ari-client talks to.
 describe('ARI event stream', function () {
   let server: Server;
   let requests = 0;
