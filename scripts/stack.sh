@@ -47,15 +47,11 @@ start_postgres() {
     -o "-p ${PG_PORT} -c listen_addresses=${PG_HOST} -c unix_socket_directories=${PG_SOCKET_DIR} -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
     >/dev/null || die "postgres did not start, see ${PG_LOG}"
   postgres_pid >"${RUN_DIR}/postgres.pid"
-  # The application role may create databases: Prisma needs that for its shadow database.
-  as_postgres "$bin/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 \
-    -v role="$PG_USER" -v pass="$PG_PASSWORD" -v db="$PG_DB" >/dev/null <<'SQL'
-SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'pass')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pass') \gexec
-SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
-SQL
+  # The owner (migrations; may create databases: Prisma's shadow database), the controller's and
+  # Asterisk's roles, and the database (prisma/roles.sql; the grants are in a migration).
+  as_postgres "$bin/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -qtA \
+    -v db="$PG_DB" -v owner="$PG_USER" -v owner_pass="$PG_PASSWORD" -v app_pass="$PG_APP_PASSWORD" \
+    -v asterisk_pass="$PG_ASTERISK_PASSWORD" -v edge_pass="$PG_EDGE_PASSWORD" <"${PROJECT_ROOT}/prisma/roles.sql" >/dev/null
 }
 
 stop_postgres() {
@@ -77,8 +73,12 @@ start_redis() {
   log "redis: starting on 127.0.0.1:${REDIS_PORT}"
   # Live call state is rebuilt from Asterisk on a restart; an append-only file keeps it across
   # a Redis restart too.
+  # ACL users (passwords from load_profile): the app's `calling` without administrative commands,
+  # `ops` with all; the passwordless default user is off.
   nohup setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "${PROFILE_DIR}/redis" \
     --save "" --appendonly yes --appendfsync everysec --daemonize no \
+    --user default off --user calling on ">${REDIS_PASSWORD}" '~*' '&*' +@all -@admin \
+    --user ops on ">${REDIS_OPS_PASSWORD}" '~*' '&*' +@all \
     --logfile "${LOG_DIR}/redis.log" >/dev/null 2>&1 &
   echo $! >"${RUN_DIR}/redis.pid"
   wait_tcp 127.0.0.1 "$REDIS_PORT" 20 redis
@@ -94,6 +94,7 @@ start_nats() {
   mkdir -p "${PROFILE_DIR}/nats"
   log "nats: starting on 127.0.0.1:${NATS_PORT} with JetStream"
   nohup setsid nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" --jetstream \
+    --user "$NATS_USER" --pass "$NATS_PASSWORD" \
     --store_dir "${PROFILE_DIR}/nats" -n "calling-${PROFILE}" >>"${LOG_DIR}/nats.log" 2>&1 &
   echo $! >"${RUN_DIR}/nats.pid"
   wait_tcp 127.0.0.1 "$NATS_PORT" 20 nats
@@ -123,7 +124,9 @@ start_asterisk() {
   local rendered; rendered="$(mktemp -d)"
   # Asterisk sees the controller's SWITCH_EVENTS_FILE without the chroot's prefix.
   case "$SWITCH_EVENTS_FILE" in "${ASTERISK_ROOT}"/*) ;; *) die "SWITCH_EVENTS_FILE must be inside ${ASTERISK_ROOT}" ;; esac
+  # Asterisk logs in to PostgreSQL with its own role (res_pgsql.conf), not the owner's.
   AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE#"$ASTERISK_ROOT"}" \
+    PG_USER="$PG_ASTERISK_USER" PG_PASSWORD="$PG_ASTERISK_PASSWORD" \
     "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "$rendered"
   as_root install -m 600 "$rendered"/*.conf "${AST_INSTANCE_DIR}/etc/"
   rm -rf "$rendered"

@@ -11,6 +11,7 @@ import { captureUdp, packetsTo } from '../support/rtp-capture';
 import { statusCodes } from '../support/sipp';
 import { TcpProxy } from '../support/tcp-proxy';
 import { PROJECT_ROOT, testEnv } from '../support/test-env';
+import { natsConnectOptions } from '../../app/shared/infra/nats';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -278,7 +279,7 @@ describe('e2e: surviving faults', function () {
 // Messages in the dead-letter stream (every consumer's dlq.<consumer> subject).
 async function deadLetterCount(): Promise<number> {
   const { connect } = await import('nats');
-  const nc = await connect({ servers: testEnv.natsUrl });
+  const nc = await connect({ ...natsConnectOptions(testEnv.natsUrl) });
   try {
     return (await (await nc.jetstreamManager()).streams.info('DEAD_LETTERS')).state.messages;
   } finally {
@@ -289,7 +290,7 @@ async function deadLetterCount(): Promise<number> {
 // How many call.v1.* events the CALL_EVENTS stream holds for each call.
 async function streamCounts(callIds: string[]): Promise<{ perCall: number[] }> {
   const { connect, StringCodec } = await import('nats');
-  const nc = await connect({ servers: testEnv.natsUrl });
+  const nc = await connect({ ...natsConnectOptions(testEnv.natsUrl) });
   const jsm = await nc.jetstreamManager();
   const codec = StringCodec();
   const counts = new Map(callIds.map((id) => [id, 0]));
