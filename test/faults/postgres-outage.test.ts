@@ -54,11 +54,11 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
 
     // New calls during the outage, paid and free: refused, each within a few seconds.
     await sleep(3_000);
-    const refused: Array<{ who: string; result: SippResult; ms: number }> = [];
-    for (const [caller, callee] of [[payLate, calleeD], [freeLate, calleeD]] as const) {
+    const refused: Array<{ who: string; kind: string; result: SippResult; ms: number }> = [];
+    for (const [caller, callee, kind] of [[payLate, calleeD, 'paid'], [freeLate, calleeD, 'free']] as const) {
       const started = Date.now();
       const result = await call(deviceOf(caller), callee.username, { holdMs: 1_000, audio: false }).done;
-      refused.push({ who: caller.username, result, ms: Date.now() - started });
+      refused.push({ who: caller.username, kind, result, ms: Date.now() - started });
     }
     // The switch refuses them itself, paid or free, before the controller sees them: PJSIP realtime
     // cannot identify an endpoint without its database (nothing is cached), so the digest
@@ -99,7 +99,7 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
     expect(duplicated, 'records, lines or charges written twice').to.equal(0);
     expect(await deadLetters(), 'dead letters').to.deep.equal([]);
     expect(app.pid, 'the same controller process').to.equal(pid);
-    const codes = refused.map(({ who, result }) => `${who.split('-').slice(0, 3).join('-')} ${finalCode(result) ?? 'none'}`).join(', ');
+    const codes = refused.map(({ kind, result }) => `${kind} ${finalCode(result) ?? 'none'}`).join(', ');
     const longest = Math.max(...refused.map(({ ms }) => ms));
     summaryRow(`postgresql stopped 60 s | ${live.length + refused.length} (${live.length} up and ending, ${refused.length} refused: ${codes}) | 0 | ${duplicated} | ${longest} ms (refusal, sipp run included)`);
   });
