@@ -219,11 +219,18 @@ describe('e2e: surviving faults', function () {
       await Promise.all([aliceCalls.done, carolCalls.done, bobAnswers.done, daveAnswers.done]);
       const records = await eventually(async () => [...(await recordsOf(alice)), ...(await recordsOf(carol))], (rows) => rows.length === 2);
       const callIds = records.map((record) => record.call_id);
-      await eventually(
-        async () => Number(((await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FROM accounts%FOR UPDATE%'")).rows[0] as { n: number }).n),
-        (waiting) => waiting >= 1,
-        20_000,
-      );
+      // The controller's sessions run as its own role (calling_app): only that role sees their query text.
+      const asApp = new pg.Client({ connectionString: testEnv.appDatabaseUrl });
+      await asApp.connect();
+      try {
+        await eventually(
+          async () => Number(((await asApp.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FROM accounts%FOR UPDATE%'")).rows[0] as { n: number }).n),
+          (waiting) => waiting >= 1,
+          20_000,
+        );
+      } finally {
+        await asApp.end();
+      }
       await app.stop('SIGKILL');
       await holder.query('ROLLBACK');
       expect(await invoicingOf(callIds), 'what the killed worker committed').to.deep.equal([...callIds].sort().map((call_id) => ({ call_id, lines: 0, charges: 0, marks: 0 })));
