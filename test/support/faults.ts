@@ -106,10 +106,19 @@ export async function settlement(caller: TestUser): Promise<{ records: number; d
   return { records: row.records, distinctCalls: row.distinct_calls, lines: row.lines, charges: row.charges, extraLines: row.lines - row.line_calls, extraCharges: row.charges - row.charge_calls };
 }
 
-export async function deadLetters(): Promise<unknown[]> {
-  const res = await api('GET', '/v1/dead-letters');
+// The ids of the dead letters waiting now (the suites before share the stack and leave theirs:
+// the integration tests dead-letter poison events on purpose).
+export async function deadLetterIds(): Promise<string[]> {
+  const res = await api('GET', '/v1/dead-letters?limit=1000');
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return res.body.deadLetters as unknown[];
+  return (res.body.deadLetters as Array<{ id: string }>).map((letter) => letter.id);
+}
+
+// Dead letters written since `before` (deadLetterIds() taken before the fault).
+export async function newDeadLetters(before: string[]): Promise<unknown[]> {
+  const res = await api('GET', '/v1/dead-letters?limit=1000');
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return (res.body.deadLetters as Array<{ id: string }>).filter((letter) => !before.includes(letter.id));
 }
 
 export async function endPool(): Promise<void> {
