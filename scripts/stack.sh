@@ -50,15 +50,11 @@ start_postgres() {
     -o "-p ${PG_PORT} -c listen_addresses=${PG_HOST} -c unix_socket_directories=${PG_SOCKET_DIR} -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
     >/dev/null || die "postgres did not start, see ${PG_LOG}"
   postgres_pid >"${RUN_DIR}/postgres.pid"
-  # The application role may create databases: Prisma needs that for its shadow database.
-  as_postgres "$bin/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 \
-    -v role="$PG_USER" -v pass="$PG_PASSWORD" -v db="$PG_DB" >/dev/null <<'SQL'
-SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'pass')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pass') \gexec
-SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
-SQL
+  # The owner (migrations; may create databases: Prisma's shadow database), the controller's and
+  # Asterisk's roles, and the database (prisma/roles.sql; the grants are in a migration).
+  as_postgres "$bin/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -qtA \
+    -v db="$PG_DB" -v owner="$PG_USER" -v owner_pass="$PG_PASSWORD" -v app_pass="$PG_APP_PASSWORD" \
+    -v asterisk_pass="$PG_ASTERISK_PASSWORD" -v edge_pass="$PG_EDGE_PASSWORD" <"${PROJECT_ROOT}/prisma/roles.sql" >/dev/null
 }
 
 stop_postgres() {
@@ -80,8 +76,12 @@ start_redis() {
   log "redis: starting on 127.0.0.1:${REDIS_PORT}"
   # Live call state is rebuilt from Asterisk on a restart; an append-only file keeps it across
   # a Redis restart too.
+  # ACL users (passwords from load_profile): the app's `calling` without administrative commands,
+  # `ops` with all; the passwordless default user is off.
   nohup setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "${PROFILE_DIR}/redis" \
     --save "" --appendonly yes --appendfsync everysec --daemonize no \
+    --user default off --user calling on ">${REDIS_PASSWORD}" '~*' '&*' +@all -@admin \
+    --user ops on ">${REDIS_OPS_PASSWORD}" '~*' '&*' +@all \
     --logfile "${LOG_DIR}/redis.log" >/dev/null 2>&1 &
   echo $! >"${RUN_DIR}/redis.pid"
   wait_tcp 127.0.0.1 "$REDIS_PORT" 20 redis
@@ -97,6 +97,7 @@ start_nats() {
   mkdir -p "${PROFILE_DIR}/nats"
   log "nats: starting on 127.0.0.1:${NATS_PORT} with JetStream"
   nohup setsid nats-server -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" --jetstream \
+    --user "$NATS_USER" --pass "$NATS_PASSWORD" \
     --store_dir "${PROFILE_DIR}/nats" -n "calling-${PROFILE}" >>"${LOG_DIR}/nats.log" 2>&1 &
   echo $! >"${RUN_DIR}/nats.pid"
   wait_tcp 127.0.0.1 "$NATS_PORT" 20 nats
@@ -126,9 +127,11 @@ start_asterisk() {
   local rendered; rendered="$(mktemp -d)"
   # Asterisk sees the controller's SWITCH_EVENTS_FILE without the chroot's prefix.
   case "$SWITCH_EVENTS_FILE" in "${ASTERISK_ROOT}"/*) ;; *) die "SWITCH_EVENTS_FILE must be inside ${ASTERISK_ROOT}" ;; esac
-  # The node listens behind the edge (SWITCH_SIP_*) and takes SIP only from it (EDGE_IP: its ACL).
+  # The node listens behind the edge (SWITCH_SIP_*) and takes SIP only from it (EDGE_IP: its ACL);
+  # it logs in to PostgreSQL with its own role (res_pgsql.conf), not the owner's.
   AST_INSTANCE="$AST_INSTANCE_IN_CHROOT" AST_MODDIR="$moddir" SWITCH_EVENTS_FILE="${SWITCH_EVENTS_FILE#"$ASTERISK_ROOT"}" \
     SIP_HOST="$SWITCH_SIP_HOST" SIP_PORT="$SWITCH_SIP_PORT" EDGE_IP="$EDGE_NODE_SIDE_IP" \
+    PG_USER="$PG_ASTERISK_USER" PG_PASSWORD="$PG_ASTERISK_PASSWORD" \
     "${PROJECT_ROOT}/scripts/render-asterisk-conf.sh" "${PROJECT_ROOT}/asterisk/conf" "$rendered"
   as_root install -m 600 "$rendered"/*.conf "${AST_INSTANCE_DIR}/etc/"
   rm -rf "$rendered"
@@ -175,7 +178,7 @@ start_edge() {
     EDGE_NODE_SIDE_LISTEN="listen=udp:${EDGE_NODE_SIDE_IP}:${SIP_PORT}" EDGE_ALIASES="alias=${SIP_REALM}" \
     EDGE_RUN_DIR="${EDGE_DIR}/run" KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-5000}" \
     EDGE_DISPATCHER_LIST="${EDGE_DIR}/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
-    EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${PG_HOST}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=2 \
+    EDGE_DB_URL="postgres://calling_edge:${PG_EDGE_PASSWORD}@${PG_HOST}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=2 \
     EDGE_RPC_LISTEN="127.0.0.1:${EDGE_RPC_PORT}" EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" \
     EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-900}" \
     EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-1000}" EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-$EDGE_SCANNER_UA_DEFAULT}" \

@@ -49,7 +49,8 @@ cat >&2 <<EOF
 EOF
 
 cd "$PROJECT_ROOT"
-setsid node --enable-source-maps dist/app/main.js &
+# The controller logs in with its own database role (no DDL, append-only audit tables).
+DATABASE_URL="$APP_DATABASE_URL" setsid node --enable-source-maps dist/app/main.js &
 app_pid=$!
 # Operators and `stack.sh local status` find the controller by this file.
 echo "$app_pid" >"$(controller_pid_file)"

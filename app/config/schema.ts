@@ -28,13 +28,13 @@ export const configSchema = z
     // The built console (scripts/build-console.mjs), served under /console.
     CONSOLE_ASSETS_DIR: z.string().min(1).default('dist/console'),
 
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://calling:calling-local-only@127.0.0.1:55432/calling'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://calling_app:calling-local-only-app@127.0.0.1:55432/calling'),
     DATABASE_POOL_SIZE: positiveInt.default(10),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:56379'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://calling:calling-local-only-redis@127.0.0.1:56379'),
     // A Redis command not answered in this long fails (a new call is then refused with 503 well
     // within a second); commands are never queued while Redis is unreachable.
     REDIS_COMMAND_TIMEOUT_MS: positiveInt.max(10_000).default(500),
-    NATS_URL: z.string().min(1).default('nats://127.0.0.1:54222'),
+    NATS_URL: z.string().min(1).default('nats://calling:calling-local-only-nats@127.0.0.1:54222'),
     // Copies of each JetStream stream: 1 on one server, 3 on a 3-server cluster (scripts/fleet.sh).
     NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     // Consumers' processed-event marks are deleted this long after the event was applied: far past

@@ -86,13 +86,10 @@ export class PrismaChainStore {
       // Only a prefix of the chain can go: everything up to the last record older than `before`.
       const last = await tx.liEvent.findFirst({ where: { warrantId, occurredAt: { lt: before } }, orderBy: { seq: 'desc' } });
       if (!last) return { purged: 0 };
-      const { count } = await tx.liEvent.deleteMany({ where: { warrantId, seq: { lte: last.seq } } });
-      const previous = await tx.liChainAnchor.findUnique({ where: { warrantId } });
-      await tx.liChainAnchor.upsert({
-        where: { warrantId },
-        create: { warrantId, seq: last.seq, hash: last.hash, purged: count },
-        update: { seq: last.seq, hash: last.hash, purged: (previous?.purged ?? 0) + count, updatedAt: new Date() },
-      });
+      // The database function deletes the prefix and moves the anchor in one step: the app's
+      // role may not delete events nor write anchors itself (least privilege, see its migration).
+      const [purge] = await tx.$queryRaw<{ purged: number }[]>`SELECT li_purge_chain_prefix(${warrantId}::uuid, ${last.seq}::int) AS purged`;
+      const count = purge?.purged ?? 0;
       await this.append(tx, warrantId, { ...record, dedupeKey: `records-purged:${last.seq}`, payload: { ...record.payload, upToSeq: last.seq, count } });
       return { purged: count, upToSeq: last.seq };
     });

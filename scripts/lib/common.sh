@@ -73,6 +73,7 @@ load_profile() {
     SIP_BEHIND_EDGE="${SIP_BEHIND_EDGE:-false}"
   fi
   export EDGE_IN_FRONT SWITCH_SIP_HOST SWITCH_SIP_PORT EDGE_NODE_SIDE_IP SIP_BEHIND_EDGE
+  profile_roles
   mkdir -p "$RUN_DIR" "$LOG_DIR"
 }
 
@@ -100,6 +101,30 @@ pg_home() {
 
 # Where scripts/start.sh keeps the PID of the profile's controller (stack.sh status reads it).
 controller_pid_file() { printf '%s\n' "${RUN_DIR}/controller.pid"; }
+
+# Least privilege (issue 15): the profile's PG_USER owns the database and runs the migrations
+# (DATABASE_URL, also the tests' own connection for fixtures); the controller logs in as
+# calling_app (APP_DATABASE_URL) and Asterisk as calling_asterisk (prisma/roles.sql). Their
+# passwords derive from the profile's unless set.
+profile_roles() {
+  PG_APP_USER=calling_app
+  PG_APP_PASSWORD="${PG_APP_PASSWORD:-${PG_PASSWORD}-app}"
+  PG_ASTERISK_USER=calling_asterisk
+  PG_ASTERISK_PASSWORD="${PG_ASTERISK_PASSWORD:-${PG_PASSWORD}-asterisk}"
+  PG_EDGE_PASSWORD="${PG_EDGE_PASSWORD:-${PG_PASSWORD}-edge}"
+  APP_DATABASE_URL="${APP_DATABASE_URL:-postgresql://${PG_APP_USER}:${PG_APP_PASSWORD}@${PG_HOST}:${PG_PORT}/${PG_DB}}"
+  export PG_APP_USER PG_APP_PASSWORD PG_ASTERISK_USER PG_ASTERISK_PASSWORD PG_EDGE_PASSWORD APP_DATABASE_URL
+  # Redis (ACL user `calling`, no administrative commands; `ops` for operators and tests that
+  # watch MONITOR) and NATS (user `calling`) take credentials; the URLs carry them.
+  REDIS_PASSWORD="${REDIS_PASSWORD:-${PG_PASSWORD}-redis}"
+  REDIS_OPS_PASSWORD="${REDIS_OPS_PASSWORD:-${PG_PASSWORD}-redis-ops}"
+  NATS_USER=calling
+  NATS_PASSWORD="${NATS_PASSWORD:-${PG_PASSWORD}-nats}"
+  case "$REDIS_URL" in *@*) ;; redis://*) REDIS_URL="redis://calling:${REDIS_PASSWORD}@${REDIS_URL#redis://}" ;; esac
+  REDIS_OPS_URL="redis://ops:${REDIS_OPS_PASSWORD}@${REDIS_URL#*@}"
+  case "$NATS_URL" in *@*) ;; *) NATS_URL="$(printf '%s' "$NATS_URL" | sed "s#nats://#nats://${NATS_USER}:${NATS_PASSWORD}@#g")" ;; esac
+  export REDIS_PASSWORD REDIS_OPS_PASSWORD REDIS_URL REDIS_OPS_URL NATS_USER NATS_PASSWORD NATS_URL
+}
 
 read_pid() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
 

@@ -19,6 +19,10 @@ EDGE_PORT="${EDGE_PORT:-5060}"; NODE_SIP_PORT=5080; ARI_PORT=8088
 PG_DB=calling; PG_USER=calling; PG_PASSWORD="${FLEET_PG_PASSWORD:-calling-fleet-local-only}"
 ARI_USER=calls; ARI_PASSWORD="${FLEET_ARI_PASSWORD:-calls-fleet-local-only}"
 DATABASE_URL="postgresql://${PG_USER}:${PG_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}"
+# Least privilege (prisma/roles.sql): PG_USER owns the database and migrates it; controllers,
+# Asterisk and the edge log in with roles of their own.
+PG_APP_PASSWORD="${PG_PASSWORD}-app"; PG_ASTERISK_PASSWORD="${PG_PASSWORD}-asterisk"; PG_EDGE_PASSWORD="${PG_PASSWORD}-edge"
+APP_DATABASE_URL="postgresql://calling_app:${PG_APP_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}"
 NATS_URL="$(printf "nats://${CORE_IP}:%s," "${NATS_PORTS[@]}")"; NATS_URL="${NATS_URL%,}"
 
 pidfile() { echo "${FRUN}/$1.pid"; }
@@ -63,13 +67,9 @@ start_postgres() {
     -o "-p ${PG_PORT} -c listen_addresses=${CORE_IP} -c unix_socket_directories=${home}/run -c max_connections=300 -c fsync=off" >/dev/null \
     || die "postgres did not start, see ${home}/log/postgres.log"
   as_postgres head -n 1 "${data}/postmaster.pid" >"$(pidfile postgres)"
-  as_postgres "$bin/psql" -h "${home}/run" -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 \
-    -v role="$PG_USER" -v pass="$PG_PASSWORD" -v db="$PG_DB" >/dev/null <<'SQL'
-SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'pass')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
-SQL
+  as_postgres "$bin/psql" -h "${home}/run" -p "$PG_PORT" -U postgres -d postgres -qtA \
+    -v db="$PG_DB" -v owner="$PG_USER" -v owner_pass="$PG_PASSWORD" -v app_pass="$PG_APP_PASSWORD" \
+    -v asterisk_pass="$PG_ASTERISK_PASSWORD" -v edge_pass="$PG_EDGE_PASSWORD" <"${PROJECT_ROOT}/prisma/roles.sql" >/dev/null
   (cd "$PROJECT_ROOT" && DATABASE_URL="$DATABASE_URL" CHECKPOINT_DISABLE=1 node_modules/.bin/prisma migrate deploy >"${FLOG}/migrate.log" 2>&1) \
     || die "migrations failed, see ${FLOG}/migrate.log"
 }
@@ -123,7 +123,7 @@ wait_nats_cluster() {
 app_env() {
   local name="$1" ip="$2" ari_host="$3" ari_app="$4"
   printf '%s\n' NODE_ENV=test LOG_LEVEL="${FLEET_LOG_LEVEL:-info}" INSTANCE_ID="$name" NODE_NAME="$name" \
-    ADMIN_HOST="$ip" ADMIN_PORT="$ADMIN_PORT" ADMIN_TOKEN="$ADMIN_TOKEN" DATABASE_URL="$DATABASE_URL" \
+    ADMIN_HOST="$ip" ADMIN_PORT="$ADMIN_PORT" ADMIN_TOKEN="$ADMIN_TOKEN" DATABASE_URL="$APP_DATABASE_URL" \
     REDIS_URL="redis://${CORE_IP}:${REDIS_PORT}" NATS_URL="$NATS_URL" NATS_STREAM_REPLICAS=3 \
     ARI_URL="http://${ari_host}:${ARI_PORT}" ARI_USER="$ARI_USER" ARI_PASSWORD="$ARI_PASSWORD" ARI_APP="$ari_app" \
     SIP_HOST="$EDGE_IP" SIP_PORT="$EDGE_PORT" SIP_REALM=calling.local SIP_BEHIND_EDGE=true \
@@ -157,8 +157,8 @@ start_asterisk() {
   rendered="$(mktemp -d)"
   AST_INSTANCE="$inst" AST_MODDIR="/$(asterisk_moddir)" SIP_HOST="$ip" SIP_PORT="$NODE_SIP_PORT" SIP_REALM=calling.local \
     RTP_PORT_START=20000 RTP_PORT_END=29999 AST_MAXLOAD=0 ARI_HOST="$ip" ARI_PORT="$ARI_PORT" ARI_USER="$ARI_USER" \
-    ARI_PASSWORD="$ARI_PASSWORD" ARI_APP=calls PG_HOST="$CORE_IP" PG_PORT="$PG_PORT" PG_DB="$PG_DB" PG_USER="$PG_USER" \
-    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" SWITCH_EVENTS_FILE="${inst}/log/switch-events.csv" bash -c '
+    ARI_PASSWORD="$ARI_PASSWORD" ARI_APP=calls PG_HOST="$CORE_IP" PG_PORT="$PG_PORT" PG_DB="$PG_DB" PG_USER=calling_asterisk \
+    PG_PASSWORD="$PG_ASTERISK_PASSWORD" EDGE_IP="$EDGE_IP" SWITCH_EVENTS_FILE="${inst}/log/switch-events.csv" bash -c '
       "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf" "$1" && "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf-node" "$1"' \
     "$PROJECT_ROOT" "$rendered"
   install -m 600 "$rendered"/*.conf "${dir}/etc/"; rm -rf "$rendered"
@@ -193,7 +193,7 @@ start_edge() {
     EDGE_ALIASES="alias=calling.local" EDGE_RUN_DIR="${FLEET_DIR}/edge/run" \
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \
     EDGE_DISPATCHER_LIST="${FLEET_DIR}/edge/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
-    EDGE_DB_URL="postgres://${PG_USER}:${PG_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=5 \
+    EDGE_DB_URL="postgres://calling_edge:${PG_EDGE_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=5 \
     EDGE_RPC_LISTEN="${EDGE_IP}:${EDGE_RPC_PORT}" EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" \
     EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-20}" \
     EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-1000}" EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-$EDGE_SCANNER_UA_DEFAULT}" \

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { connect, StringCodec } from 'nats';
+import { natsConnectOptions } from '../../app/shared/infra/nats';
 import pg from 'pg';
 import { api, createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
@@ -131,7 +132,7 @@ describe('e2e: prepaid billing, cut-off and invoices', function () {
 
     // The same ended event again, under a new message id so JetStream does not drop it: the
     // invoice consumer must still apply it once.
-    const nc = await connect({ servers: testEnv.natsUrl });
+    const nc = await connect({ ...natsConnectOptions(testEnv.natsUrl) });
     const jsm = await nc.jetstreamManager();
     const stream = await jsm.streams.info('CALL_EVENTS');
     let ended: Uint8Array | undefined;

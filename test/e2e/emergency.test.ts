@@ -144,7 +144,7 @@ describe('e2e: emergency calls while Redis is down', function () {
   before(async function () {
     proxy = new TcpProxy('127.0.0.1', Number(new URL(testEnv.redisUrl).port));
     await proxy.start();
-    app = await AppProcess.start({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, EMERGENCY_CARRIER_REFRESH_MS: '200' });
+    app = await AppProcess.start({ REDIS_URL: testEnv.redisUrlVia(proxy.port), EMERGENCY_CARRIER_REFRESH_MS: '200' });
     await removeAllCarriers();
     psap = await createCarrier(`e-us-${Date.now().toString(36)}`, { emergency: true, emergencyCountries: ['US'] });
     await new Promise((resolve) => setTimeout(resolve, 800));

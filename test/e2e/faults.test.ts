@@ -11,6 +11,7 @@ import { captureUdp, packetsTo } from '../support/rtp-capture';
 import { statusCodes } from '../support/sipp';
 import { TcpProxy } from '../support/tcp-proxy';
 import { PROJECT_ROOT, testEnv } from '../support/test-env';
+import { natsConnectOptions } from '../../app/shared/infra/nats';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -218,11 +219,18 @@ describe('e2e: surviving faults', function () {
       await Promise.all([aliceCalls.done, carolCalls.done, bobAnswers.done, daveAnswers.done]);
       const records = await eventually(async () => [...(await recordsOf(alice)), ...(await recordsOf(carol))], (rows) => rows.length === 2);
       const callIds = records.map((record) => record.call_id);
-      await eventually(
-        async () => Number(((await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FROM accounts%FOR UPDATE%'")).rows[0] as { n: number }).n),
-        (waiting) => waiting >= 1,
-        20_000,
-      );
+      // The controller's sessions run as its own role (calling_app): only that role sees their query text.
+      const asApp = new pg.Client({ connectionString: testEnv.appDatabaseUrl });
+      await asApp.connect();
+      try {
+        await eventually(
+          async () => Number(((await asApp.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FROM accounts%FOR UPDATE%'")).rows[0] as { n: number }).n),
+          (waiting) => waiting >= 1,
+          20_000,
+        );
+      } finally {
+        await asApp.end();
+      }
       await app.stop('SIGKILL');
       await holder.query('ROLLBACK');
       expect(await invoicingOf(callIds), 'what the killed worker committed').to.deep.equal([...callIds].sort().map((call_id) => ({ call_id, lines: 0, charges: 0, marks: 0 })));
@@ -278,7 +286,7 @@ describe('e2e: surviving faults', function () {
 // Messages in the dead-letter stream (every consumer's dlq.<consumer> subject).
 async function deadLetterCount(): Promise<number> {
   const { connect } = await import('nats');
-  const nc = await connect({ servers: testEnv.natsUrl });
+  const nc = await connect({ ...natsConnectOptions(testEnv.natsUrl) });
   try {
     return (await (await nc.jetstreamManager()).streams.info('DEAD_LETTERS')).state.messages;
   } finally {
@@ -289,7 +297,7 @@ async function deadLetterCount(): Promise<number> {
 // How many call.v1.* events the CALL_EVENTS stream holds for each call.
 async function streamCounts(callIds: string[]): Promise<{ perCall: number[] }> {
   const { connect, StringCodec } = await import('nats');
-  const nc = await connect({ servers: testEnv.natsUrl });
+  const nc = await connect({ ...natsConnectOptions(testEnv.natsUrl) });
   const jsm = await nc.jetstreamManager();
   const codec = StringCodec();
   const counts = new Map(callIds.map((id) => [id, 0]));

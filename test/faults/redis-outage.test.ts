@@ -63,7 +63,7 @@ describe('faults: Redis down under live calls', function () {
 
   it('given a paid call up, when Redis becomes unreachable for 10 s, then a new call gets 503 within a second, the live call keeps its media and ends during the outage, and once Redis is back it is recorded, invoiced and charged exactly once, with no controller restart', async function () {
     this.timeout(120_000);
-    app = await AppProcess.start({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    app = await AppProcess.start({ REDIS_URL: testEnv.redisUrlVia(proxy.port) });
     const pid = app.pid;
     const [alice, bob, carol, dave] = await Promise.all([payingUser('alice'), createUser('bob'), createUser('carol'), createUser('dave')]);
     const devices = [alice, bob, carol, dave].map(device);

@@ -17,7 +17,8 @@ export class AppProcess {
   static async start(overrides: Record<string, string> = {}): Promise<AppProcess> {
     const child = spawn(process.execPath, ['--enable-source-maps', join(PROJECT_ROOT, 'dist/app/main.js')], {
       cwd: PROJECT_ROOT,
-      env: { ...testEnv.all, NODE_ENV: 'test', ADMIN_TOKEN: testEnv.adminToken, LOG_LEVEL: 'debug', ...overrides },
+      // The controller logs in with its own database role, as in production (prisma/roles.sql).
+      env: { ...testEnv.all, DATABASE_URL: testEnv.appDatabaseUrl, NODE_ENV: 'test', ADMIN_TOKEN: testEnv.adminToken, LOG_LEVEL: 'debug', ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new AppProcess(child);

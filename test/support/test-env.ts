@@ -30,8 +30,19 @@ export const testEnv = {
   sipPort: Number(required('SIP_PORT')),
   adminUrl: `http://${required('ADMIN_HOST')}:${required('ADMIN_PORT')}`,
   adminToken: process.env.ADMIN_TOKEN ?? 'test-admin-token-not-secret',
+  // The owner's connection (fixtures and assertions); the controller logs in as calling_app.
   databaseUrl: required('DATABASE_URL'),
+  appDatabaseUrl: required('APP_DATABASE_URL'),
   redisUrl: required('REDIS_URL'),
+  // Redis's `ops` ACL user: commands the app's user may not run (MONITOR).
+  redisOpsUrl: required('REDIS_OPS_URL'),
+  // The profile's REDIS_URL (its ACL user and password) through another port: a test's TCP proxy.
+  redisUrlVia: (port: number): string => {
+    const url = new URL(required('REDIS_URL'));
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    return url.toString();
+  },
   natsUrl: required('NATS_URL'),
   ariUrl: required('ARI_URL'),
   ariUser: required('ARI_USER'),

@@ -2,6 +2,7 @@ import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { connect, type NatsConnection } from 'nats';
+import { natsConnectOptions } from '../../../app/shared/infra/nats';
 import { createClient } from 'redis';
 import { createAdminApi, listen, type HealthCheck } from '../../../app/admin-api';
 import { systemClock } from '../../../app/shared/kernel';
@@ -32,7 +33,7 @@ describe('integration: health', function () {
     sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
     redis = createClient({ url: testEnv.redisUrl });
     await redis.connect();
-    nats = await connect({ servers: testEnv.natsUrl });
+    nats = await connect({ ...natsConnectOptions(testEnv.natsUrl) });
     ari = new AriRest({ url: testEnv.ariUrl, user: testEnv.ariUser, password: testEnv.ariPassword, maxSockets: 2, timeoutMs: 1000 });
   });
 

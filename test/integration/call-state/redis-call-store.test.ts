@@ -92,7 +92,7 @@ describe('integration: redis call store', function () {
   it('given a call saved with events, then the key and the outbox entries are written in one MULTI/EXEC', async function () {
     const call = answeredCall();
     const events = [event(call.id, 'call.v1.ringing'), event(call.id, 'call.v1.answered')];
-    const commands = await commandsOf(redis, testEnv.redisUrl, () => store.save(call, events));
+    const commands = await commandsOf(redis, testEnv.redisOpsUrl, () => store.save(call, events));
     // The call's key and the outbox only: no per-user index, which would cost memory per call.
     expect(commands).to.deep.equal([
       ['multi', ''],
@@ -116,7 +116,7 @@ describe('integration: redis call store', function () {
     const call = answeredCall();
     await store.save(call);
     const ended = event(call.id, 'call.v1.ended');
-    const commands = await commandsOf(redis, testEnv.redisUrl, () => store.delete(call, [ended]));
+    const commands = await commandsOf(redis, testEnv.redisOpsUrl, () => store.delete(call, [ended]));
     expect(commands).to.deep.equal([
       ['multi', ''],
       ['del', `${prefix}${call.id}`],

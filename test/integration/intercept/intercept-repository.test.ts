@@ -21,8 +21,9 @@ describe('integration: intercept repository', function () {
   const keys = new EvidenceKeyRing(Buffer.from(LOCAL_ONLY_INTERCEPT_KEY, 'base64'));
 
   before(async function () {
-    db = createDatabase({ url: testEnv.databaseUrl, poolSize: 10 });
-    sql = createSql({ url: testEnv.databaseUrl, poolSize: 2, log: silentLogger });
+    // As the controller runs it: with its own role (the purge goes through li_purge_chain_prefix).
+    db = createDatabase({ url: testEnv.appDatabaseUrl, poolSize: 10 });
+    sql = createSql({ url: testEnv.appDatabaseUrl, poolSize: 2, log: silentLogger });
     repo = new PrismaInterceptRepository(db, keys, new PgCallIntercepts(sql));
     agencyId = (await repo.createAgency('Integration agency', randomUUID().replace(/-/g, '').padEnd(64, '0'))).id;
   });
@@ -124,15 +125,22 @@ describe('integration: intercept repository', function () {
     expect(await repo.claimDue(name, new Date(now.getTime() + 30_000), new Date(now.getTime() + 120_000))).to.equal(true);
   });
 
-  it('given an audit entry, then PostgreSQL refuses to change or delete it', async function () {
+  it('given an audit entry, then PostgreSQL refuses to change or delete it: to the app by its role, to the owner by the trigger', async function () {
     await repo.appendAudit({ principalType: 'agency', principalId: agencyId, action: 'warrant.events.read', warrantId: randomUUID(), outcome: 'allowed', status: 200 });
-    for (const attempt of [() => db.liAuditLog.updateMany({ data: { outcome: 'denied' } }), () => db.liAuditLog.deleteMany({}), () => db.$executeRawUnsafe('TRUNCATE li_audit_log')]) {
-      try {
-        await attempt();
-        expect.fail('the audit log was changed');
-      } catch (error) {
-        expect(String(error)).to.match(/append-only/);
+    const ownerDb = createDatabase({ url: testEnv.databaseUrl, poolSize: 1 });
+    try {
+      for (const [who, client, refusal] of [['app', db, /permission denied/], ['owner', ownerDb, /append-only/]] as const) {
+        for (const attempt of [() => client.liAuditLog.updateMany({ data: { outcome: 'denied' } }), () => client.liAuditLog.deleteMany({}), () => client.$executeRawUnsafe('TRUNCATE li_audit_log')]) {
+          try {
+            await attempt();
+            expect.fail(`the audit log was changed by the ${who}`);
+          } catch (error) {
+            expect(String(error), who).to.match(refusal);
+          }
+        }
       }
+    } finally {
+      await ownerDb.$disconnect();
     }
   });
 });

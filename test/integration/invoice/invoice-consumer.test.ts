@@ -6,7 +6,7 @@ import { type CallSettlement, createInvoiceModule, invoiceConsumer, type Invoice
 import { CallEndedSchema, type CallEnded, deadLetterSubject, PermanentEventError, STREAMS } from '../../../app/shared/events';
 import { type ConsumerDefinition, type DeadLetter, ensureConsumer, ensureStreams, type RunningConsumer, startBatchConsumer } from '../../../app/shared/infra/jetstream';
 import { silentLogger } from '../../../app/shared/infra/logger';
-import { connectNats } from '../../../app/shared/infra/nats';
+import { connectNats, natsConnectOptions } from '../../../app/shared/infra/nats';
 import { createDatabase, type Database } from '../../../app/shared/infra/prisma';
 import { testEnv } from '../../support/test-env';
 import { billingFixture, type BillingFixture } from './billing-fixture';
@@ -145,7 +145,7 @@ describe('integration: invoice consumer (JetStream -> settle + invoice line -> a
     const events = [endedCall(user), endedCall(user)];
     for (const event of events) await billing.prepare(event);
     for (const event of events) await publish(def, event);
-    const doomed = await connect({ servers: testEnv.natsUrl, name: 'invoice-doomed' });
+    const doomed = await connect({ ...natsConnectOptions(testEnv.natsUrl), name: 'invoice-doomed' });
     connections.push(doomed);
     const invoices = invoicesFor(def);
     const hang = new Promise<void>((resolve) => releases.push(resolve));

@@ -22,10 +22,16 @@ function dict(value: unknown, what: string): Dict {
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
 
 // ---------------------------------------------------------------- compose interpolation
-const SECRETS = ['ADMIN_TOKEN', 'POSTGRES_PASSWORD', 'ARI_PASSWORD', 'INTERCEPT_ADMIN_TOKEN'] as const;
+const SECRETS = ['ADMIN_TOKEN', 'PG_SUPERUSER_PASSWORD', 'POSTGRES_PASSWORD', 'PG_APP_PASSWORD', 'PG_ASTERISK_PASSWORD', 'PG_EDGE_PASSWORD', 'REDIS_PASSWORD', 'NATS_PASSWORD', 'ARI_PASSWORD', 'INTERCEPT_ADMIN_TOKEN'] as const;
 const OPERATOR_ENV: Record<string, string> = {
   ADMIN_TOKEN: 'operator-admin-token-0123456789abcdef0123456789',
+  PG_SUPERUSER_PASSWORD: 'operator-pg-superuser-secret',
   POSTGRES_PASSWORD: 'operator-pg-secret',
+  PG_APP_PASSWORD: 'operator-pg-app-secret',
+  PG_ASTERISK_PASSWORD: 'operator-pg-asterisk-secret',
+  PG_EDGE_PASSWORD: 'operator-pg-edge-secret',
+  REDIS_PASSWORD: 'operator-redis-secret',
+  NATS_PASSWORD: 'operator-nats-secret',
   ARI_PASSWORD: 'operator-ari-secret',
   INTERCEPT_ADMIN_TOKEN: 'operator-intercept-admin-token-0123456789abcdef',
 };
@@ -124,6 +130,7 @@ describe('production files', function () {
     it('defines the services the design needs: postgres, redis, a NATS cluster of 3, the SIP edge, asterisk, a one-shot migrate and the app', function () {
       expect(services(composeDoc)).to.include.all.keys('postgres', 'redis', ...NATS_SERVERS, 'edge', 'asterisk', 'migrate', 'app');
       expect(service(composeDoc, 'migrate').restart).to.equal('no');
+      expect(service(composeDoc, 'db-roles').restart, 'roles set-up is a one-shot').to.equal('no');
       for (const name of ['postgres', 'redis', ...NATS_SERVERS, 'edge', 'asterisk', 'app']) expect(service(composeDoc, name).restart, name).to.equal('unless-stopped');
     });
 
@@ -163,7 +170,11 @@ describe('production files', function () {
       expect(config.env).to.equal('production');
       expect(config.admin).to.include({ host: '127.0.0.1', token: OPERATOR_ENV.ADMIN_TOKEN, tokenGenerated: false, inClearBeyondLoopback: false });
       expect(config.ari.password).to.equal(OPERATOR_ENV.ARI_PASSWORD);
-      expect(new URL(config.database.url).password).to.equal(OPERATOR_ENV.POSTGRES_PASSWORD);
+      // Least privilege: the controller logs in as calling_app, never as the owner or the superuser.
+      expect(new URL(config.database.url)).to.include({ username: 'calling_app', password: OPERATOR_ENV.PG_APP_PASSWORD });
+      expect(new URL(config.redis.url)).to.include({ username: 'calling', password: OPERATOR_ENV.REDIS_PASSWORD });
+      // Every server of the NATS cluster is named with the credentials.
+      for (const server of config.nats.url.split(',')) expect(new URL(server)).to.include({ username: 'calling', password: OPERATOR_ENV.NATS_PASSWORD });
       expect(config.intercept).to.include({ adminToken: OPERATOR_ENV.INTERCEPT_ADMIN_TOKEN, adminTokenGenerated: false });
     });
 
@@ -179,7 +190,7 @@ describe('production files', function () {
       expect(runtime).to.include(`chown node:node ${logDir}`);
     });
 
-    it('gives the app and Asterisk the same ARI endpoint and credentials, SIP settings and database; the edge faces phones and reaches Asterisk from the one address its ACL admits', function () {
+    it('gives the app and Asterisk the same ARI endpoint and credentials, SIP settings and database, each with a database role of its own; the edge faces phones and reaches Asterisk from the one address its ACL admits', function () {
       const app = loadConfig(environment(deployed, 'app'));
       const ast = environment(deployed, 'asterisk');
       const edge = environment(deployed, 'edge');
@@ -191,9 +202,9 @@ describe('production files', function () {
       expect(edge.EDGE_NODE_ATTRS).to.include(`socket=udp:${ast.EDGE_IP}:${edge.EDGE_PORT}`);
       expect(app.nats.streamReplicas).to.equal(NATS_SERVERS.length);
       const db = new URL(app.database.url);
-      expect({ host: db.hostname, port: db.port, db: db.pathname.slice(1), user: db.username, password: db.password }).to.deep.equal({
-        host: ast.PG_HOST, port: ast.PG_PORT, db: ast.PG_DB, user: ast.PG_USER, password: ast.PG_PASSWORD,
-      });
+      expect({ host: db.hostname, port: db.port, db: db.pathname.slice(1) }).to.deep.equal({ host: ast.PG_HOST, port: ast.PG_PORT, db: ast.PG_DB });
+      expect({ user: db.username, password: db.password }).to.deep.equal({ user: 'calling_app', password: OPERATOR_ENV.PG_APP_PASSWORD });
+      expect({ user: ast.PG_USER, password: ast.PG_PASSWORD }).to.deep.equal({ user: 'calling_asterisk', password: OPERATOR_ENV.PG_ASTERISK_PASSWORD });
     });
 
     it('gives Asterisk real UDP on the host network, with ARI on the loopback where the app (same network) reaches it', function () {
@@ -206,21 +217,26 @@ describe('production files', function () {
       }
     });
 
-    it('runs prisma migrate deploy once, from the app image, on the same database as the app', function () {
+    it("runs prisma migrate deploy once, from the app image, on the app's database as its owner (not the app's role, not the superuser)", function () {
       const migrate = service(composeDoc, 'migrate');
       expect(migrate.image).to.equal(service(composeDoc, 'app').image);
       expect(dict(migrate.build, 'migrate.build').dockerfile).to.equal(dict(service(composeDoc, 'app').build, 'app.build').dockerfile);
       expect(strings(migrate.command).join(' ')).to.match(/prisma migrate deploy$/);
       const target = new URL(environment(deployed, 'migrate').DATABASE_URL ?? '');
       const app = new URL(environment(deployed, 'app').DATABASE_URL ?? '');
-      expect([target.username, target.password, target.pathname]).to.deep.equal([app.username, app.password, app.pathname]);
+      expect([target.hostname, target.pathname]).to.deep.equal(['postgres', app.pathname]);
+      expect([target.username, target.password]).to.deep.equal(['calling', OPERATOR_ENV.POSTGRES_PASSWORD]);
+      // The roles exist before the migrations grant them their rights.
+      const roles = environment(deployed, 'db-roles');
+      expect(roles).to.include({ CALLING_OWNER: target.username, CALLING_OWNER_PASSWORD: target.password, CALLING_APP_PASSWORD: app.password, PGPASSWORD: OPERATOR_ENV.PG_SUPERUSER_PASSWORD });
       expect(dict(migrate.healthcheck, 'migrate.healthcheck').disable, 'a one-shot has no health').to.equal(true);
     });
 
     it('starts each service after what it needs: healthy infrastructure, then migrations, then Asterisk and the app', function () {
       const dependsOn = (name: string): Record<string, unknown> =>
         Object.fromEntries(Object.entries(dict(service(composeDoc, name).depends_on, `${name}.depends_on`)).map(([key, value]) => [key, dict(value, key).condition]));
-      expect(dependsOn('migrate')).to.deep.equal({ postgres: 'service_healthy' });
+      expect(dependsOn('db-roles')).to.deep.equal({ postgres: 'service_healthy' });
+      expect(dependsOn('migrate')).to.deep.equal({ 'db-roles': 'service_completed_successfully' });
       expect(dependsOn('asterisk')).to.deep.equal({ postgres: 'service_healthy', migrate: 'service_completed_successfully' });
       expect(dependsOn('app')).to.deep.equal({
         migrate: 'service_completed_successfully', postgres: 'service_healthy', redis: 'service_healthy', 'nats-1': 'service_healthy', 'nats-2': 'service_healthy', 'nats-3': 'service_healthy', asterisk: 'service_started',
@@ -271,7 +287,9 @@ describe('production files', function () {
       expect(result.status, result.stderr).to.equal(0);
       const templates = readdirSync(path.join(ROOT, 'asterisk/conf')).filter((file) => file.endsWith('.conf'));
       for (const file of templates) expect(readFileSync(path.join(instance, 'etc', file), 'utf8'), file).to.not.match(/\{\{[A-Z0-9_]+\}\}/);
-      expect(readFileSync(path.join(instance, 'etc/res_pgsql.conf'), 'utf8')).to.match(new RegExp(`^password = ${OPERATOR_ENV.POSTGRES_PASSWORD}$`, 'm'));
+      // Asterisk logs in with its own role (ps_* tables only).
+      expect(readFileSync(path.join(instance, 'etc/res_pgsql.conf'), 'utf8')).to.match(new RegExp(`^password = ${OPERATOR_ENV.PG_ASTERISK_PASSWORD}$`, 'm'));
+      expect(readFileSync(path.join(instance, 'etc/res_pgsql.conf'), 'utf8')).to.match(/^user = calling_asterisk$/m);
       expect(readFileSync(path.join(instance, 'etc/http.conf'), 'utf8')).to.match(/^bindaddr = 127\.0\.0\.1$/m);
     });
 
