@@ -241,6 +241,7 @@ async function main(): Promise<void> {
   const api = createAdminApi({
     token: config.admin.token,
     operators: operators.service,
+    phone: config.phone,
     console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
     alarms,
     users,

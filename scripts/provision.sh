@@ -14,6 +14,8 @@ APT_PACKAGES=(postgresql redis-server nats-server sip-tester mmdebstrap tshark s
 # The fleet's SIP edge (scripts/fleet.sh, kamailio/): Kamailio 5.6 with its PostgreSQL driver (carriers
 # read from the carriers table); dispatcher, path, rr, tm and permissions are in the core package.
 APT_PACKAGES+=(kamailio kamailio-postgres-modules kamailio-extra-modules kamailio-utils-modules)
+# WebRTC at the edge: secure websockets (websocket + xhttp, tls).
+APT_PACKAGES+=(kamailio-websocket-modules kamailio-tls-modules openssl)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -19,7 +19,9 @@ export const ORIGINATE_TIMEOUT_MARGIN_SECONDS = 5;
 // Whom a call goes to: a user (on-net, also when dialled by a national number), a number on the
 // phone network, or nobody.
 // The dial endpoint of one registered device of a user.
-const deviceEndpoint = (username: string, contactUri: string): string => `PJSIP/${username}/${contactUri}`;
+// A device registered as another endpoint of the user (a browser) is dialled through that endpoint,
+// whose media profile it needs.
+export const deviceEndpoint = (username: string, contactUri: string, endpoint?: string): string => `PJSIP/${endpoint ?? username}/${contactUri}`;
 
 type CallTarget = { kind: 'user'; callee: Party } | { kind: 'pstn'; destination: string } | { kind: 'invalid_number' } | { kind: 'unknown' };
 
@@ -129,20 +131,21 @@ export class CallSetup {
 
     const now = ctx.deps.clock.now().getTime();
     const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, invitedAt: now }));
+    const endpointOf = new Map(connections.map((connection) => [connection.contactUri, connection.endpoint]));
     for (const leg of legs) this.addLeg(call, leg);
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     // Saved before dialling: after a crash the legs are known and can be cleaned up.
     await ctx.save(call, [callRouted(call, now)]);
     if (this.dialling.appliesTo(call.id)) {
       // Dial()'s own timeout is the ring timeout.
-      const targets = legs.map((leg) => ({ leg, endpoint: deviceEndpoint(callee.username, leg.contactUri) }));
+      const targets = legs.map((leg) => ({ leg, endpoint: deviceEndpoint(callee.username, leg.contactUri, endpointOf.get(leg.contactUri)) }));
       if (!(await this.dialling.handOff(call, targets, log))) return endCall(ctx, call, 'failed', log);
       log.info('callee devices handed to the switch', { devices: legs.length });
       return;
     }
     this.armRingTimer(call);
 
-    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, deviceEndpoint(callee.username, leg.contactUri))));
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, deviceEndpoint(callee.username, leg.contactUri, endpointOf.get(leg.contactUri)))));
     await Promise.all(
       originated.map(async (result, index) => {
         const leg = legs[index];

@@ -3,7 +3,7 @@ import { type Logger } from '../shared/infra/logger';
 import { Call, type Party } from './call';
 import { type CallContext } from './call-context';
 import { callRequested } from './call-events';
-import { type CallSetup, ORIGINATE_TIMEOUT_MARGIN_SECONDS } from './call-setup';
+import { type CallSetup, deviceEndpoint, ORIGINATE_TIMEOUT_MARGIN_SECONDS } from './call-setup';
 import { endCall } from './call-teardown';
 import { OriginateRefusedError } from './ports';
 
@@ -42,14 +42,14 @@ export class ClickToCall {
     const call = Call.start(newCallId(), { ...from, channelId: '' }, to, now);
     call.ringDeadline = now.getTime() + deps.ringTimeoutSeconds * 1000;
     const log = this.ctx.logFor(call);
-    const devices = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri }));
+    const devices = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, endpoint: connection.endpoint }));
     this.ringingCaller.set(call.id, new Set(devices.map((device) => device.channelId)));
     this.ctx.calls.set(call.id, call);
     for (const device of devices) this.ctx.channelToCall.set(device.channelId, call.id);
     await this.ctx.queue.run(call.id, async () => {
       await this.ctx.save(call);
       this.ctx.timers.armRing(call, () => this.ctx.runTimed(call.id, 'click-to-call ring timeout', () => this.onTimeout(call.id)));
-      const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, `PJSIP/${from.username}/${device.contactUri}`, to, log)));
+      const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, deviceEndpoint(from.username, device.contactUri, device.endpoint), to, log)));
       if (started.some(Boolean)) {
         log.info('click-to-call: ringing the caller', { devices: devices.length });
         return;

@@ -158,6 +158,8 @@ export interface SubscriberDirectory {
 // A registered device of a user: where to send the INVITE.
 export interface Connection {
   contactUri: string;
+  // The switch endpoint it registered as, when not the user's own (a browser's "<username>~web").
+  endpoint?: string;
 }
 
 export interface ConnectionLookup {

@@ -14,6 +14,7 @@ export interface AppConfig {
   // NODE_NAME was given: this controller drives one node of a fleet (its own calls only).
   fleetNode: boolean;
   console: { assetsDir: string };
+  phone: { assetsDir: string; wssUrl?: string; domain: string };
   alarms: AlarmConfig;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean };
   database: { url: string; poolSize: number };
@@ -81,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     instanceId: raw.INSTANCE_ID,
     nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
     console: { assetsDir: raw.CONSOLE_ASSETS_DIR },
+    phone: { assetsDir: raw.PHONE_ASSETS_DIR, domain: raw.SIP_REALM, ...webPhoneWss(raw) },
     alarms: {
       intervalSeconds: raw.ALARM_INTERVAL_SECONDS,
       carrierAsrMin: raw.ALARM_CARRIER_ASR_MIN,
@@ -139,3 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+
+// The edge's secure websocket for the web phone: given, or the edge's default port behind an edge.
+function webPhoneWss(raw: { WEB_PHONE_WSS_URL?: string; SIP_BEHIND_EDGE: boolean; SIP_HOST: string }): { wssUrl?: string } {
+  if (raw.WEB_PHONE_WSS_URL) return { wssUrl: raw.WEB_PHONE_WSS_URL };
+  return raw.SIP_BEHIND_EDGE ? { wssUrl: `wss://${raw.SIP_HOST}:8443` } : {};
+}

@@ -1,7 +1,7 @@
 import { type Clock, toE164 } from '../shared/kernel';
 import { type UserRepository } from './ports';
 import { UserCache } from './user-cache';
-import { digestHa1, sipIdentityFor } from './sip-identity';
+import { digestHa1, sipIdentitiesFor } from './sip-identity';
 import {
   InvalidUserError,
   type NewUser,
@@ -43,12 +43,12 @@ export class UserService {
     if (!phoneNumber || phoneNumber !== input.phoneNumber) {
       throw new InvalidUserError('phoneNumber must be a valid number in E.164 form, e.g. +14155550102', { field: 'phoneNumber' });
     }
-    const sip = sipIdentityFor({ username: input.username, phoneNumber, password: input.password }, {
+    const identities = sipIdentitiesFor({ username: input.username, phoneNumber, password: input.password }, {
       realm: this.options.realm,
       maxDevices: this.options.maxDevicesPerUser,
       behindEdge: this.options.behindEdge,
     });
-    return this.repository.create({ username: input.username, phoneNumber }, sip);
+    return this.repository.create({ username: input.username, phoneNumber }, identities);
   }
 
   async get(id: string): Promise<User> {

@@ -7,6 +7,8 @@ FLEET_DIR="${LOCAL_DIR}/fleet"
 FRUN="${FLEET_DIR}/run"
 FLOG="${FLEET_DIR}/log"
 mkdir -p "$FRUN" "$FLOG"
+# shellcheck source=edge-websocket.sh
+. "${PROJECT_ROOT}/scripts/lib/edge-websocket.sh"
 
 PG_PORT=5432; REDIS_PORT=6379; NATS_PORTS=(4222 4223 4224); ADMIN_PORT=8080
 EDGE_PORT="${EDGE_PORT:-5060}"; NODE_SIP_PORT=5080; ARI_PORT=8088
@@ -148,7 +150,7 @@ start_asterisk() {
   AST_INSTANCE="$inst" AST_MODDIR="/$(asterisk_moddir)" SIP_HOST="$ip" SIP_PORT="$NODE_SIP_PORT" SIP_REALM=calling.local \
     RTP_PORT_START=20000 RTP_PORT_END=29999 AST_MAXLOAD=0 ARI_HOST="$ip" ARI_PORT="$ARI_PORT" ARI_USER="$ARI_USER" \
     ARI_PASSWORD="$ARI_PASSWORD" ARI_APP=calls PG_HOST="$CORE_IP" PG_PORT="$PG_PORT" PG_DB="$PG_DB" PG_USER="$PG_USER" \
-    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" bash -c '
+    PG_PASSWORD="$PG_PASSWORD" EDGE_IP="$EDGE_IP" SWITCH_EVENTS_FILE="${inst}/log/switch-events.csv" bash -c '
       "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf" "$1" && "$0/scripts/render-asterisk-conf.sh" "$0/asterisk/conf-node" "$1"' \
     "$PROJECT_ROOT" "$rendered"
   install -m 600 "$rendered"/*.conf "${dir}/etc/"; rm -rf "$rendered"
@@ -192,6 +194,7 @@ start_edge() {
   alive edge && return
   mkdir -p "${FLEET_DIR}/edge/run"
   write_dispatcher_list
+  edge_websocket_env "$EDGE_IP"
   EDGE_NAME=edge EDGE_IP="$EDGE_IP" EDGE_PORT="$EDGE_PORT" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-4}" \
     EDGE_ALIASES="alias=calling.local" EDGE_RUN_DIR="${FLEET_DIR}/edge/run" \
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \

@@ -5,6 +5,7 @@ import { errorMessage } from '../../shared/kernel';
 import { type DeadLetter } from '../../shared/infra/jetstream';
 import { type Logger } from '../../shared/infra/logger';
 import { type Database } from '../../shared/infra/prisma';
+import { usernameOfEndpoint } from '../../users';
 
 // Asterisk's registrar writes registrations into ps_contacts (PJSIP realtime), and ARI does not
 // report those writes. A trigger on ps_contacts appends each change to registration_changes (a
@@ -50,12 +51,12 @@ export function transportOf(uri: string | null): string {
   return uri?.toLowerCase().startsWith('sips:') ? 'tls' : 'udp';
 }
 
-// The endpoint (our username) of a contact; older rows without it have it in the contact id,
-// which is "<aor>;@<hash>" (";" stored as "^3B").
+// The user of a contact: its endpoint (a browser identity's is its user's); older rows without it
+// have it in the contact id, which is "<aor>;@<hash>" (";" stored as "^3B").
 function usernameOf(change: RegistrationChange): string | undefined {
-  if (change.endpoint) return change.endpoint;
+  if (change.endpoint) return usernameOfEndpoint(change.endpoint);
   const aor = change.contactId.split(/\^3B@|;@/)[0];
-  return aor && aor !== change.contactId ? aor : undefined;
+  return aor && aor !== change.contactId ? usernameOfEndpoint(aor) : undefined;
 }
 
 const isoFromEpochSeconds = (seconds: bigint | null): string | undefined =>

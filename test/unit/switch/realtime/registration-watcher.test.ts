@@ -53,6 +53,11 @@ describe('registration watcher: registration change to connection event', functi
     expect(toConnectionEvent(change({ endpoint: null, contactId: 'bob;@77aa' })).username).to.equal('bob');
   });
 
+  it('given a browser registered as its user\'s web identity over a websocket, then the event is its user\'s, with transport ws', function () {
+    const event = toConnectionEvent(change({ endpoint: 'alice~web', contactId: 'alice~web;@9f1c', uri: 'sip:k3j2@df7jal23ls0d.invalid;transport=ws' }));
+    expect(event).to.include({ username: 'alice', transport: 'ws' });
+  });
+
   it('given a row no event can describe, then InvalidRegistrationChangeError', function () {
     expect(() => toConnectionEvent(change({ op: 'renamed' }))).to.throw(InvalidRegistrationChangeError, /unknown op/);
     expect(() => toConnectionEvent(change({ endpoint: null, contactId: 'no-separator' }))).to.throw(InvalidRegistrationChangeError, /no endpoint/);
