@@ -59,7 +59,7 @@ bridge_down() {
 }
 
 # Every fleet host that exists now: edge, core, carrier, node-1 .. node-N.
-fleet_hosts() { ip netns list 2>/dev/null | awk '{print $1}' | grep '^fleet-' | sed 's/^fleet-//' | sort -V; }
+fleet_hosts() { ip netns list 2>/dev/null | awk '{print $1}' | grep "^fleet${FLEET_TAG}-" | sed "s/^fleet${FLEET_TAG}-//" | sort -V; }
 fleet_nodes() { fleet_hosts | grep '^node-[0-9]*$' || true; }
 
 # in_ns HOST CMD...: run CMD in the host's namespace, in a session of its own, in the background;
