@@ -44,9 +44,10 @@ const OP_SUBJECTS: Record<string, ConnectionEvent['type']> = {
 };
 
 // The transport a device registered over: the contact URI's transport parameter, sips: for TLS,
-// otherwise UDP (ps_contacts keeps the Via address and port, not its protocol).
+// otherwise UDP (ps_contacts keeps the Via address and port, not its protocol). Realtime stores
+// the URI's ';' as '^3B'.
 export function transportOf(uri: string | null): string {
-  const param = /;transport=([a-z0-9]+)/i.exec(uri ?? '');
+  const param = /(?:;|\^3B)transport=([a-z0-9]+)/i.exec(uri ?? '');
   if (param?.[1]) return param[1].toLowerCase();
   return uri?.toLowerCase().startsWith('sips:') ? 'tls' : 'udp';
 }

@@ -54,7 +54,7 @@ describe('registration watcher: registration change to connection event', functi
   });
 
   it('given a browser registered as its user\'s web identity over a websocket, then the event is its user\'s, with transport ws', function () {
-    const event = toConnectionEvent(change({ endpoint: 'alice~web', contactId: 'alice~web;@9f1c', uri: 'sip:k3j2@df7jal23ls0d.invalid;transport=ws' }));
+    const event = toConnectionEvent(change({ endpoint: 'alice~web', contactId: 'alice~web;@9f1c', uri: 'sip:k3j2@df7jal23ls0d.invalid^3Btransport=ws' }));
     expect(event).to.include({ username: 'alice', transport: 'ws' });
   });
 
