@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   publisher.start();
 
   // ---- modules
-  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, lookupCacheMs: config.calls.userLookupCacheMs } });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, ...webEdge(config), lookupCacheMs: config.calls.userLookupCacheMs } });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
   const operators = createOperatorsModule({ sql, clock: systemClock });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });
@@ -394,3 +394,8 @@ main().catch((error: unknown) => {
   process.stderr.write(`calling platform failed to start: ${message}${cause}\n`);
   process.exit(1);
 });
+
+// Behind an edge, browsers' identities reach their websocket through it (app/users sip-identity.ts).
+function webEdge(config: { sip: { behindEdge: boolean; host: string; port: number } }): { edgeProxy?: string } {
+  return config.sip.behindEdge ? { edgeProxy: `sip:${config.sip.host}:${config.sip.port};lr` } : {};
+}

@@ -21,7 +21,8 @@ export class PgContactRegistry implements ContactRegistry {
       .filter((row) => row.uri)
       .map((row) => ({
         connectionId: row.id,
-        contactUri: row.uri ?? '',
+        // Realtime stores a URI's ';' as '^3B' (a browser's contact has ;transport=ws).
+        contactUri: (row.uri ?? '').replaceAll('^3B', ';'),
         expiresAt: new Date(Number(row.expiration_time ?? 0) * 1000),
         ...(row.endpoint && row.endpoint !== username ? { endpoint: row.endpoint } : {}),
       }));

@@ -14,6 +14,10 @@ const toUser = (row: UserRow): User => ({
   ...(row.suspendedAt ? { suspended: { reason: row.suspensionReason ?? '', at: row.suspendedAt } } : {}),
 });
 
+// Asterisk's realtime reads ';' in a value as a separator: it stores and reads it as '^3B'.
+const toRealtime = (endpoint: SipIdentity['endpoint']): SipIdentity['endpoint'] =>
+  endpoint.outboundProxy ? { ...endpoint, outboundProxy: endpoint.outboundProxy.replaceAll(';', '^3B') } : endpoint;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Users and their SIP identities. The lookups of the call path go through plain SQL (`lookups`:
@@ -38,7 +42,8 @@ export class PrismaUserRepository implements UserRepository {
           await tx.psContact.deleteMany({ where: { endpoint: sip.endpoint.id } });
           await tx.psAuth.upsert({ where: { id: sip.auth.id }, create: sip.auth, update: sip.auth });
           await tx.psAor.upsert({ where: { id: sip.aor.id }, create: sip.aor, update: sip.aor });
-          await tx.psEndpoint.upsert({ where: { id: sip.endpoint.id }, create: sip.endpoint, update: sip.endpoint });
+          const endpoint = toRealtime(sip.endpoint);
+          await tx.psEndpoint.upsert({ where: { id: endpoint.id }, create: endpoint, update: endpoint });
         }
         return toUser(row);
       });

@@ -22,6 +22,9 @@ export interface SipIdentity {
     sendConnectedLine: string;
     // yes: the WebRTC media profile (DTLS-SRTP, ICE, rtcp-mux, AVPF), for a user's browsers.
     webrtc?: string;
+    // Every request to the endpoint goes through this proxy (a browser's: the edge, which alone
+    // holds its websocket).
+    outboundProxy?: string;
   };
   auth: { id: string; authType: string; md5Cred: string; realm: string; username: string };
   aor: {
@@ -108,14 +111,17 @@ export function sipIdentityFor(
 // The browser identity of a user: the same digest credentials (the web phone logs in with the
 // user's SIP username and password), the WebRTC media profile, Opus first and G.711 beside it (the
 // switch transcodes to phones and carriers). Browsers only come through the edge (wss), with a Path.
+// Asterisk applies a contact's Path only when it dials the AOR, not the contact URI the controller
+// dials (one leg per device), so a browser's INVITE is sent to the edge as outbound proxy (edgeProxy,
+// e.g. sip:198.51.100.2:5060;lr): the edge finds the websocket from the Contact's alias.
 export function browserSipIdentityFor(
   user: { username: string; phoneNumber: string; password: string },
-  options: { realm: string; maxDevices: number; behindEdge?: boolean },
+  options: { realm: string; maxDevices: number; behindEdge?: boolean; edgeProxy?: string },
 ): SipIdentity {
   const phone = sipIdentityFor(user, { ...options, behindEdge: true });
   const id = browserEndpointOf(user.username);
   return {
-    endpoint: { ...phone.endpoint, id, aors: id, auth: id, allow: 'opus,ulaw,alaw', webrtc: 'yes' },
+    endpoint: { ...phone.endpoint, id, aors: id, auth: id, allow: 'opus,ulaw,alaw', webrtc: 'yes', ...(options.edgeProxy ? { outboundProxy: options.edgeProxy } : {}) },
     // The digest username stays the user's own: only the endpoint and its rows are named apart.
     auth: { ...phone.auth, id },
     aor: { ...phone.aor, id },
@@ -125,7 +131,7 @@ export function browserSipIdentityFor(
 // Every identity a user has on the switch: its phones' and its browsers'.
 export function sipIdentitiesFor(
   user: { username: string; phoneNumber: string; password: string },
-  options: { realm: string; maxDevices: number; behindEdge?: boolean },
+  options: { realm: string; maxDevices: number; behindEdge?: boolean; edgeProxy?: string },
 ): SipIdentity[] {
   return [sipIdentityFor(user, options), browserSipIdentityFor(user, options)];
 }

@@ -18,6 +18,8 @@ export interface UserServiceOptions {
   maxDevicesPerUser: number;
   // Devices register through a SIP edge (SIP_BEHIND_EDGE): AORs keep the edge's Path.
   behindEdge?: boolean;
+  // The edge as the switch reaches it (sip:host:port;lr), the outbound proxy of browsers' identities.
+  edgeProxy?: string;
   // How long the call path may reuse a user it looked up (0: always ask the database).
   lookupCacheMs?: number;
 }
@@ -47,6 +49,7 @@ export class UserService {
       realm: this.options.realm,
       maxDevices: this.options.maxDevicesPerUser,
       behindEdge: this.options.behindEdge,
+      ...(this.options.edgeProxy ? { edgeProxy: this.options.edgeProxy } : {}),
     });
     return this.repository.create({ username: input.username, phoneNumber }, identities);
   }

@@ -1,5 +1,7 @@
 -- A user's browsers register as "<username>~web", an endpoint with the WebRTC media profile.
 ALTER TABLE "ps_endpoints" ADD COLUMN "webrtc" VARCHAR(5);
+-- A browser's identity sends its requests through the edge (its websocket is there).
+ALTER TABLE "ps_endpoints" ADD COLUMN "outbound_proxy" VARCHAR(256);
 
 -- Users created before this get their browser identity too: the same digest credentials, Opus and
 -- G.711, the WebRTC profile, and a Path (browsers only come through the edge).
