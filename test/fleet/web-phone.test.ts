@@ -67,12 +67,12 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
     // The registration becomes a session of the user (registration watcher -> JetStream -> sessions).
     const deadline = Date.now() + 15_000;
     let transports: unknown[] = [];
-    while (Date.now() < deadline && !transports.includes('ws')) {
+    while (Date.now() < deadline && !transports.includes('wss')) {
       const res = await fleetApi('GET', `/v1/users/${webUser.id}/sessions`);
       transports = ((res.body.sessions ?? []) as { transport?: string }[]).map((session) => session.transport);
-      if (!transports.includes('ws')) await new Promise((resolve) => setTimeout(resolve, 300));
+      if (!transports.includes('wss')) await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    expect(transports, 'the user\'s sessions').to.include('ws');
+    expect(transports, 'the user\'s sessions').to.include('wss');
   });
 
   it('given the browser registered, when it calls a SIP phone user, then the phone answers and each side hears the other\'s tone', async function () {

@@ -46,7 +46,13 @@ const OP_SUBJECTS: Record<string, ConnectionEvent['type']> = {
 // The transport a device registered over: the contact URI's transport parameter, sips: for TLS,
 // otherwise UDP (ps_contacts keeps the Via address and port, not its protocol). Realtime stores
 // the URI's ';' as '^3B'.
+// A browser's contact, rewritten by the edge (kamailio/edge-websocket.cfg), names its websocket in
+// an alias parameter "<ip>~<port>~<proto>", where Kamailio numbers ws 5 and wss 6.
+const ALIAS_PROTOCOLS: Record<string, string> = { '5': 'ws', '6': 'wss' };
 export function transportOf(uri: string | null): string {
+  const alias = /(?:;|\^3B)alias=[^~;^]+~\d+~(\d+)/i.exec(uri ?? '');
+  const viaEdge = alias?.[1] ? ALIAS_PROTOCOLS[alias[1]] : undefined;
+  if (viaEdge) return viaEdge;
   const param = /(?:;|\^3B)transport=([a-z0-9]+)/i.exec(uri ?? '');
   if (param?.[1]) return param[1].toLowerCase();
   return uri?.toLowerCase().startsWith('sips:') ? 'tls' : 'udp';

@@ -27,6 +27,12 @@ describe('users: a user\'s browser identity', function () {
     expect(phone.endpoint.webrtc).to.equal(undefined);
   });
 
+  it('given the edge as outbound proxy, then only the browser identity sends its requests through it (the edge alone holds its websocket)', function () {
+    const [phone, browser] = sipIdentitiesFor(user, { realm: 'r', maxDevices: 2, behindEdge: true, edgeProxy: 'sip:198.51.100.2:5060;lr' });
+    expect(browser?.endpoint.outboundProxy).to.equal('sip:198.51.100.2:5060;lr');
+    expect(phone?.endpoint.outboundProxy).to.equal(undefined);
+  });
+
   it('given every identity of a user, then the phones\' comes first and the browsers\' second', function () {
     expect(sipIdentitiesFor(user, { realm: 'r', maxDevices: 2 }).map((sip) => sip.endpoint.id)).to.deep.equal(['alice', 'alice~web']);
   });

@@ -66,6 +66,8 @@ describe('registration watcher: registration change to connection event', functi
   it('reads the transport from the contact URI: its transport parameter, sips for TLS, otherwise UDP', function () {
     expect(transportOf('sip:a@10.0.0.1:5060;transport=TCP')).to.equal('tcp');
     expect(transportOf('sip:a@10.0.0.1:5060;ob;transport=ws')).to.equal('ws');
+    expect(transportOf('sip:k3j2@198.51.100.7:50312^3Balias=198.51.100.7~50312~6'), 'a browser behind the edge, wss').to.equal('wss');
+    expect(transportOf('sip:k3j2@198.51.100.7:50312;alias=198.51.100.7~50312~5'), 'ws').to.equal('ws');
     expect(transportOf('sips:a@10.0.0.1:5061')).to.equal('tls');
     expect(transportOf('sip:a@10.0.0.1:5060')).to.equal('udp');
     expect(transportOf(null)).to.equal('udp');
