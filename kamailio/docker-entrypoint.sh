@@ -11,6 +11,18 @@ for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODU
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"
 for node in "${nodes[@]}"; do echo "1 ${node} 0 0" >>"$EDGE_DISPATCHER_LIST"; done
+# Secure websockets (edge-websocket.cfg): the certificate comes from the operator (mounted at
+# EDGE_TLS_CERT/EDGE_TLS_KEY); without one a self-signed certificate is made, and said, so the edge
+# still starts, but browsers will refuse it until a real one is mounted.
+export EDGE_WSS_PORT="${EDGE_WSS_PORT:-8443}" EDGE_TLS_CERT="${EDGE_TLS_CERT:-/etc/calling-edge/tls/edge.pem}" EDGE_TLS_KEY="${EDGE_TLS_KEY:-/etc/calling-edge/tls/edge.key}"
+if [ ! -s "$EDGE_TLS_CERT" ]; then
+  echo "edge: no TLS certificate at ${EDGE_TLS_CERT}: using a self-signed one (mount a real one for browsers)" >&2
+  EDGE_TLS_CERT=/etc/calling-edge/self-signed.pem EDGE_TLS_KEY=/etc/calling-edge/self-signed.key
+  openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=${EDGE_NAME}" -keyout "$EDGE_TLS_KEY" -out "$EDGE_TLS_CERT" 2>/dev/null
+fi
 render-template.sh /usr/local/share/calling/edge.cfg /etc/calling-edge/kamailio.cfg
+for part in /usr/local/share/calling/edge-*.cfg; do
+  [ -e "$part" ] && render-template.sh "$part" "/etc/calling-edge/$(basename "$part")"
+done
 kamailio -c -f /etc/calling-edge/kamailio.cfg
 exec kamailio -DD -E -f /etc/calling-edge/kamailio.cfg -Y "$EDGE_RUN_DIR"
