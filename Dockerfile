@@ -52,6 +52,8 @@ COPY prisma ./prisma
 COPY --from=build /src/dist/app ./dist/app
 # The operations console's front end (CONSOLE_ASSETS_DIR, dist/console by default).
 COPY --from=build /src/dist/console ./dist/console
+# The web phone's page (PHONE_ASSETS_DIR, dist/phone by default).
+COPY --from=build /src/dist/phone ./dist/phone
 # The one place the process writes: the lawful intercept log (INTERCEPT_LOG_FILE), a volume in
 # docker-compose.yml; created here so that the volume starts owned by the runtime user.
 RUN mkdir -p /var/log/calling && chown node:node /var/log/calling && chmod 700 /var/log/calling

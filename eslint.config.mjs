@@ -98,6 +98,14 @@ export default tseslint.config(
     },
   },
   {
+    // The web phone (app/phone/web), also bundled by scripts/build-console.mjs.
+    files: ['app/phone/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'fetch', 'FormData', 'MediaStream'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly' } },
   },

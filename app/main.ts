@@ -253,6 +253,7 @@ async function main(): Promise<void> {
     trustedProxies: config.admin.trustedProxies,
     ...(edge ? { sipBans: edge.bans } : {}),
     operators: operators.service,
+    phone: config.phone,
     console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
     alarms,
     users,

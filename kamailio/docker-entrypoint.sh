@@ -13,6 +13,8 @@ export EDGE_TLS_PORT="${EDGE_TLS_PORT:-5061}"
 for dir in /usr/lib/*/kamailio/modules; do [ -d "$dir" ] && export KAMAILIO_MODULES="$dir" && break; done
 : >"$EDGE_DISPATCHER_LIST"
 IFS=',' read -ra nodes <<<"$EDGE_NODES"
+# Secure websockets for browsers (edge-websocket.cfg), with the edge's TLS certificate.
+export EDGE_WSS_PORT="${EDGE_WSS_PORT:-8443}"
 # Attack handling (edge-guard.cfg): failed authentications before a ban, their window, the ban
 # period, pike's limit (requests in 2 s from one address), scanner user agents, trusted sources
 # (carriers: comma-separated CIDR blocks), and the JSON-RPC listener the app reads bans from

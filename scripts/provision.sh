@@ -19,6 +19,8 @@ APT_PACKAGES+=(nftables)
 # SIP over TLS at the edge (kamailio/edge-tls.cfg: tls module, openssl for the local certificate);
 # baresip: the tests' phone over TLS with SDES-SRTP (the Debian sipp has no TLS).
 APT_PACKAGES+=(kamailio-tls-modules openssl baresip-core)
+# WebRTC at the edge: secure websockets (websocket + xhttp; tls as above).
+APT_PACKAGES+=(kamailio-websocket-modules)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

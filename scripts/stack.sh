@@ -185,7 +185,7 @@ start_edge() {
     EDGE_GUARD_TRUSTED="${EDGE_GUARD_TRUSTED:-127.0.0.1/32}" \
     render_edge_config "$EDGE_DIR"
   kamailio -c -f "${EDGE_DIR}/kamailio.cfg" >"${LOG_DIR}/edge-check.log" 2>&1 || die "edge config refused, see ${LOG_DIR}/edge-check.log"
-  log "edge: starting on ${SIP_HOST}:${SIP_PORT} (udp, tcp; tls ${EDGE_TLS_PORT}), node sip:${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}"
+  log "edge: starting on ${SIP_HOST}:${SIP_PORT} (udp, tcp; tls ${EDGE_TLS_PORT}; wss ${EDGE_WSS_PORT}), node sip:${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}"
   nohup setsid kamailio -DD -E -f "${EDGE_DIR}/kamailio.cfg" -Y "${EDGE_DIR}/run" >>"${LOG_DIR}/edge.log" 2>&1 &
   echo $! >"${RUN_DIR}/edge.pid"
   wait_tcp "$SIP_HOST" "$SIP_PORT" 20 edge

@@ -18,6 +18,7 @@ import { type UserService } from '../users';
 import { allow, authenticate } from './operator-auth';
 import { type OperatorService } from '../operators';
 import { consoleRouter, type ConsoleDeps } from './console/console-router';
+import { phoneRouter, type PhoneDeps } from './phone/phone-router';
 import { sessionAuth } from './console/session-auth';
 import { errorHandler, notFoundRoute } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
@@ -53,6 +54,8 @@ export interface AdminApiDeps {
   // The operations console under /console (session cookie with CSRF token); its session also
   // authenticates the console's calls to /v1.
   console?: Omit<ConsoleDeps, 'calls'>;
+  // The web phone under /phone (WebRTC over the edge's secure websocket).
+  phone?: PhoneDeps;
   users: UserService;
   calls?: CallOperations;
   // Open alarms (GET /v1/alarms).
@@ -111,6 +114,7 @@ export function createAdminApi(deps: AdminApiDeps): Express {
     app.use('/v1/agencies', agenciesRouter(intercept.api, resolve, intercept.log));
     app.use('/v1/warrants', warrantsRouter(intercept.api, resolve, intercept.log));
   }
+  if (deps.phone) app.use('/phone', phoneRouter(deps.phone));
   if (deps.console) app.use('/console', consoleRouter({ ...deps.console, ...(deps.calls ? { calls: deps.calls } : {}) }));
   app.use('/v1', operatorApi(deps));
   const registry = deps.metrics;

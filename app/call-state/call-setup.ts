@@ -120,20 +120,21 @@ export class CallSetup {
 
     const now = ctx.deps.clock.now().getTime();
     const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, invitedAt: now }));
+    const endpointOf = new Map(connections.map((connection) => [connection.contactUri, connection.endpoint]));
     for (const leg of legs) this.addLeg(call, leg);
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
     // Saved before dialling: after a crash the legs are known and can be cleaned up.
     await ctx.save(call, [callRouted(call, now)]);
     if (this.dialling.appliesTo(call.id)) {
       // Dial()'s own timeout is the ring timeout.
-      const targets = legs.map((leg) => ({ leg, endpoint: ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri) }));
+      const targets = legs.map((leg) => ({ leg, endpoint: ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri, endpointOf.get(leg.contactUri)) }));
       if (!(await this.dialling.handOff(call, targets, log))) return endCall(ctx, call, 'failed', log);
       log.info('callee devices handed to the switch', { devices: legs.length });
       return;
     }
     this.armRingTimer(call);
 
-    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri))));
+    const originated = await Promise.allSettled(legs.map((leg) => this.originate(call, leg, ctx.deps.switchControl.deviceAddress(callee.username, leg.contactUri, endpointOf.get(leg.contactUri)))));
     await Promise.all(
       originated.map(async (result, index) => {
         const leg = legs[index];

@@ -41,13 +41,13 @@ export class ClickToCall {
     const call = Call.start(newCallId(), { ...from, channelId: '' }, to, now);
     call.ringDeadline = now.getTime() + deps.ringTimeoutSeconds * 1000;
     const log = this.ctx.logFor(call);
-    const devices = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri }));
+    const devices = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, endpoint: connection.endpoint }));
     call.apply((state) => callerRinging(state, devices.map((device) => device.channelId)).next, now);
     this.ctx.adopt(call);
     await this.ctx.queue.run(call.id, async () => {
       await this.ctx.save(call);
       this.armRingTimer(call);
-      const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, deps.switchControl.deviceAddress(from.username, device.contactUri), to, log)));
+      const started = await Promise.all(devices.map((device) => this.ringDevice(call, device.channelId, deps.switchControl.deviceAddress(from.username, device.contactUri, device.endpoint), to, log)));
       const failed = devices.filter((_, index) => !started[index]).map((device) => device.channelId);
       if (failed.length < devices.length) {
         if (failed.length > 0) {

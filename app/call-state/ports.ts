@@ -91,8 +91,9 @@ export interface SwitchBridge {
 
 export interface SwitchControl {
   // "Ring this user's device": the address the switch dials for one registered device (a contact)
-  // of a user. Opaque to the calls: how a device is dialled is the switch's business.
-  deviceAddress(username: string, contactUri: string): string;
+  // of a user. Opaque to the calls: how a device is dialled is the switch's business. `identity`:
+  // the user's other SIP identity the device registered as (a browser), whose media profile it needs.
+  deviceAddress(username: string, contactUri: string, identity?: string): string;
   // Throws OriginateRefusedError when the switch certainly created no channel.
   originate(request: OriginateRequest): Promise<void>;
   // A leg that may give early media (a carrier): its channel is created in the controller's
@@ -162,6 +163,8 @@ export interface SubscriberDirectory {
 // A registered device of a user: where to send the INVITE.
 export interface Connection {
   contactUri: string;
+  // The switch endpoint it registered as, when not the user's own (a browser's "<username>~web").
+  endpoint?: string;
 }
 
 export interface ConnectionLookup {

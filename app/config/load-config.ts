@@ -15,6 +15,7 @@ export interface AppConfig {
   // NODE_NAME was given: this controller drives one node of a fleet (its own calls only).
   fleetNode: boolean;
   console: { assetsDir: string };
+  phone: { assetsDir: string; wssUrl?: string; domain: string };
   alarms: AlarmConfig;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean; tls?: { certFile: string; keyFile: string }; trustedProxies: string[]; inClearBeyondLoopback: boolean };
   // The SIP edge's RPC (bans, attack counters); undefined without an edge.
@@ -84,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     instanceId: raw.INSTANCE_ID,
     nodeName: raw.NODE_NAME ?? raw.INSTANCE_ID,
     console: { assetsDir: raw.CONSOLE_ASSETS_DIR },
+    phone: { assetsDir: raw.PHONE_ASSETS_DIR, domain: raw.SIP_REALM, ...webPhoneWss(raw) },
     alarms: {
       intervalSeconds: raw.ALARM_INTERVAL_SECONDS,
       carrierAsrMin: raw.ALARM_CARRIER_ASR_MIN,
@@ -146,3 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+
+// The edge's secure websocket for the web phone: given, or the edge's default port behind an edge.
+function webPhoneWss(raw: { WEB_PHONE_WSS_URL?: string; SIP_BEHIND_EDGE: boolean; SIP_HOST: string }): { wssUrl?: string } {
+  if (raw.WEB_PHONE_WSS_URL) return { wssUrl: raw.WEB_PHONE_WSS_URL };
+  return raw.SIP_BEHIND_EDGE ? { wssUrl: `wss://${raw.SIP_HOST}:8443` } : {};
+}

@@ -27,6 +27,11 @@ export const configSchema = z
     ADMIN_TOKEN: z.string().optional(),
     // The built console (scripts/build-console.mjs), served under /console.
     CONSOLE_ASSETS_DIR: z.string().min(1).default('dist/console'),
+    // The built web phone (scripts/build-console.mjs), served under /phone.
+    PHONE_ASSETS_DIR: z.string().min(1).default('dist/phone'),
+    // Where browsers reach the edge's secure websocket; behind an edge it defaults to
+    // wss://SIP_HOST:8443, without one the web phone is unavailable.
+    WEB_PHONE_WSS_URL: z.union([z.literal(''), z.url({ protocol: /^wss$/ })]).optional(),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://calling_app:calling-local-only-app@127.0.0.1:55432/calling'),
     DATABASE_POOL_SIZE: positiveInt.default(10),

@@ -1,9 +1,10 @@
 import { type SqlQueries } from '../shared/infra/sql';
 import { fromRealtimeValue } from '../shared/kernel';
+import { browserEndpointOf } from '../users';
 import { type ContactRegistry } from './ports';
 import { type Connection } from './session';
 
-type ContactRow = { id: string; uri: string | null; expiration_time: bigint | null };
+type ContactRow = { id: string; uri: string | null; expiration_time: bigint | null; endpoint: string | null };
 
 // Registrations are the ps_contacts rows Asterisk's registrar writes through PJSIP realtime.
 // Asterisk caches none of them (sorcery.conf), so a removed row is never rung again. Read on every
@@ -13,13 +14,19 @@ export class PgContactRegistry implements ContactRegistry {
 
   async activeOf(username: string, now: Date): Promise<Connection[]> {
     const rows = await this.sql.query<ContactRow>(
-      'SELECT id, uri, expiration_time FROM ps_contacts WHERE endpoint = $1 AND expiration_time > $2 ORDER BY expiration_time DESC',
-      [username, Math.floor(now.getTime() / 1000)],
+      'SELECT id, uri, expiration_time, endpoint FROM ps_contacts WHERE endpoint IN ($1, $2) AND expiration_time > $3 ORDER BY expiration_time DESC',
+      [username, browserEndpointOf(username), Math.floor(now.getTime() / 1000)],
       'contacts-active-of',
     );
     return rows
       .filter((row) => row.uri)
-      .map((row) => ({ connectionId: row.id, contactUri: fromRealtimeValue(row.uri) ?? '', expiresAt: new Date(Number(row.expiration_time ?? 0) * 1000) }));
+      .map((row) => ({
+        connectionId: row.id,
+        // Realtime stores a URI's ';' as '^3B' (a browser's contact has ;transport=ws).
+        contactUri: fromRealtimeValue(row.uri) ?? '',
+        expiresAt: new Date(Number(row.expiration_time ?? 0) * 1000),
+        ...(row.endpoint && row.endpoint !== username ? { endpoint: row.endpoint } : {}),
+      }));
   }
 
   async remove(connectionId: string): Promise<void> {

@@ -17,7 +17,7 @@ export interface SessionStore {
 
 // The switch's registrations (ps_contacts, written by Asterisk's registrar).
 export interface ContactRegistry {
-  // Registrations of this username that have not expired at `now`.
+  // Registrations of this user (its phones' and its browsers' identities) that have not expired at `now`.
   activeOf(username: string, now: Date): Promise<Connection[]>;
   // Removes the registration, so the switch no longer rings that device.
   remove(connectionId: string): Promise<void>;

@@ -35,6 +35,8 @@ export interface Connection {
   connectionId: string;
   contactUri: string;
   expiresAt: Date;
+  // The switch endpoint it registered as, when not the user's own (a browser's "<username>~web").
+  endpoint?: string;
 }
 
 // Neither ended nor past its registration's expiry.

@@ -1,4 +1,5 @@
 import { type DialStatus, type SwitchEvent } from '../call-state';
+import { usernameOfEndpoint } from '../users';
 
 // The part of ARI's event payloads the platform reads. Nothing of it leaves this adapter.
 export interface AriChannel {
@@ -146,7 +147,7 @@ export function toSwitchEvent(event: AriEvent): SwitchEvent | undefined {
       const endpoint = endpointOfChannelName(channel.name);
       const dialed = channel.dialplan?.exten;
       if (!endpoint || !dialed) return undefined;
-      if (source === FROM_USER) return { type: 'call.arrived', channelId: channel.id, origin: { kind: 'user', username: endpoint }, dialed, at };
+      if (source === FROM_USER) return { type: 'call.arrived', channelId: channel.id, origin: { kind: 'user', username: usernameOfEndpoint(endpoint) }, dialed, at };
       if (source === FROM_CARRIER) {
         const callerNumber = channel.caller?.number ?? '';
         return { type: 'call.arrived', channelId: channel.id, origin: { kind: 'carrier', endpointId: endpoint, callerNumber }, dialed, at };

@@ -55,9 +55,9 @@ export class AriSwitchControl implements SwitchControl {
     private readonly app: string,
   ) {}
 
-  // One registered contact of a user's PJSIP endpoint.
-  deviceAddress(username: string, contactUri: string): string {
-    return `PJSIP/${username}/${contactUri}`;
+  // One registered contact of a user's PJSIP endpoint (or of the user's browser endpoint).
+  deviceAddress(username: string, contactUri: string, identity?: string): string {
+    return `PJSIP/${identity ?? username}/${contactUri}`;
   }
 
   async originate(request: OriginateRequest): Promise<void> {

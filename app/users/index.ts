@@ -11,5 +11,15 @@ export function createUsersModule(deps: { db: Database; sql: Sql; clock: Clock; 
 
 export { UserService } from './user-service';
 export * from './user';
-export { sipIdentityFor, digestHa1, mediaEncryptionOf, USERS_CONTEXT, type SipIdentity } from './sip-identity';
+export {
+  sipIdentityFor,
+  browserSipIdentityFor,
+  sipIdentitiesFor,
+  browserEndpointOf,
+  usernameOfEndpoint,
+  digestHa1,
+  mediaEncryptionOf,
+  USERS_CONTEXT,
+  type SipIdentity,
+} from './sip-identity';
 export type { UserLookups, UserRepository } from './ports';

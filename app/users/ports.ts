@@ -10,8 +10,8 @@ export interface UserLookups {
 }
 
 export interface UserRepository extends UserLookups {
-  // Creates the user and its SIP identity atomically. Throws UsernameTakenError / PhoneNumberTakenError.
-  create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, sip: SipIdentity): Promise<User>;
+  // Creates the user and its SIP identities (phones', browsers') atomically. Throws UsernameTakenError / PhoneNumberTakenError.
+  create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, identities: readonly SipIdentity[]): Promise<User>;
   // Marks the user deleted and removes its SIP identity and registrations. False if no active user.
   softDelete(id: string, at: Date): Promise<boolean>;
   // Suspends (a suspension) or resumes (null) an active user; the user as it is now, or undefined.

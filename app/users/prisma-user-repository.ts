@@ -1,7 +1,7 @@
 import { Prisma } from '../shared/infra/prisma/generated/client';
 import { type Database } from '../shared/infra/prisma';
 import { type UserLookups, type UserRepository } from './ports';
-import { type SipIdentity } from './sip-identity';
+import { browserEndpointOf, type SipIdentity } from './sip-identity';
 import { DEFAULT_MEDIA_ENCRYPTION, isMediaEncryption, type MediaEncryption, PhoneNumberTakenError, type Suspension, type User, UsernameTakenError } from './user';
 
 type UserRow = { id: string; username: string; phoneNumber: string; createdAt: Date; suspendedAt: Date | null; suspensionReason: string | null; mediaEncryption: string };
@@ -14,6 +14,10 @@ const toUser = (row: UserRow): User => ({
   mediaEncryption: isMediaEncryption(row.mediaEncryption) ? row.mediaEncryption : DEFAULT_MEDIA_ENCRYPTION,
   ...(row.suspendedAt ? { suspended: { reason: row.suspensionReason ?? '', at: row.suspendedAt } } : {}),
 });
+
+// Asterisk's realtime reads ';' in a value as a separator: it stores and reads it as '^3B'.
+const toRealtime = (endpoint: SipIdentity['endpoint']): SipIdentity['endpoint'] =>
+  endpoint.outboundProxy ? { ...endpoint, outboundProxy: endpoint.outboundProxy.replaceAll(';', '^3B') } : endpoint;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,16 +33,19 @@ export class PrismaUserRepository implements UserRepository {
   readonly findActiveByUsername: UserRepository['findActiveByUsername'] = (username) => this.lookups.findActiveByUsername(username);
   readonly findActiveByPhoneNumber: UserRepository['findActiveByPhoneNumber'] = (phoneNumber) => this.lookups.findActiveByPhoneNumber(phoneNumber);
 
-  async create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, sip: SipIdentity): Promise<User> {
+  async create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, identities: readonly SipIdentity[]): Promise<User> {
     try {
       return await this.db.$transaction(async (tx) => {
         const row = await tx.user.create({ data: { username: user.username, phoneNumber: user.phoneNumber, mediaEncryption: user.mediaEncryption } });
         // Leftovers of an earlier identity with this name (there are none unless rows were edited by
         // hand) must not shadow the new one.
-        await tx.psContact.deleteMany({ where: { endpoint: sip.endpoint.id } });
-        await tx.psAuth.upsert({ where: { id: sip.auth.id }, create: sip.auth, update: sip.auth });
-        await tx.psAor.upsert({ where: { id: sip.aor.id }, create: sip.aor, update: sip.aor });
-        await tx.psEndpoint.upsert({ where: { id: sip.endpoint.id }, create: sip.endpoint, update: sip.endpoint });
+        for (const sip of identities) {
+          await tx.psContact.deleteMany({ where: { endpoint: sip.endpoint.id } });
+          await tx.psAuth.upsert({ where: { id: sip.auth.id }, create: sip.auth, update: sip.auth });
+          await tx.psAor.upsert({ where: { id: sip.aor.id }, create: sip.aor, update: sip.aor });
+          const endpoint = toRealtime(sip.endpoint);
+          await tx.psEndpoint.upsert({ where: { id: endpoint.id }, create: endpoint, update: endpoint });
+        }
         return toUser(row);
       });
     } catch (error) {
@@ -58,10 +65,11 @@ export class PrismaUserRepository implements UserRepository {
       if (!user) return false;
       await tx.user.update({ where: { id }, data: { deletedAt: at } });
       // Without these rows Asterisk refuses the next REGISTER or INVITE of this account.
-      await tx.psEndpoint.deleteMany({ where: { id: user.username } });
-      await tx.psAuth.deleteMany({ where: { id: user.username } });
-      await tx.psAor.deleteMany({ where: { id: user.username } });
-      await tx.psContact.deleteMany({ where: { endpoint: user.username } });
+      const ids = [user.username, browserEndpointOf(user.username)];
+      await tx.psEndpoint.deleteMany({ where: { id: { in: ids } } });
+      await tx.psAuth.deleteMany({ where: { id: { in: ids } } });
+      await tx.psAor.deleteMany({ where: { id: { in: ids } } });
+      await tx.psContact.deleteMany({ where: { endpoint: { in: ids } } });
       return true;
     });
   }
@@ -93,7 +101,7 @@ export class PrismaUserRepository implements UserRepository {
     return this.db.$transaction(async (tx) => {
       const user = await tx.user.findFirst({ where: { id, deletedAt: null } });
       if (!user) return false;
-      await tx.psAuth.updateMany({ where: { id: user.username }, data: { md5Cred } });
+      await tx.psAuth.updateMany({ where: { id: { in: [user.username, browserEndpointOf(user.username)] } }, data: { md5Cred } });
       return true;
     });
   }

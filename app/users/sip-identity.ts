@@ -23,8 +23,10 @@ export interface SipIdentity {
     sendConnectedLine: string;
     mediaEncryption: string;
     mediaEncryptionOptimistic: string;
+    // yes: the WebRTC media profile (DTLS-SRTP, ICE, rtcp-mux, AVPF), for a user's browsers.
+    webrtc?: string;
     // Behind the edge: every request to a device goes through it (the edge knows how to reach the
-    // device back: over its TLS connection, from the alias the edge put in the device's contact).
+    // device back: over its TLS connection or websocket, from the alias the edge put in its contact).
     outboundProxy?: string;
   };
   auth: { id: string; authType: string; md5Cred: string; realm: string; username: string };
@@ -59,6 +61,16 @@ export function mediaEncryptionOf(policy: MediaEncryption): { mediaEncryption: s
 
 // Calls from users enter this dialplan context, which hands them to the Stasis app.
 export const USERS_CONTEXT = 'from-users';
+
+// A user's browsers register as an identity of their own, "<username>~web": Asterisk has one media
+// profile per endpoint, and a browser needs WebRTC's (DTLS-SRTP, ICE, Opus) where a phone needs
+// plain RTP. Both identities are devices of the same user ("~" is not allowed in usernames, so no
+// user's name collides with another's browser identity).
+export const BROWSER_SUFFIX = '~web';
+export const browserEndpointOf = (username: string): string => `${username}${BROWSER_SUFFIX}`;
+// The user a switch endpoint belongs to: the endpoint itself, or the user of a browser identity.
+export const usernameOfEndpoint = (endpoint: string): string =>
+  endpoint.endsWith(BROWSER_SUFFIX) ? endpoint.slice(0, -BROWSER_SUFFIX.length) : endpoint;
 
 // HA1 of RFC 2617 digest authentication: only this is stored, never the password itself.
 export function digestHa1(username: string, realm: string, password: string): string {
@@ -117,4 +129,33 @@ export function sipIdentityFor(
       supportPath: behindEdge ? 'yes' : 'no',
     },
   };
+}
+
+// The browser identity of a user: the same digest credentials (the web phone logs in with the
+// user's SIP username and password), the WebRTC media profile, Opus first and G.711 beside it (the
+// switch transcodes to phones and carriers). Browsers only come through the edge (wss), with a Path.
+// Asterisk applies a contact's Path only when it dials the AOR, not the contact URI the controller
+// dials (one leg per device), so a browser's INVITE is sent to the edge as outbound proxy (as a phone's
+// behind the edge: sipIdentityFor): the edge finds the websocket from the Contact's alias.
+export function browserSipIdentityFor(
+  user: { username: string; phoneNumber: string; password: string; mediaEncryption?: MediaEncryption },
+  options: { realm: string; maxDevices: number; behindEdge?: boolean; edgeProxy?: string },
+): SipIdentity {
+  const phone = sipIdentityFor(user, { ...options, behindEdge: true });
+  const id = browserEndpointOf(user.username);
+  return {
+    // DTLS-SRTP whatever the user's SDES policy for phones (webrtc=yes needs it; a browser has no other).
+    endpoint: { ...phone.endpoint, id, aors: id, auth: id, allow: 'opus,ulaw,alaw', webrtc: 'yes', mediaEncryption: 'dtls', mediaEncryptionOptimistic: 'no' },
+    // The digest username stays the user's own: only the endpoint and its rows are named apart.
+    auth: { ...phone.auth, id },
+    aor: { ...phone.aor, id },
+  };
+}
+
+// Every identity a user has on the switch: its phones' and its browsers'.
+export function sipIdentitiesFor(
+  user: { username: string; phoneNumber: string; password: string; mediaEncryption?: MediaEncryption },
+  options: { realm: string; maxDevices: number; behindEdge?: boolean; edgeProxy?: string },
+): SipIdentity[] {
+  return [sipIdentityFor(user, options), browserSipIdentityFor(user, options)];
 }

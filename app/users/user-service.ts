@@ -1,7 +1,7 @@
 import { type Clock, toE164 } from '../shared/kernel';
 import { type UserRepository } from './ports';
 import { UserCache } from './user-cache';
-import { digestHa1, mediaEncryptionOf, sipIdentityFor } from './sip-identity';
+import { digestHa1, mediaEncryptionOf, sipIdentitiesFor } from './sip-identity';
 import {
   DEFAULT_MEDIA_ENCRYPTION,
   InvalidUserError,
@@ -22,7 +22,7 @@ export interface UserServiceOptions {
   maxDevicesPerUser: number;
   // Devices register through a SIP edge (SIP_BEHIND_EDGE): AORs keep the edge's Path.
   behindEdge?: boolean;
-  // The edge's SIP URI behind it: the nodes' outbound proxy toward devices.
+  // The edge's SIP URI behind it: the nodes' outbound proxy toward devices (phones and browsers).
   edgeProxy?: string;
   // How long the call path may reuse a user it looked up (0: always ask the database).
   lookupCacheMs?: number;
@@ -50,13 +50,13 @@ export class UserService {
       throw new InvalidUserError('phoneNumber must be a valid number in E.164 form, e.g. +14155550102', { field: 'phoneNumber' });
     }
     const mediaEncryption = checkedPolicy(input.mediaEncryption ?? DEFAULT_MEDIA_ENCRYPTION);
-    const sip = sipIdentityFor({ username: input.username, phoneNumber, password: input.password, mediaEncryption }, {
+    const identities = sipIdentitiesFor({ username: input.username, phoneNumber, password: input.password, mediaEncryption }, {
       realm: this.options.realm,
       maxDevices: this.options.maxDevicesPerUser,
       behindEdge: this.options.behindEdge,
-      edgeProxy: this.options.edgeProxy,
+      ...(this.options.edgeProxy ? { edgeProxy: this.options.edgeProxy } : {}),
     });
-    return this.repository.create({ username: input.username, phoneNumber, mediaEncryption }, sip);
+    return this.repository.create({ username: input.username, phoneNumber, mediaEncryption }, identities);
   }
 
   async get(id: string): Promise<User> {

@@ -66,7 +66,10 @@ load_profile() {
     EDGE_RPC_PORT="${EDGE_RPC_PORT:-$((SIP_PORT + 30))}"
     EDGE_RPC_URL="${EDGE_RPC_URL:-udp://127.0.0.1:${EDGE_RPC_PORT}}"
     EDGE_TLS_PORT="${EDGE_TLS_PORT:-$((SIP_PORT + 1))}"
-    export EDGE_RPC_PORT EDGE_RPC_URL EDGE_TLS_PORT
+    # Browsers' secure websockets (8443 for the local profile), and where the web phone finds them.
+    EDGE_WSS_PORT="${EDGE_WSS_PORT:-$((SIP_PORT + 3383))}"
+    WEB_PHONE_WSS_URL="${WEB_PHONE_WSS_URL:-wss://${SIP_HOST}:${EDGE_WSS_PORT}}"
+    export EDGE_RPC_PORT EDGE_RPC_URL EDGE_TLS_PORT EDGE_WSS_PORT WEB_PHONE_WSS_URL
   else
     SWITCH_SIP_PORT="${SWITCH_SIP_PORT:-${SIP_PORT}}"
     EDGE_NODE_SIDE_IP="${EDGE_NODE_SIDE_IP:-0.0.0.0/0}"

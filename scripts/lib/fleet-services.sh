@@ -9,6 +9,8 @@ FLEET_DIR="${LOCAL_DIR}/fleet"
 FRUN="${FLEET_DIR}/run"
 FLOG="${FLEET_DIR}/log"
 mkdir -p "$FRUN" "$FLOG"
+# shellcheck source=edge-websocket.sh
+. "${PROJECT_ROOT}/scripts/lib/edge-websocket.sh"
 
 PG_PORT=5432; REDIS_PORT=6379; NATS_PORTS=(4222 4223 4224); ADMIN_PORT=8080
 # The edge's JSON-RPC (kamailio/edge-guard.cfg), which the core's admin API reads bans from.
@@ -189,6 +191,7 @@ start_edge() {
   alive edge && return
   mkdir -p "${FLEET_DIR}/edge/run"
   write_dispatcher_list
+  edge_websocket_env
   EDGE_NAME=edge EDGE_IP="$EDGE_IP" EDGE_PORT="$EDGE_PORT" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-4}" \
     EDGE_ALIASES="alias=calling.local" EDGE_RUN_DIR="${FLEET_DIR}/edge/run" \
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \

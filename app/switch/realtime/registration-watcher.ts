@@ -5,6 +5,7 @@ import { errorMessage, fromRealtimeValue } from '../../shared/kernel';
 import { type DeadLetter } from '../../shared/infra/jetstream';
 import { type Logger } from '../../shared/infra/logger';
 import { type Database } from '../../shared/infra/prisma';
+import { usernameOfEndpoint } from '../../users';
 
 // Asterisk's registrar writes registrations into ps_contacts (PJSIP realtime), and ARI does not
 // report those writes. A trigger on ps_contacts appends each change to registration_changes (a
@@ -43,19 +44,26 @@ const OP_SUBJECTS: Record<string, ConnectionEvent['type']> = {
 };
 
 // The transport a device registered over: the contact URI's transport parameter, sips: for TLS,
-// otherwise UDP (ps_contacts keeps the Via address and port, not its protocol).
+// otherwise UDP (ps_contacts keeps the Via address and port, not its protocol). Realtime stores
+// the URI's ';' as '^3B'.
+// A browser's contact, rewritten by the edge (kamailio/edge-websocket.cfg), names its websocket in
+// an alias parameter "<ip>~<port>~<proto>", where Kamailio numbers ws 5 and wss 6.
+const ALIAS_PROTOCOLS: Record<string, string> = { '5': 'ws', '6': 'wss' };
 export function transportOf(uri: string | null): string {
-  const param = /;transport=([a-z0-9]+)/i.exec(uri ?? '');
+  const alias = /(?:;|\^3B)alias=[^~;^]+~\d+~(\d+)/i.exec(uri ?? '');
+  const viaEdge = alias?.[1] ? ALIAS_PROTOCOLS[alias[1]] : undefined;
+  if (viaEdge) return viaEdge;
+  const param = /(?:;|\^3B)transport=([a-z0-9]+)/i.exec(uri ?? '');
   if (param?.[1]) return param[1].toLowerCase();
   return uri?.toLowerCase().startsWith('sips:') ? 'tls' : 'udp';
 }
 
-// The endpoint (our username) of a contact; older rows without it have it in the contact id,
-// which is "<aor>;@<hash>" (";" stored as "^3B").
+// The user of a contact: its endpoint (a browser identity's is its user's); older rows without it
+// have it in the contact id, which is "<aor>;@<hash>" (";" stored as "^3B").
 function usernameOf(change: RegistrationChange): string | undefined {
-  if (change.endpoint) return change.endpoint;
+  if (change.endpoint) return usernameOfEndpoint(change.endpoint);
   const aor = change.contactId.split(/\^3B@|;@/)[0];
-  return aor && aor !== change.contactId ? aor : undefined;
+  return aor && aor !== change.contactId ? usernameOfEndpoint(aor) : undefined;
 }
 
 const isoFromEpochSeconds = (seconds: bigint | null): string | undefined =>

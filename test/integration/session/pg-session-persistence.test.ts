@@ -128,6 +128,24 @@ describe('integration: session stores through plain SQL', function () {
     }
   });
 
+  it("given a user's phone and browser registered, then both are devices to ring, the browser's with its own endpoint and its URI as Asterisk reads it (';' stored as '^3B')", async function () {
+    const { contacts } = persistence.stores;
+    const phone = contactOf(user.username);
+    const browserUri = 'sip:k3j2@198.18.0.1:50312;alias=198.18.0.1~50312~6';
+    const browser = { id: `${user.username}~web^3B@${randomUUID().slice(0, 8)}`, uri: browserUri.replaceAll(';', '^3B'), endpoint: `${user.username}~web` };
+    await registerContact(db, phone, 300);
+    await registerContact(db, browser, 600);
+    try {
+      const devices = await contacts.activeOf(user.username, new Date());
+      expect(devices.find((d) => d.connectionId === browser.id)).to.deep.include({ contactUri: browserUri, endpoint: browser.endpoint });
+      expect(devices.find((d) => d.connectionId === phone.id)?.endpoint, 'a phone is rung as the user itself').to.equal(undefined);
+    } finally {
+      await contacts.remove(phone.id);
+      await contacts.remove(browser.id);
+      await db.registrationChange.deleteMany({ where: { contactId: { in: [phone.id, browser.id] } } });
+    }
+  });
+
   it('given a user deleted, then the directory no longer finds them, by id or by name', async function () {
     const { users } = persistence.stores;
     expect(await users.findById(user.id)).to.deep.equal({ id: user.id, username: user.username });

@@ -41,8 +41,8 @@ export class FakeSwitch implements SwitchControl {
   originateGate: Promise<void> | undefined;
 
   // As the real switch dials a device (the tests read these addresses back).
-  deviceAddress(username: string, contactUri: string): string {
-    return `PJSIP/${username}/${contactUri}`;
+  deviceAddress(username: string, contactUri: string, identity?: string): string {
+    return `PJSIP/${identity ?? username}/${contactUri}`;
   }
 
   async originate(request: OriginateRequest): Promise<void> {

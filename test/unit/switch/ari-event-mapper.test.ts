@@ -27,6 +27,12 @@ describe('ARI event mapper', function () {
     });
   });
 
+  it('given a call from a browser identity (alice~web), then the caller is its user, alice', function () {
+    const event = toSwitchEvent({ type: 'StasisStart', args: ['from-user'], channel: channel({ name: 'PJSIP/alice~web-0000002a' }) as never });
+    expect(event).to.include({ type: 'call.arrived' });
+    expect((event as { origin: unknown }).origin).to.deep.equal({ kind: 'user', username: 'alice' });
+  });
+
   it('turns a carrier channel entering Stasis into call.arrived from the phone network, with the caller number', function () {
     const event = toSwitchEvent({
       type: 'StasisStart',

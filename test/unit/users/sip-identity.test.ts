@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sipIdentityFor } from '../../../app/users';
+import { browserEndpointOf, browserSipIdentityFor, sipIdentitiesFor, sipIdentityFor, usernameOfEndpoint } from '../../../app/users';
 
 const user = { username: 'alice', phoneNumber: '+14155550101', password: 'alice-secret-1' };
 
@@ -14,5 +14,32 @@ describe('users: the PJSIP rows of a user', function () {
     const sip = sipIdentityFor(user, { realm: 'calling.local', maxDevices: 5, behindEdge: true });
     expect(sip.endpoint.rewriteContact).to.equal('no');
     expect(sip.aor.supportPath).to.equal('yes');
+  });
+});
+
+describe('users: a user\'s browser identity', function () {
+  it('given a user, then its browsers get an endpoint of their own with the WebRTC profile, Opus and G.711, and the same digest credentials', function () {
+    const phone = sipIdentityFor(user, { realm: 'calling.local', maxDevices: 5, behindEdge: true });
+    const browser = browserSipIdentityFor(user, { realm: 'calling.local', maxDevices: 5, behindEdge: true });
+    expect(browser.endpoint).to.include({ id: 'alice~web', aors: 'alice~web', auth: 'alice~web', webrtc: 'yes', allow: 'opus,ulaw,alaw', context: phone.endpoint.context });
+    expect(browser.auth).to.include({ id: 'alice~web', username: 'alice', md5Cred: phone.auth.md5Cred, realm: 'calling.local' });
+    expect(browser.aor).to.include({ id: 'alice~web', supportPath: 'yes' });
+    expect(phone.endpoint.webrtc).to.equal(undefined);
+  });
+
+  it('given the edge as outbound proxy, then only the browser identity sends its requests through it (the edge alone holds its websocket)', function () {
+    const [phone, browser] = sipIdentitiesFor(user, { realm: 'r', maxDevices: 2, behindEdge: true, edgeProxy: 'sip:198.51.100.2:5060;lr' });
+    expect(browser?.endpoint.outboundProxy).to.equal('sip:198.51.100.2:5060;lr');
+    expect(phone?.endpoint.outboundProxy).to.equal(undefined);
+  });
+
+  it('given every identity of a user, then the phones\' comes first and the browsers\' second', function () {
+    expect(sipIdentitiesFor(user, { realm: 'r', maxDevices: 2 }).map((sip) => sip.endpoint.id)).to.deep.equal(['alice', 'alice~web']);
+  });
+
+  it('given a switch endpoint, then its user is the endpoint itself or the user of the browser identity', function () {
+    expect(usernameOfEndpoint(browserEndpointOf('alice'))).to.equal('alice');
+    expect(usernameOfEndpoint('alice')).to.equal('alice');
+    expect(usernameOfEndpoint('alice.web')).to.equal('alice.web');
   });
 });

@@ -3,11 +3,13 @@ import { digestHa1, type MediaEncryption, sipIdentityFor, UserService, type SipI
 import { systemClock } from '../../../app/shared/kernel';
 
 class MemoryRepository implements UserRepository {
-  created: { user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }; sip: SipIdentity }[] = [];
+  created: { user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }; sip: SipIdentity; identities: readonly SipIdentity[] }[] = [];
   users: User[] = [];
   endpoints = new Map<string, Pick<SipIdentity['endpoint'], 'mediaEncryption' | 'mediaEncryptionOptimistic'>>();
-  create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, sip: SipIdentity): Promise<User> {
-    this.created.push({ user, sip });
+  create(user: { username: string; phoneNumber: string; mediaEncryption: MediaEncryption }, identities: readonly SipIdentity[]): Promise<User> {
+    const [sip] = identities;
+    if (!sip) throw new Error('a user is created with its SIP identities');
+    this.created.push({ user, sip, identities });
     const row = { id: '00000000-0000-4000-8000-000000000001', ...user, createdAt: new Date() };
     this.users.push(row);
     return Promise.resolve(row);

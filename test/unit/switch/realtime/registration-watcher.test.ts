@@ -53,6 +53,11 @@ describe('registration watcher: registration change to connection event', functi
     expect(toConnectionEvent(change({ endpoint: null, contactId: 'bob;@77aa' })).username).to.equal('bob');
   });
 
+  it('given a browser registered as its user\'s web identity over a websocket, then the event is its user\'s, with transport ws', function () {
+    const event = toConnectionEvent(change({ endpoint: 'alice~web', contactId: 'alice~web;@9f1c', uri: 'sip:k3j2@df7jal23ls0d.invalid^3Btransport=ws' }));
+    expect(event).to.include({ username: 'alice', transport: 'ws' });
+  });
+
   it('given a row no event can describe, then InvalidRegistrationChangeError', function () {
     expect(() => toConnectionEvent(change({ op: 'renamed' }))).to.throw(InvalidRegistrationChangeError, /unknown op/);
     expect(() => toConnectionEvent(change({ endpoint: null, contactId: 'no-separator' }))).to.throw(InvalidRegistrationChangeError, /no endpoint/);
@@ -61,6 +66,8 @@ describe('registration watcher: registration change to connection event', functi
   it('reads the transport from the contact URI: its transport parameter, sips for TLS, otherwise UDP', function () {
     expect(transportOf('sip:a@10.0.0.1:5060;transport=TCP')).to.equal('tcp');
     expect(transportOf('sip:a@10.0.0.1:5060;ob;transport=ws')).to.equal('ws');
+    expect(transportOf('sip:k3j2@198.51.100.7:50312^3Balias=198.51.100.7~50312~6'), 'a browser behind the edge, wss').to.equal('wss');
+    expect(transportOf('sip:k3j2@198.51.100.7:50312;alias=198.51.100.7~50312~5'), 'ws').to.equal('ws');
     expect(transportOf('sips:a@10.0.0.1:5061')).to.equal('tls');
     expect(transportOf('sip:a@10.0.0.1:5060')).to.equal('udp');
     expect(transportOf(null)).to.equal('udp');
