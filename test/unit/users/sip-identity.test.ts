@@ -27,10 +27,16 @@ describe('users: a user\'s browser identity', function () {
     expect(phone.endpoint.webrtc).to.equal(undefined);
   });
 
-  it('given the edge as outbound proxy, then only the browser identity sends its requests through it (the edge alone holds its websocket)', function () {
-    const [phone, browser] = sipIdentitiesFor(user, { realm: 'r', maxDevices: 2, behindEdge: true, edgeProxy: 'sip:198.51.100.2:5060;lr' });
-    expect(browser?.endpoint.outboundProxy).to.equal('sip:198.51.100.2:5060;lr');
-    expect(phone?.endpoint.outboundProxy).to.equal(undefined);
+  it('given the edge as outbound proxy, then the phones\' and the browsers\' identities send their requests through it (it alone holds TLS connections and websockets), as a loose route', function () {
+    const [phone, browser] = sipIdentitiesFor(user, { realm: 'r', maxDevices: 2, behindEdge: true, edgeProxy: 'sip:198.51.100.2:5060' });
+    expect(browser?.endpoint.outboundProxy).to.equal('sip:198.51.100.2:5060^3Blr');
+    expect(phone?.endpoint.outboundProxy).to.equal('sip:198.51.100.2:5060^3Blr');
+  });
+
+  it('given a user whose phones must use SDES-SRTP, then the browser identity still uses DTLS-SRTP (WebRTC has no other)', function () {
+    const [phone, browser] = sipIdentitiesFor({ ...user, mediaEncryption: 'required' }, { realm: 'r', maxDevices: 2, behindEdge: true });
+    expect(phone?.endpoint).to.include({ mediaEncryption: 'sdes', mediaEncryptionOptimistic: 'no' });
+    expect(browser?.endpoint).to.include({ mediaEncryption: 'dtls', mediaEncryptionOptimistic: 'no', webrtc: 'yes' });
   });
 
   it('given every identity of a user, then the phones\' comes first and the browsers\' second', function () {
