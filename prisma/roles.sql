@@ -27,3 +27,9 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')
   WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 -- Nobody but the roles granted below (in the migration) connects; PUBLIC's default CONNECT goes.
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db') \gexec
+-- The roles may connect from the start: the edge and Asterisk start before the migrations that grant
+-- them their tables (a Kamailio child that cannot connect at start takes the whole edge down).
+SELECT format('GRANT CONNECT ON DATABASE %I TO calling_app, calling_asterisk', :'db') \gexec
+\if :{?edge_pass}
+SELECT format('GRANT CONNECT ON DATABASE %I TO calling_edge', :'db') \gexec
+\endif

@@ -25,7 +25,7 @@ export interface AppConfig {
   nats: { url: string; streamReplicas: number };
   events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
-  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number; behindEdge: boolean };
+  sip: { host: string; port: number; realm: string; maxDevicesPerUser: number; behindEdge: boolean; edgeNodeSide: string };
   calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number; path: 'stasis' | 'dialplan' };
   billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
   switchEvents: { file: string | undefined; maxBytes: number };
@@ -119,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSockets: raw.ARI_MAX_SOCKETS,
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
-    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER, behindEdge: raw.SIP_BEHIND_EDGE },
+    sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER, behindEdge: raw.SIP_BEHIND_EDGE, edgeNodeSide: raw.SIP_EDGE_NODE_SIDE ?? `${raw.SIP_HOST}:${raw.SIP_PORT}` },
     calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS, path: raw.CALL_PATH },
     billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS, warningToneSeconds: raw.BILLING_WARNING_TONE_SECONDS },
     switchEvents: { file: raw.SWITCH_EVENTS_FILE, maxBytes: raw.SWITCH_EVENTS_MAX_BYTES },

@@ -65,6 +65,10 @@ export const configSchema = z
     // carriers are recognised by the header the edge adds (identify match_header), not by a source
     // address the switch never sees. Only safe when the switch accepts SIP from the edge alone.
     SIP_BEHIND_EDGE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+    // The edge as the switch reaches it (host:port), the switch's outbound proxy toward devices: its
+    // node-side address where that is not SIP_HOST (a fleet of one on loopback: 127.0.2.1), so that
+    // the edge records both of its sides in a dialog's route. Default SIP_HOST:SIP_PORT.
+    SIP_EDGE_NODE_SIDE: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port').optional(),
 
     RING_TIMEOUT_SECONDS: positiveInt.max(300).default(30),
     // stasis: the controller originates, bridges and ends every leg through ARI. dialplan: it decides

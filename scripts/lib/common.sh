@@ -60,6 +60,9 @@ load_profile() {
   if [ "$EDGE_IN_FRONT" = yes ]; then
     SWITCH_SIP_PORT="${SWITCH_SIP_PORT:-$((SIP_PORT + 20))}"
     EDGE_NODE_SIDE_IP="${EDGE_NODE_SIDE_IP:-127.0.2.1}"
+    # The switch reaches devices through the edge's node-side address (outbound proxy).
+    SIP_EDGE_NODE_SIDE="${SIP_EDGE_NODE_SIDE:-${EDGE_NODE_SIDE_IP}:${SIP_PORT}}"
+    export SIP_EDGE_NODE_SIDE
     SIP_BEHIND_EDGE="${SIP_BEHIND_EDGE:-true}"
     # The edge's JSON-RPC (bans and attack counters, read by the app: /v1/sip-bans) on the loopback
     # only, and its TLS listener beside SIP_PORT.
