@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { createUser, type TestUser } from '../support/admin-client';
 import { AppProcess } from '../support/app-process';
 import { startBaresip, type Baresip } from '../support/baresip';
 import { activateWarrant, audioOf, createAgency, interceptAppEnv, storedRecordings } from '../support/intercept/intercept-client';
 import { tonePower } from '../support/intercept/sox';
-import { testEnv } from '../support/test-env';
+import { PROJECT_ROOT, testEnv } from '../support/test-env';
 
 // The caller's and the callee's tones: each direction of the recording is told apart by its frequency.
 const CALLER_HZ = 700;
@@ -13,7 +14,7 @@ const hour = 3600_000;
 
 // SDES-SRTP between the phones and the switch (baresip, srtp module): the switch terminates SRTP,
 // so it holds the media in clear and lawful intercept records both directions of an encrypted call.
-// (Over TLS through the edge, and what crosses the wire: test/fleet/fleet-tls.test.ts.)
+// (What crosses the wire on the edge's public side: test/fleet/fleet-tls.test.ts.)
 describe('e2e: intercept of an SRTP call', function () {
   this.timeout(120_000);
   let app: AppProcess;
@@ -33,8 +34,10 @@ describe('e2e: intercept of an SRTP call', function () {
       name: user.username,
       username: user.username,
       password: user.password,
-      edgeIp: testEnv.sipTarget,
-      transport: 'udp',
+      // Over TLS to the profile's edge: the edge takes SDES keys out of every SDP of a plain transport.
+      edgeIp: `${testEnv.all.SIP_HOST}:${testEnv.all.EDGE_TLS_PORT}`,
+      transport: 'tls',
+      caFile: join(PROJECT_ROOT, '.local', 'certs', 'ca.crt'),
       mediaenc,
       listen: `127.0.0.1:${port}`,
       netInterface: '127.0.0.1',
@@ -51,7 +54,7 @@ describe('e2e: intercept of an SRTP call', function () {
     const warrantId = await activateWarrant({ agencyId: agency.id, targets: [{ type: 'sipUsername', value: alice.username }], content: true, validFrom: new Date(Date.now() - hour).toISOString(), validUntil: new Date(Date.now() + hour).toISOString() });
     const base = Number(process.env.TEST_PORT_BASE ?? 41500) + 900;
     const callee = phone(bob, base, CALLEE_HZ, 'srtp');
-    await callee.waitFor(/\{0\/UDP\/v4\} 200 OK/, 30_000);
+    await callee.waitFor(/\{0\/TLS\/v4\} 200 OK/, 30_000);
     const caller = phone(alice, base + 10, CALLER_HZ, 'srtp-mand', [`/dial ${bob.username}`]);
     await caller.waitFor(/established/i, 30_000);
     await caller.exited();
