@@ -192,6 +192,9 @@ start_edge() {
   mkdir -p "${FLEET_DIR}/edge/run"
   write_dispatcher_list
   edge_websocket_env
+  # The fleet's own TLS and wss ports, whatever a profile loaded before it exported (npm test runs
+  # the fleet after the test profile's suites, whose edge is on ports of its own).
+  EDGE_TLS_PORT=5061 EDGE_WSS_PORT=8443 \
   EDGE_NAME=edge EDGE_IP="$EDGE_IP" EDGE_PORT="$EDGE_PORT" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-4}" \
     EDGE_ALIASES="alias=calling.local" EDGE_RUN_DIR="${FLEET_DIR}/edge/run" \
     KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \
