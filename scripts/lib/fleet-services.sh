@@ -195,14 +195,10 @@ start_edge() {
   # The fleet's own TLS and wss ports, whatever a profile loaded before it exported (npm test runs
   # the fleet after the test profile's suites, whose edge is on ports of its own).
   EDGE_TLS_PORT=5061 EDGE_WSS_PORT=8443 \
-  EDGE_NAME=edge EDGE_IP="$EDGE_IP" EDGE_PORT="$EDGE_PORT" EDGE_LOG_LEVEL="${EDGE_LOG_LEVEL:-1}" EDGE_CHILDREN="${EDGE_CHILDREN:-4}" \
-    EDGE_ALIASES="alias=calling.local" EDGE_RUN_DIR="${FLEET_DIR}/edge/run" \
-    KAMAILIO_MODULES="$(kamailio_moddir)" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" \
-    EDGE_DISPATCHER_LIST="${FLEET_DIR}/edge/dispatcher.list" EDGE_PROBE_INTERVAL_S=1 EDGE_PROBE_THRESHOLD=2 \
+  EDGE_IP="$EDGE_IP" EDGE_PORT="$EDGE_PORT" EDGE_ALIASES="alias=calling.local" \
+    EDGE_RUN_DIR="${FLEET_DIR}/edge/run" EDGE_NODE_RESPONSE_MS="${EDGE_NODE_RESPONSE_MS:-2000}" EDGE_DISPATCHER_LIST="${FLEET_DIR}/edge/dispatcher.list" \
     EDGE_DB_URL="postgres://calling_edge:${PG_EDGE_PASSWORD}@${CORE_IP}:${PG_PORT}/${PG_DB}" EDGE_CARRIER_CACHE_S=5 \
-    EDGE_RPC_LISTEN="${EDGE_IP}:${EDGE_RPC_PORT}" EDGE_GUARD_AUTH_FAILURES="${EDGE_GUARD_AUTH_FAILURES:-10}" \
-    EDGE_GUARD_WINDOW_S="${EDGE_GUARD_WINDOW_S:-60}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-20}" \
-    EDGE_PIKE_REQS="${EDGE_PIKE_REQS:-1000}" EDGE_SCANNER_UA="${EDGE_SCANNER_UA:-$EDGE_SCANNER_UA_DEFAULT}" \
+    EDGE_RPC_LISTEN="${EDGE_IP}:${EDGE_RPC_PORT}" EDGE_GUARD_BAN_S="${EDGE_GUARD_BAN_S:-20}" \
     EDGE_GUARD_TRUSTED="${EDGE_GUARD_TRUSTED:-127.0.0.1/32,${CARRIER_IP}/32}" \
     render_edge_config "${FLEET_DIR}/edge"
   kamailio -c -f "${FLEET_DIR}/edge/kamailio.cfg" >"${FLOG}/edge-check.log" 2>&1 || die "edge config refused, see ${FLOG}/edge-check.log"
