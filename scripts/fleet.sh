@@ -5,6 +5,7 @@
 # Usage: scripts/fleet.sh up [N] | status | down | wipe | kill-node NAME | restore-node NAME
 #                         | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I
 #                         | edge (whether the edge sends new calls to each node: node-1 active|inactive)
+#                         | restart-edge (the edge stopped and started again, its configuration rendered anew)
 # Every verb may run twice; down removes every namespace, link and process up made (by PID).
 # Needs root (namespaces). ADMIN_TOKEN is honoured; without it one is generated and printed.
 set -euo pipefail
@@ -118,6 +119,16 @@ kill_nats() {
   log "nats-$i: killed (kill -9)"
 }
 
+# The edge stopped (TERM) and started again: what it keeps in memory only (registrations' TCP and
+# websocket connections, htable caches) is gone; returns once it sends calls to every node again.
+restart_edge() {
+  local node started=$SECONDS
+  kill_tracked edge TERM
+  start_edge
+  for node in $(fleet_nodes); do node_ready "$node" 30; done
+  log "edge restarted in $((SECONDS - started))s"
+}
+
 down() {
   local name
   for name in $(ls "$FRUN" 2>/dev/null | sed -n 's/^\(app-.*\)\.pid$/\1/p'); do kill_tracked "$name" TERM; done
@@ -154,7 +165,8 @@ case "$verb" in
   kill-controller) kill_controller "$@" ;;
   restore-controller) node_known "${1:-}" || die "no node '${1:-}'"; start_app "$1" "$1" "$(node_ip "$1")" "$(node_ip "$1")" calls; node_ready "$1" 60 ;;
   edge) for node in $(fleet_nodes); do if edge_node_active "$node"; then echo "$node active"; else echo "$node inactive"; fi; done ;;
+  restart-edge) restart_edge ;;
   kill-nats) kill_nats "$@" ;;
   restore-nats) [[ "${1:-}" =~ ^[1-3]$ ]] || die "restore-nats: 1, 2 or 3"; start_nats "$1"; wait_nats_cluster ;;
-  *) die "usage: fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I | edge" ;;
+  *) die "usage: fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I | edge | restart-edge" ;;
 esac

@@ -43,6 +43,20 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
   let sipUser: FleetUser;
   let sipPhone: FleetDevice;
   let running: SippRun[] = [];
+  // What a test opened, closed by afterEach whatever the outcome: a capture (tshark child) or a page
+  // left open by a failed test would keep mocha from exiting.
+  let captures: { stop(): Promise<number[]> }[] = [];
+  let pages: Page[] = [];
+  const capturing = async (port: number): Promise<{ stop(): Promise<number[]> }> => {
+    const capture = await captureAudioTo(port);
+    captures.push(capture);
+    return capture;
+  };
+  const loggedIn = async (user: FleetUser): Promise<Page> => {
+    const opened = await logIn(browser, user);
+    pages.push(opened);
+    return opened;
+  };
   const phoneTone = tonePcap(PHONE_HZ, 20);
 
   before(async function () {
@@ -56,14 +70,20 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
     for (const run of running) run.kill();
     await Promise.all(running.map((run) => run.done));
     running = [];
+    await Promise.all(captures.map((capture) => capture.stop().catch(() => [])));
+    captures = [];
+    // The first test's page stays for the others (it is the registered browser); any other closes.
+    await Promise.all(pages.filter((opened) => opened !== page).map((opened) => opened.close()));
+    pages = pages.filter((opened) => opened === page);
   });
 
   after(async function () {
+    await Promise.all(pages.map((opened) => opened.close().catch(() => undefined)));
     await browser?.close();
   });
 
   it('given a user, when they log in to /phone with their SIP credentials, then the browser registers over wss as their web identity', async function () {
-    page = await logIn(browser, webUser);
+    page = await loggedIn(webUser);
     // The registration becomes a session of the user (registration watcher -> JetStream -> sessions).
     const deadline = Date.now() + 15_000;
     let transports: unknown[] = [];
@@ -79,7 +99,7 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
     expect(statusCodes(await registerThroughEdge(sipPhone))).to.deep.equal([401, 200]);
     const phone = runSipp({ ...onHost, scenario: answeringWithTone(phoneTone), localPort: sipPhone.sipPort, mediaPort: sipPhone.mediaPort, timeoutSeconds: 90 });
     running.push(phone);
-    const capture = await captureAudioTo(sipPhone.mediaPort);
+    const capture = await capturing(sipPhone.mediaPort);
     await page.type('#dial input[name=target]', sipUser.username);
     await page.click('#dial button[type=submit]');
     await waitForCallState(page, 'answered');
@@ -98,9 +118,9 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
     expect(statusCodes(await registerThroughEdge(calleePhone))).to.deep.equal([401, 200]);
     const ringing = runSipp({ ...onHost, scenario: uasScenario({ kind: 'ring' }), localPort: calleePhone.sipPort, mediaPort: calleePhone.mediaPort, timeoutSeconds: 90 });
     running.push(ringing);
-    const calleePage = await logIn(browser, callee);
+    const calleePage = await loggedIn(callee);
     const callerMedia = sipPhone.mediaPort + 40;
-    const capture = await captureAudioTo(callerMedia);
+    const capture = await capturing(callerMedia);
     const caller = runSipp({
       ...onHost,
       scenario: withTone(uacCallScenario({ hangup: 'caller', holdMs: 9000, audio: true, routed: true }), phoneTone),
@@ -124,6 +144,53 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
     expect(ringResult.received.some((line) => line.startsWith('INVITE ')), 'the SIP phone rang too').to.equal(true);
     expect(ringResult.received.some((line) => line.startsWith('CANCEL ')), 'and stopped ringing when the browser answered').to.equal(true);
     expectTone(await capture.stop(), BROWSER_HZ, PHONE_HZ);
+  });
+
+  it('given a user with a SIP phone and the browser, when the phone answers a call, then the browser stops ringing; when the browser answers the next and hangs up, then the caller gets the BYE', async function () {
+    const callee = await createFleetUser('both');
+    const calleePhone = fleetDevice(callee);
+    expect(statusCodes(await registerThroughEdge(calleePhone))).to.deep.equal([401, 200]);
+    const calleePage = await loggedIn(callee);
+    const callFrom = (port: number, hangup: 'caller' | 'callee'): SippRun => {
+      const run = runSipp({
+        ...onHost,
+        scenario: uacCallScenario({ hangup, holdMs: hangup === 'caller' ? 1000 : 20_000, audio: false, routed: true }),
+        localPort: port,
+        mediaPort: port + 2000,
+        service: callee.username,
+        auth: { username: sipUser.username, password: sipUser.password },
+        variables: { caller: sipUser.username },
+        timeoutSeconds: 60,
+      });
+      running.push(run);
+      return run;
+    };
+
+    // Answered elsewhere: the phone answers after 3 s, the browser's INVITE is cancelled.
+    const answering = runSipp({ ...onHost, scenario: uasScenario({ kind: 'answer', ringMs: 3000 }), localPort: calleePhone.sipPort, mediaPort: calleePhone.mediaPort, timeoutSeconds: 60 });
+    running.push(answering);
+    const first = callFrom(sipPhone.sipPort + 2, 'caller');
+    await waitForCallState(calleePage, 'incoming');
+    await waitForCallState(calleePage, 'failed');
+    expect(await calleePage.evaluate('document.getElementById("call-state").textContent'), 'the browser\'s call state').to.match(/Canceled/i);
+    const firstResult = await first.done;
+    expect(firstResult.exitCode, firstResult.errors).to.equal(0);
+    expect((await answering.done).exitCode, 'the phone answered and got the BYE').to.equal(0);
+
+    // Both ring again; the browser answers and hangs up.
+    const ringing = runSipp({ ...onHost, scenario: uasScenario({ kind: 'ring' }), localPort: calleePhone.sipPort, mediaPort: calleePhone.mediaPort, timeoutSeconds: 60 });
+    running.push(ringing);
+    const second = callFrom(sipPhone.sipPort + 3, 'callee');
+    await waitForCallState(calleePage, 'incoming');
+    await calleePage.click('#answer');
+    await waitForCallState(calleePage, 'answered');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await calleePage.click('#hangup');
+    await waitForCallState(calleePage, 'ended');
+    const secondResult = await second.done;
+    expect(secondResult.exitCode, secondResult.errors).to.equal(0);
+    expect(secondResult.received.some((line) => line.startsWith('BYE ')), 'the caller got the browser\'s BYE').to.equal(true);
+    expect((await ringing.done).exitCode, 'the phone stopped ringing when the browser answered').to.equal(0);
   });
 
   it('given the wss port, when a SIP phone identity tries to register over the websocket, then the edge refuses it (a web identity only)', async function () {

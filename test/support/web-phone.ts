@@ -169,20 +169,27 @@ export async function captureAudioTo(port: number): Promise<{ stop(): Promise<nu
     });
     child.on('exit', (code) => reject(new Error(`tshark exited ${code}: ${stderr}`)));
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopped: Promise<number[]> | undefined;
+  // May be called twice (a test, then its afterEach): the capture is read once.
   return {
-    async stop(): Promise<number[]> {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGINT');
-      await exited;
-      const fields = execFileSync('tshark', ['-r', file, '-d', `udp.port==${port},rtp`, '-T', 'fields', '-e', 'rtp.p_type', '-e', 'rtp.payload'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-      const samples: number[] = [];
-      for (const line of fields.split('\n')) {
-        const [type, hex = ''] = line.split('\t');
-        const decode = type === '8' ? alawToLinear : type === '0' ? ulawToLinear : undefined;
-        if (!decode) continue;
-        for (const byte of Buffer.from(hex.replace(/:/g, ''), 'hex')) samples.push(decode(byte));
-      }
-      return samples;
+    stop(): Promise<number[]> {
+      stopped ??= readCapture();
+      return stopped;
     },
   };
+
+  async function readCapture(): Promise<number[]> {
+    child.kill('SIGINT');
+    await exited;
+    const fields = execFileSync('tshark', ['-r', file, '-d', `udp.port==${port},rtp`, '-T', 'fields', '-e', 'rtp.p_type', '-e', 'rtp.payload'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const samples: number[] = [];
+    for (const line of fields.split('\n')) {
+      const [type, hex = ''] = line.split('\t');
+      const decode = type === '8' ? alawToLinear : type === '0' ? ulawToLinear : undefined;
+      if (!decode) continue;
+      for (const byte of Buffer.from(hex.replace(/:/g, ''), 'hex')) samples.push(decode(byte));
+    }
+    return samples;
+  }
 }
