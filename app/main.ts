@@ -37,7 +37,7 @@ import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
 import { AriOutboundRegistrations, AriRest, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
-import { createUsersModule, type User, type UserService } from './users';
+import { backfillSipIdentities, createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
   user && { userId: user.id, username: user.username, phoneNumber: user.phoneNumber };
@@ -127,6 +127,9 @@ async function main(): Promise<void> {
 
   // ---- modules
   const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}`, lookupCacheMs: config.calls.userLookupCacheMs } });
+  // Users created by an earlier release get today's identity (browser identity, the edge's route).
+  const backfilled = await backfillSipIdentities(db, { behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}` });
+  if (backfilled.browserIdentities + backfilled.edgeRoutes > 0) log.info('users\' SIP identities backfilled', { ...backfilled });
   const sessions = createSessionModule({ sql, clock: systemClock, log });
   const operators = createOperatorsModule({ sql, clock: systemClock });
   const billing = createBillingModule({ db, sql, clock: systemClock, log, options: { defaultCurrency: config.billing.defaultCurrency, sliceSeconds: config.billing.sliceSeconds } });

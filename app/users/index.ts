@@ -23,3 +23,4 @@ export {
   type SipIdentity,
 } from './sip-identity';
 export type { UserLookups, UserRepository } from './ports';
+export { backfillSipIdentities, type IdentityBackfillOptions, type IdentityBackfillResult } from './identity-backfill';
