@@ -5,7 +5,7 @@ import { createFleetUser, fleetApi, fleetDevice, fleetEnv, registerThroughEdge, 
 import { tonePcap } from '../support/intercept/tone-pcap';
 import { runSipp, statusCodes, type SippRun } from '../support/sipp';
 import { uacCallScenario, uasScenario } from '../support/sipp/scenarios';
-import { ARTIFACTS, captureAudioTo, heard, launchPhoneBrowser, logIn, powerAt, registerOverWebsocket, toneWav, waitForCallState } from '../support/web-phone';
+import { ARTIFACTS, captureAudioTo, dtlsOf, heard, launchPhoneBrowser, logIn, powerAt, registerOverWebsocket, toneWav, waitForCallState } from '../support/web-phone';
 
 // The web phone in a real browser (Debian's chromium, a fake microphone playing a 1000 Hz tone)
 // registers over the edge's wss as its user's web identity and calls, and is called by, sipp phones
@@ -13,6 +13,8 @@ import { ARTIFACTS, captureAudioTo, heard, launchPhoneBrowser, logIn, powerAt, r
 // the browser in its remote audio (WebAudio), the phone in the RTP that reached it (captured).
 const BROWSER_HZ = 1000;
 const PHONE_HZ = 600;
+// A second browser (its own fake microphone) for browser-to-browser calls.
+const OTHER_BROWSER_HZ = 750;
 
 // sipp's stock scenarios play a recorded voice file; these play the phone's tone instead.
 const withTone = (scenario: string, pcap: string): string => scenario.replaceAll('/usr/share/sip-tester/g711a.pcap', pcap);
@@ -191,6 +193,35 @@ describe('fleet: the web phone (WebRTC over wss through the edge)', function () 
     expect(secondResult.exitCode, secondResult.errors).to.equal(0);
     expect(secondResult.received.some((line) => line.startsWith('BYE ')), 'the caller got the browser\'s BYE').to.equal(true);
     expect((await ringing.done).exitCode, 'the phone stopped ringing when the browser answered').to.equal(0);
+  });
+
+  it('given two users in two browsers, when one calls the other over wss, then the other answers, the media is DTLS-SRTP and each hears the other\'s tone', async function () {
+    const otherUser = await createFleetUser('web2');
+    const otherBrowser = await launchPhoneBrowser(toneWav(OTHER_BROWSER_HZ, 10));
+    try {
+      const otherPage = await logIn(otherBrowser, otherUser);
+      // The dial field still holds the earlier test's number.
+      await page.evaluate('document.querySelector("#dial input[name=target]").value = ""');
+      await page.type('#dial input[name=target]', otherUser.username);
+      await page.click('#dial button[type=submit]');
+      await waitForCallState(otherPage, 'incoming');
+      await otherPage.click('#answer');
+      await waitForCallState(otherPage, 'answered');
+      await waitForCallState(page, 'answered');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      for (const side of [page, otherPage]) {
+        const security = await dtlsOf(side);
+        expect(security.dtlsState, 'DTLS state of the browser\'s transport').to.equal('connected');
+        expect(security.srtpCipher, 'SRTP cipher chosen by DTLS').to.match(/AES|AEAD/);
+      }
+      await expectHeard(page, OTHER_BROWSER_HZ, BROWSER_HZ);
+      await expectHeard(otherPage, BROWSER_HZ, OTHER_BROWSER_HZ);
+      await page.click('#hangup');
+      await waitForCallState(page, 'ended');
+      await waitForCallState(otherPage, 'ended');
+    } finally {
+      await otherBrowser.close();
+    }
   });
 
   it('given the wss port, when a SIP phone identity tries to register over the websocket, then the edge refuses it (a web identity only)', async function () {

@@ -61,9 +61,20 @@ export function launchPhoneBrowser(microphoneWav: string): Promise<Browser> {
   });
 }
 
-export async function logIn(browser: Browser, user: { username: string; password: string }): Promise<Page> {
+// Every RTCPeerConnection the page makes is kept in window.__peerConnections (before the page's
+// own scripts run), so a test can read the negotiated transport's security (dtlsOf).
+const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__peerConnections = [];
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.__peerConnections.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Native);
+})()`;
+
+export async function logIn(browser: Browser, user: { username: string; password: string }, url = phoneUrl): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(phoneUrl);
+  await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+  await page.goto(url);
   await page.waitForSelector('#login input[name=username]');
   await page.type('#login input[name=username]', user.username);
   await page.type('#login input[name=password]', user.password);
@@ -94,6 +105,18 @@ const HEARD_IN_PAGE = `async (wanted) => {
 }`;
 export function heard(page: Page, frequencies: number[]): Promise<{ peakHz: number; levels: number[] }> {
   return page.evaluate(`(${HEARD_IN_PAGE})(${JSON.stringify(frequencies)})`) as Promise<{ peakHz: number; levels: number[] }>;
+}
+
+// The security of the page's last peer connection's transport (WebRTC stats): DTLS state, the
+// SRTP cipher the DTLS handshake chose.
+export function dtlsOf(page: Page): Promise<{ dtlsState?: string; srtpCipher?: string }> {
+  return page.evaluate(`(async () => {
+    const pc = window.__peerConnections[window.__peerConnections.length - 1];
+    if (!pc) return {};
+    let found = {};
+    (await pc.getStats()).forEach((stat) => { if (stat.type === 'transport') found = { dtlsState: stat.dtlsState, srtpCipher: stat.srtpCipher }; });
+    return found;
+  })()`) as Promise<{ dtlsState?: string; srtpCipher?: string }>;
 }
 
 // What the edge answers a REGISTER sent over its wss by this page: the status line.
