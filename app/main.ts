@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     return record && endedCallView(record);
   } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands });
   // The SIP edge's bans and attack counters, where the app knows the edge (EDGE_RPC_URL).
-  const edge = config.edge && createEdgeModule({ rpcUrl: config.edge.rpcUrl, rpcTimeoutMs: config.edge.rpcTimeoutMs, metrics, log });
+  const edge = config.edge && createEdgeModule({ rpcUrl: config.edge.rpcUrl, rpcTimeoutMs: config.edge.rpcTimeoutMs, metrics, log, sql });
   const api = createAdminApi({
     token: config.admin.token,
     trustedProxies: config.admin.trustedProxies,

@@ -43,3 +43,9 @@ export interface EdgeGuard {
 export interface EdgeRpc {
   call(method: string, params: Array<string | number>): Promise<unknown>;
 }
+
+// The bans the edge keeps for its restarts (PostgreSQL edge_bans, written by the edge): a ban lifted
+// by an operator is forgotten there too, or the edge's next start would restore it.
+export interface StoredBans {
+  forget(address: string): Promise<void>;
+}

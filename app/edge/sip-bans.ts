@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { errorMessage, ValidationError } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
-import { type EdgeGuard, type FailureCount, type SipBan } from './ports';
+import { type EdgeGuard, type FailureCount, type SipBan, type StoredBans } from './ports';
 
 export interface SipBansView {
   bans: SipBan[];
@@ -20,6 +20,7 @@ export class SipBans {
     private readonly guard: EdgeGuard,
     private readonly log: Logger,
     private readonly onLifted: () => void = () => undefined,
+    private readonly stored?: StoredBans,
   ) {}
 
   async view(): Promise<SipBansView> {
@@ -35,6 +36,9 @@ export class SipBans {
   async lift(address: string, by: string): Promise<void> {
     if (isIP(address) === 0) throw new ValidationError('not an IP address', { address });
     await this.guard.liftBan(address);
+    // Lifted at the edge whatever happens here: a row left behind only comes back at the edge's
+    // next start, until the ban's own end.
+    await this.stored?.forget(address).catch((error: unknown) => this.log.warn('lifted sip ban not removed from the edge\'s stored bans', { address, error: errorMessage(error) }));
     this.onLifted();
     this.log.info('sip ban lifted', { address, by });
   }

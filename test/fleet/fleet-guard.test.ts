@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createFleetUser, fleetApi, fleetEnv, fleetDevice, registerThroughEdge, sleep, until } from '../support/fleet';
+import { createFleetUser, fleetApi, fleetAsync, fleetEnv, fleetDevice, fleetQuery, registerThroughEdge, sleep, until } from '../support/fleet';
 import { runSipp } from '../support/sipp';
 import { registerScenario } from '../support/sipp/scenarios';
 import { addHostAddress, SipProbe } from '../support/sip-probe';
@@ -131,6 +131,24 @@ describe('fleet: attack handling at the edge', function () {
     expect(await scan.request({ method: 'REGISTER', headers: ['User-Agent: ordinary-phone/1.0'] }), 'its next request').to.equal(undefined);
     expect(await banOf(scanner)).to.include({ reason: 'scanner' });
     expect((await fleetApi('DELETE', `/v1/sip-bans/${scanner}`)).status).to.equal(204);
+  });
+
+  it('given a banned scanner, when the edge restarts, then the ban is back with the time it had left (its requests dropped); an operator lift removes it from the edge\'s store too', async function () {
+    const scan = await probe(scanner);
+    expect(await scan.request({ method: 'OPTIONS', headers: ['User-Agent: sipvicious'] })).to.equal(undefined);
+    const before = await until(() => banOf(scanner), (ban) => ban !== undefined, 5000, 'the ban');
+    const stored = async (): Promise<number> => Number((await fleetQuery<{ n: string }>('SELECT count(*) AS n FROM edge_bans WHERE key_name = $1', [scanner]))[0]?.n ?? 0);
+    expect(await stored(), 'the ban kept in PostgreSQL').to.equal(1);
+
+    const restart = await fleetAsync('restart-edge');
+    expect(restart.code, restart.output).to.equal(0);
+    const after = await until(() => banOf(scanner), (ban) => ban !== undefined, 5000, 'the ban after the restart');
+    expect(after).to.deep.equal(before);
+    expect(await scan.request({ method: 'REGISTER', headers: ['User-Agent: ordinary-phone/1.0'], timeoutMs: 1000 }), 'its request after the restart').to.equal(undefined);
+
+    expect((await fleetApi('DELETE', `/v1/sip-bans/${scanner}`)).status).to.equal(204);
+    expect(await stored(), 'the lifted ban left in PostgreSQL').to.equal(0);
+    expect((await scan.request({ method: 'OPTIONS', headers: ['User-Agent: ordinary-phone/1.0'] }))?.status, 'served after the lift').to.equal(200);
   });
 
   it("given the edge's RPC, then a phone on the fleet network gets no answer from it (only the core does: GET /v1/sip-bans works)", async function () {
