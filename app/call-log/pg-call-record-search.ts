@@ -37,10 +37,12 @@ export class PgCallRecordSearch implements CallRecordSearch {
     const figures = perAttempt
       ? `count(*) AS calls, count(*) FILTER (WHERE a->>'outcome' = 'answered') AS answered,
          coalesce(sum(cr.talk_ms) FILTER (WHERE a->>'outcome' = 'answered'), 0) AS talk_ms,
-         coalesce(sum((a->>'pddMs')::numeric), 0)::bigint AS pdd_ms, count(a->'pddMs') AS rang`
+         coalesce(sum((a->>'pddMs')::numeric), 0)::bigint AS pdd_ms, count(a->'pddMs') AS rang,
+         coalesce(sum(cr.carrier_cost_micros) FILTER (WHERE a->>'outcome' = 'answered'), 0) AS cost_micros`
       : `count(*) AS calls, count(cr.answered_at) AS answered, coalesce(sum(cr.talk_ms), 0) AS talk_ms,
-         coalesce(sum(extract(epoch FROM cr.ringing_at - cr.requested_at) * 1000), 0)::bigint AS pdd_ms, count(cr.ringing_at) AS rang`;
-    const rows = await this.sql.query<{ key: Date | string | null; calls: string; answered: string; talk_ms: string; pdd_ms: string; rang: string }>(
+         coalesce(sum(extract(epoch FROM cr.ringing_at - cr.requested_at) * 1000), 0)::bigint AS pdd_ms, count(cr.ringing_at) AS rang,
+         coalesce(sum(cr.carrier_cost_micros), 0) AS cost_micros`;
+    const rows = await this.sql.query<{ key: Date | string | null; calls: string; answered: string; talk_ms: string; pdd_ms: string; rang: string; cost_micros: string }>(
       `SELECT ${key} AS key, ${figures}
        FROM call_records cr${perAttempt ? ' CROSS JOIN LATERAL jsonb_array_elements(cr.attempts) a' : ''}
        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
@@ -54,6 +56,7 @@ export class PgCallRecordSearch implements CallRecordSearch {
       talkMs: Number(row.talk_ms),
       pddMs: Number(row.pdd_ms),
       rang: Number(row.rang),
+      carrierCostMicros: Number(row.cost_micros),
     }));
   }
 

@@ -2,6 +2,7 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
+import { api } from './api.js';
 
 export const html = htm.bind(h);
 
@@ -47,7 +48,7 @@ export function Chart({ title, data, series, label }) {
       {
         width,
         height: 180,
-        series: [{}, ...series.map((s, i) => ({ label: s, stroke: ['#2563eb', '#dc2626', '#16a34a'][i % 3], width: 2, spanGaps: true }))],
+        series: [{}, ...series.map((s, i) => ({ label: s, stroke: ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'][i % 6], width: 2, spanGaps: true }))],
         axes: [{}, { label, size: 50 }],
         legend: { show: true },
         // A single point still gets a readable hour around it.
@@ -60,4 +61,12 @@ export function Chart({ title, data, series, label }) {
   }, [JSON.stringify(data), title]);
   const empty = !data || data[0].length === 0;
   return html`<figure class="chart" aria-label=${title}><figcaption>${title}</figcaption>${empty ? html`<p class="muted">no calls in this range</p>` : null}<div ref=${box} data-points=${empty ? 0 : data[0].length}></div></figure>`;
+}
+
+// Carrier names by id (GET /v1/carriers, read once per page; billing may not read carriers and
+// sees a shortened id instead).
+export function useCarrierNames(session) {
+  const list = usePoll(() => (session.role === 'billing' ? Promise.resolve({ carriers: [] }) : api('GET', '/v1/carriers')), [session.role], 60_000);
+  const names = new Map(((list.data && list.data.carriers) || []).map((c) => [c.id, c.name]));
+  return (id) => names.get(id) || (id ? `${id.slice(0, 8)}…` : '');
 }
