@@ -25,7 +25,7 @@ const HISTORY = `
   FROM routing_quality_minutes m
   LEFT JOIN LATERAL (
     SELECT rate_per_minute_micros, connect_fee_minor FROM carrier_rates
-    WHERE carrier_id = $1::uuid AND starts_with(m.prefix, prefix) ORDER BY length(prefix) DESC LIMIT 1
+    WHERE carrier_id = $5::uuid AND starts_with(m.prefix, prefix) ORDER BY length(prefix) DESC LIMIT 1
   ) r ON true
   WHERE m.carrier_id = $1 AND m.minute >= $2 AND m.minute < $3
   GROUP BY 1, 2 ORDER BY 1, 2`;
@@ -34,7 +34,7 @@ export class PgCarrierQuality implements CarrierQualityHistory {
   constructor(private readonly sql: SqlQueries) {}
 
   async history(query: CarrierQualityQuery): Promise<PrefixQuality[]> {
-    const rows = await this.sql.query<Row>(HISTORY, [query.carrierId, query.from, query.to, query.bucketSeconds]);
+    const rows = await this.sql.query<Row>(HISTORY, [query.carrierId, query.from, query.to, query.bucketSeconds, query.carrierId]);
     const byPrefix = new Map<string, PrefixQuality>();
     for (const row of rows) {
       let prefix = byPrefix.get(row.prefix);

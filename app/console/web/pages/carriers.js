@@ -25,17 +25,22 @@ export function alignedSeries(prefixes, key) {
 // The carrier's figures over time, from the call history (each attempt counted for its carrier).
 function Quality({ carrier }) {
   const stats = usePoll(
-    () => api('GET', `/v1/call-records/stats?${query({ carrier: carrier.id, from: new Date(Date.now() - RANGE_MS).toISOString(), bucket: BUCKET })}`),
+    async () => {
+      const to = Date.now();
+      const answer = await api('GET', `/v1/call-records/stats?${query({ carrier: carrier.id, from: new Date(to - RANGE_MS).toISOString(), to: new Date(to).toISOString(), bucket: BUCKET })}`);
+      return { rows: answer.rows, span: [(to - RANGE_MS) / 1000, to / 1000] };
+    },
     [carrier.id],
     30_000,
   );
   const rows = stats.data ? stats.data.rows : [];
+  const span = stats.data && stats.data.span;
   const xs = rows.map((r) => Date.parse(r.at) / 1000);
   return html`<div class="charts" data-carrier=${carrier.name}>
     <${ErrorLine} error=${stats.error} />
-    <${Chart} title=${`${carrier.name}: ASR`} label="ASR" series=${['ASR']} data=${stats.data && [xs, rows.map((r) => (r.calls ? r.answered / r.calls : null))]} />
-    <${Chart} title=${`${carrier.name}: ACD (s)`} label="s" series=${['ACD']} data=${stats.data && [xs, rows.map((r) => (r.answered ? r.talkMs / r.answered / 1000 : null))]} />
-    <${Chart} title=${`${carrier.name}: PDD (ms)`} label="ms" series=${['PDD']} data=${stats.data && [xs, rows.map((r) => (r.rang ? r.pddMs / r.rang : null))]} />
+    <${Chart} title=${`${carrier.name}: ASR`} label="ASR" span=${span} series=${['ASR']} data=${stats.data && [xs, rows.map((r) => (r.calls ? r.answered / r.calls : null))]} />
+    <${Chart} title=${`${carrier.name}: ACD (s)`} label="s" span=${span} series=${['ACD']} data=${stats.data && [xs, rows.map((r) => (r.answered ? r.talkMs / r.answered / 1000 : null))]} />
+    <${Chart} title=${`${carrier.name}: PDD (ms)`} label="ms" span=${span} series=${['PDD']} data=${stats.data && [xs, rows.map((r) => (r.rang ? r.pddMs / r.rang : null))]} />
   </div>`;
 }
 
@@ -43,6 +48,7 @@ function Quality({ carrier }) {
 function PrefixQuality({ carrier }) {
   const quality = usePoll(() => api('GET', `/v1/carriers/${carrier.id}/quality?${query({ from: new Date(Date.now() - RANGE_MS).toISOString(), bucket: BUCKET })}`), [carrier.id], 30_000);
   const prefixes = quality.data ? quality.data.prefixes : [];
+  const span = quality.data && [Date.parse(quality.data.from) / 1000, Date.parse(quality.data.to) / 1000];
   const total = (p, key) => p.points.reduce((sum, pt) => sum + pt[key], 0);
   return html`<div class="prefixes" data-carrier=${carrier.name}>
     <${ErrorLine} error=${quality.error} />
@@ -51,7 +57,7 @@ function PrefixQuality({ carrier }) {
         <td>${percent(total(p, 'answered') / total(p, 'attempts'))}</td></tr>`)}
     </tbody></table>
     ${quality.data && prefixes.length === 0 ? html`<p class="muted">no routed calls in this range</p>` : null}
-    ${prefixes.length > 0 ? html`<div class="charts">${METRICS.map((m) => html`<${Chart} title=${`${carrier.name} by prefix: ${m.title}`} label=${m.label}
+    ${prefixes.length > 0 ? html`<div class="charts">${METRICS.map((m) => html`<${Chart} title=${`${carrier.name} by prefix: ${m.title}`} label=${m.label} span=${span}
       series=${prefixes.map((p) => `+${p.prefix}`)} data=${alignedSeries(prefixes, m.key)} />`)}</div>` : null}
   </div>`;
 }
