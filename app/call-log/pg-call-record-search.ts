@@ -1,6 +1,6 @@
 import { type Sql } from '../shared/infra/sql';
 import { type CallRecord, type CallRecordCursor, type CallRecordFilter, type CallStatsRow } from './call-record';
-import { whereOf } from './call-record-query';
+import { branchesOf, whereOf } from './call-record-query';
 import { RECORD_COLUMNS, type RecordRow, toCallRecord } from './call-record-rows';
 import { type CallRecordSearch } from './ports';
 
@@ -14,9 +14,21 @@ const statement = (clause: string, limit?: string): string =>
 export class PgCallRecordSearch implements CallRecordSearch {
   constructor(private readonly sql: Sql) {}
 
+  // A search with a user or a number: the page's keys first, newest first from each branch's index
+  // (at most a page from each, deduplicated by UNION: a user calling itself is in two), then only
+  // those records read whole.
   async page(filter: CallRecordFilter, limit: number, cursor?: CallRecordCursor): Promise<CallRecord[]> {
-    const { clause, values } = whereOf(filter, cursor);
-    const rows = await this.sql.query<RecordRow>(statement(clause, `$${values.length + 1}`), [...values, limit]);
+    const { clauses, values } = branchesOf(filter, cursor);
+    const n = `$${values.push(limit)}`;
+    const text =
+      clauses.length === 1
+        ? statement(clauses[0] ?? '', n)
+        : statement(
+            `WHERE cr.call_id IN (SELECT k.call_id FROM (${clauses
+              .map((clause) => `(SELECT cr.call_id, cr.requested_at FROM call_records cr ${clause} ORDER BY cr.requested_at DESC, cr.call_id DESC LIMIT ${n})`)
+              .join(' UNION ')}) k ORDER BY k.requested_at DESC, k.call_id DESC LIMIT ${n})`,
+          );
+    const rows = await this.sql.query<RecordRow>(text, values);
     return rows.map(toCallRecord);
   }
 
