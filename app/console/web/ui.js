@@ -48,8 +48,8 @@ export function xRange(xs, span) {
 }
 
 // A time series chart (uPlot): x in seconds, one or more series; `span` ([from, to] in seconds)
-// fixes the x axis to the range asked for.
-export function Chart({ title, data, series, label, span }) {
+// fixes the x axis to the range asked for, `yMax` the y axis to [0, yMax].
+export function Chart({ title, data, series, label, span, yMax }) {
   const box = useRef(null);
   useEffect(() => {
     if (!box.current || !data || data[0].length === 0) return undefined;
@@ -63,13 +63,14 @@ export function Chart({ title, data, series, label, span }) {
         legend: { show: true },
         // The x range from the data itself (or the span asked for): uPlot widens a lone point
         // of a time scale in seconds by 86,400,000 s (its one day in ms), years on the axis.
-        scales: { x: { time: true, range: () => xRange(data[0], span) } },
+        // A ratio (yMax 1) keeps its whole scale: a carrier at 0% reads as a drop, not as a flat line.
+        scales: { x: { time: true, range: () => xRange(data[0], span) }, ...(yMax ? { y: { range: () => [0, yMax] } } : {}) },
       },
       data,
       box.current,
     );
     return () => plot.destroy();
-  }, [JSON.stringify(data), title, JSON.stringify(span)]);
+  }, [JSON.stringify(data), title, JSON.stringify(span), yMax]);
   const empty = !data || data[0].length === 0;
   const measured = !empty && data.slice(1).some((ys) => ys.some((y) => y !== null && y !== undefined));
   return html`<figure class="chart" aria-label=${title}><figcaption>${title}</figcaption>${empty ? html`<p class="muted">no calls in this range</p>` : measured ? null : html`<p class="muted">not measured in this range</p>`}<div ref=${box} data-points=${empty ? 0 : data[0].length}></div></figure>`;

@@ -5,7 +5,7 @@ import { Chart, ErrorLine, html, percent, usePoll } from '../ui.js';
 const RANGE_MS = 6 * 3_600_000;
 const BUCKET = 300;
 const METRICS = [
-  { key: 'asr', title: 'ASR', label: 'ratio' },
+  { key: 'asr', title: 'ASR', label: 'ratio', yMax: 1 },
   { key: 'acdSeconds', title: 'ACD (s)', label: 's' },
   { key: 'pddMs', title: 'PDD (ms)', label: 'ms' },
   { key: 'mes', title: 'MES', label: 'MES' },
@@ -38,7 +38,7 @@ function Quality({ carrier }) {
   const xs = rows.map((r) => Date.parse(r.at) / 1000);
   return html`<div class="charts" data-carrier=${carrier.name}>
     <${ErrorLine} error=${stats.error} />
-    <${Chart} title=${`${carrier.name}: ASR`} label="ASR" span=${span} series=${['ASR']} data=${stats.data && [xs, rows.map((r) => (r.calls ? r.answered / r.calls : null))]} />
+    <${Chart} title=${`${carrier.name}: ASR`} label="ASR" yMax=${1} span=${span} series=${['ASR']} data=${stats.data && [xs, rows.map((r) => (r.calls ? r.answered / r.calls : null))]} />
     <${Chart} title=${`${carrier.name}: ACD (s)`} label="s" span=${span} series=${['ACD']} data=${stats.data && [xs, rows.map((r) => (r.answered ? r.talkMs / r.answered / 1000 : null))]} />
     <${Chart} title=${`${carrier.name}: PDD (ms)`} label="ms" span=${span} series=${['PDD']} data=${stats.data && [xs, rows.map((r) => (r.rang ? r.pddMs / r.rang : null))]} />
   </div>`;
@@ -57,7 +57,7 @@ function PrefixQuality({ carrier }) {
         <td>${percent(total(p, 'answered') / total(p, 'attempts'))}</td></tr>`)}
     </tbody></table>
     ${quality.data && prefixes.length === 0 ? html`<p class="muted">no routed calls in this range</p>` : null}
-    ${prefixes.length > 0 ? html`<div class="charts">${METRICS.map((m) => html`<${Chart} title=${`${carrier.name} by prefix: ${m.title}`} label=${m.label} span=${span}
+    ${prefixes.length > 0 ? html`<div class="charts">${METRICS.map((m) => html`<${Chart} title=${`${carrier.name} by prefix: ${m.title}`} label=${m.label} yMax=${m.yMax} span=${span}
       series=${prefixes.map((p) => `+${p.prefix}`)} data=${alignedSeries(prefixes, m.key)} />`)}</div>` : null}
   </div>`;
 }

@@ -46,7 +46,7 @@ export function Overview({ live, session, alarms }) {
       <${ErrorLine} error=${stats.error} />
       <div class="charts">
         <${Chart} title="Calls per second, last hour" label="calls/s" span=${stats.data && stats.data.span} series=${['calls/s']} data=${series && series.rate} />
-        <${Chart} title="Answer ratio, last hour" label="ratio" span=${stats.data && stats.data.span} series=${['answered']} data=${series && series.answer} />
+        <${Chart} title="Answer ratio, last hour" label="ratio" yMax=${1} span=${stats.data && stats.data.span} series=${['answered']} data=${series && series.answer} />
       </div>
       <h2>Nodes</h2>
       <table><thead><tr><th>node</th><th>status</th><th>dependencies</th></tr></thead><tbody>
