@@ -144,7 +144,7 @@ async function userPageBaseline(): Promise<{ before: number; now: number }> {
   const before: number[] = [];
   const now: number[] = [];
   try {
-    for (let i = 0; i < 60; i += 1) {
+    for (let i = 0; i < 300; i += 1) {
       const old = whereOf({ userId: userId(50_000 + i * 2) });
       let started = performance.now();
       await sql.query(`SELECT ${RECORD_COLUMNS} FROM call_records cr LEFT JOIN invoice_lines il ON il.call_id = cr.call_id ${old.clause} ORDER BY cr.requested_at DESC, cr.call_id DESC LIMIT 50`, old.values);

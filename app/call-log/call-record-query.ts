@@ -45,13 +45,19 @@ export function branchesOf(filter: CallRecordFilter, cursor?: CallRecordCursor):
   const expand = (alternatives: string[]): void => {
     branches = branches.flatMap((conditions) => alternatives.map((alternative) => [alternative, ...conditions]));
   };
+  // Each alternative leaves out what an earlier one has, so no record is in two branches (a user
+  // calling itself is only the caller's).
   if (userId) {
     const user = param(userId);
-    expand([`cr.caller_user_id = ${user}::uuid`, `cr.callee_user_id = ${user}::uuid`]);
+    expand([`cr.caller_user_id = ${user}::uuid`, `cr.callee_user_id = ${user}::uuid AND cr.caller_user_id IS DISTINCT FROM ${user}::uuid`]);
   }
   if (number) {
     const n = param(number);
-    expand([`cr.caller_number = ${n}`, `cr.callee_number = ${n}`, `cr.dialed = ${n}`]);
+    expand([
+      `cr.caller_number = ${n}`,
+      `cr.callee_number = ${n} AND cr.caller_number <> ${n}`,
+      `cr.dialed = ${n} AND cr.caller_number <> ${n} AND cr.callee_number IS DISTINCT FROM ${n}`,
+    ]);
   }
   return { clauses: branches.map((conditions) => (conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '')), values };
 }
