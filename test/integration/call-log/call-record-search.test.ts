@@ -166,6 +166,15 @@ describe('integration: the call history (GET /v1/call-records)', function () {
     }
   });
 
+  it('given calls through carriers, then the per-carrier sums count each attempt for its carrier and the carrier cost for the one that answered', async function () {
+    const res = await fetch(`${base}/v1/call-records/stats?${window}&by=carrier`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).to.equal(200);
+    const { rows } = (await res.json()) as { rows: { carrierId: string; calls: number; answered: number; pddMs: number; rang: number; carrierCostMicros: number }[] };
+    expect(rows.find((r) => r.carrierId === carrierId)).to.deep.include({ calls: 1, answered: 1, pddMs: 800, rang: 1, carrierCostMicros: 300_000 });
+    const failedOver = rows.find((r) => r.carrierId === events[12]!.attempts[0]!.carrierId);
+    expect(failedOver).to.deep.include({ calls: 1, answered: 0, carrierCostMicros: 0 });
+  });
+
   it('given Accept: text/csv, then the same calls come as CSV rows, a header first, the same order as the JSON', async function () {
     const res = await get(window, 'text/csv');
     expect(res.status).to.equal(200);
