@@ -171,7 +171,7 @@ describe('integration: the call history (GET /v1/call-records)', function () {
     expect(res.status).to.equal(200);
     const { rows } = (await res.json()) as { rows: { carrierId: string; calls: number; answered: number; pddMs: number; rang: number; carrierCostMicros: number }[] };
     expect(rows.find((r) => r.carrierId === carrierId)).to.deep.include({ calls: 1, answered: 1, pddMs: 800, rang: 1, carrierCostMicros: 300_000 });
-    const failedOver = rows.find((r) => r.carrierId === events[12]!.attempts[0]!.carrierId);
+    const failedOver = rows.find((r) => r.carrierId === events[12]!.attempts![0]!.carrierId);
     expect(failedOver).to.deep.include({ calls: 1, answered: 0, carrierCostMicros: 0 });
   });
 
