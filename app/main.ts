@@ -30,6 +30,7 @@ import { ensureConsumer, ensureStreams, JetStreamDeadLetters, OutboxPublisher, p
 import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
 import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
+import { NatsCallChanges, PgCarrierQuality } from './console';
 import { NatsCallCommands } from './shared/infra/nats-call-commands';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
     ...(edge ? { sipBans: edge.bans } : {}),
     operators: operators.service,
     phone: config.phone,
-    console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
+    console: { sessions: operators.sessions, audit: operators.service, assetsDir: config.console.assetsDir, node: config.nodeName, changes: new NatsCallChanges(nats, log.child({ module: 'console' })), live: { name: 'alarms', snapshot: () => Promise.resolve({ alarms: alarms.list() }) } },
     alarms,
     users,
     sessions,
@@ -267,6 +268,7 @@ async function main(): Promise<void> {
     routing: routing.service,
     callPolicy: callPolicy.admin,
     callRecords: callLog,
+    carrierQuality: new PgCarrierQuality(sql),
     calls: callOperations,
     metrics,
     log,

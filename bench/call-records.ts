@@ -8,6 +8,11 @@
 import { createHash } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
+import { createCallLogModule } from '../app/call-log';
+import { whereOf } from '../app/call-log/call-record-query';
+import { RECORD_COLUMNS } from '../app/call-log/call-record-rows';
+import { silentLogger } from '../app/shared/infra/logger';
+import { createSql } from '../app/shared/infra/sql';
 import { percentiles } from './lib/stats';
 
 const env = process.env;
@@ -107,6 +112,7 @@ async function timedGet(query: string): Promise<number> {
 const iso = (ms: number): string => encodeURIComponent(new Date(ms).toISOString());
 
 // The filters an operator uses, each with varying values; a page is 50 records.
+const FILTERS = ['user', 'number', 'carrier and minimum duration', 'hour and end cause', 'day and SIP code'];
 function queryFor(i: number): string {
   const hour = START + (i % (DAYS * 24)) * 3_600_000;
   switch (i % 5) {
@@ -128,6 +134,34 @@ async function exportDay(): Promise<{ rows: number; seconds: number }> {
   return { rows: lines - 1, seconds: (performance.now() - started) / 1000 };
 }
 
+// The same-run baseline of the user filter, straight on the database: a page as the history read it
+// before (one WHERE with caller OR callee: every record of the user fetched, then sorted) against
+// the page as it reads it now (app/call-log: each column's index newest first, a page at most),
+// alternately, each on users not read before in this run (cold pages, as the bench's pages are).
+async function userPageBaseline(): Promise<{ before: number; now: number }> {
+  const sql = createSql({ url: DATABASE_URL, poolSize: 1, log: silentLogger });
+  const log = createCallLogModule({ sql, log: silentLogger });
+  const before: number[] = [];
+  const now: number[] = [];
+  try {
+    for (let i = 0; i < 300; i += 1) {
+      const old = whereOf({ userId: userId(50_000 + i * 2) });
+      let started = performance.now();
+      await sql.query(`SELECT ${RECORD_COLUMNS} FROM call_records cr LEFT JOIN invoice_lines il ON il.call_id = cr.call_id ${old.clause} ORDER BY cr.requested_at DESC, cr.call_id DESC LIMIT 50`, old.values);
+      before.push(performance.now() - started);
+      started = performance.now();
+      await log.page({ userId: userId(50_001 + i * 2) }, 50);
+      now.push(performance.now() - started);
+    }
+  } finally {
+    await sql.end();
+  }
+  const b = percentiles(before);
+  const n = percentiles(now);
+  progress(`user page on the database, same run: one WHERE with OR p50 ${b?.p50.toFixed(1)} ms p95 ${b?.p95.toFixed(1)} ms; per-column branches p50 ${n?.p50.toFixed(1)} ms p95 ${n?.p95.toFixed(1)} ms`);
+  return { before: b?.p95 ?? NaN, now: n?.p95 ?? NaN };
+}
+
 async function main(): Promise<void> {
   if (!TOKEN || !DATABASE_URL) throw new Error('run through bench/call-records (it starts the controller and sets ADMIN_TOKEN, DATABASE_URL)');
   const db = new pg.Client({ connectionString: DATABASE_URL });
@@ -139,15 +173,28 @@ async function main(): Promise<void> {
   }
   for (let i = 0; i < 20; i += 1) await timedGet(queryFor(i));
   const latencies: number[] = [];
-  for (let i = 0; i < PAGES; i += 1) latencies.push(await timedGet(queryFor(i + 20)));
+  const byFilter: number[][] = FILTERS.map(() => []);
+  for (let i = 0; i < PAGES; i += 1) {
+    const ms = await timedGet(queryFor(i + 20));
+    latencies.push(ms);
+    byFilter[(i + 20) % FILTERS.length]?.push(ms);
+  }
   const pages = percentiles(latencies);
   progress(`pages: ${JSON.stringify(pages)}`);
+  // Which filter makes the p95.
+  FILTERS.forEach((name, f) => {
+    const figures = percentiles(byFilter[f] ?? []);
+    progress(`pages by ${name}: p50 ${figures?.p50.toFixed(1)} ms, p95 ${figures?.p95.toFixed(1)} ms, max ${figures?.max.toFixed(1)} ms`);
+  });
+  const baseline = await userPageBaseline();
   const exported = await exportDay();
   progress(`CSV export of one day: ${exported.rows} rows in ${exported.seconds.toFixed(1)} s`);
   console.log(`machine: ${cpus().length} cores ${cpus()[0]?.model ?? ''}, ${Math.round(totalmem() / 2 ** 30)} GiB`);
   console.log(`call records: ${ROWS} rows`);
   console.log(`filtered page p50: ${pages?.p50.toFixed(1)} ms`);
   console.log(`filtered page p95: ${pages?.p95.toFixed(1)} ms`);
+  console.log(`user page p95, one WHERE with OR (before): ${baseline.before.toFixed(1)} ms`);
+  console.log(`user page p95, per-column branches (now): ${baseline.now.toFixed(1)} ms`);
   console.log(`csv export: ${Math.round(exported.rows / exported.seconds)} rows/s`);
 }
 

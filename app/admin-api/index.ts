@@ -7,6 +7,7 @@ import { type BillingService } from '../billing';
 import { type PolicyAdmin } from '../call-policy';
 import { type CallOperations } from '../call-state';
 import { type CarrierService } from '../carriers';
+import { type CarrierQualityHistory } from '../console';
 import { type InterceptApi } from '../intercept';
 import { principalResolver } from './agency-auth';
 import { type InvoiceService } from '../invoice';
@@ -32,6 +33,7 @@ import { auditRouter } from './routes/audit';
 import { billingRouter } from './routes/billing';
 import { callPolicyRouter } from './routes/call-policy';
 import { callsRouter } from './routes/calls';
+import { carrierQualityRouter } from './routes/carrier-quality';
 import { carrierRatesRouter } from './routes/carrier-rates';
 import { carriersRouter } from './routes/carriers';
 import { deadLettersRouter } from './routes/dead-letters';
@@ -62,6 +64,8 @@ export interface AdminApiDeps {
   alarms?: Pick<AlarmMonitor, 'list'>;
   // The history of ended calls (GET /v1/call-records).
   callRecords?: Pick<CallLog, 'page' | 'all' | 'stats'>;
+  // The carriers' quality per destination prefix over time (GET /v1/carriers/{id}/quality).
+  carrierQuality?: CarrierQualityHistory;
   sessions?: SessionService;
   // Monthly statements: JSON, HTML and PDF.
   invoices?: InvoiceService;
@@ -143,6 +147,7 @@ export function operatorApi(deps: AdminApiDeps): express.Router {
   if (deps.calls) v1.use('/calls', callsRouter(deps.calls));
   if (deps.callRecords) v1.use('/call-records', callRecordsRouter(deps.callRecords, deps.users));
   if (deps.carriers) v1.use('/carriers', carriersRouter(deps.carriers));
+  if (deps.carrierQuality) v1.use('/carriers', carrierQualityRouter(deps.carrierQuality));
   if (deps.callPolicy) v1.use(callPolicyRouter(deps.callPolicy));
   if (deps.sessions) v1.use(sessionsRouter(deps.sessions));
   if (deps.invoices) v1.use(invoicesRouter(deps.invoices, deps.users));

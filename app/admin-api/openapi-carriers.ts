@@ -36,6 +36,19 @@ export function carriersOpenApi(schemaOf: SchemaOf): { schemas: Record<string, u
         },
         delete: { summary: 'Remove a carrier', parameters: [uuid], responses: { '204': { description: 'removed' }, ...unauthorized, '404': error('no such carrier') } },
       },
+      '/v1/carriers/{id}/quality': {
+        get: {
+          summary:
+            "A carrier's quality per destination prefix over time, as the recommendation service learns it (ASR, ACD, PDD, MES per bucket of `bucket` seconds, 300 by default; the last 6 hours unless from/to say), with the rate of the deck's longest covering prefix (admin, support)",
+          parameters: [
+            uuid,
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'bucket', in: 'query', schema: { type: 'integer', minimum: 60, maximum: 86400 } },
+          ],
+          responses: { '200': { description: '{carrierId, from, to, bucketSeconds, prefixes: [{prefix, ratePerMinute?, points: [{at, attempts, answered, asr, acdSeconds, pddMs, mes}]}]}' }, '400': error('invalid request'), ...unauthorized },
+        },
+      },
     },
   };
 }

@@ -28,6 +28,40 @@ export function whereOf(filter: CallRecordFilter, cursor?: CallRecordCursor): { 
   return { clause: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', values };
 }
 
+// The same search as branches without OR, for a page: a user is the caller or the callee, a number
+// the caller's, the callee's or the dialled one; each alternative becomes its own branch (every
+// combination when both filters are given), which an index on (column, requested_at, call_id)
+// reads newest first and stops after a page. One WHERE over ORs made PostgreSQL fetch every
+// record of the user from the heap and sort them (on 10 M records, ~280 random pages a user).
+export function branchesOf(filter: CallRecordFilter, cursor?: CallRecordCursor): { clauses: string[]; values: unknown[] } {
+  const { userId, number, ...rest } = filter;
+  const { clause, values } = whereOf(rest, cursor);
+  const common = clause ? [clause.replace(/^WHERE /, '')] : [];
+  let branches: string[][] = [common];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const expand = (alternatives: string[]): void => {
+    branches = branches.flatMap((conditions) => alternatives.map((alternative) => [alternative, ...conditions]));
+  };
+  // Each alternative leaves out what an earlier one has, so no record is in two branches (a user
+  // calling itself is only the caller's).
+  if (userId) {
+    const user = param(userId);
+    expand([`cr.caller_user_id = ${user}::uuid`, `cr.callee_user_id = ${user}::uuid AND cr.caller_user_id IS DISTINCT FROM ${user}::uuid`]);
+  }
+  if (number) {
+    const n = param(number);
+    expand([
+      `cr.caller_number = ${n}`,
+      `cr.callee_number = ${n} AND cr.caller_number <> ${n}`,
+      `cr.dialed = ${n} AND cr.caller_number <> ${n} AND cr.callee_number IS DISTINCT FROM ${n}`,
+    ]);
+  }
+  return { clauses: branches.map((conditions) => (conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '')), values };
+}
+
 export const encodeCursor = (cursor: CallRecordCursor): string => Buffer.from(`${cursor.requestedAt.toISOString()}|${cursor.callId}`).toString('base64url');
 
 export function decodeCursor(text: string): CallRecordCursor | undefined {

@@ -60,4 +60,6 @@ export interface CallStatsRow {
   // Requested to ringing (post-dial delay as the caller hears it), over the calls that rang.
   pddMs: number;
   rang: number;
+  // What the carriers charged for these calls, in micro-units of their currency.
+  carrierCostMicros: number;
 }

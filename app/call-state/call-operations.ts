@@ -21,6 +21,9 @@ export interface CallView {
   history: { state: string; at: string }[];
   // A live call: the instance (fleet node) driving it.
   node?: string;
+  // A live call: on-net, outbound or inbound, and the carrier it goes through (or came in by).
+  direction?: string;
+  carrierId?: string;
 }
 
 // A finished call, from the call logs.
@@ -66,6 +69,8 @@ export function viewOf(call: Call): CallView {
     devices: call.legs.map((leg) => ({ contactUri: leg.contactUri, ...(leg.outcome ? { outcome: leg.outcome } : {}) })),
     history: call.history.map((change) => ({ state: change.state, at: new Date(change.at).toISOString() })),
     ...(call.owner !== undefined ? { node: call.owner } : {}),
+    direction: call.direction,
+    ...(call.carrierId ? { carrierId: call.carrierId } : {}),
   };
 }
 

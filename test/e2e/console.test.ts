@@ -73,6 +73,8 @@ describe('e2e: the operations console in a browser', function () {
     expect((await fetch(`${testEnv.adminUrl}/v1/calls`, { headers: { cookie } })).status, 'a read needs no token').to.equal(200);
   });
 
+  // Within 2 s although the feed reads the call store again only every 10 s unless a call event
+  // comes (app/admin-api/console/live-feed.ts): the call's events bring it.
   it('given a call between two users, then it shows on Live calls within 2 s, and hung up from the console it ends (sipp sees the BYE)', async function () {
     const page = await login(browser, admin);
     await openPage(page, 'live');
@@ -144,6 +146,45 @@ describe('e2e: the operations console in a browser', function () {
     expect(status).to.equal(403);
     const withToken = await fetch(`${testEnv.adminUrl}/v1/users/${alice.id}/balance`, { method: 'POST', headers: { authorization: `Bearer ${support.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ amount: '1.00', currency: 'USD', reference: 'support-try-2' }) });
     expect(withToken.status).to.equal(403);
+  });
+
+  it('given an outbound call through a carrier, then Live calls shows its carrier and node and filters on them, the carriers page counts it in flight, and afterwards charts its prefix', async function () {
+    await payingUser(bob.id, ['44,0.60,,1,1,,']);
+    const carrier = await createCarrier(`live-${Date.now().toString(36)}`);
+    await importCarrierRates(carrier, ['44,0.01']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const bobDevice = device(bob);
+    await register(bobDevice);
+    const page = await login(browser, admin);
+    await openPage(page, 'live');
+    const far = await carrierAnswers(carrier, { kind: 'answer', ringMs: 100 });
+    const caller = call(bobDevice, '+442071838770', { hangup: 'callee', holdMs: 60_000, audio: false });
+    const [live] = await eventually(async () => ((await api('GET', `/v1/calls?user=${bob.username}`)).body.calls as { id: string; state: string }[]), (calls) => calls.some((c) => c.state === 'answered'), 15_000);
+    const row = `tr[data-call-id="${live!.id}"]`;
+    await page.waitForFunction(`document.querySelector('${row} td.carrier')?.textContent === ${JSON.stringify(carrier.name)}`, { timeout: 2000 });
+    const node = await text(page, `${row} td.node`);
+    expect(node).to.not.equal('');
+    await page.select('select[name=carrier]', carrier.id);
+    await page.select('select[name=node]', node);
+    expect(await page.$(row), 'kept by its carrier and node').to.not.equal(null);
+    await page.type('input[name=user]', 'nobody-by-that-name');
+    await page.waitForFunction(`!document.querySelector('${row}')`, { timeout: 2000 });
+    await page.click('input[name=user]', { count: 3 });
+    await page.keyboard.press('Backspace');
+    await page.waitForSelector(row, { timeout: 2000 });
+    await screenshot(page, 'live-calls-carrier');
+    await openPage(page, 'carriers');
+    await page.waitForFunction(`document.querySelector('tr[data-carrier="${carrier.name}"] [data-testid=in-flight]')?.textContent.startsWith('1 / ')`, { timeout: 5000 });
+    expect((await api('DELETE', `/v1/calls/${live!.id}`)).status).to.equal(202);
+    await Promise.all([caller.done, far.done]);
+    // The routing consumer's minute of the ended call, charted per destination prefix with the deck's rate.
+    await eventually(async () => (await api('GET', `/v1/carriers/${carrier.id}/quality`)).body.prefixes as { prefix: string }[], (prefixes) => prefixes.length > 0, 15_000);
+    await page.click(`tr[data-carrier="${carrier.name}"] button.link`);
+    await page.waitForSelector(`div.prefixes[data-carrier="${carrier.name}"] tr[data-prefix^="44"]`, { timeout: 10_000 });
+    expect(await text(page, `div.prefixes[data-carrier="${carrier.name}"] tr[data-prefix^="44"]`)).to.include('0.0100').and.include('100%');
+    await page.waitForSelector(`div.prefixes[data-carrier="${carrier.name}"] figure.chart div[data-points]:not([data-points="0"])`, { timeout: 5000 });
+    await screenshot(page, 'carriers-by-prefix');
+    expect((await api('DELETE', `/v1/carriers/${carrier.id}`)).status).to.equal(204);
   });
 
   it('given a carrier that fails every call, then its ASR alarm opens, the overview shows it and its chart on the carriers page has the drop', async function () {

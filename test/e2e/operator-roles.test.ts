@@ -43,6 +43,7 @@ function cases(user: TestUser, other: string): Case[] {
     { method: 'PATCH', path: `/v1/carriers/${unknown}`, body: {}, allowed: ['admin'] },
     { method: 'DELETE', path: `/v1/carriers/${unknown}`, allowed: ['admin'] },
     { method: 'POST', path: `/v1/carriers/${unknown}/rates`, body: {}, allowed: ['admin'] },
+    { method: 'GET', path: `/v1/carriers/${unknown}/quality`, allowed: ['admin', 'support'] },
     { method: 'GET', path: `/v1/routes?from=${user.username}&to=%2B442071838750`, allowed: ['admin', 'support'] },
     { method: 'GET', path: '/metrics', allowed: ['admin', 'support'] },
     { method: 'POST', path: '/v1/operators', body: {}, allowed: ['admin'] },

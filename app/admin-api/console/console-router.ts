@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { type CallOperations } from '../../call-state';
+import { type CallChanges } from '../../console';
 import { type ConsoleSessions } from '../../operators';
 import { errorBody } from '../http-errors';
 import { audit, type OperatorAuth, principalOf } from '../operator-auth';
@@ -20,6 +21,8 @@ export interface ConsoleDeps {
   calls?: Pick<CallOperations, 'list'>;
   node: string;
   live?: LiveSource;
+  // Call events: the live feed follows them instead of polling the call store.
+  changes?: CallChanges;
 }
 
 const SECURITY_HEADERS = {
@@ -80,7 +83,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     res.status(204).end();
   });
 
-  if (deps.calls) router.get('/api/live', liveFeed({ calls: deps.calls, node: deps.node, ...(deps.live ? { source: deps.live } : {}) }));
+  if (deps.calls) router.get('/api/live', liveFeed({ calls: deps.calls, node: deps.node, ...(deps.live ? { source: deps.live } : {}), ...(deps.changes ? { changes: deps.changes } : {}) }));
 
   // The single-page app: every other path under /console is the same shell.
   router.get(/.*/, (_req, res) => {

@@ -49,6 +49,7 @@ describe('integration: the call history (GET /v1/call-records)', function () {
   let server: Server;
   let base: string;
   const alice = randomUUID();
+  const bob = { userId: randomUUID(), username: 'bob', phoneNumber: '+14155550177' };
   const carrierId = randomUUID();
   const events: CallEnded[] = [];
   // 1 ct a second through the carrier: 30 s cost 0.30 USD.
@@ -85,6 +86,14 @@ describe('integration: the call history (GET /v1/call-records)', function () {
         attempts: [{ carrierId: randomUUID(), outcome: 'congestion', sipCode: 503 }, { carrierId, outcome: 'answered', sipCode: 200, pddMs: 800 }],
       }),
       ended(21, { callee: { userId: alice, username: 'alice', phoneNumber: '+14155550199' }, cause: 'no_answer', sipCode: 480, talkMs: 0, answeredAt: undefined }),
+    );
+    // Bob's calls, made and received, one to himself (caller and callee: listed once).
+    events.push(
+      ended(30, { caller: bob }),
+      ended(31, { callee: bob }),
+      ended(32, { caller: bob, callee: bob, dialed: 'bob' }),
+      ended(33, { callee: bob }),
+      ended(34, { caller: bob }),
     );
     for (const event of events) await callLog.recordEndedCall(event);
     const invoiceId = randomUUID();
@@ -140,6 +149,30 @@ describe('integration: the call history (GET /v1/call-records)', function () {
       cursor = res.nextCursor;
     }
     expect(seen).to.deep.equal([...events].reverse().map((e) => e.callId));
+  });
+
+  it('given a user or a number with more calls than a page, when it pages with the cursor, then each call comes once, in order, a call to oneself too', async function () {
+    const bobs = events.slice(-5).reverse().map((e) => e.callId);
+    for (const filter of [`user=${bob.userId}`, `number=${encodeURIComponent(bob.phoneNumber)}`]) {
+      const seen: string[] = [];
+      let cursor = '';
+      for (let pages = 0; pages < 5; pages += 1) {
+        const res = JSON.parse((await get(`${window}&${filter}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).text) as { records: { callId: string }[]; nextCursor?: string };
+        seen.push(...res.records.map((r) => r.callId));
+        if (!res.nextCursor) break;
+        cursor = res.nextCursor;
+      }
+      expect(seen, filter).to.deep.equal(bobs);
+    }
+  });
+
+  it('given calls through carriers, then the per-carrier sums count each attempt for its carrier and the carrier cost for the one that answered', async function () {
+    const res = await fetch(`${base}/v1/call-records/stats?${window}&by=carrier`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).to.equal(200);
+    const { rows } = (await res.json()) as { rows: { carrierId: string; calls: number; answered: number; pddMs: number; rang: number; carrierCostMicros: number }[] };
+    expect(rows.find((r) => r.carrierId === carrierId)).to.deep.include({ calls: 1, answered: 1, pddMs: 800, rang: 1, carrierCostMicros: 300_000 });
+    const failedOver = rows.find((r) => r.carrierId === events[12]!.attempts![0]!.carrierId);
+    expect(failedOver).to.deep.include({ calls: 1, answered: 0, carrierCostMicros: 0 });
   });
 
   it('given Accept: text/csv, then the same calls come as CSV rows, a header first, the same order as the JSON', async function () {

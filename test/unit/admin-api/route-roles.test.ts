@@ -29,6 +29,7 @@ const deps: AdminApiDeps = {
   invoices: anything,
   billing: anything,
   carriers: anything,
+  carrierQuality: anything,
   routing: anything,
   sipBans: anything,
   health: [],
@@ -40,7 +41,7 @@ describe('admin API route roles', function () {
 
   it('given the whole operator API, when its routes are walked, then there are routes of every module', function () {
     expect(routes.length).to.be.greaterThan(30);
-    expect(routes.map((r) => r.route)).to.include.members(['POST /', 'GET /users/:id/balance', 'DELETE /sessions/:id', 'GET /:id/tokens', 'DELETE /:address']);
+    expect(routes.map((r) => r.route)).to.include.members(['POST /', 'GET /users/:id/balance', 'DELETE /sessions/:id', 'GET /:id/tokens', 'DELETE /:address', 'GET /:id/quality']);
   });
 
   it('given every route under /v1, then its first handler declares the roles it allows, and no role list is empty', function () {

@@ -14,7 +14,11 @@ export function seriesOf(rows, bucketSeconds) {
 }
 
 export function Overview({ live, session, alarms }) {
-  const stats = usePoll(() => api('GET', `/v1/call-records/stats?${query({ from: new Date(Date.now() - HOUR).toISOString(), bucket: 60 })}`), [], 30_000);
+  const stats = usePoll(async () => {
+    const to = Date.now();
+    const answer = await api('GET', `/v1/call-records/stats?${query({ from: new Date(to - HOUR).toISOString(), to: new Date(to).toISOString(), bucket: 60 })}`);
+    return { ...answer, span: [(to - HOUR) / 1000, to / 1000] };
+  }, [], 30_000);
   const carriers = usePoll(async () => {
     if (session.role === 'billing') return undefined;
     const [list, byCarrier] = await Promise.all([
@@ -41,8 +45,8 @@ export function Overview({ live, session, alarms }) {
       </div>
       <${ErrorLine} error=${stats.error} />
       <div class="charts">
-        <${Chart} title="Calls per second, last hour" label="calls/s" series=${['calls/s']} data=${series && series.rate} />
-        <${Chart} title="Answer ratio, last hour" label="ratio" series=${['answered']} data=${series && series.answer} />
+        <${Chart} title="Calls per second, last hour" label="calls/s" span=${stats.data && stats.data.span} series=${['calls/s']} data=${series && series.rate} />
+        <${Chart} title="Answer ratio, last hour" label="ratio" yMax=${1} span=${stats.data && stats.data.span} series=${['answered']} data=${series && series.answer} />
       </div>
       <h2>Nodes</h2>
       <table><thead><tr><th>node</th><th>status</th><th>dependencies</th></tr></thead><tbody>
