@@ -204,6 +204,13 @@ export interface CallAuthorizer {
   settleEnded?(event: CallEnded): Promise<void>;
 }
 
+// Told of every answer as the switch reports it, before the call's store write and its event:
+// lawful intercept's tap starts from here (app/intercept/call-path-tap.ts) so that it never waits
+// on the event stream or the database. Must not throw and is not awaited.
+export interface AnswerObserver {
+  answered(call: { callId: string; caller: Party; callee?: Party; channels: { caller: string; callee?: string }; at: Date }): void;
+}
+
 // ---- Calls to the phone network (PSTN) through SIP carriers.
 
 export interface RouteRequest {

@@ -4,6 +4,8 @@ import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { answered, deadLetterIds, endPool, invoicing, newDeadLetters, payingUser, query, recordsOf, settlement, stackService, steadyLoad, summaryRow } from '../support/faults';
+import { checkInterceptedRecording, interceptedCall, interceptedParties } from '../support/faults-intercept';
+import { interceptAppEnv } from '../support/intercept/intercept-client';
 import { finalCode } from '../support/sipp';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,8 +28,10 @@ describe('faults: NATS down 30 s under calls', function () {
 
   it('given a paid call up, when NATS stops for 30 s, then new paid and free calls still connect, and once it is back every call is recorded, invoiced and charged once (0 lost, 0 duplicates) with no dead letter', async function () {
     this.timeout(240_000);
-    app = await AppProcess.start();
+    app = await AppProcess.start({ ...interceptAppEnv(), INTERCEPT_TICK_MS: '300' });
     const pid = app.pid;
+    // The intercepted call placed during the outage: its tap can only come from the call path.
+    const li = await interceptedParties('nats-li');
     const lettersBefore = await deadLetterIds();
     // oneCall: credit for one first slice (60 s at 0.60/min), no more; payLoad: $5, which the
     // steady load's 20 slices would outgrow if ended calls held theirs until NATS is back.
@@ -48,6 +52,8 @@ describe('faults: NATS down 30 s under calls', function () {
     // cover 8 first slices at a time: the call path settles each call as it ends, so the 20 calls
     // go through (before, an ended call held its slice until NATS was back: the 10th was refused).
     const load = await steadyLoad(deviceOf(payLoad), deviceOf(calleeLoad), { calls: LOAD_CALLS, rate: 1, holdMs: 1_000 });
+    // The call path reads the warrants every 5 s (INTERCEPT_WARRANTS_REFRESH_MS).
+    await sleep(Math.max(0, li.activatedAt + 6_000 - Date.now()));
     stackService('stop', 'nats');
     stopped = true;
     const stoppedAt = Date.now();
@@ -66,6 +72,7 @@ describe('faults: NATS down 30 s under calls', function () {
       expect(during.at(-1)?.code, `${caller.username}'s call answered`).to.equal(200);
       await answering.done;
     }
+    await interceptedCall(li, 4_000);
     expect((await upCall.done).exitCode, 'the call up when NATS stopped ends normally').to.equal(0);
     const loadResult = await load.caller.done;
     expect(loadResult.exitCode, `every call of the steady load completed: ${loadResult.errors}`).to.equal(0);
@@ -110,8 +117,10 @@ describe('faults: NATS down 30 s under calls', function () {
     const loaded = await eventually(() => settlement(payLoad), (s) => s.records >= LOAD_CALLS && s.lines >= LOAD_CALLS && s.charges >= LOAD_CALLS, 60_000);
     expect(loaded, 'the steady load: each call recorded, invoiced and charged once').to.deep.equal({ records: LOAD_CALLS, distinctCalls: LOAD_CALLS, lines: LOAD_CALLS, charges: LOAD_CALLS, extraLines: 0, extraCharges: 0 });
     expect(duplicated, 'records, lines or charges written twice').to.equal(0);
+    // Placed, answered and ended while NATS was down: recorded whole all the same.
+    const recorded = await checkInterceptedRecording(li, { timeoutMs: 60_000, toleranceS: 1 });
     expect(await newDeadLetters(lettersBefore), 'dead letters written during the test').to.deep.equal([]);
     expect(app.pid, 'the same controller process').to.equal(pid);
-    summaryRow(`nats down 30 s (whole server) | ${callers.length + 2 + LOAD_CALLS} (1 paid up, ${during.length} connected during it, 2 of a user with credit for one: ${during.map((d) => d.code).join(', ')}; a paid load of ${LOAD_CALLS} at 1/s) | 0 | ${duplicated} | ${Math.max(...during.map((d) => d.ms))} ms (sipp run minus talk time)`);
+    summaryRow(`nats down 30 s (whole server) | ${callers.length + 3 + LOAD_CALLS} (1 paid up, ${during.length} connected during it, 2 of a user with credit for one: ${during.map((d) => d.code).join(', ')}; a paid load of ${LOAD_CALLS} at 1/s; 1 intercepted, recorded ${recorded.seconds.toFixed(1)} s of ${recorded.talkSeconds.toFixed(1)} s) | 0 | ${duplicated} | ${Math.max(...during.map((d) => d.ms))} ms (sipp run minus talk time)`);
   });
 });
