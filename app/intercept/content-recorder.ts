@@ -124,8 +124,9 @@ export class ContentRecorder {
   private async running(tap: Tap, waitMs: number): Promise<boolean> {
     const until = Date.now() + waitMs;
     for (;;) {
-      const media = await this.deps.tap.fetch(tap.nameIn).catch(() => undefined);
-      if (media?.state === 'live') return true;
+      // A live recording's file may already be served as stored (what is written so far): ask
+      // the switch's live recordings, not fetch().
+      if (await this.deps.tap.isLive(tap.nameIn).catch(() => false)) return true;
       if (Date.now() >= until) return false;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -36,6 +36,10 @@ export class FakeContentTap implements ContentTap {
     return Promise.resolve({ state: 'stored', wav: encodeWav({ sampleRate: 8000, channels: 1, bitsPerSample: 16, data }) });
   }
 
+  isLive(name: string): Promise<boolean> {
+    return Promise.resolve(this.live.has(name));
+  }
+
   discard(name: string): Promise<void> {
     this.discarded.push(name);
     return Promise.resolve();
