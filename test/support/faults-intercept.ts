@@ -5,6 +5,7 @@ import { answerPlaying, callPlaying } from './intercept/calls';
 import { activateWarrant, audioOf, createAgency, eventsOf, storedRecordings } from './intercept/intercept-client';
 import { soxStat, tonePower } from './intercept/sox';
 import { tonePcap } from './intercept/tone-pcap';
+import { type SippRun } from './sipp';
 
 // The intercepted call of a fault (test/faults/): a target with a content warrant calls a peer,
 // each side playing its own tone; afterwards the recording must hold both directions, readable by
@@ -40,10 +41,17 @@ export async function interceptedParties(prefix: string): Promise<InterceptedPar
   return { target, peer, targetDevice, peerDevice, warrantId, agency, otherAgency, activatedAt };
 }
 
-// The target calls the peer for holdMs, each playing its tone. Resolves when both sipps are done.
+// The target calls the peer for holdMs, each playing its tone (up to 60 s of it).
+export async function startInterceptedCall(parties: InterceptedParties, holdMs: number): Promise<{ caller: SippRun; peer: SippRun }> {
+  const seconds = Math.min(60, Math.ceil(holdMs / 1000) + 5);
+  const peer = await answerPlaying(parties.peerDevice, tonePcap(PEER_HZ, seconds), 200);
+  const caller = callPlaying(parties.targetDevice, parties.peer.username, tonePcap(TARGET_HZ, seconds), holdMs);
+  return { caller, peer };
+}
+
+// startInterceptedCall, resolved when both sipps are done, each having completed its call.
 export async function interceptedCall(parties: InterceptedParties, holdMs: number): Promise<void> {
-  const peer = await answerPlaying(parties.peerDevice, tonePcap(PEER_HZ, Math.ceil(holdMs / 1000) + 5), 200);
-  const caller = callPlaying(parties.targetDevice, parties.peer.username, tonePcap(TARGET_HZ, Math.ceil(holdMs / 1000) + 5), holdMs);
+  const { caller, peer } = await startInterceptedCall(parties, holdMs);
   const [callerResult, peerResult] = await Promise.all([caller.done, peer.done]);
   expect(callerResult.exitCode, `intercepted call: ${callerResult.errors}`).to.equal(0);
   expect(peerResult.exitCode, `intercepted call's peer: ${peerResult.errors}`).to.equal(0);
