@@ -35,9 +35,14 @@ export class CallPathTap {
 
   constructor(private readonly deps: { repo: Pick<InterceptRepository, 'listWarrants'>; tap: ContentTap; log: Logger }) {}
 
-  // Warrants with content, read again (on a timer, and after a warrant is created or changed).
+  // Warrants with content, read again (on a timer). While they cannot be read (PostgreSQL down),
+  // the cached ones stay, and the failure goes to the intercept log, not the application's.
   async refresh(): Promise<void> {
-    this.warrants = (await this.deps.repo.listWarrants()).filter((warrant) => warrant.content && warrant.status === 'active');
+    try {
+      this.warrants = (await this.deps.repo.listWarrants()).filter((warrant) => warrant.content && warrant.status === 'active');
+    } catch (error) {
+      this.deps.log.warn('warrants for the call path not read: the cached ones stay', { cached: this.warrants.length, error: errorMessage(error) });
+    }
   }
 
   // Never throws and never waits on anything but the switch.
