@@ -21,7 +21,7 @@ import {
   type SubscriberDirectory,
 } from './call-state';
 import { ConfigError, loadConfig } from './config';
-import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
+import { type AnsweredCall, createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { type CallEnded, CallEndedSchema, type ConnectionEvent, ConnectionEventSchema, CONSUMERS, STREAMS } from './shared/events';
@@ -76,6 +76,8 @@ function endedCallView(record: CallRecord): CallView {
 
 // Live calls are touched well within the store's safety TTL (6 h).
 const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
+// How often the call path's intercept tap reads the warrants again.
+const INTERCEPT_WARRANTS_REFRESH_MS = 5_000;
 // What billing knows of plans and users for its outage answer is read again this often.
 const BILLING_RULES_REFRESH_MS = 60_000;
 // Statements of months that are over are closed at start and this often.
@@ -162,7 +164,11 @@ async function main(): Promise<void> {
   });
   const switchLog = config.switchEvents.file ? new CelFileCallLog({ file: config.switchEvents.file, maxBytes: config.switchEvents.maxBytes, log: log.child({ module: 'switch' }) }) : undefined;
   const store = new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), onEventsQueued: () => publisher.wake(), writeTimeoutMs: config.redis.commandTimeoutMs });
+  // [intercept hook] Lawful intercept's tap at the answer (app/intercept/call-path-tap.ts), set
+  // once the intercept module exists (before the switch connects: no call is answered earlier).
+  const answerTaps: Array<(call: AnsweredCall) => Promise<void>> = [];
   const calls = createCallStateModule({
+    answerObserver: { answered: (call) => answerTaps.forEach((tap) => void tap(call)) },
     switchControl: switchModule.control,
     directory: directoryOf(users),
     connections: sessions,
@@ -212,6 +218,7 @@ async function main(): Promise<void> {
   if (intercept && interceptLog) {
     consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
     intercept.jobs.start();
+    answerTaps.push((call) => intercept.callPathTap.answered(call));
   }
   // The switch's registrations (ps_contacts, written by Asterisk) become connection events.
   const registrationWatcher = new RegistrationWatcher({ db, js, databaseUrl: config.database.url, log });
@@ -338,6 +345,8 @@ async function main(): Promise<void> {
   // The alarm: dead_letters_waiting and an error log while any wait for a replay.
   jobs.every('dead letters count', DEAD_LETTERS_CHECK_MS, async () => void (await deadLetters.refreshWaiting()), 5_000);
   if (switchLog) jobs.every('switch event file rotation', SWITCH_EVENTS_ROTATE_CHECK_MS, () => switchLog.rotate().then(() => undefined));
+  // The warrants the call path's tap knows (a new or changed warrant reaches it within seconds).
+  if (intercept) jobs.every('intercept warrants for the call path', INTERCEPT_WARRANTS_REFRESH_MS, () => intercept.callPathTap.refresh(), 0);
   jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
     const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
     if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });

@@ -6,6 +6,7 @@ import { type Balances, type TopUp } from './balance-service';
 import { type CallAuthorization, type CallCreditAuthorizer, type CallStart } from './call-authorizer';
 import { type BatchSettlement } from './batch-settlement';
 import { type CallSettlement } from './call-settlement';
+import { type EndOfCallSettlement } from './end-of-call';
 import { type PricePlanInput } from './price-plan';
 import { type PricePlans, type PricePlanView, type RateImport } from './price-plan-service';
 import { type RateSnapshot } from './reservation';
@@ -21,6 +22,7 @@ export class BillingService {
     private readonly authorizer: CallCreditAuthorizer,
     private readonly settlement: CallSettlement,
     private readonly batch: BatchSettlement,
+    private readonly endOfCall: EndOfCallSettlement,
   ) {}
 
   addBalance(userId: string, topUp: TopUp): Promise<Balance> {
@@ -79,6 +81,12 @@ export class BillingService {
   // settle() of each event, one after the other in one unit of work, in a few statements.
   settleMany(work: UnitOfWork, events: readonly CallEnded[]): Promise<Array<CallCharge | undefined>> {
     return this.batch.settleMany(work, events);
+  }
+
+  // call-state's settleEnded: a paid call settled by the call path as it ends (end-of-call.ts), so
+  // its credit is free again without waiting for the event stream; settle() later repeats nothing.
+  async settleEnded(event: CallEnded): Promise<void> {
+    await this.endOfCall.settleAtEnd(event);
   }
 
   releaseStaleReservations(): Promise<number> {

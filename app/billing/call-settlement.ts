@@ -3,7 +3,7 @@ import { type Logger } from '../shared/infra/logger';
 import { AppError, type Clock, errorMessage, type UnitOfWork } from '../shared/kernel';
 import { type Movement } from './account';
 import { type BillingOptions } from './options';
-import { type BillingPersistence, type BillingStores } from './ports';
+import { type BillingPersistence, type BillingStores, type CallPathLedger, type ReservationStore } from './ports';
 import { type Reservation } from './reservation';
 import { type CallCharge, planSettlement, repeatedChargeOf, type SettlementPlan, tombstoneOf } from './settlement-plan';
 
@@ -17,6 +17,15 @@ export function logSettlement(log: Logger, plan: SettlementPlan): void {
   const figures = { talkSeconds: plan.talkSeconds, amountMinor: plan.ratedMinor.toString(), chargedMinor: plan.chargedMinor.toString(), releasedMinor: plan.releasedMinor.toString() };
   if (plan.shortfallMinor > 0n) log.warn('call cost more than the account had', { ...figures, shortfallMinor: plan.shortfallMinor.toString() });
   else log.info('call settled', figures);
+}
+
+// Writes a settlement plan: its ledger movements in order, then the reservation closed as settled.
+// Within the transaction that locked the accounts the movements touch.
+export async function applySettlement(stores: { ledger: CallPathLedger; reservations: Pick<ReservationStore, 'close'> }, callId: string, plan: SettlementPlan, at: Date): Promise<void> {
+  for (const movement of plan.movements) {
+    if (movement.amountMinor > 0n && !(await stores.ledger.post(movement))) throw ledgerRefused(movement);
+  }
+  await stores.reservations.close(callId, { status: 'settled', chargedMinor: plan.chargedMinor, at });
 }
 
 // Ending calls: the real talk time is charged from the reservation and the rest released.
@@ -45,8 +54,7 @@ export class CallSettlement {
     const account = reservation.userId === event.caller.userId ? callerAccount : await stores.accounts.lock(reservation.userId);
 
     const plan = planSettlement(reservation, event, account ? account.balanceMinor - account.reservedMinor : 0n);
-    for (const movement of plan.movements) await this.post(stores, movement);
-    await stores.reservations.close(reservation.callId, { status: 'settled', chargedMinor: plan.chargedMinor, at: this.clock.now() });
+    await applySettlement(stores, reservation.callId, plan, this.clock.now());
     logSettlement(this.log.child({ callId: reservation.callId, userId: reservation.userId }), plan);
     return plan.charge;
   }

@@ -7,6 +7,7 @@ import { BatchSettlement } from './batch-settlement';
 import { BillingService } from './billing-service';
 import { CallCreditAuthorizer } from './call-authorizer';
 import { CallSettlement } from './call-settlement';
+import { EndOfCallSettlement } from './end-of-call';
 import { OnNetRules } from './on-net-rules';
 import { type BillingOptions, billingOptions } from './options';
 import { PgCallPathPersistence } from './pg-call-path-persistence';
@@ -48,6 +49,7 @@ export function createBillingService(deps: { persistence: BillingPersistence; ca
     new CallCreditAuthorizer(callPath, plans, options, log, rules),
     new CallSettlement(deps.persistence, deps.clock, options, log),
     new BatchSettlement(deps.persistence, deps.clock, options.defaultCurrency, log),
+    new EndOfCallSettlement(callPath, deps.clock, log),
   );
 }
 

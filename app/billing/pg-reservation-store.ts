@@ -1,7 +1,7 @@
 import { type SqlQueries } from '../shared/infra/sql';
 import { ReservationMissingError } from './errors';
 import { type CallPathReservationStore } from './ports';
-import { type NewReservation, type Reservation } from './reservation';
+import { type NewReservation, type Reservation, type ReservationStatus } from './reservation';
 import { type ReservationRow, toReservation } from './rows';
 import { isUuid } from './uuid';
 
@@ -21,6 +21,8 @@ const INSERT = `
   VALUES ($1::uuid, $2::uuid, $3, $4::bigint, $5::int, $6::boolean, $7, $8::uuid, $9, $10::bigint, $11::bigint, $12::int, $13::int, $14, 'open', $15::timestamptz)
   ON CONFLICT DO NOTHING
   RETURNING 1 AS written`;
+
+const CLOSE = `UPDATE reservations SET status = $2, charged_minor = $3::bigint, settled_at = $4::timestamptz WHERE call_id = $1::uuid RETURNING 1 AS closed`;
 
 const GROW = `UPDATE reservations SET reserved_minor = $2::bigint, reserved_seconds = $3::int WHERE call_id = $1::uuid RETURNING 1 AS grown`;
 
@@ -48,6 +50,12 @@ export class PgReservationStore implements CallPathReservationStore {
   // grows only the reservation it has just read under the account's lock.
   async grow(callId: string, to: { reservedMinor: bigint; reservedSeconds: number }): Promise<void> {
     const rows = await this.sql.query(GROW, [callId, to.reservedMinor, to.reservedSeconds], 'billing-reservation-grow');
+    if (rows.length === 0) throw new ReservationMissingError(callId);
+  }
+
+  // As the Prisma adapter's close(): the call path settles a call at its end (end-of-call.ts).
+  async close(callId: string, outcome: { status: Exclude<ReservationStatus, 'open'>; chargedMinor: bigint; at: Date }): Promise<void> {
+    const rows = await this.sql.query(CLOSE, [callId, outcome.status, outcome.chargedMinor, outcome.at], 'billing-reservation-close');
     if (rows.length === 0) throw new ReservationMissingError(callId);
   }
 }

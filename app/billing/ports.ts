@@ -89,7 +89,7 @@ export interface BillingPersistence {
 // is one too.
 export type CallPathAccountStore = Pick<AccountStore, 'find' | 'lock'>;
 export type CallPathLedger = Pick<Ledger, 'post'>;
-export type CallPathReservationStore = Pick<ReservationStore, 'find' | 'insert' | 'grow'>;
+export type CallPathReservationStore = Pick<ReservationStore, 'find' | 'insert' | 'grow' | 'close'>;
 export type CallPathPricePlanStore = Pick<PricePlanStore, 'find' | 'findByName' | 'ratesMatching'>;
 
 export interface CallPathStores {

@@ -1,4 +1,4 @@
-import { type PublishableEvent } from '../shared/events';
+import { CALL_SUBJECTS, type PublishableEvent } from '../shared/events';
 import { type CallId, type Clock, type Scheduler } from '../shared/kernel';
 import { KeyedSerialQueue } from '../shared/kernel/keyed-queue';
 import { errorMessage } from '../shared/kernel';
@@ -8,6 +8,7 @@ import { CallCredit } from './call-credit';
 import { CallTimers } from './call-timers';
 import { PendingStoreWrites } from './pending-store-writes';
 import {
+  type AnswerObserver,
   type CallAuthorizer,
   type CallMetrics,
   type CallStore,
@@ -55,6 +56,8 @@ export interface CallStateManagerDeps {
   // A controller of one switch node of a fleet takes over only its own calls: a stopped peer's
   // calls live on another Asterisk, which this one cannot see (it would end them as gone).
   ownCallsOnly?: boolean;
+  // [intercept hook] Told of each answer (lawful intercept's tap from the call path).
+  answerObserver?: AnswerObserver;
   // Calls to the phone network. Without a router, numbers that are not users' are unknown (404).
   pstn?: {
     router: Router;
@@ -142,9 +145,24 @@ export class CallContext {
   // mustPersist (a new call): refused at once with CallStoreUnavailableError instead. An emergency
   // call never waits on the store.
   async save(call: Call, events: PublishableEvent[] = [], options: { mustPersist?: boolean } = {}): Promise<void> {
+    this.tellAnswer(call, events);
     if (call.emergency) this.unblocked(call, 'save', this.pendingWrites.save(call, events, {}));
     else await this.pendingWrites.save(call, events, options);
     this.observe(events);
+  }
+
+  // [intercept hook] Before the write: a store outage must not hold up the tap.
+  private tellAnswer(call: Call, events: readonly PublishableEvent[]): void {
+    const observer = this.deps.answerObserver;
+    const answered = observer && events.find((event) => event.type === CALL_SUBJECTS.answered);
+    if (!observer || !answered || call.caller.channelId === '') return;
+    const { channelId: caller, ...callerParty } = call.caller;
+    const callee = call.answeredLeg;
+    try {
+      observer.answered({ callId: call.id, caller: callerParty, ...(call.callee ? { callee: call.callee } : {}), channels: { caller, ...(callee ? { callee } : {}) }, at: new Date(call.timeOf('answered') ?? this.deps.clock.now().getTime()) });
+    } catch (error) {
+      this.logFor(call).warn('answer observer failed', { error: errorMessage(error) });
+    }
   }
 
   // Forgets a finished call in the store, queueing its last events in the same step.

@@ -1,3 +1,4 @@
+import { type CallEnded } from '../shared/events';
 import { type Clock } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { errorMessage } from '../shared/kernel';
@@ -68,5 +69,17 @@ export class CallCredit {
     if (answer.reservedSeconds <= call.talkLimitSeconds) return false;
     call.talkLimitSeconds = answer.reservedSeconds;
     return true;
+  }
+
+  // A paid call has ended (its call.v1.ended queued): billing settles it now, so its credit is
+  // free for the caller's next call even while the event stream is down. Never rejects: a failure
+  // (the database down too) leaves it to the invoice consumer's settlement when the event arrives.
+  async ended(call: Call, event: CallEnded, log: Logger): Promise<void> {
+    if (!this.authorizer?.settleEnded || call.talkLimitSeconds === undefined || call.emergency) return;
+    try {
+      await this.authorizer.settleEnded(event);
+    } catch (error) {
+      log.warn('credit not settled at call end: left to the invoice consumer', { error: errorMessage(error) });
+    }
   }
 }

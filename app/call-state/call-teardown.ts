@@ -67,6 +67,9 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   const ended = callEnded(call, quality, { reason: options.reason, endTimeEstimated: options.endTimeEstimated });
   ctx.forget(call);
   await ctx.remove(call, [ended]);
+  // Not awaited: the call is over, and its settlement must not hold up what the call's handler
+  // does next (ctx.credit.ended never rejects).
+  void ctx.credit.ended(call, ended, log);
   log.info('call ended', { cause: ended.cause, reason: ended.reason, sipCode: ended.sipCode, talkMs: ended.talkMs, endTimeEstimated: ended.endTimeEstimated });
 }
 

@@ -1,4 +1,4 @@
-import { type CallCommand, type CallCommandReply, type PublishableEvent, type RtpQuality } from '../shared/events';
+import { type CallCommand, type CallCommandReply, type CallEnded, type PublishableEvent, type RtpQuality } from '../shared/events';
 import { AppError, type CallId } from '../shared/kernel';
 import { type Call, type Party } from './call';
 
@@ -197,6 +197,18 @@ export interface CallAuthorizer {
   // What authorize would answer without reaching its data (an outage), from what billing last
   // knew: asked when authorize throws. Without it, such a call fails closed.
   outageAnswer?(request: AuthorizationRequest): CallAuthorization;
+  // At the end of a paid call, with the call.v1.ended the stream will carry: releases its credit
+  // at once (charging its talk time) instead of when the event is settled downstream, which a
+  // NATS outage delays; the downstream settlement then repeats nothing. Best effort: a failure
+  // leaves it to the downstream settlement.
+  settleEnded?(event: CallEnded): Promise<void>;
+}
+
+// Told of every answer as the switch reports it, before the call's store write and its event:
+// lawful intercept's tap starts from here (app/intercept/call-path-tap.ts) so that it never waits
+// on the event stream or the database. Must not throw and is not awaited.
+export interface AnswerObserver {
+  answered(call: { callId: string; caller: Party; callee?: Party; channels: { caller: string; callee?: string }; at: Date }): void;
 }
 
 // ---- Calls to the phone network (PSTN) through SIP carriers.

@@ -3,6 +3,7 @@ import { type Clock } from '../shared/kernel';
 import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type ContentState, type Intercept, type InterceptRepository } from './model';
+import { firstTapIdOf } from './call-path-tap';
 import { type ContentTap, type InterceptAlerts, type Tap } from './ports';
 
 // Names of a tap's two snoop channels and recordings, derived from a tap id noted with the
@@ -12,6 +13,9 @@ import { type ContentTap, type InterceptAlerts, type Tap } from './ports';
 export function tapOf(tapId: string): Tap {
   return { inChannelId: `${tapId}-i`, outChannelId: `${tapId}-o`, nameIn: `${tapId}-i`, nameOut: `${tapId}-o` };
 }
+
+// How long a failed first start waits for the call path's start of the same tap to be recording.
+const ADOPT_WAIT_MS = 2_000;
 
 // A start not finished in this time (its worker crashed) is taken over by the retry job.
 const START_CLAIM_MS = 30_000;
@@ -27,6 +31,8 @@ export interface ContentRecorderDeps {
   log: Logger;
   // Something changed for the collector (a recording ended).
   onRecordingEnded: () => void;
+  // How long a failed first start waits for the call path's start of the same tap (default 2 s).
+  adoptWaitMs?: number;
 }
 
 // Opens and closes the media taps (content) of intercepts. A failure never touches the call: it
@@ -43,13 +49,17 @@ export class ContentRecorder {
     const log = this.deps.log.child({ warrantId: intercept.warrantId, callId: intercept.callId, interceptId: intercept.id });
     const segment = (await repo.recordingsOfIntercept(intercept.id)).length + 1;
     const recordingId = randomUUID();
-    const tapId = randomUUID();
+    // The first segment's names are the ones the call path used if it tapped at the answer.
+    const tapId = segment === 1 ? firstTapIdOf(intercept.callId, intercept.warrantId, intercept.targetRole) : randomUUID();
     const tap = tapOf(tapId);
-    const startedAt = clock.now();
+    const adopted = segment === 1 && (await this.running(tap, 0));
+    const startedAt = adopted ? (intercept.answeredAt ?? clock.now()) : clock.now();
     await repo.createRecording({ id: recordingId, interceptId: intercept.id, warrantId: intercept.warrantId, callId: intercept.callId, segment, tap, state: 'recording', startedAt });
     try {
-      await this.deps.tap.start(channelId, tapId);
+      if (!adopted) await this.deps.tap.start(channelId, tapId);
     } catch (error) {
+      // The call path's start of the same tap may be under way (its recording not begun yet).
+      if (segment === 1 && (await this.running(tap, this.deps.adoptWaitMs ?? ADOPT_WAIT_MS))) return this.started(intercept, channelId, recordingId, segment, startedAt, true);
       const attempt = intercept.contentAttempts + 1;
       const message = errorMessage(error);
       await repo.updateRecording(recordingId, { state: 'failed', endedAt: clock.now(), lastError: message });
@@ -65,6 +75,12 @@ export class ContentRecorder {
       this.deps.alerts.contentFailed({ warrantId: intercept.warrantId, callId: intercept.callId, interceptId: intercept.id, error: message, attempt });
       return;
     }
+    await this.started(intercept, channelId, recordingId, segment, startedAt, adopted);
+    log.info('intercept content started', { recordingId, segment, adopted });
+  }
+
+  private async started(intercept: Intercept, channelId: string, recordingId: string, segment: number, startedAt: Date, adopted: boolean): Promise<void> {
+    const { repo } = this.deps;
     await repo.updateIntercept(intercept.id, { contentState: 'active', targetChannelId: channelId, contentError: null, nextAttemptAt: null });
     await repo.appendEvent(intercept.warrantId, {
       dedupeKey: `${recordingId}:started`,
@@ -72,9 +88,48 @@ export class ContentRecorder {
       interceptId: intercept.id,
       callId: intercept.callId,
       occurredAt: startedAt,
-      payload: { correlationId: intercept.id, recordingId, segment, targetRole: intercept.targetRole },
+      payload: { correlationId: intercept.id, recordingId, segment, targetRole: intercept.targetRole, ...(adopted ? { startedBy: 'call path' } : {}) },
     });
-    log.info('intercept content started', { recordingId, segment });
+  }
+
+  // A call already over when its intercept's content was wanted (its events were held up by a
+  // NATS or PostgreSQL outage): the recording the call path started at its answer, if the switch
+  // has it, becomes the intercept's first segment, ended, for the collector. false: none there.
+  async adoptFinished(intercept: Intercept): Promise<boolean> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    if ((await repo.recordingsOfIntercept(intercept.id)).length > 0) return false;
+    const tap = tapOf(firstTapIdOf(intercept.callId, intercept.warrantId, intercept.targetRole));
+    const media = await Promise.all([this.deps.tap.fetch(tap.nameIn), this.deps.tap.fetch(tap.nameOut)]).catch(() => undefined);
+    if (!media || media.every((m) => m.state === 'gone')) return false;
+    if (!(await repo.claimContentStart(intercept.id, ['wanted', 'failed'], now, new Date(now.getTime() + START_CLAIM_MS)))) return false;
+    const recordingId = randomUUID();
+    const startedAt = intercept.answeredAt ?? now;
+    await repo.createRecording({ id: recordingId, interceptId: intercept.id, warrantId: intercept.warrantId, callId: intercept.callId, segment: 1, tap, state: 'ended', startedAt, endedAt: now });
+    await repo.updateIntercept(intercept.id, { contentState: 'stopped', contentError: null, nextAttemptAt: null });
+    await repo.appendEvent(intercept.warrantId, {
+      dedupeKey: `${recordingId}:started`,
+      kind: 'content.started',
+      interceptId: intercept.id,
+      callId: intercept.callId,
+      occurredAt: startedAt,
+      payload: { correlationId: intercept.id, recordingId, segment: 1, targetRole: intercept.targetRole, startedBy: 'call path', callOver: true },
+    });
+    this.deps.log.child({ warrantId: intercept.warrantId, callId: intercept.callId, interceptId: intercept.id }).info('intercept recording of a finished call adopted', { recordingId });
+    this.deps.onRecordingEnded();
+    return true;
+  }
+
+  // Whether the tap's recordings are being written on the switch, waiting up to waitMs for them.
+  private async running(tap: Tap, waitMs: number): Promise<boolean> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      // A live recording's file may already be served as stored (what is written so far): ask
+      // the switch's live recordings, not fetch().
+      if (await this.deps.tap.isLive(tap.nameIn).catch(() => false)) return true;
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   // Stops every recording of the intercept still running; `reason` goes into the record.

@@ -1,3 +1,4 @@
+import { CallPathTap } from './call-path-tap';
 import { type Registry } from 'prom-client';
 import { type CallEvent } from '../shared/events';
 import { type Clock, type Scheduler, systemScheduler } from '../shared/kernel';
@@ -65,6 +66,8 @@ export interface InterceptModule extends InterceptApi {
   collector: RecordingCollector;
   checkpoints: ChainCheckpoints;
   jobs: InterceptJobs;
+  // The call path's own tap at the answer (call-path-tap.ts); refresh() its warrants on a timer.
+  callPathTap: CallPathTap;
 }
 
 // What both the app and the verification command build: keys, repository, vault, checkpoints.
@@ -113,6 +116,7 @@ export function createInterceptModule(deps: InterceptModuleDeps): InterceptModul
     collector,
     checkpoints,
     jobs,
+    callPathTap: new CallPathTap({ repo, tap: deps.tap, log }),
   };
 }
 
@@ -135,6 +139,7 @@ export function createEvidenceVerification(deps: Pick<InterceptModuleDeps, 'db' 
 export { liveCallDirectoryOf, type LiveCallSource } from './call-store-directory';
 export { startInterceptConsumer } from './intercept-consumer';
 export { tapOf } from './content-recorder';
+export { firstTapIdOf, type AnsweredCall } from './call-path-tap';
 export type { EvidenceStorageConfig } from './evidence-locations';
 export type { VerificationReport } from './evidence-verifier';
 export type { RewrapReport } from './evidence-rewrap';

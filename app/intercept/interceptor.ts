@@ -194,6 +194,8 @@ export class Interceptor {
 
   private async startContent(intercept: Intercept, channelId: string | undefined, call: LiveCall | undefined, takeOver = false): Promise<void> {
     if (!call || !channelId) {
+      // A call over before its events got here: the call path may have tapped it at its answer.
+      if (await this.deps.content.adoptFinished(intercept)) return;
       // Replayed events of a call that is over, or a call the store no longer has: nothing to tap.
       await this.deps.repo.updateIntercept(intercept.id, { contentState: 'stopped' });
       this.deps.log.warn('intercept content not started: the call is not up', { interceptId: intercept.id, callId: intercept.callId });

@@ -54,6 +54,8 @@ export interface ContentTap {
   stop(tap: Tap): Promise<void>;
   // A finished recording's file; `live` while it is still being written.
   fetch(name: string): Promise<StoredMedia>;
+  // Whether the recording is being written now (the switch's live recordings).
+  isLive(name: string): Promise<boolean>;
   // Removes a fetched recording from the switch.
   discard(name: string): Promise<void>;
 }

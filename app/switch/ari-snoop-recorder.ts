@@ -82,6 +82,16 @@ export class AriSnoopRecorder implements ContentTap {
     }
   }
 
+  async isLive(name: string): Promise<boolean> {
+    try {
+      await this.rest.get(`/recordings/live/${enc(name)}`);
+      return true;
+    } catch (error) {
+      if (isGone(error)) return false;
+      throw error;
+    }
+  }
+
   async discard(name: string): Promise<void> {
     await ignoreGone(this.rest.delete(`/recordings/stored/${enc(name)}`));
   }

@@ -4,6 +4,8 @@ import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { answered, deadLetterIds, endPool, invoicing, newDeadLetters, payingUser, recordsOf, stackService, summaryRow } from '../support/faults';
+import { checkInterceptedRecording, interceptedParties, startInterceptedCall } from '../support/faults-intercept';
+import { interceptAppEnv } from '../support/intercept/intercept-client';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,8 +23,9 @@ describe('faults: Asterisk restarted under live calls', function () {
 
   it('given a paid and a free call up, when Asterisk restarts, then both are recorded as ended at the restart and the paid one charged once, the controller reconnects within 5 s and a new call connects', async function () {
     this.timeout(240_000);
-    app = await AppProcess.start();
+    app = await AppProcess.start({ ...interceptAppEnv(), INTERCEPT_TICK_MS: '300' });
     const pid = app.pid;
+    const li = await interceptedParties('ast-li');
     const lettersBefore = await deadLetterIds();
     const [payer, freeCaller, calleeA, calleeB, after] = await Promise.all([payingUser('ast-pay'), createUser('ast-free'), createUser('ast-callee-a'), createUser('ast-callee-b'), createUser('ast-after')]);
     const users = [payer, freeCaller, calleeA, calleeB, after] as TestUser[];
@@ -34,7 +37,12 @@ describe('faults: Asterisk restarted under live calls', function () {
     const answering = await Promise.all(cut.map(([, callee]) => answerOn(deviceOf(callee), { kind: 'answer', ringMs: 100 })));
     // Held far longer than the test: only the restart ends them.
     const calls = cut.map(([caller, callee]) => call(deviceOf(caller), callee.username, { holdMs: 120_000 }));
+    // The intercepted call, cut by the restart too (tapped at its answer by the call path and
+    // the consumer both: one adopts the other's tap).
+    await sleep(Math.max(0, li.activatedAt + 6_000 - Date.now()));
+    const liCall = await startInterceptedCall(li, 120_000);
     for (const [caller] of cut) await eventually(() => answered(caller), (up) => up, 15_000);
+    await eventually(() => answered(li.target), (up) => up, 15_000);
     await sleep(3_000);
 
     const restartAt = Date.now();
@@ -52,6 +60,8 @@ describe('faults: Asterisk restarted under live calls', function () {
     expect(reconnectMs, 'controller reconnected within 5 s of Asterisk being back').to.be.lessThan(5_000);
     for (const c of calls) c.kill('SIGTERM');
     for (const a of answering) a.kill('SIGTERM');
+    liCall.caller.kill('SIGTERM');
+    liCall.peer.kill('SIGTERM');
 
     // The cut calls: closed once, at the restart (within the stop's own duration plus a second).
     for (const [caller] of cut) {
@@ -79,8 +89,10 @@ describe('faults: Asterisk restarted under live calls', function () {
     const { lines, charges } = await invoicing(paid?.call_id ?? '');
     duplicated += Math.max(0, lines - 1) + Math.max(0, charges - 1);
     expect(duplicated).to.equal(0);
+    // Its recording, up to the restart.
+    const recorded = await checkInterceptedRecording(li, { timeoutMs: 60_000, toleranceS: 1.5 });
     expect(await newDeadLetters(lettersBefore), 'dead letters written during the test').to.deep.equal([]);
     expect(app.pid, 'the same controller process').to.equal(pid);
-    summaryRow(`asterisk restarted (stop ${stoppedAt - restartAt} ms, start ${upAt - stoppedAt} ms) | ${cut.length + 1} (${cut.length} cut and closed at the restart, 1 after) | 0 | ${duplicated} | reconnect ${reconnectMs} ms; call after ${answerMs} ms (sipp run minus talk time)`);
+    summaryRow(`asterisk restarted (stop ${stoppedAt - restartAt} ms, start ${upAt - stoppedAt} ms) | ${cut.length + 2} (${cut.length} cut and closed at the restart, 1 intercepted cut: recorded ${recorded.seconds.toFixed(1)} s of ${recorded.talkSeconds.toFixed(1)} s, 1 after) | 0 | ${duplicated} | reconnect ${reconnectMs} ms; call after ${answerMs} ms (sipp run minus talk time)`);
   });
 });

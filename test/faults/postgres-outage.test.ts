@@ -4,6 +4,8 @@ import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register, type Device } from '../support/devices';
 import { answered, deadLetterIds, endPool, invoicing, newDeadLetters, payingUser, recordsOf, stackService, summaryRow } from '../support/faults';
+import { checkInterceptedRecording, interceptedCall, interceptedParties } from '../support/faults-intercept';
+import { interceptAppEnv } from '../support/intercept/intercept-client';
 import { finalCode, type SippResult } from '../support/sipp';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,8 +28,9 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
 
   it('given paid and free calls up, when PostgreSQL stops for 60 s, then new calls are refused, the live calls end normally and, once it is back, each is recorded, invoiced and charged exactly once with no dead letter', async function () {
     this.timeout(240_000);
-    app = await AppProcess.start();
+    app = await AppProcess.start({ ...interceptAppEnv(), INTERCEPT_TICK_MS: '300' });
     const pid = app.pid;
+    const li = await interceptedParties('pg-li');
     const lettersBefore = await deadLetterIds();
     const payers = await Promise.all([payingUser('pg-pay-a'), payingUser('pg-pay-b'), payingUser('pg-pay-late')]);
     const free = await Promise.all([createUser('pg-free-a'), createUser('pg-free-late')]);
@@ -47,7 +50,11 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
     ] as const;
     const answering = await Promise.all(live.map(([, callee]) => answerOn(deviceOf(callee), { kind: 'answer', ringMs: 100 })));
     const calls = live.map(([caller, callee]) => call(deviceOf(caller), callee.username, { holdMs: HOLD_MS }));
+    // The intercepted call, up through the outage like the others.
+    await sleep(Math.max(0, li.activatedAt + 6_000 - Date.now()));
+    const liCall = interceptedCall(li, HOLD_MS);
     for (const [caller] of live) await eventually(() => answered(caller), (up) => up, 15_000);
+    await eventually(() => answered(li.target), (up) => up, 15_000);
 
     stackService('stop', 'postgres');
     stopped = true;
@@ -73,6 +80,7 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
     const results = await Promise.all(calls.map((c) => c.done));
     for (const result of results) expect(result.exitCode, result.errors).to.equal(0);
     await Promise.all(answering.map((a) => a.done));
+    await liCall;
     expect(Date.now() - stoppedAt, 'the calls ended while PostgreSQL was down').to.be.lessThan(OUTAGE_MS);
     await sleep(Math.max(0, stoppedAt + OUTAGE_MS - Date.now()));
     stackService('start', 'postgres');
@@ -98,10 +106,11 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
       duplicated += Math.max(0, lines - 1) + Math.max(0, charges - 1);
     }
     expect(duplicated, 'records, lines or charges written twice').to.equal(0);
+    const recorded = await checkInterceptedRecording(li, { timeoutMs: 60_000, toleranceS: 1.5 });
     expect(await newDeadLetters(lettersBefore), 'dead letters written during the test').to.deep.equal([]);
     expect(app.pid, 'the same controller process').to.equal(pid);
     const codes = refused.map(({ kind, result }) => `${kind} ${finalCode(result) ?? 'none'}`).join(', ');
     const longest = Math.max(...refused.map(({ ms }) => ms));
-    summaryRow(`postgresql stopped 60 s | ${live.length + refused.length} (${live.length} up and ending, ${refused.length} refused: ${codes}) | 0 | ${duplicated} | ${longest} ms (refusal, sipp run included)`);
+    summaryRow(`postgresql stopped 60 s | ${live.length + 1 + refused.length} (${live.length} up and ending, ${refused.length} refused: ${codes}; 1 intercepted, recorded ${recorded.seconds.toFixed(1)} s of ${recorded.talkSeconds.toFixed(1)} s) | 0 | ${duplicated} | ${longest} ms (refusal, sipp run included)`);
   });
 });

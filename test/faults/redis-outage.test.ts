@@ -7,6 +7,8 @@ import { AppProcess } from '../support/app-process';
 import { eventually } from '../support/ari';
 import { answerOn, call, device, register } from '../support/devices';
 import { captureUdp, packetsTo } from '../support/rtp-capture';
+import { checkInterceptedRecording, interceptedCall, interceptedParties } from '../support/faults-intercept';
+import { interceptAppEnv } from '../support/intercept/intercept-client';
 import { finalCode } from '../support/sipp';
 import { TcpProxy } from '../support/tcp-proxy';
 import { testEnv } from '../support/test-env';
@@ -63,14 +65,18 @@ describe('faults: Redis down under live calls', function () {
 
   it('given a paid call up, when Redis becomes unreachable for 10 s, then a new call gets 503 within a second, the live call keeps its media and ends during the outage, and once Redis is back it is recorded, invoiced and charged exactly once, with no controller restart', async function () {
     this.timeout(120_000);
-    app = await AppProcess.start({ REDIS_URL: testEnv.redisUrlVia(proxy.port) });
+    app = await AppProcess.start({ REDIS_URL: testEnv.redisUrlVia(proxy.port), ...interceptAppEnv(), INTERCEPT_TICK_MS: '300' });
     const pid = app.pid;
+    const li = await interceptedParties('redis-li');
     const [alice, bob, carol, dave] = await Promise.all([payingUser('alice'), createUser('bob'), createUser('carol'), createUser('dave')]);
     const devices = [alice, bob, carol, dave].map(device);
     const [aliceDevice, bobDevice, carolDevice, daveDevice] = devices;
     if (!aliceDevice || !bobDevice || !carolDevice || !daveDevice) expect.fail('no devices');
     for (const dev of devices) await register(dev);
 
+    // The intercepted call, up through the outage and ending during it.
+    await sleep(Math.max(0, li.activatedAt + 6_000 - Date.now()));
+    const liCall = interceptedCall(li, 8_000);
     const bobAnswers = await answerOn(bobDevice, { kind: 'answer', ringMs: 100 });
     const aliceCalls = call(aliceDevice, bob.username, { holdMs: 8_000 });
     await eventually(async () => (await api('GET', `/v1/calls?user=${alice.id}`)).body, (body) => (body.calls as Array<{ state: string }> | undefined)?.[0]?.state === 'answered');
@@ -92,6 +98,7 @@ describe('faults: Redis down under live calls', function () {
     // alice hangs up while Redis is still down; Redis comes back 10 s after the cut.
     const aliceResult = await aliceCalls.done;
     expect(aliceResult.exitCode, aliceResult.errors).to.equal(0);
+    await liCall;
     expect((await bobAnswers.done).received.some((line) => line.startsWith('BYE ')), 'bob hung up at once by the controller').to.equal(true);
     await sleep(Math.max(0, cutAt + 10_000 - Date.now()));
     proxy.restore();
@@ -105,9 +112,10 @@ describe('faults: Redis down under live calls', function () {
     await sleep(2_000);
     expect(await recordsOf(alice)).to.have.length(1);
     expect(await invoicing(record?.call_id ?? '')).to.deep.equal({ lines: 1, charges: 1 });
+    const recorded = await checkInterceptedRecording(li, { timeoutMs: 60_000, toleranceS: 1.5 });
     expect(app.pid, 'the same controller process').to.equal(pid);
-    // Two calls lived through the outage (alice's, up; carol's, refused); both recorded once above.
-    summary.push(`redis unreachable 10 s | 2 | 0 | 0 | ${answerMs} ms (503, sipp run included)`);
+    // Three calls lived through the outage (alice's and the intercepted one, up; carol's, refused).
+    summary.push(`redis unreachable 10 s | 3 (1 paid up, 1 intercepted up: recorded ${recorded.seconds.toFixed(1)} s of ${recorded.talkSeconds.toFixed(1)} s, 1 refused) | 0 | 0 | ${answerMs} ms (503, sipp run included)`);
     expect(app.output.some((line) => line.includes('shutting down') || line.includes('unhandled promise rejection')), 'no shutdown, no unhandled rejection').to.equal(false);
   });
 });

@@ -201,6 +201,24 @@ describe('integration: billing call path stores in plain SQL', function () {
     expect(await billing.getBalance(user.id)).to.deep.include({ reservedMinor: 0n });
   });
 
+  it('given a paid call settled at its end over plain SQL, then its credit is free at once and the consumer\'s settle of the same event writes nothing more', async function () {
+    const callPathBilling = createBillingModule({ db, sql, clock: systemClock });
+    const user = await paidUser('1.00');
+    const callId = randomUUID();
+    expect(await callPathBilling.authorize({ callId, caller: { userId: user.id }, destination: '+441234567890', onNet: false, at: new Date() })).to.deep.equal({ allowed: true, reservedSeconds: 60 });
+    const event = endedEvent({ callId, caller: user, dialed: '+441234567890', talkMs: 30_000 });
+    await callPathBilling.settleEnded(event);
+    expect(await billing.getBalance(user.id)).to.deep.include({ balanceMinor: 30n, reservedMinor: 0n });
+    const [row] = await db.$queryRaw<Array<{ status: string; charged: bigint }>>`SELECT status, charged_minor AS charged FROM reservations WHERE call_id = ${callId}::uuid`;
+    expect(row).to.deep.equal({ status: 'settled', charged: 70n });
+    const before = await ledgerSums(db, user.id);
+    const charge = await db.$transaction((tx) => billing.settle(unitOfWorkOf(tx), event));
+    expect(charge).to.include({ callId, amountMinor: 70n, chargedMinor: 70n });
+    expect(await ledgerSums(db, user.id)).to.deep.equal(before);
+    await callPathBilling.settleEnded(event);
+    expect(await ledgerSums(db, user.id)).to.deep.equal(before);
+  });
+
   it('given a transaction holding an account, when another locks it, then the second waits for the commit and reads its figures', async function () {
     const user = await paidUser('2.00');
     const release = gate();

@@ -28,10 +28,16 @@ export class FakeContentTap implements ContentTap {
   fetch(name: string): Promise<StoredMedia> {
     if (this.live.has(name)) return Promise.resolve({ state: 'live' });
     if (this.discarded.includes(name)) return Promise.resolve({ state: 'gone' });
+    // As the switch: no file for a tap it never opened.
+    if (!this.started.some(({ tapId }) => name.startsWith(tapId))) return Promise.resolve({ state: 'gone' });
     const level = name === tapOf(name.slice(0, -2)).nameIn ? 1000 : -1000;
     const data = Buffer.alloc(16000);
     for (let i = 0; i < 8000; i += 1) data.writeInt16LE(level, i * 2);
     return Promise.resolve({ state: 'stored', wav: encodeWav({ sampleRate: 8000, channels: 1, bitsPerSample: 16, data }) });
+  }
+
+  isLive(name: string): Promise<boolean> {
+    return Promise.resolve(this.live.has(name));
   }
 
   discard(name: string): Promise<void> {

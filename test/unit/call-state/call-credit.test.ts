@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { type AuthorizationRequest, type CallAuthorization, type CallAuthorizer, type Party } from '../../../app/call-state';
+import { type CallEnded } from '../../../app/shared/events';
 import { advance, answeredCall, endedEvent, type Harness, harness } from './harness';
 
 const alice: Party = { userId: 'u-a', username: 'alice', phoneNumber: '+14155550101' };
@@ -10,6 +11,8 @@ class ScriptedBilling implements CallAuthorizer {
   requests: AuthorizationRequest[] = [];
   extensions: CallAuthorization[] = [];
   extendCalls = 0;
+  settledAtEnd: CallEnded[] = [];
+  settleFails = false;
   outageAnswer?: (request: AuthorizationRequest) => CallAuthorization;
   constructor(public start: CallAuthorization | Error) {}
   authorize(request: AuthorizationRequest): Promise<CallAuthorization> {
@@ -20,6 +23,10 @@ class ScriptedBilling implements CallAuthorizer {
     this.extendCalls += 1;
     const next = this.extensions.shift();
     return next ? Promise.resolve(next) : Promise.reject(new Error('billing down'));
+  }
+  settleEnded(event: CallEnded): Promise<void> {
+    this.settledAtEnd.push(event);
+    return this.settleFails ? Promise.reject(new Error('database down')) : Promise.resolve();
   }
 }
 
@@ -131,5 +138,39 @@ describe('call credit: billing at start and during the call', function () {
     expect(endedEvent(after.store)).to.equal(undefined);
     await advance(after.time, 200);
     expect(endedEvent(after.store)).to.include({ reason: 'credit_exhausted' });
+  });
+
+  it('given a paid call, when it ends, then billing settles it at once with the very call.v1.ended the stream will carry', async function () {
+    const billing = new ScriptedBilling({ allowed: true, reservedSeconds: 60 });
+    const { manager, sw, store, time } = setup(billing);
+    const callId = await answeredCall({ manager, sw, time });
+    await advance(time, 5_000);
+    await manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: 'Normal Clearing', at: time.now() });
+    await advance(time, 0);
+    expect(billing.settledAtEnd).to.have.length(1);
+    expect(billing.settledAtEnd[0]).to.deep.equal(endedEvent(store));
+    expect(billing.settledAtEnd[0]).to.include({ callId, talkMs: 5_000 });
+  });
+
+  it('given billing fails to settle a paid call at its end, then the call still ends and its event is queued for the consumer', async function () {
+    const billing = new ScriptedBilling({ allowed: true, reservedSeconds: 60 });
+    billing.settleFails = true;
+    const { manager, sw, store, time } = setup(billing);
+    await answeredCall({ manager, sw, time });
+    await manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: 'Normal Clearing', at: time.now() });
+    await advance(time, 0);
+    expect(billing.settledAtEnd).to.have.length(1);
+    expect(endedEvent(store)).to.include({ cause: 'completed' });
+    expect(await store.liveCalls()).to.have.length(0);
+  });
+
+  it('given a free call, when it ends, then nothing is settled at its end (it holds no credit)', async function () {
+    const billing = new ScriptedBilling({ allowed: true, reservedSeconds: null });
+    const { manager, sw, store, time } = setup(billing);
+    await answeredCall({ manager, sw, time });
+    await manager.handle({ type: 'channel.hungup', channelId: 'caller-1', cause: 16, causeText: 'Normal Clearing', at: time.now() });
+    await advance(time, 0);
+    expect(endedEvent(store)).to.not.equal(undefined);
+    expect(billing.settledAtEnd).to.have.length(0);
   });
 });

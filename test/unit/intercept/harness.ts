@@ -51,7 +51,7 @@ export function interceptHarness() {
   const vault = new EvidenceVault(locations, new EvidenceCipher(keys));
   const checkpoints = new ChainCheckpoints({ repo, vault, clock, alerts: alertSink, log: silentLogger });
   const collector = new RecordingCollector({ repo, tap, vault, alerts: alertSink, clock, log: silentLogger, retentionDays: 3650 });
-  const content = new ContentRecorder({ repo, tap, alerts: alertSink, clock, log: silentLogger, onRecordingEnded: () => undefined });
+  const content = new ContentRecorder({ repo, tap, alerts: alertSink, clock, log: silentLogger, onRecordingEnded: () => undefined, adoptWaitMs: 0 });
   const interceptor = new Interceptor({ repo, content, liveCalls, clock, log: silentLogger });
   const warrants = new WarrantService({ repo, interceptor, clock, log: silentLogger });
   const verifier = new EvidenceVerifier({ repo, vault, keys, checkpoints, alerts: alertSink, log: silentLogger, now: clock.now });
