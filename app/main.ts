@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   await billing.refreshOnNetRules();
   // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
   const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
-  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge });
+  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}` });
   const carriers = carriersModule.service;
   carriersModule.registrations.start();
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
