@@ -31,6 +31,7 @@ import { createFileLogger, createLogger, type Logger } from './shared/infra/logg
 import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
 import { NatsCallCommands } from './shared/infra/nats-call-commands';
+import { FleetCallPlacement, NatsPlacementBus } from './fleet';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
@@ -242,10 +243,13 @@ async function main(): Promise<void> {
   });
   // Operator actions on a call another instance drives (a fleet node) are forwarded to it over NATS.
   const callCommands = new NatsCallCommands(nats, { instanceId: config.instanceId, timeoutMs: CALL_COMMAND_TIMEOUT_MS, log: log.child({ module: 'call-commands' }) });
+  // In a fleet, click-to-calls are placed by a node whose switch is up: this one, or any (the core's).
+  const placementBus = config.fleetNode ? new NatsPlacementBus(nats, { node: config.nodeName, timeoutMs: CALL_PLACEMENT_TIMEOUT_MS, log: log.child({ module: 'call-placement' }) }) : undefined;
+  const placement = placementBus && new FleetCallPlacement(placementBus, { placesCalls: config.placesCalls, switchUp: () => switchModule.eventsConnected(), log: log.child({ module: 'call-placement' }) });
   const callOperations = new CallOperations(store, calls, switchModule.control, { find: async (id) => {
     const record = await callLog.find(id);
     return record && endedCallView(record);
-  } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands });
+  } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands, ...(placement ? { placement } : {}) });
   // The SIP edge's bans and attack counters, where the app knows the edge (EDGE_RPC_URL).
   const edge = config.edge && createEdgeModule({ rpcUrl: config.edge.rpcUrl, rpcTimeoutMs: config.edge.rpcTimeoutMs, metrics, log });
   const api = createAdminApi({
@@ -274,6 +278,7 @@ async function main(): Promise<void> {
   const server = await listen(api, config.admin.host, config.admin.port, config.admin.tls);
   // Operator commands for calls this instance drives, sent by the instance an operator reached.
   callCommands.serve((command) => callOperations.execute(command));
+  if (placementBus && config.placesCalls) placementBus.serve((command) => callOperations.execute(command), () => switchModule.eventsConnected());
   if (config.env === 'production' && config.admin.inClearBeyondLoopback) {
     log.warn('admin API takes bearer tokens over plain HTTP on a non-loopback address', { host: config.admin.host, fix: 'ADMIN_TLS_CERT_FILE/ADMIN_TLS_KEY_FILE, a TLS proxy in ADMIN_TRUSTED_PROXIES, or ADMIN_HOST=127.0.0.1' });
   }
@@ -352,6 +357,7 @@ async function main(): Promise<void> {
     instances.stop();
     switchModule.stop();
     callCommands.stop();
+    placementBus?.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
@@ -387,6 +393,8 @@ const DEAD_INSTANCE_SWEEP_MS = 5_000;
 
 // How long an operator's command waits for the node that drives the call before a 503.
 const CALL_COMMAND_TIMEOUT_MS = 3000;
+// A click-to-call is placed once its devices ring (saved, then originated): longer than a hang-up.
+const CALL_PLACEMENT_TIMEOUT_MS = 10_000;
 
 // A dependency that is down can hold a graceful step forever (NATS drain and Redis quit wait for a
 // server that retries without end), so the shutdown has a deadline; a second signal ends it at once.

@@ -9,10 +9,14 @@ import { parse } from 'yaml';
 const ROOT = path.resolve(__dirname, '../../..');
 type Service = { command?: unknown; environment?: Record<string, unknown>; ports?: unknown[]; depends_on?: Record<string, { condition?: string }> };
 const services = (parse(readFileSync(path.join(ROOT, 'docker-compose.fleet.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> }).services;
-const env = (name: string, key: string): string => String(services[name]?.environment?.[key] ?? '');
+const env = (name: string, key: string): string => {
+  const value = services[name]?.environment?.[key];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+};
 const command = (name: string): string => {
   const value = services[name]?.command;
-  return Array.isArray(value) ? value.map(String).join(' ') : String(value ?? '');
+  if (Array.isArray(value)) return value.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return typeof value === 'string' ? value : '';
 };
 // "postgresql://user:${VAR:?...}@host:port/db" -> user and the variable its password comes from.
 function credentials(url: string): { user: string; passwordVar: string } {
