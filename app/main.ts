@@ -20,7 +20,7 @@ import {
   type Party,
   type SubscriberDirectory,
 } from './call-state';
-import { ConfigError, loadConfig } from './config';
+import { type AppConfig, ConfigError, loadConfig } from './config';
 import { createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
@@ -31,7 +31,7 @@ import { createFileLogger, createLogger, type Logger } from './shared/infra/logg
 import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
 import { NatsCallCommands } from './shared/infra/nats-call-commands';
-import { FleetCallPlacement, NatsPlacementBus } from './fleet';
+import { FleetCallPlacement, FleetContentTap, NatsPlacementBus, RedisSwitchNodeDirectory } from './fleet';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
@@ -204,7 +204,10 @@ async function main(): Promise<void> {
   // Lawful intercept: its own consumer of call events, snoop/record over its own ARI sockets, and
   // its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the application log.
   const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId }) : undefined;
-  const interceptTap = interceptLog && createAriSnoopRecorder({ ...config.ari, maxSockets: 8 });
+  // In a fleet, each node announces its switch; taps go to the node that holds the target's channel.
+  const switchNodes = config.fleetNode ? new RedisSwitchNodeDirectory(redis, log.child({ module: 'switch-nodes' })) : undefined;
+  if (switchNodes && config.placesCalls) switchNodes.announce({ node: config.nodeName, ariUrl: config.ari.url, app: config.ari.app });
+  const interceptTap = interceptLog && (switchNodes ? fleetInterceptTap(switchNodes, config.ari) : createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }));
   const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, sql, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
   if (intercept && interceptLog) {
     consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
@@ -358,6 +361,7 @@ async function main(): Promise<void> {
     switchModule.stop();
     callCommands.stop();
     placementBus?.stop();
+    switchNodes?.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
@@ -377,6 +381,21 @@ async function main(): Promise<void> {
       if (closed.status === 'rejected') log.warn('database client did not close', { error: errorMessage(closed.reason) });
     }
   });
+}
+
+// Intercept taps on every node's ARI (same credentials across the fleet), each node's snoops entering
+// the application its own controller subscribes.
+function fleetInterceptTap(nodes: RedisSwitchNodeDirectory, ari: AppConfig['ari']): { tap: FleetContentTap; close(): void } {
+  const opened: { close(): void }[] = [];
+  const tap = new FleetContentTap(
+    () => nodes.nodes(),
+    (node) => {
+      const recorder = createAriSnoopRecorder({ ...ari, url: node.ariUrl, app: node.app, maxSockets: 8 });
+      opened.push(recorder);
+      return recorder.tap;
+    },
+  );
+  return { tap, close: () => opened.forEach((recorder) => recorder.close()) };
 }
 
 function closeServer(server: Server): Promise<void> {
