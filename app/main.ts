@@ -222,7 +222,8 @@ async function main(): Promise<void> {
     { name: 'postgres', check: async () => void (await Promise.all([db.$queryRaw`SELECT 1`, sql.query('SELECT 1', [], 'health-ping')])) },
     { name: 'redis', check: async () => void (await redis.ping()) },
     { name: 'nats', check: async () => void (await nats.rtt()) },
-    { name: 'ari', check: () => switchModule.ping() },
+    // A node whose Asterisk is gone is not ready (the admin instance drives no switch: not its health).
+    ...(config.placesCalls ? [{ name: 'ari', check: () => switchModule.ping() }] : []),
   ];
   // Alarm rules over the call records, balances, health checks and dead letters.
   const alarms = createAlarmsModule({
@@ -329,6 +330,11 @@ async function main(): Promise<void> {
   const deadNodeSweep = setInterval(() => {
     if (!config.fleetNode) return;
     calls.closeCallsOfDeadInstances(DEAD_INSTANCE_CALLS_AFTER_MS).catch((error: unknown) => log.warn('closing calls of dead instances failed', { error: errorMessage(error) }));
+    // This node's own Asterisk gone as long (its controller lives): its calls are closed the same way.
+    const switchSeenAt = switchModule.eventsConnected() ? undefined : switchModule.eventsSeenAt();
+    if (config.placesCalls && switchSeenAt && Date.now() - switchSeenAt.getTime() >= DEAD_INSTANCE_CALLS_AFTER_MS) {
+      calls.closeCallsOfLostSwitch(switchSeenAt).catch((error: unknown) => log.warn('closing calls of the lost switch failed', { error: errorMessage(error) }));
+    }
   }, DEAD_INSTANCE_SWEEP_MS);
   deadNodeSweep.unref();
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
