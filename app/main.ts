@@ -138,6 +138,12 @@ async function main(): Promise<void> {
   const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}` });
   const carriers = carriersModule.service;
   carriersModule.registrations.start();
+  // Trunks written before the switch went behind the edge (or came out from behind it) follow the
+  // current topology: through the edge or straight to the carrier.
+  carriers
+    .alignOutboundProxy()
+    .then((changed) => changed > 0 && log.info('carrier trunks now follow the edge setting', { changed, behindEdge: config.sip.behindEdge }))
+    .catch((error: unknown) => log.warn('carrier trunks not aligned with the edge setting', { error: errorMessage(error) }));
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
   // The recommendation service: decks and both quality layers are loaded before the first call.
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
