@@ -20,7 +20,7 @@ import {
   type Party,
   type SubscriberDirectory,
 } from './call-state';
-import { ConfigError, loadConfig } from './config';
+import { type AppConfig, ConfigError, loadConfig } from './config';
 import { type AnsweredCall, createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
 import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
@@ -32,6 +32,7 @@ import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
 import { NatsCallChanges, PgCarrierQuality } from './console';
 import { NatsCallCommands } from './shared/infra/nats-call-commands';
+import { FleetCallPlacement, FleetContentTap, NatsPlacementBus, RedisSwitchNodeDirectory } from './fleet';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
@@ -140,9 +141,15 @@ async function main(): Promise<void> {
   await billing.refreshOnNetRules();
   // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
   const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
-  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge });
+  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}` });
   const carriers = carriersModule.service;
   carriersModule.registrations.start();
+  // Trunks written before the switch went behind the edge (or came out from behind it) follow the
+  // current topology: through the edge or straight to the carrier.
+  carriers
+    .alignOutboundProxy()
+    .then((changed) => changed > 0 && log.info('carrier trunks now follow the edge setting', { changed, behindEdge: config.sip.behindEdge }))
+    .catch((error: unknown) => log.warn('carrier trunks not aligned with the edge setting', { error: errorMessage(error) }));
   const invoices = createInvoiceModule({ db, settlement: billing, clock: systemClock, log });
   // The recommendation service: decks and both quality layers are loaded before the first call.
   const routing = createRoutingModule({ db, sql, retail: billing, clock: systemClock, log, options: config.routing });
@@ -213,7 +220,10 @@ async function main(): Promise<void> {
   // Lawful intercept: its own consumer of call events, snoop/record over its own ARI sockets, and
   // its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the application log.
   const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId }) : undefined;
-  const interceptTap = interceptLog && createAriSnoopRecorder({ ...config.ari, maxSockets: 8 });
+  // In a fleet, each node announces its switch; taps go to the node that holds the target's channel.
+  const switchNodes = config.fleetNode ? new RedisSwitchNodeDirectory(redis, log.child({ module: 'switch-nodes' })) : undefined;
+  if (switchNodes && config.placesCalls) switchNodes.announce({ node: config.nodeName, ariUrl: config.ari.url, app: config.ari.app });
+  const interceptTap = interceptLog && (switchNodes ? fleetInterceptTap(switchNodes, config.ari) : createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }));
   const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, sql, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
   if (intercept && interceptLog) {
     consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
@@ -229,7 +239,8 @@ async function main(): Promise<void> {
     { name: 'postgres', check: async () => void (await Promise.all([db.$queryRaw`SELECT 1`, sql.query('SELECT 1', [], 'health-ping')])) },
     { name: 'redis', check: async () => void (await redis.ping()) },
     { name: 'nats', check: async () => void (await nats.rtt()) },
-    { name: 'ari', check: () => switchModule.ping() },
+    // A node whose Asterisk is gone is not ready (the admin instance drives no switch: not its health).
+    ...(config.placesCalls ? [{ name: 'ari', check: () => switchModule.ping() }] : []),
   ];
   // Alarm rules over the call records, balances, health checks and dead letters.
   const alarms = createAlarmsModule({
@@ -253,10 +264,13 @@ async function main(): Promise<void> {
   });
   // Operator actions on a call another instance drives (a fleet node) are forwarded to it over NATS.
   const callCommands = new NatsCallCommands(nats, { instanceId: config.instanceId, timeoutMs: CALL_COMMAND_TIMEOUT_MS, log: log.child({ module: 'call-commands' }) });
+  // In a fleet, click-to-calls are placed by a node whose switch is up: this one, or any (the core's).
+  const placementBus = config.fleetNode ? new NatsPlacementBus(nats, { node: config.nodeName, timeoutMs: CALL_PLACEMENT_TIMEOUT_MS, log: log.child({ module: 'call-placement' }) }) : undefined;
+  const placement = placementBus && new FleetCallPlacement(placementBus, { placesCalls: config.placesCalls, switchUp: () => switchModule.eventsConnected(), log: log.child({ module: 'call-placement' }) });
   const callOperations = new CallOperations(store, calls, switchModule.control, { find: async (id) => {
     const record = await callLog.find(id);
     return record && endedCallView(record);
-  } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands });
+  } }, directoryOf(users), { instanceId: config.instanceId, forwarder: callCommands, ...(placement ? { placement } : {}) });
   // The SIP edge's bans and attack counters, where the app knows the edge (EDGE_RPC_URL).
   const edge = config.edge && createEdgeModule({ rpcUrl: config.edge.rpcUrl, rpcTimeoutMs: config.edge.rpcTimeoutMs, metrics, log, sql });
   const api = createAdminApi({
@@ -286,6 +300,7 @@ async function main(): Promise<void> {
   const server = await listen(api, config.admin.host, config.admin.port, config.admin.tls);
   // Operator commands for calls this instance drives, sent by the instance an operator reached.
   callCommands.serve((command) => callOperations.execute(command));
+  if (placementBus && config.placesCalls) placementBus.serve((command) => callOperations.execute(command), () => switchModule.eventsConnected());
   if (config.env === 'production' && config.admin.inClearBeyondLoopback) {
     log.warn('admin API takes bearer tokens over plain HTTP on a non-loopback address', { host: config.admin.host, fix: 'ADMIN_TLS_CERT_FILE/ADMIN_TLS_KEY_FILE, a TLS proxy in ADMIN_TRUSTED_PROXIES, or ADMIN_HOST=127.0.0.1' });
   }
@@ -333,6 +348,11 @@ async function main(): Promise<void> {
   const deadNodeSweep = setInterval(() => {
     if (!config.fleetNode) return;
     calls.closeCallsOfDeadInstances(DEAD_INSTANCE_CALLS_AFTER_MS).catch((error: unknown) => log.warn('closing calls of dead instances failed', { error: errorMessage(error) }));
+    // This node's own Asterisk gone as long (its controller lives): its calls are closed the same way.
+    const switchSeenAt = switchModule.eventsConnected() ? undefined : switchModule.eventsSeenAt();
+    if (config.placesCalls && switchSeenAt && Date.now() - switchSeenAt.getTime() >= DEAD_INSTANCE_CALLS_AFTER_MS) {
+      calls.closeCallsOfLostSwitch(switchSeenAt).catch((error: unknown) => log.warn('closing calls of the lost switch failed', { error: errorMessage(error) }));
+    }
   }, DEAD_INSTANCE_SWEEP_MS);
   deadNodeSweep.unref();
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
@@ -366,6 +386,8 @@ async function main(): Promise<void> {
     instances.stop();
     switchModule.stop();
     callCommands.stop();
+    placementBus?.stop();
+    switchNodes?.stop();
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
@@ -387,6 +409,21 @@ async function main(): Promise<void> {
   });
 }
 
+// Intercept taps on every node's ARI (same credentials across the fleet), each node's snoops entering
+// the application its own controller subscribes.
+function fleetInterceptTap(nodes: RedisSwitchNodeDirectory, ari: AppConfig['ari']): { tap: FleetContentTap; close(): void } {
+  const opened: { close(): void }[] = [];
+  const tap = new FleetContentTap(
+    () => nodes.nodes(),
+    (node) => {
+      const recorder = createAriSnoopRecorder({ ...ari, url: node.ariUrl, app: node.app, maxSockets: 8 });
+      opened.push(recorder);
+      return recorder.tap;
+    },
+  );
+  return { tap, close: () => opened.forEach((recorder) => recorder.close()) };
+}
+
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -401,6 +438,8 @@ const DEAD_INSTANCE_SWEEP_MS = 5_000;
 
 // How long an operator's command waits for the node that drives the call before a 503.
 const CALL_COMMAND_TIMEOUT_MS = 3000;
+// A click-to-call is placed once its devices ring (saved, then originated): longer than a hang-up.
+const CALL_PLACEMENT_TIMEOUT_MS = 10_000;
 
 // A dependency that is down can hold a graceful step forever (NATS drain and Redis quit wait for a
 // server that retries without end), so the shutdown has a deadline; a second signal ends it at once.

@@ -4,6 +4,7 @@
 # carrier host (for sipp), each a network namespace on a bridge, addresses in 198.18.0.0/15.
 # Usage: scripts/fleet.sh up [N] | status | down | wipe | kill-node NAME | restore-node NAME
 #                         | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I
+#                         | kill-asterisk NAME (its controller lives; restore-node brings Asterisk back)
 #                         | edge (whether the edge sends new calls to each node: node-1 active|inactive)
 #                         | restart-edge (the edge stopped and started again, its configuration rendered anew)
 # Every verb may run twice; down removes every namespace, link and process up made (by PID).
@@ -111,6 +112,15 @@ kill_controller() {
   log "${node}: controller killed (kill -9)"
 }
 
+# Only the node's Asterisk (kill -9): its controller lives on, without a switch.
+kill_asterisk() {
+  local node="${1:-}"
+  node_known "$node" || die "kill-asterisk: no node '${node}'"
+  alive "asterisk-$node" || die "kill-asterisk: the Asterisk of ${node} was not running"
+  kill -KILL "$(read_pid "$(pidfile "asterisk-$node")")"; rm -f "$(pidfile "asterisk-$node")"
+  log "${node}: Asterisk killed (kill -9), its controller left running"
+}
+
 kill_nats() {
   local i="${1:-}"
   [[ "$i" =~ ^[1-3]$ ]] || die "kill-nats: 1, 2 or 3"
@@ -163,10 +173,11 @@ case "$verb" in
   kill-node) kill_node "$@" ;;
   restore-node) restore_node "$@" ;;
   kill-controller) kill_controller "$@" ;;
+  kill-asterisk) kill_asterisk "$@" ;;
   restore-controller) node_known "${1:-}" || die "no node '${1:-}'"; start_app "$1" "$1" "$(node_ip "$1")" "$(node_ip "$1")" calls; node_ready "$1" 60 ;;
   edge) for node in $(fleet_nodes); do if edge_node_active "$node"; then echo "$node active"; else echo "$node inactive"; fi; done ;;
   restart-edge) restart_edge ;;
   kill-nats) kill_nats "$@" ;;
   restore-nats) [[ "${1:-}" =~ ^[1-3]$ ]] || die "restore-nats: 1, 2 or 3"; start_nats "$1"; wait_nats_cluster ;;
-  *) die "usage: fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME | kill-controller NAME | restore-controller NAME | kill-nats I | restore-nats I | edge | restart-edge" ;;
+  *) die "usage: fleet.sh up [N] | status | down | kill-node NAME | restore-node NAME | kill-controller NAME | restore-controller NAME | kill-asterisk NAME | kill-nats I | restore-nats I | edge | restart-edge" ;;
 esac

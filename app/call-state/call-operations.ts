@@ -2,7 +2,7 @@ import { type CallCommand, type CallCommandReply } from '../shared/events';
 import { AppError, ConflictError, NotFoundError } from '../shared/kernel';
 import { type Call, type Party } from './call';
 import { type CallStateManager } from './call-state-manager';
-import { type CallCommandForwarder, type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
+import { type CallCommandForwarder, type CallPlacement, type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -85,8 +85,9 @@ export class CallOperations {
     // Finds users by username (and by id) for the per-user index and click-to-call; without it,
     // only user ids are found.
     private readonly directory?: Pick<SubscriberDirectory, 'findByUsername' | 'findById'>,
-    // In a fleet: this instance's id, and the way to reach the instance that owns a call.
-    private readonly fleet?: { instanceId: string; forwarder: CallCommandForwarder },
+    // In a fleet: this instance's id, the way to reach the instance that owns a call, and where a
+    // click-to-call is placed (a node whose switch is up).
+    private readonly fleet?: { instanceId: string; forwarder: CallCommandForwarder; placement?: CallPlacement },
   ) {}
 
   // Click-to-call: rings the devices of `from` (a user id or username); the first to answer calls
@@ -97,7 +98,8 @@ export class CallOperations {
     const caller = UUID.test(from) ? await this.directory?.findById?.(from.toLowerCase()) : await this.directory?.findByUsername(from);
     if (!caller) throw new CallUserNotFoundError(from);
     if (!to.startsWith('+') && !(await this.directory?.findByUsername(to))) throw new CallUserNotFoundError(to);
-    const callId = await this.manager.startCall(caller, to);
+    const local = (): Promise<string> => this.manager.startCall(caller, to);
+    const callId = this.fleet?.placement ? await this.fleet.placement.place({ kind: 'start_call', fromUserId: caller.userId, to }, local) : await local();
     return this.get(callId);
   }
 
@@ -150,7 +152,7 @@ export class CallOperations {
   private async forwarded(call: Call, command: CallCommand): Promise<boolean> {
     if (!this.fleet || call.owner === undefined || call.owner === this.fleet.instanceId) return false;
     const reply: CallCommandReply = await this.fleet.forwarder.forward(call.owner, command);
-    if (reply.outcome === 'failed' || reply.outcome === 'unreachable') throw new CallNodeUnreachableError(call.id, call.owner, { cause: new Error(reply.message) });
+    if (reply.outcome === 'failed' || reply.outcome === 'unreachable' || reply.outcome === 'refused' || reply.outcome === 'unwell') throw new CallNodeUnreachableError(call.id, call.owner, { cause: new Error(reply.message) });
     return reply.outcome === 'done';
   }
 
@@ -159,6 +161,12 @@ export class CallOperations {
     switch (command.kind) {
       case 'hang_up':
         return (await this.manager.terminate(command.callId, command.reason)) ? { outcome: 'done' } : { outcome: 'not_driving' };
+      case 'start_call': {
+        // Placed here, on this instance's switch (the sender checked the users already).
+        const caller = await this.directory?.findById?.(command.fromUserId);
+        if (!caller) throw new CallUserNotFoundError(command.fromUserId);
+        return { outcome: 'done', callId: await this.manager.startCall(caller, command.to) };
+      }
     }
   }
 }

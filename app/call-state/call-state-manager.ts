@@ -114,6 +114,12 @@ export class CallStateManager {
     return this.deadOwners.close(boundMs);
   }
 
+  // Ends every call this instance drives at `seenAt`: its switch has been gone too long to come back
+  // with their channels (a fleet node's Asterisk died while this controller lives).
+  closeCallsOfLostSwitch(seenAt: Date): Promise<number> {
+    return this.deadOwners.closeOwn(seenAt);
+  }
+
   // Refreshes the store's safety TTL of every call this instance drives, and its carrier slots.
   keepAlive(): Promise<void> {
     return this.recovery.keepAlive();

@@ -38,6 +38,17 @@ export class DeadOwnerCalls {
     return closed;
   }
 
+  // This instance's own calls, when its switch is gone while it runs (a fleet node whose Asterisk
+  // died under a living controller): ended in the records at `seenAt`, the last moment the switch's
+  // events were known to arrive, as a dead node's calls are. The number closed.
+  async closeOwn(seenAt: Date): Promise<number> {
+    const { instanceId, log } = this.ctx.deps;
+    const calls = [...this.ctx.calls.values()];
+    for (const call of calls) await this.ctx.queue.run(call.id, () => this.end(call, instanceId ?? 'self', seenAt.getTime()));
+    if (calls.length > 0) log.warn('calls of this node closed: its switch is gone', { calls: calls.length, at: seenAt.toISOString() });
+    return calls.length;
+  }
+
   // The owner's last heartbeat if it is not running (undefined while it runs, or never beat).
   private async deadSince(owner: string): Promise<number | undefined> {
     const { instances, log } = this.ctx.deps;

@@ -307,3 +307,9 @@ export interface CallMetrics {
 export interface CallCommandForwarder {
   forward(owner: string, command: CallCommand): Promise<CallCommandReply>;
 }
+
+// Where a click-to-call is placed: on this instance's switch (`local`), or, in a fleet, on a node
+// whose switch is up. Resolves with the call's id; the call is in the store by then.
+export interface CallPlacement {
+  place(command: Extract<CallCommand, { kind: 'start_call' }>, local: () => Promise<string>): Promise<string>;
+}

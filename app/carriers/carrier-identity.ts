@@ -10,6 +10,9 @@ export const EDGE_CARRIER_HEADER = 'X-Calling-Carrier';
 
 export interface IdentityOptions {
   behindEdge?: boolean;
+  // Behind the edge: the edge as the switch reaches it (sip:host:port). Calls to the carrier go out
+  // through it (outbound proxy), so the carrier sees the edge's address only, never a node's.
+  edgeProxy?: string;
 }
 
 // A registration that failed is retried for about a week at the default interval, then Asterisk
@@ -35,6 +38,8 @@ export interface EndpointRow {
   rtpTimeout: number;
   sendConnectedLine: string;
   transport: string | null;
+  // Realtime's ';' is '^3B': "sip:edge:5060^3Blr".
+  outboundProxy: string | null;
 }
 
 export interface RegistrationRow {
@@ -98,6 +103,7 @@ export function carrierIdentityFor(carrier: Carrier, password: string | undefine
       rtpTimeout: 60,
       sendConnectedLine: 'no',
       transport,
+      outboundProxy: options.behindEdge === true && options.edgeProxy ? `${options.edgeProxy}^3Blr` : null,
     },
     aor: {
       id,

@@ -94,6 +94,14 @@ export class CarrierService {
     await this.registrations.changed(current, undefined);
   }
 
+  // Makes the trunks of carriers written before the switch went behind the edge (or out from
+  // behind it) send their calls as the current ones do: through the edge, or straight. The number
+  // of trunks changed.
+  alignOutboundProxy(): Promise<number> {
+    const { behindEdge, edgeProxy } = this.identityOptions;
+    return this.repository.setOutboundProxy(behindEdge === true && edgeProxy ? `${edgeProxy}^3Blr` : null);
+  }
+
   // Pushes every registering carrier to the switch (after it (re)connected: a restarted Asterisk
   // registers with nobody until asked). Resolves to the number of registering carriers.
   syncRegistrations(): Promise<number> {

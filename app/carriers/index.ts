@@ -17,12 +17,12 @@ export interface CarriersModule {
   registrations: { start(): void; stop(): Promise<void> };
 }
 
-export function createCarriersModule(deps: { db: Database; sql: Sql; clock: Clock; registrations: OutboundRegistrations; scheduler?: Scheduler; log?: Logger; behindEdge?: boolean }): CarriersModule {
+export function createCarriersModule(deps: { db: Database; sql: Sql; clock: Clock; registrations: OutboundRegistrations; scheduler?: Scheduler; log?: Logger; behindEdge?: boolean; edgeProxy?: string }): CarriersModule {
   const log = (deps.log ?? silentLogger).child({ module: 'carriers' });
   const repository = new PrismaCarrierRepository(deps.db, new PgCarrierLookups(deps.sql));
   const registrations = new CarrierRegistrations(repository, deps.registrations, deps.scheduler ?? systemScheduler, log);
   return {
-    service: new CarrierService(repository, registrations, deps.clock, { behindEdge: deps.behindEdge === true }),
+    service: new CarrierService(repository, registrations, deps.clock, { behindEdge: deps.behindEdge === true, ...(deps.edgeProxy ? { edgeProxy: deps.edgeProxy } : {}) }),
     registrations: { start: () => registrations.start(REGISTRATION_SYNC_MS), stop: () => registrations.stop() },
   };
 }

@@ -18,6 +18,8 @@ export interface CarrierRepository extends CarrierLookups {
   passwordOf(endpointId: string): Promise<string | undefined>;
   // Marks the carrier deleted and removes its PJSIP rows. False when there was none.
   softDelete(id: string, at: Date): Promise<boolean>;
+  // Sets every carrier endpoint's outbound proxy (the edge's URI, or none); the number changed.
+  setOutboundProxy(proxy: string | null): Promise<number>;
 }
 
 // The switch's outbound registrations. Asterisk's registration module reads a realtime

@@ -94,6 +94,10 @@ export class PrismaCarrierRepository implements CarrierRepository {
     return rows.map(toCarrier);
   }
 
+  async setOutboundProxy(proxy: string | null): Promise<number> {
+    return this.db.$executeRaw`UPDATE ps_endpoints SET outbound_proxy = ${proxy} WHERE id IN (SELECT endpoint_id FROM carriers WHERE deleted_at IS NULL) AND outbound_proxy IS DISTINCT FROM ${proxy}`;
+  }
+
   async passwordOf(endpointId: string): Promise<string | undefined> {
     return (await this.db.psAuth.findUnique({ where: { id: endpointId } }))?.password ?? undefined;
   }

@@ -14,6 +14,8 @@ export interface AppConfig {
   nodeName: string;
   // NODE_NAME was given: this controller drives one node of a fleet (its own calls only).
   fleetNode: boolean;
+  // FLEET_ROLE: a node places calls on its own switch; the admin instance has none to place them on.
+  placesCalls: boolean;
   console: { assetsDir: string };
   phone: { assetsDir: string; wssUrl?: string; domain: string };
   alarms: AlarmConfig;
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       deadLettersMax: raw.ALARM_DEAD_LETTERS_MAX,
     },
     fleetNode: raw.NODE_NAME !== undefined,
+    placesCalls: raw.FLEET_ROLE === 'node',
     admin: {
       host: raw.ADMIN_HOST,
       port: raw.ADMIN_PORT,

@@ -21,6 +21,10 @@ export const configSchema = z
     // live on another Asterisk). Unset: the INSTANCE_ID, and controllers sharing one Asterisk take
     // over a stopped peer's calls.
     NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
+    // In a fleet: `node`, a controller with a switch of its own that places click-to-calls; `admin`,
+    // an instance that answers operators and drives no call (the fleet's core): its click-to-calls
+    // are placed by a node whose switch is up.
+    FLEET_ROLE: z.enum(['node', 'admin']).default('node'),
 
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_PORT: port.default(8080),

@@ -134,6 +134,8 @@ app_env() {
   case "$name" in node-*) echo "SWITCH_EVENTS_FILE=${ASTERISK_ROOT}/srv/calling/fleet-${name}/log/switch-events.csv" ;; esac
   # The core's admin API lists and lifts the edge's bans, and exports its counters (once, not per node).
   if [ "$name" = core ]; then echo "EDGE_RPC_URL=udp://${EDGE_IP}:${EDGE_RPC_PORT}"; fi
+  # The core drives no call: its click-to-calls are placed by a node whose switch is up.
+  if [ "$name" = core ]; then echo "FLEET_ROLE=admin"; fi
 }
 
 start_app() {

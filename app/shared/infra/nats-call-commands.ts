@@ -1,6 +1,6 @@
 import { type NatsConnection, type Subscription } from 'nats';
 import { callCommandSubject, type CallCommand, type CallCommandReply } from '../events';
-import { errorMessage } from '../kernel';
+import { AppError, errorMessage } from '../kernel';
 import { type Logger } from './logger';
 
 // Operator commands between controller instances over NATS request/reply: each instance answers on
@@ -37,10 +37,11 @@ export class NatsCallCommands {
           try {
             const command = JSON.parse(msg.string()) as CallCommand;
             reply = await execute(command);
-            log.info('forwarded call command run', { kind: command.kind, callId: command.callId, outcome: reply.outcome });
+            log.info('forwarded call command run', { kind: command.kind, ...('callId' in command ? { callId: command.callId } : {}), outcome: reply.outcome });
           } catch (failure) {
             log.warn('forwarded call command failed', { error: errorMessage(failure) });
-            reply = { outcome: 'failed', message: errorMessage(failure) };
+            // A refusal the operator must see as such (its code) rather than as a failure.
+            reply = failure instanceof AppError ? { outcome: 'refused', code: failure.code, message: failure.message, kind: failure.kind } : { outcome: 'failed', message: errorMessage(failure) };
           }
           msg.respond(JSON.stringify(reply));
         })();

@@ -102,6 +102,17 @@ describe('integration: admin API carriers and their PJSIP realtime rows', functi
     expect(JSON.stringify(listed)).to.not.contain('s3cret');
   });
 
+  it('given a trunk written before the switch went behind the edge, when a controller behind the edge starts (alignOutboundProxy), then the trunk sends through the edge; aligning again changes nothing; a switch without an edge sends straight again', async function () {
+    const carrier = await create({});
+    expect((await rowsOf(carrier.endpointId)).endpoint?.outboundProxy ?? null).to.equal(null);
+    const behindEdge = createCarriersModule({ db, sql, clock: systemClock, registrations: new AriOutboundRegistrations(ari), behindEdge: true, edgeProxy: 'sip:127.0.2.1:5060' });
+    expect(await behindEdge.service.alignOutboundProxy()).to.be.greaterThan(0);
+    expect((await rowsOf(carrier.endpointId)).endpoint?.outboundProxy).to.equal('sip:127.0.2.1:5060^3Blr');
+    expect(await behindEdge.service.alignOutboundProxy()).to.equal(0);
+    await carriers.service.alignOutboundProxy();
+    expect((await rowsOf(carrier.endpointId)).endpoint?.outboundProxy ?? null).to.equal(null);
+  });
+
   it('given a carrier disabled and enabled again, then its trunk rows go and come back with the same credentials; the auth row is kept meanwhile', async function () {
     const carrier = await create({ authUsername: 'keeper', authPassword: 'kept-password', registration: {} });
     const path = `/v1/carriers/${String(carrier.id)}`;

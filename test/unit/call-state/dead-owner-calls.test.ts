@@ -65,3 +65,20 @@ describe('call state manager: calls of a node that never comes back', function (
     expect([ended.endedAt, ended.reason, ended.endTimeEstimated]).to.deep.equal([diedAt.toISOString(), 'ended_while_disconnected', true]);
   });
 });
+
+describe("call state manager: a node's own calls when its switch is gone while it runs", function () {
+  it("given node-1 drives a call and its Asterisk died at lostAt, when it closes the calls of its lost switch, then the call ends in the records at lostAt (estimated), as a dead node's would", async function () {
+    const time = new ManualTime();
+    const store = new InMemoryCallStore('node-1');
+    const own = await callOwnedBy(store, 'node-1', time.now());
+    const manager = node1(time, store, time.now());
+    expect(await manager.recover()).to.equal(1);
+    const lostAt = new Date(time.now().getTime() + 2_000);
+    time.advance(40_000);
+    expect(await manager.closeCallsOfLostSwitch(lostAt)).to.equal(1);
+    expect(await store.liveCalls()).to.deep.equal([]);
+    const ended = store.queued.find((event) => event.type === CALL_SUBJECTS.ended && event.callId === own.id) as unknown as { endedAt: string; reason?: string; endTimeEstimated?: boolean };
+    expect([ended.endedAt, ended.reason, ended.endTimeEstimated]).to.deep.equal([lostAt.toISOString(), 'ended_while_disconnected', true]);
+    expect(await manager.closeCallsOfLostSwitch(lostAt), 'nothing left to close').to.equal(0);
+  });
+});

@@ -47,6 +47,12 @@ describe('carriers: the number in the Request-URI and the PJSIP rows of a trunk'
     expect(carrierIdentityFor(carrier(), undefined).identify).to.include({ matchHeader: null });
   });
 
+  it('given the switch behind the SIP edge, then calls to the carrier leave through the edge (its loose-routing outbound proxy), so the carrier sees the edge only; a switch without an edge sends them directly', function () {
+    expect(carrierIdentityFor(carrier(), undefined, { behindEdge: true, edgeProxy: 'sip:198.18.1.2:5060' }).endpoint).to.include({ outboundProxy: 'sip:198.18.1.2:5060^3Blr' });
+    expect(carrierIdentityFor(carrier(), undefined, { edgeProxy: 'sip:198.18.1.2:5060' }).endpoint).to.include({ outboundProxy: null });
+    expect(carrierIdentityFor(carrier(), undefined, { behindEdge: true }).endpoint).to.include({ outboundProxy: null });
+  });
+
   it('given a disabled carrier, then only its credentials remain: no endpoint, AOR, identify or registration refers to them', function () {
     const identity = carrierIdentityFor(carrier({ enabled: false, authUsername: 'acct', registration: { expirationSeconds: 3600, retryIntervalSeconds: 60 } }), 'pw');
     expect([identity.endpoint, identity.aor, identity.identify, identity.registration]).to.deep.equal([null, null, null, null]);
