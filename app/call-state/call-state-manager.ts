@@ -11,6 +11,7 @@ import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { ClickToCall } from './click-to-call';
 import { legOutcomeOf, sipCodeOf } from './end-causes';
+import { isTrying, legAnswered, legCancelled, legFinished, legReleased } from './leg-states';
 import { carrierLegFailed } from './phase-transitions';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
@@ -196,34 +197,30 @@ export class CallStateManager {
     if (call.state instanceof Answered && call.state.answeredLeg === channelId) return;
     const control = ctx.deps.switchControl;
     if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
-      leg.outcome = 'cancelled';
-      leg.gone = true;
+      leg.state = legReleased(legCancelled(leg.state));
       await ctx.safely(log, 'hang up late answer', () => control.hangup(channelId, 'answered_elsewhere'));
       await ctx.releaseSlot(channelId, log);
       return;
     }
+    // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
+    const bridged = call.state.earlyMedia;
     ctx.transition(call, (state) => state.answer(channelId), log, at);
-    leg.outcome = 'answered';
+    leg.state = legAnswered(leg.state);
     if (leg.carrierId) call.carrierId = leg.carrierId;
     ctx.timers.disarmRing(call.id);
     const losers = call.pendingLegs;
-    for (const loser of losers) {
-      loser.outcome = 'cancelled';
-      loser.gone = true;
-    }
+    for (const loser of losers) loser.state = legReleased(legCancelled(loser.state));
     const cancelled = Promise.all(
       losers.map(async (loser) => {
         await ctx.safely(log, 'cancel other device', () => control.hangup(loser.channelId, 'answered_elsewhere'));
         await ctx.releaseSlot(loser.channelId, log);
       }),
     );
-    // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
-    const bridged = ctx.earlyBridge.get(call.id) ?? new Set<string>();
-    const joining = [call.caller.channelId, channelId].filter((id) => !bridged.has(id));
+    const joining = [call.caller.channelId, channelId].filter((id) => !bridged.includes(id));
     // A paid call gets its deadline on the switch with its answer; no deadline, no call (fail closed).
     const deadline = this.deadline.atAnswer(call);
     try {
-      await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id), deadline]);
+      await Promise.all([control.answer(call.caller.channelId), bridged.length > 0 ? Promise.resolve() : control.createBridge(call.id), deadline]);
       if (joining.length > 0) await control.addToBridge(call.id, joining);
     } catch (error) {
       log.error('bridging failed', { error: errorMessage(error) });
@@ -255,18 +252,18 @@ export class CallStateManager {
     }
     const leg = call.leg(channelId);
     if (!leg) return;
-    leg.gone = true;
+    leg.state = legReleased(leg.state);
     await this.ctx.releaseSlot(channelId, log);
     if (call.state instanceof Answered && call.state.answeredLeg === channelId) {
       await this.end(call, 'completed', log, { at });
       return;
     }
-    if (leg.outcome !== undefined) return;
-    leg.outcome = legOutcomeOf(cause, sipCode);
-    if (sipCode !== undefined) leg.sipCode = sipCode;
-    log.info('callee device did not answer', { legChannelId: channelId, cause, sipCode, outcome: leg.outcome, carrierId: leg.carrierId });
+    if (!isTrying(leg.state)) return;
+    const outcome = legOutcomeOf(cause, sipCode);
+    leg.state = legFinished(leg.state, outcome, sipCode);
+    log.info('callee device did not answer', { legChannelId: channelId, cause, sipCode, outcome, carrierId: leg.carrierId });
     // A carrier that failed is replaced by the next one; a person's final answer (busy, declined) ends the call.
-    if (leg.carrierId && carrierLegFailed(call.state, { outcome: leg.outcome, sipCode }).effects[0]?.kind === 'try-carrier') {
+    if (leg.carrierId && carrierLegFailed(call.state, { outcome, sipCode }).effects[0]?.kind === 'try-carrier') {
       await this.setup.dialNextCarrier(call, log);
       return;
     }

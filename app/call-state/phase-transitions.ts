@@ -1,4 +1,4 @@
-import { type LegOutcome } from './call';
+import { type LegOutcome } from './leg-states';
 import { isRetryableOnAnotherCarrier } from './end-causes';
 import { type CallState, type CarrierChoice } from './states';
 
@@ -16,7 +16,10 @@ export type PhaseEffect =
   // The click-to-call's caller answered on this device: the call goes on as if it had dialled.
   | { kind: 'place-call'; callerChannelId: string }
   // The click-to-call's caller never answered.
-  | { kind: 'end-caller-unanswered'; cause: 'no_answer' | 'unreachable' };
+  | { kind: 'end-caller-unanswered'; cause: 'no_answer' | 'unreachable' }
+  // Put these channels in the call's bridge before the answer (creating it first when asked), and
+  // tell the caller the call progresses (183 with media) when it is among them.
+  | { kind: 'bridge-early'; createBridge: boolean; channelIds: string[]; progressCaller: boolean };
 
 export interface PhaseTransition {
   next: CallState;
@@ -71,5 +74,19 @@ export function callerNotAnswering(state: CallState, cause: 'no_answer' | 'unrea
   return {
     next: ringing.length > 0 ? state.withCallerDevices([]) : state,
     effects: [...(ringing.length > 0 ? [{ kind: 'stop-ringing' as const, channelIds: ringing, reason: 'normal' as const }] : []), { kind: 'end-caller-unanswered', cause }],
+  };
+}
+
+// A carrier leg's 183: the caller hears its early media. Routing/Ringing(early) -> the same phase
+// with the caller and the leg in its bridge + BridgeEarly. The runner keeps `next` only once the
+// switch has done it: a refused bridge leaves the call as it was, ringing without early media.
+export function earlyMediaStarted(state: CallState, callerChannelId: string, legChannelId: string): PhaseTransition {
+  const bridged = state.earlyMedia;
+  if (bridged.includes(legChannelId) || (state.name !== 'routing' && state.name !== 'ringing')) return stay(state);
+  const callerJoins = !bridged.includes(callerChannelId);
+  const joining = callerJoins ? [callerChannelId, legChannelId] : [legChannelId];
+  return {
+    next: state.withEarlyMedia([...bridged, ...joining]),
+    effects: [{ kind: 'bridge-early', createBridge: bridged.length === 0, channelIds: joining, progressCaller: callerJoins }],
   };
 }

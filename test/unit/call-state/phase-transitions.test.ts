@@ -7,6 +7,7 @@ import {
   callerRinging,
   carrierLegFailed,
   carrierSkipped,
+  earlyMediaStarted,
   huntNextCarrier,
 } from '../../../app/call-state/phase-transitions';
 
@@ -129,12 +130,44 @@ describe('call phases as {state, event} -> {next, effects}', function () {
     });
   });
 
+  describe('early media (Routing/Ringing carry the channels bridged before the answer)', function () {
+    it('given Routing(), when a carrier leg sends 183, then Routing(caller, leg) and BridgeEarly creating the bridge and telling the caller', function () {
+      const { next, effects } = earlyMediaStarted(new Routing(hunt('b')), 'caller', 'leg-1');
+      expect(next).to.be.instanceOf(Routing);
+      expect(next.earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(next.hunt.remaining).to.deep.equal([{ carrierId: 'b' }]);
+      expect(effects).to.deep.equal([{ kind: 'bridge-early', createBridge: true, channelIds: ['caller', 'leg-1'], progressCaller: true }]);
+    });
+
+    it('given Ringing(caller, leg-1), when the next carrier leg sends 183, then only that leg joins the bridge that exists', function () {
+      const { next, effects } = earlyMediaStarted(new Ringing(hunt(), ['caller', 'leg-1']), 'caller', 'leg-2');
+      expect(next.earlyMedia).to.deep.equal(['caller', 'leg-1', 'leg-2']);
+      expect(effects).to.deep.equal([{ kind: 'bridge-early', createBridge: false, channelIds: ['leg-2'], progressCaller: false }]);
+    });
+
+    it('given a leg already bridged, or a call no longer ringing, when 183 comes again, then nothing changes', function () {
+      const ringing = new Ringing(hunt(), ['caller', 'leg-1']);
+      expect(earlyMediaStarted(ringing, 'caller', 'leg-1')).to.deep.equal({ next: ringing, effects: [] });
+      const answered = new Answered('leg-1');
+      expect(earlyMediaStarted(answered, 'caller', 'leg-1')).to.deep.equal({ next: answered, effects: [] });
+    });
+
+    it('given Routing with early media, when it rings or hunts the next carrier, then the bridged channels stay with the phase', function () {
+      const routing = new Routing(hunt('b'), ['caller', 'leg-1']);
+      expect(routing.ring().earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(huntNextCarrier(routing).next.earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(routing.answer('leg-1').earlyMedia).to.deep.equal([]);
+    });
+  });
+
   describe('the stored phase', function () {
     it('given the stored carriers left and caller devices, when restored, then the phases carry them again', function () {
       expect(restoreState('ringing', { carriersLeft: ['b', 'c'] }).hunt.remaining).to.deep.equal([{ carrierId: 'b' }, { carrierId: 'c' }]);
       expect(restoreState('routing', { carriersLeft: ['b'] }).hunt.remaining).to.deep.equal([{ carrierId: 'b' }]);
       expect(restoreState('requested', { callerDevices: ['d1'] }).callerDevices).to.deep.equal(['d1']);
       expect(restoreState('requested', {}).callerDevices).to.deep.equal([]);
+      expect(restoreState('ringing', { earlyMedia: ['caller', 'leg-1'] }).earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(restoreState('routing', { earlyMedia: ['caller'] }).earlyMedia).to.deep.equal(['caller']);
     });
   });
 });
