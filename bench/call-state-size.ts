@@ -82,6 +82,12 @@ function syntheticCall(now: number): Call {
   const ringingAt = routedAt + int(80, 900);
   call.apply((state) => state.ring(), new Date(ringingAt));
   for (const leg of legs) Object.assign(leg, { progressAt: ringingAt + int(0, 300), state: { name: 'ringing' } });
+  // A carrier's 183: its leg progresses and the caller hears its early media (the phase's data).
+  const [carrierLeg] = legs;
+  if (pstn && carrierLeg) {
+    carrierLeg.state = { name: 'progressing' };
+    call.apply((state) => state.withEarlyMedia([channelId, carrierLeg.channelId]), new Date(ringingAt));
+  }
   if (kind < 0.4) return call;
   const [winner, ...losers] = legs;
   call.apply((state) => state.answer(winner?.channelId ?? ''), new Date(ringingAt + int(1500, 20_000)));
