@@ -1,4 +1,5 @@
-import { type LegOutcome } from './leg-states';
+import { type Leg } from './call';
+import { isTrying, legAnswered, legCancelled, type LegOutcome, legReleased, type LegState } from './leg-states';
 import { isRetryableOnAnotherCarrier } from './end-causes';
 import { type CallState, type CarrierChoice } from './states';
 
@@ -19,11 +20,21 @@ export type PhaseEffect =
   | { kind: 'end-caller-unanswered'; cause: 'no_answer' | 'unreachable' }
   // Put these channels in the call's bridge before the answer (creating it first when asked), and
   // tell the caller the call progresses (183 with media) when it is among them.
-  | { kind: 'bridge-early'; createBridge: boolean; channelIds: string[]; progressCaller: boolean };
+  | { kind: 'bridge-early'; createBridge: boolean; channelIds: string[]; progressCaller: boolean }
+  // Hang these legs up (answered elsewhere) and give their carrier slots back.
+  | { kind: 'cancel-legs'; channelIds: string[] }
+  // Answer the caller, give the call its deadline on the switch, and bridge it with the answered
+  // leg: the bridge is created unless early media made it, and only channels not in it join.
+  | { kind: 'connect'; createBridge: boolean; joining: string[] };
 
 export interface PhaseTransition {
   next: CallState;
   effects: PhaseEffect[];
+}
+
+// A transition that also moves legs: the next state of each leg it changes, by channel id.
+export interface LegsTransition extends PhaseTransition {
+  legs: ReadonlyMap<string, LegState>;
 }
 
 const stay = (state: CallState, ...effects: PhaseEffect[]): PhaseTransition => ({ next: state, effects });
@@ -88,5 +99,26 @@ export function earlyMediaStarted(state: CallState, callerChannelId: string, leg
   return {
     next: state.withEarlyMedia([...bridged, ...joining]),
     effects: [{ kind: 'bridge-early', createBridge: bridged.length === 0, channelIds: joining, progressCaller: callerJoins }],
+  };
+}
+
+// A callee device (or carrier) answered. Routing/Ringing -> Answered(leg) + CancelLegs(the others
+// still trying) + Connect; the answered leg is Answered, the others Cancelled (released: the runner
+// hangs them up). An answer in any other phase comes too late: that leg alone is cancelled.
+export function calleeAnswered(state: CallState, callerChannelId: string, legs: readonly Pick<Leg, 'channelId' | 'state'>[], channelId: string): LegsTransition {
+  const leg = legs.find((candidate) => candidate.channelId === channelId);
+  if (!leg) return { next: state, effects: [], legs: new Map() };
+  if (state.name !== 'routing' && state.name !== 'ringing') {
+    return { next: state, effects: [{ kind: 'cancel-legs', channelIds: [channelId] }], legs: new Map([[channelId, legReleased(legCancelled(leg.state))]]) };
+  }
+  const losers = legs.filter((other) => other.channelId !== channelId && isTrying(other.state));
+  const moved = new Map<string, LegState>([[channelId, legAnswered(leg.state)], ...losers.map((loser) => [loser.channelId, legReleased(legCancelled(loser.state))] as const)]);
+  // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
+  const bridged = state.earlyMedia;
+  const joining = [callerChannelId, channelId].filter((id) => !bridged.includes(id));
+  return {
+    next: state.answer(channelId),
+    effects: [{ kind: 'cancel-legs', channelIds: losers.map((loser) => loser.channelId) }, { kind: 'connect', createBridge: bridged.length === 0, joining }],
+    legs: moved,
   };
 }

@@ -5,6 +5,7 @@ import {
   callerDevicesGone,
   callerNotAnswering,
   callerRinging,
+  calleeAnswered,
   carrierLegFailed,
   carrierSkipped,
   earlyMediaStarted,
@@ -157,6 +158,52 @@ describe('call phases as {state, event} -> {next, effects}', function () {
       expect(routing.ring().earlyMedia).to.deep.equal(['caller', 'leg-1']);
       expect(huntNextCarrier(routing).next.earlyMedia).to.deep.equal(['caller', 'leg-1']);
       expect(routing.answer('leg-1').earlyMedia).to.deep.equal([]);
+    });
+  });
+
+  describe('the answer (Routing/Ringing -> Answered, legs moved with it)', function () {
+    const legs = [
+      { channelId: 'leg-1', state: { name: 'ringing' } as const },
+      { channelId: 'leg-2', state: { name: 'dialing' } as const },
+      { channelId: 'leg-3', state: { name: 'failed', outcome: 'busy', released: true } as const },
+    ];
+
+    it('given Ringing with three legs, when leg-1 answers, then Answered(leg-1), leg-2 cancelled and released, the busy leg kept, CancelLegs(leg-2) and Connect with a new bridge', function () {
+      const { next, effects, legs: moved } = calleeAnswered(new Ringing(hunt('b')), 'caller', legs, 'leg-1');
+      expect(next).to.be.instanceOf(Answered);
+      expect((next as Answered).answeredLeg).to.equal('leg-1');
+      expect([...moved]).to.deep.equal([
+        ['leg-1', { name: 'answered' }],
+        ['leg-2', { name: 'cancelled', released: true }],
+      ]);
+      expect(effects).to.deep.equal([
+        { kind: 'cancel-legs', channelIds: ['leg-2'] },
+        { kind: 'connect', createBridge: true, joining: ['caller', 'leg-1'] },
+      ]);
+    });
+
+    it('given Ringing with the caller and leg-1 bridged for early media, when leg-1 answers, then Connect creates no bridge and adds nobody again', function () {
+      const { effects } = calleeAnswered(new Ringing(hunt(), ['caller', 'leg-1']), 'caller', legs, 'leg-1');
+      expect(effects[1]).to.deep.equal({ kind: 'connect', createBridge: false, joining: [] });
+    });
+
+    it('given Routing, when a device answers without ringing first, then the call is answered all the same', function () {
+      expect(calleeAnswered(new Routing(), 'caller', legs, 'leg-2').next.name).to.equal('answered');
+    });
+
+    it('given an answered call, when another leg answers late, then the state stays, that leg alone is cancelled and released, and it is hung up', function () {
+      const answered = new Answered('leg-1');
+      const late = [{ channelId: 'leg-2', state: { name: 'ringing' } as const }];
+      expect(calleeAnswered(answered, 'caller', late, 'leg-2')).to.deep.equal({
+        next: answered,
+        effects: [{ kind: 'cancel-legs', channelIds: ['leg-2'] }],
+        legs: new Map([['leg-2', { name: 'cancelled', released: true }]]),
+      });
+    });
+
+    it('given an answer from a channel that is no leg of the call, then nothing changes', function () {
+      const ringing = new Ringing();
+      expect(calleeAnswered(ringing, 'caller', legs, 'stranger')).to.deep.equal({ next: ringing, effects: [], legs: new Map() });
     });
   });
 
