@@ -65,6 +65,19 @@ export default tseslint.config(
     },
   },
   {
+    // Dial strings (PJSIP/<endpoint>/<contact>, PJSIP/<number>@<trunk>) are the switch's own
+    // vocabulary: built only under app/switch, passed elsewhere as opaque addresses (issue 10 item 5).
+    files: ['app/**/*.ts'],
+    ignores: ['app/switch/**', 'app/shared/infra/prisma/generated/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Literal[value=/(PJSIP|IAX2|DAHDI|Local)\\/\\S/]', message: 'dial strings belong in app/switch (e.g. carrierDialString, SwitchControl.deviceAddress)' },
+        { selector: 'TemplateElement[value.raw=/(PJSIP|IAX2|DAHDI|Local)\\/$/]', message: 'dial strings belong in app/switch (e.g. carrierDialString, SwitchControl.deviceAddress)' },
+      ],
+    },
+  },
+  {
     // Exempt for now, to be split by the lead after the current merges (other engineers edit them
     // in parallel and they are near the limit: ~270 counted lines each on 2026-12-07): the
     // composition root and the JetStream consumer runner.

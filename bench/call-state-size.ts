@@ -74,19 +74,25 @@ function syntheticCall(now: number): Call {
   const carrierId = pstn ? pick(['carrier-a', 'carrier-b']) : undefined;
   call.carrierId = carrierId;
   const legs: Leg[] = callee
-    ? [0, 1].map(() => ({ channelId: uuid(), contactUri: contactOf(callee), invitedAt: routedAt + int(1, 5) }))
-    : [{ channelId: uuid(), contactUri: `sip:${dialed}@sip.${carrierId}.example.net`, carrierId, invitedAt: routedAt + int(1, 5) }];
+    ? [0, 1].map((): Leg => ({ channelId: uuid(), contactUri: contactOf(callee), state: { name: 'dialing' }, invitedAt: routedAt + int(1, 5) }))
+    : [{ channelId: uuid(), contactUri: `sip:${dialed}@sip.${carrierId}.example.net`, carrierId, state: { name: 'dialing' }, invitedAt: routedAt + int(1, 5) }];
   call.legs.push(...legs);
   const kind = random();
   if (kind < 0.1) return call;
   const ringingAt = routedAt + int(80, 900);
   call.apply((state) => state.ring(), new Date(ringingAt));
-  for (const leg of legs) leg.progressAt = ringingAt + int(0, 300);
+  for (const leg of legs) Object.assign(leg, { progressAt: ringingAt + int(0, 300), state: { name: 'ringing' } });
+  // A carrier's 183: its leg progresses and the caller hears its early media (the phase's data).
+  const [carrierLeg] = legs;
+  if (pstn && carrierLeg) {
+    carrierLeg.state = { name: 'progressing' };
+    call.apply((state) => state.withEarlyMedia([channelId, carrierLeg.channelId]), new Date(ringingAt));
+  }
   if (kind < 0.4) return call;
   const [winner, ...losers] = legs;
   call.apply((state) => state.answer(winner?.channelId ?? ''), new Date(ringingAt + int(1500, 20_000)));
-  if (winner) winner.outcome = 'answered';
-  for (const loser of losers) Object.assign(loser, { outcome: 'cancelled', gone: true });
+  if (winner) winner.state = { name: 'answered' };
+  for (const loser of losers) loser.state = { name: 'cancelled', released: true };
   return call;
 }
 

@@ -1,6 +1,7 @@
 import { type CallId } from '../shared/kernel';
 import { type Direction } from '../shared/events';
-import { type CallSnapshot, type Leg, type LegOutcome, type Party, type StateChange } from './call';
+import { type CallSnapshot, type Leg, type Party, type StateChange } from './call';
+import { DIALING, legSipCodeOf, type LegOutcome, outcomeOf } from './leg-states';
 import { CorruptCallStateError, UnencodableCallError } from './call-codec-errors';
 import { Reader, unzigzag, Writer, zigzag } from './compact-binary';
 import { type CallStateName, type EndCause } from './states';
@@ -23,12 +24,18 @@ import { type CallStateName, type EndCause } from './states';
 // order: restricted (CLIR, no data) | [carriersLeft: count, carrier ids] | [callerDevices: count,
 // channel ids], so that a restarted controller goes on hunting carriers or ringing a click-to-call's
 // caller where its predecessor stopped.
+// Version 7 reads each leg's state (leg-states.ts) from the same leg flags byte: the outcome bits are
+// a finished leg's state; a leg without one is dialing, or ringing once it made progress, or
+// progressing (a 183 without a 180) when its gone bits are 01 (not released) or 10 (released) (in
+// earlier versions 01 was an explicit gone=false and 10 unused); 11 is released. It adds FLAG2 16: [earlyMedia: count, channel ids] after
+// callerDevices (the channels bridged before the answer), so that a restarted controller neither
+// bridges them twice nor leaves the bridge behind.
 // Adding a field: give it a free flag bit, write it last, bump FORMAT_VERSION and keep reading the
 // older versions. A decoder refuses versions and flag bits it does not know rather than guessing.
-export const FORMAT_VERSION = 6;
-const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111, 5: 0b11111111, 6: 0b11111111 };
-const FLAG2 = { emergency: 1, restricted: 2, carriersLeft: 4, callerDevices: 8 } as const;
-const KNOWN_FLAGS2: Record<number, number> = { 5: 0b1, 6: 0b1111 };
+export const FORMAT_VERSION = 7;
+const KNOWN_FLAGS: Record<number, number> = { 1: 0b11111, 2: 0b111111, 3: 0b11111111, 4: 0b11111111, 5: 0b11111111, 6: 0b11111111, 7: 0b11111111 };
+const FLAG2 = { emergency: 1, restricted: 2, carriersLeft: 4, callerDevices: 8, earlyMedia: 16 } as const;
+const KNOWN_FLAGS2: Record<number, number> = { 5: 0b1, 6: 0b1111, 7: 0b11111 };
 
 export { CorruptCallStateError, UnencodableCallError } from './call-codec-errors';
 
@@ -59,7 +66,7 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
       (snapshot.carrierId !== undefined ? FLAG.carrierId : 0) |
       (snapshot.talkLimitSeconds !== undefined ? FLAG.talkLimit : 0) |
       (snapshot.direction !== undefined && snapshot.direction !== 'on-net' ? FLAG.direction : 0) |
-      (snapshot.legs.some((leg) => leg.sipCode !== undefined) ? FLAG.legSipCodes : 0),
+      (snapshot.legs.some((leg) => legSipCodeOf(leg.state) !== undefined) ? FLAG.legSipCodes : 0),
   );
   w.signed(base);
   w.string(snapshot.id);
@@ -81,7 +88,10 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
   }
   if (snapshot.talkLimitSeconds !== undefined) w.unsigned(snapshot.talkLimitSeconds);
   if (snapshot.direction !== undefined && snapshot.direction !== 'on-net') w.byte(codeOf(DIRECTION_CODES, snapshot.direction, 'direction'));
-  const legCodes = snapshot.legs.flatMap((leg, index) => (leg.sipCode === undefined ? [] : [[index, leg.sipCode] as const]));
+  const legCodes = snapshot.legs.flatMap((leg, index) => {
+    const code = legSipCodeOf(leg.state);
+    return code === undefined ? [] : [[index, code] as const];
+  });
   if (legCodes.length > 0) {
     w.unsigned(legCodes.length);
     for (const [index, code] of legCodes) {
@@ -92,14 +102,17 @@ export function encodeCall(snapshot: CallSnapshot): Buffer {
   w.string(snapshot.owner ?? '');
   const carriersLeft = snapshot.carriersLeft ?? [];
   const callerDevices = snapshot.callerDevices ?? [];
+  const earlyMedia = snapshot.earlyMedia ?? [];
   const flags2 =
     (snapshot.emergency ? FLAG2.emergency : 0) |
     (snapshot.restricted ? FLAG2.restricted : 0) |
     (carriersLeft.length > 0 ? FLAG2.carriersLeft : 0) |
-    (callerDevices.length > 0 ? FLAG2.callerDevices : 0);
+    (callerDevices.length > 0 ? FLAG2.callerDevices : 0) |
+    (earlyMedia.length > 0 ? FLAG2.earlyMedia : 0);
   if (flags2 !== 0) w.byte(flags2);
   if (carriersLeft.length > 0) writeStrings(w, carriersLeft);
   if (callerDevices.length > 0) writeStrings(w, callerDevices);
+  if (earlyMedia.length > 0) writeStrings(w, earlyMedia);
   return w.done();
 }
 
@@ -118,7 +131,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   const callee = flags & FLAG.callee ? readParty(r) : undefined;
   const dialed = r.string();
   const carrierId = flags & FLAG.carrierId ? r.string() : undefined;
-  const legs = r.list(() => readLeg(r, base));
+  const legs = r.list(() => readLeg(r, base, version));
   const answeredLeg = flags & FLAG.answeredLeg ? r.string() : undefined;
   const sipCode = flags & FLAG.sipCode ? r.unsigned() : undefined;
   const ringDeadline = flags & FLAG.ringDeadline ? base + r.signed() : undefined;
@@ -134,7 +147,9 @@ export function decodeCall(value: Buffer): CallSnapshot {
     for (let n = r.unsigned(); n > 0; n -= 1) {
       const leg = legs[r.unsigned()];
       if (!leg) throw new CorruptCallStateError('SIP code of a leg that does not exist');
-      leg.sipCode = r.unsigned();
+      const code = r.unsigned();
+      if (leg.state.name !== 'failed' && leg.state.name !== 'cancelled') throw new CorruptCallStateError('SIP code of a leg that did not fail', { state: leg.state.name });
+      leg.state = { ...leg.state, sipCode: code };
     }
   }
   const owner = version >= 4 ? r.string() : '';
@@ -144,6 +159,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (flags2 !== undefined && flags2 & ~(KNOWN_FLAGS2[version] ?? 0)) throw new CorruptCallStateError('unknown flags', { flags2 });
   const carriersLeft = flags2 !== undefined && flags2 & FLAG2.carriersLeft ? r.list(() => r.string()) : undefined;
   const callerDevices = flags2 !== undefined && flags2 & FLAG2.callerDevices ? r.list(() => r.string()) : undefined;
+  const earlyMedia = flags2 !== undefined && flags2 & FLAG2.earlyMedia ? r.list(() => r.string()) : undefined;
   r.end();
   // Absent optionals stay absent: no key, rather than a key holding undefined.
   const snapshot: CallSnapshot = { id, caller, dialed, state: nameOf(STATE_CODES, head & 7, 'state'), legs, history };
@@ -160,6 +176,7 @@ export function decodeCall(value: Buffer): CallSnapshot {
   if (flags2 !== undefined && flags2 & FLAG2.restricted) snapshot.restricted = true;
   if (carriersLeft) snapshot.carriersLeft = carriersLeft;
   if (callerDevices) snapshot.callerDevices = callerDevices;
+  if (earlyMedia) snapshot.earlyMedia = earlyMedia;
   return snapshot;
 }
 
@@ -179,13 +196,16 @@ function readParty(r: Reader): Party {
 }
 
 function writeLeg(w: Writer, leg: Leg, base: number): void {
+  const { state } = leg;
+  const outcome = outcomeOf(state);
+  const progressing = state.name === 'progressing' && leg.progressAt !== undefined;
+  const goneBits = progressing ? (state.released ? LEG_FLAG.gone : LEG_FLAG.goneSet) : state.released ? LEG_FLAG.goneSet | LEG_FLAG.gone : 0;
   w.byte(
-    (leg.outcome === undefined ? 0 : codeOf(OUTCOME_CODES, leg.outcome, 'leg outcome')) |
+    (outcome === undefined ? 0 : codeOf(OUTCOME_CODES, outcome, 'leg outcome')) |
       (leg.carrierId !== undefined ? LEG_FLAG.carrierId : 0) |
       (leg.invitedAt !== undefined ? LEG_FLAG.invitedAt : 0) |
       (leg.progressAt !== undefined ? LEG_FLAG.progressAt : 0) |
-      (leg.gone !== undefined ? LEG_FLAG.goneSet : 0) |
-      (leg.gone ? LEG_FLAG.gone : 0),
+      goneBits,
   );
   w.string(leg.channelId);
   w.string(leg.contactUri);
@@ -194,14 +214,20 @@ function writeLeg(w: Writer, leg: Leg, base: number): void {
   if (leg.progressAt !== undefined) w.signed(leg.progressAt - (leg.invitedAt ?? base));
 }
 
-function readLeg(r: Reader, base: number): Leg {
+function readLeg(r: Reader, base: number, version: number): Leg {
   const flags = r.byte();
-  const leg: Leg = { channelId: r.string(), contactUri: r.string() };
+  const leg: Leg = { channelId: r.string(), contactUri: r.string(), state: DIALING };
   if (flags & LEG_FLAG.carrierId) leg.carrierId = r.string();
-  if (flags & 7) leg.outcome = nameOf(OUTCOME_CODES, flags & 7, 'leg outcome');
-  if (flags & LEG_FLAG.goneSet) leg.gone = (flags & LEG_FLAG.gone) !== 0;
   if (flags & LEG_FLAG.invitedAt) leg.invitedAt = base + r.signed();
   if (flags & LEG_FLAG.progressAt) leg.progressAt = (leg.invitedAt ?? base) + r.signed();
+  const gone = flags & (LEG_FLAG.goneSet | LEG_FLAG.gone);
+  const released = gone === (LEG_FLAG.goneSet | LEG_FLAG.gone) || (version >= 7 && gone === LEG_FLAG.gone);
+  const flag = released ? { released: true as const } : {};
+  const outcome = flags & 7 ? nameOf(OUTCOME_CODES, flags & 7, 'leg outcome') : undefined;
+  if (outcome === 'answered' || outcome === 'cancelled') leg.state = { name: outcome, ...flag };
+  else if (outcome !== undefined) leg.state = { name: 'failed', outcome, ...flag };
+  else if (leg.progressAt === undefined) leg.state = { name: 'dialing', ...flag };
+  else leg.state = { name: version >= 7 && (gone === LEG_FLAG.goneSet || gone === LEG_FLAG.gone) ? 'progressing' : 'ringing', ...flag };
   return leg;
 }
 

@@ -82,8 +82,6 @@ export class CallContext {
   // Legs whose originate request has not been answered yet: the switch may or may not have created
   // their channel, so a channel list taken meanwhile says nothing about them.
   readonly originating = new Set<string>();
-  // Per call, the channels put in its bridge before the answer (early media): not to be added again.
-  readonly earlyBridge = new Map<string, Set<string>>();
   // Store writes refused while Redis is down, written again until it takes them.
   readonly pendingWrites: PendingStoreWrites;
   // Calls that take the lean path (CALL_PATH=dialplan), those whose targets the switch dials, the endpoint each of their
@@ -114,7 +112,7 @@ export class CallContext {
   adopt(call: Call): void {
     this.calls.set(call.id, call);
     for (const channelId of call.channelIds()) this.channelToCall.set(channelId, call.id);
-    for (const leg of call.legs) if (leg.carrierId !== undefined && !leg.gone) this.heldSlots.set(leg.channelId, leg.carrierId);
+    for (const leg of call.legs) if (leg.carrierId !== undefined && !leg.state.released) this.heldSlots.set(leg.channelId, leg.carrierId);
   }
 
   // The carrier slots the legs of these calls hold.
@@ -131,7 +129,6 @@ export class CallContext {
 
   forget(call: Call): void {
     this.timers.disarmAll(call.id);
-    this.earlyBridge.delete(call.id);
     this.switchDiallable.delete(call.id);
     this.dialledBySwitch.delete(call.id);
     this.callerInDialplan.delete(call.id);

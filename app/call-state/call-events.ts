@@ -10,6 +10,7 @@ import {
 } from '../shared/events';
 import { type Call } from './call';
 import { attemptOutcomeOf } from './end-causes';
+import { legSipCodeOf } from './leg-states';
 
 // The call.v1.* event of each transition. Ids are derived from the call and the transition, so the
 // same fact published twice (after a crash, by another instance) has the same id and is dropped.
@@ -68,7 +69,7 @@ export function callEnded(call: Call, quality: { caller?: RtpQuality; callee?: R
     attempts: call.legs.map((leg) => ({
       ...(leg.carrierId ? { carrierId: leg.carrierId } : {}),
       outcome: attemptOutcomeOf(leg),
-      ...(leg.sipCode !== undefined ? { sipCode: leg.sipCode } : {}),
+      ...(legSipCodeOf(leg.state) !== undefined ? { sipCode: legSipCodeOf(leg.state) } : {}),
       ...(leg.invitedAt !== undefined && leg.progressAt !== undefined ? { pddMs: Math.max(0, leg.progressAt - leg.invitedAt) } : {}),
     })),
     quality,

@@ -1,6 +1,7 @@
 import { type CallCommand, type CallCommandReply } from '../shared/events';
 import { AppError, ConflictError, NotFoundError } from '../shared/kernel';
 import { type Call, type Party } from './call';
+import { outcomeOf } from './leg-states';
 import { type CallStateManager } from './call-state-manager';
 import { type CallCommandForwarder, type CallPlacement, type CallStore, type SubscriberDirectory, type SwitchControl } from './ports';
 
@@ -66,7 +67,7 @@ export function viewOf(call: Call): CallView {
     caller,
     ...(call.callee ? { callee: call.callee } : {}),
     dialed: call.dialed,
-    devices: call.legs.map((leg) => ({ contactUri: leg.contactUri, ...(leg.outcome ? { outcome: leg.outcome } : {}) })),
+    devices: call.legs.map((leg) => ({ contactUri: leg.contactUri, ...(outcomeOf(leg.state) ? { outcome: outcomeOf(leg.state) } : {}) })),
     history: call.history.map((change) => ({ state: change.state, at: new Date(change.at).toISOString() })),
     ...(call.owner !== undefined ? { node: call.owner } : {}),
     direction: call.direction,

@@ -3,6 +3,8 @@ import { type Logger } from '../shared/infra/logger';
 import { type Call } from './call';
 import { type CallContext } from './call-context';
 import { callRinging } from './call-events';
+import { isTrying, legProgressed, legRang } from './leg-states';
+import { earlyMediaStarted } from './phase-transitions';
 
 // How far the callee side got before the answer: ringing (180) and session progress (183, usually
 // with early media). The first of either makes the call ring and is the leg's post-dial delay.
@@ -11,8 +13,9 @@ export class CallProgress {
 
   async onRinging(call: Call, channelId: string, at: Date): Promise<void> {
     const leg = call.leg(channelId);
-    if (!leg || leg.outcome !== undefined) return;
+    if (!leg || !isTrying(leg.state)) return;
     leg.progressAt ??= at.getTime();
+    leg.state = legRang(leg.state);
     if (call.state.name !== 'routing') return;
     const log = this.ctx.logFor(call);
     if (this.ctx.transition(call, (state) => state.ring(), log, at)) {
@@ -28,8 +31,9 @@ export class CallProgress {
   // hears ringing as on a 180.
   async onProgress(call: Call, channelId: string, at: Date): Promise<void> {
     const leg = call.leg(channelId);
-    if (!leg || leg.outcome !== undefined || call.state.isFinal) return;
+    if (!leg || !isTrying(leg.state) || call.state.isFinal) return;
     leg.progressAt ??= at.getTime();
+    leg.state = legProgressed(leg.state);
     const log = this.ctx.logFor(call);
     const early = leg.carrierId !== undefined && (await this.bridgeEarly(call, leg.channelId, log));
     if (call.state.name === 'routing' && this.ctx.transition(call, (state) => state.ring(), log, at)) {
@@ -41,17 +45,18 @@ export class CallProgress {
   }
 
   // Puts the caller and this leg in the call's bridge before the answer, and tells the caller the
-  // call progresses (183 with media). False when the switch refused: the call goes on without.
+  // call progresses (183 with media); the channels bridged are the phase's data (persisted with
+  // it). False when the switch refused: the call goes on without.
   private async bridgeEarly(call: Call, legChannelId: string, log: Logger): Promise<boolean> {
+    const { next, effects } = earlyMediaStarted(call.state, call.caller.channelId, legChannelId);
+    const effect = effects[0];
+    if (effect?.kind !== 'bridge-early') return call.state.earlyMedia.includes(legChannelId);
     const control = this.ctx.deps.switchControl;
-    const bridged = this.ctx.earlyBridge.get(call.id) ?? new Set<string>();
-    if (bridged.has(legChannelId)) return true;
-    const callerJoins = !bridged.has(call.caller.channelId);
     try {
-      if (bridged.size === 0) await control.createBridge(call.id);
-      await control.addToBridge(call.id, callerJoins ? [call.caller.channelId, legChannelId] : [legChannelId]);
-      this.ctx.earlyBridge.set(call.id, bridged.add(call.caller.channelId).add(legChannelId));
-      if (callerJoins) await control.progress(call.caller.channelId);
+      if (effect.createBridge) await control.createBridge(call.id);
+      await control.addToBridge(call.id, effect.channelIds);
+      call.apply(() => next, this.ctx.deps.clock.now());
+      if (effect.progressCaller) await control.progress(call.caller.channelId);
       log.info('early media bridged', { legChannelId });
       return true;
     } catch (error) {

@@ -6,6 +6,7 @@ import { type CallDeadline } from './call-deadline';
 import { type CallSetup } from './call-setup';
 import { admittedCallOf, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
+import { legFailed, legReleased } from './leg-states';
 import { Answered, type EndCause } from './states';
 
 const answeredInApp = (channel: SwitchChannel | undefined): boolean => channel?.inApp === 'answered-leg';
@@ -167,9 +168,8 @@ export class CallRecovery {
         return;
       }
       for (const leg of call.legs) {
-        if (!leg.gone && missing(leg.channelId)) {
-          leg.gone = true;
-          leg.outcome ??= 'unreachable';
+        if (!leg.state.released && missing(leg.channelId)) {
+          leg.state = legReleased(legFailed(leg.state, 'unreachable'));
           await this.ctx.releaseSlot(leg.channelId, log);
         }
       }

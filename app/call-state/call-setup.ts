@@ -10,6 +10,7 @@ import { endCall, endIfNoLegLeft } from './call-teardown';
 import { SwitchDialling } from './switch-dialling';
 import { type AdmissionDecision } from './call-admission-port';
 import { carrierSkipped, huntNextCarrier } from './phase-transitions';
+import { DIALING, isTrying, legFailed, legReleased } from './leg-states';
 import { type CallOrigin, type CallAuthorization, OriginateRefusedError, type OriginateRequest } from './ports';
 import { type CarrierChoice } from './states';
 
@@ -119,7 +120,7 @@ export class CallSetup {
     if (options.paid && !(await this.authorized(call, callee.phoneNumber, true, log))) return;
 
     const now = ctx.deps.clock.now().getTime();
-    const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, invitedAt: now }));
+    const legs: Leg[] = connections.map((connection) => ({ channelId: newChannelId(), contactUri: connection.contactUri, state: DIALING, invitedAt: now }));
     const endpointOf = new Map(connections.map((connection) => [connection.contactUri, connection.endpoint]));
     for (const leg of legs) this.addLeg(call, leg);
     call.ringDeadline = now + ctx.deps.ringTimeoutSeconds * 1000;
@@ -138,10 +139,10 @@ export class CallSetup {
     await Promise.all(
       originated.map(async (result, index) => {
         const leg = legs[index];
-        if (result.status === 'rejected' && leg && leg.outcome === undefined) await this.originateFailed(leg, result.reason, log);
+        if (result.status === 'rejected' && leg && isTrying(leg.state)) await this.originateFailed(leg, result.reason, log);
       }),
     );
-    log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => leg.outcome).length });
+    log.info('callee devices dialled', { devices: legs.length, failed: legs.filter((leg) => !isTrying(leg.state)).length });
     await endIfNoLegLeft(ctx, call, log);
   }
 
@@ -214,10 +215,10 @@ export class CallSetup {
     const carrierId = choice.carrierId;
     const target = choice.target ?? (await pstn.carriers.dialTarget(carrierId, destination));
     if (!target) return false;
-    const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, invitedAt: ctx.deps.clock.now().getTime() };
+    const leg: Leg = { channelId: newChannelId(), contactUri: target.endpoint, carrierId, state: DIALING, invitedAt: ctx.deps.clock.now().getTime() };
     if (!call.emergency && !(await pstn.capacity.tryAcquire(carrierId, leg.channelId, target.maxConcurrentCalls))) {
       // Recorded as an attempt, so the recommendation service sees the carrier was full.
-      call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, outcome: 'congestion', gone: true }); // no invitedAt: recorded as skipped_at_limit
+      call.legs.push({ channelId: leg.channelId, contactUri: leg.contactUri, carrierId, state: { name: 'failed', outcome: 'congestion', released: true } }); // no invitedAt: recorded as skipped_at_limit
       log.info('carrier at its call limit', { carrierId, limit: target.maxConcurrentCalls });
       return false;
     }
@@ -303,16 +304,16 @@ export class CallSetup {
   // exist and ring (Asterisk created it, but its answer was lost or late): it is hung up now, and if
   // even that fails the leg stays not gone, so the call's end hangs it up again.
   private async originateFailed(leg: Leg, error: unknown, log: Logger): Promise<void> {
-    leg.outcome = 'unreachable';
+    leg.state = legFailed(leg.state, 'unreachable');
     const refused = error instanceof OriginateRefusedError;
     log.warn('originate failed', { legChannelId: leg.channelId, carrierId: leg.carrierId, refused, error: errorMessage(error) });
     if (refused) {
-      leg.gone = true;
+      leg.state = legReleased(leg.state);
       return;
     }
     try {
       await this.ctx.deps.switchControl.hangup(leg.channelId, 'normal');
-      leg.gone = true;
+      leg.state = legReleased(leg.state);
     } catch (hangupError) {
       log.warn('switch command failed', { command: 'hang up after a failed originate', legChannelId: leg.channelId, error: errorMessage(hangupError) });
     }
@@ -334,11 +335,10 @@ export class CallSetup {
   private armProgressTimer(call: Call, leg: Leg, seconds: number): void {
     this.ctx.timers.armAfter(`${call.id}:${leg.channelId}`, seconds * 1000, () =>
       this.ctx.runTimed(call.id, 'carrier progress', async () => {
-        if (leg.outcome !== undefined || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
+        if (!isTrying(leg.state) || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
         const log = this.ctx.logFor(call);
         log.info('carrier gave no progress in time', { carrierId: leg.carrierId, seconds });
-        leg.outcome = 'no_answer';
-        leg.gone = true;
+        leg.state = legReleased(legFailed(leg.state, 'no_answer'));
         await this.ctx.safely(log, 'give up on carrier', () => this.ctx.deps.switchControl.hangup(leg.channelId, 'normal'));
         await this.ctx.releaseSlot(leg.channelId, log);
         await this.dialNextCarrier(call, log);

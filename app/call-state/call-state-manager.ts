@@ -11,7 +11,8 @@ import { CallSetup } from './call-setup';
 import { endCall, endIfNoLegLeft, type EndOptions } from './call-teardown';
 import { ClickToCall } from './click-to-call';
 import { legOutcomeOf, sipCodeOf } from './end-causes';
-import { carrierLegFailed } from './phase-transitions';
+import { isTrying, legFinished, legReleased } from './leg-states';
+import { calleeAnswered, carrierLegFailed } from './phase-transitions';
 import { type SwitchBridge, type SwitchChannel, type SwitchEvent } from './ports';
 import { Answered, type EndCause } from './states';
 
@@ -191,46 +192,32 @@ export class CallStateManager {
     }
   }
 
-  // The first device (or carrier) to answer wins; every other device gets CANCEL.
+  // The first device (or carrier) to answer wins; every other device gets CANCEL. Runs the effects
+  // of the pure calleeAnswered transition (phase-transitions.ts).
   private async onLegAnswered(call: Call, channelId: string, at: Date): Promise<void> {
     const ctx = this.ctx;
     const log = ctx.logFor(call);
     if (call.state.callerDevices.includes(channelId)) return this.clickToCall.callerAnswered(call, channelId);
-    const leg = call.leg(channelId);
-    if (!leg) return;
     // The same answer told twice changes nothing (and must not hang the call up as a late one).
     if (call.state instanceof Answered && call.state.answeredLeg === channelId) return;
-    const control = ctx.deps.switchControl;
-    if (call.state.name !== 'routing' && call.state.name !== 'ringing') {
-      leg.outcome = 'cancelled';
-      leg.gone = true;
-      await ctx.safely(log, 'hang up late answer', () => control.hangup(channelId, 'answered_elsewhere'));
-      await ctx.releaseSlot(channelId, log);
+    const step = calleeAnswered(call.state, call.caller.channelId, call.legs, channelId);
+    for (const leg of call.legs) leg.state = step.legs.get(leg.channelId) ?? leg.state;
+    const connect = step.effects.find((effect) => effect.kind === 'connect');
+    const cancelled = Promise.all(step.effects.map((effect) => (effect.kind === 'cancel-legs' ? this.cancelLegs(effect.channelIds, log) : Promise.resolve())));
+    if (!connect) {
+      await cancelled;
       return;
     }
-    ctx.transition(call, (state) => state.answer(channelId), log, at);
-    leg.outcome = 'answered';
-    if (leg.carrierId) call.carrierId = leg.carrierId;
+    ctx.transition(call, () => step.next, log, at);
+    const leg = call.leg(channelId);
+    if (leg?.carrierId) call.carrierId = leg.carrierId;
     ctx.timers.disarmRing(call.id);
-    const losers = call.pendingLegs;
-    for (const loser of losers) {
-      loser.outcome = 'cancelled';
-      loser.gone = true;
-    }
-    const cancelled = Promise.all(
-      losers.map(async (loser) => {
-        await ctx.safely(log, 'cancel other device', () => control.hangup(loser.channelId, 'answered_elsewhere'));
-        await ctx.releaseSlot(loser.channelId, log);
-      }),
-    );
-    // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
-    const bridged = ctx.earlyBridge.get(call.id) ?? new Set<string>();
-    const joining = [call.caller.channelId, channelId].filter((id) => !bridged.has(id));
+    const control = ctx.deps.switchControl;
     // A paid call gets its deadline on the switch with its answer; no deadline, no call (fail closed).
     const deadline = this.deadline.atAnswer(call);
     try {
-      await Promise.all([control.answer(call.caller.channelId), bridged.size > 0 ? Promise.resolve() : control.createBridge(call.id), deadline]);
-      if (joining.length > 0) await control.addToBridge(call.id, joining);
+      await Promise.all([control.answer(call.caller.channelId), connect.createBridge ? control.createBridge(call.id) : Promise.resolve(), deadline]);
+      if (connect.joining.length > 0) await control.addToBridge(call.id, connect.joining);
     } catch (error) {
       log.error('bridging failed', { error: errorMessage(error) });
       await cancelled;
@@ -242,6 +229,16 @@ export class CallStateManager {
     await ctx.save(call, [answered]);
     this.armCreditTimers(call);
     log.info('call answered', { setupMs: answered.setupMs, talkLimitSeconds: call.talkLimitSeconds, carrierId: call.carrierId });
+  }
+
+  // The CancelLegs effect: each leg hung up as answered elsewhere, its carrier slot given back.
+  private async cancelLegs(channelIds: readonly string[], log: Logger): Promise<void> {
+    await Promise.all(
+      channelIds.map(async (channelId) => {
+        await this.ctx.safely(log, 'cancel other device', () => this.ctx.deps.switchControl.hangup(channelId, 'answered_elsewhere'));
+        await this.ctx.releaseSlot(channelId, log);
+      }),
+    );
   }
 
   private async onHungUp(call: Call, channelId: string, cause: number, sipCode: number | undefined, at: Date, leftApp?: boolean): Promise<void> {
@@ -261,18 +258,18 @@ export class CallStateManager {
     }
     const leg = call.leg(channelId);
     if (!leg) return;
-    leg.gone = true;
+    leg.state = legReleased(leg.state);
     await this.ctx.releaseSlot(channelId, log);
     if (call.state instanceof Answered && call.state.answeredLeg === channelId) {
       await this.end(call, 'completed', log, { at });
       return;
     }
-    if (leg.outcome !== undefined) return;
-    leg.outcome = legOutcomeOf(cause, sipCode);
-    if (sipCode !== undefined) leg.sipCode = sipCode;
-    log.info('callee device did not answer', { legChannelId: channelId, cause, sipCode, outcome: leg.outcome, carrierId: leg.carrierId });
+    if (!isTrying(leg.state)) return;
+    const outcome = legOutcomeOf(cause, sipCode);
+    leg.state = legFinished(leg.state, outcome, sipCode);
+    log.info('callee device did not answer', { legChannelId: channelId, cause, sipCode, outcome, carrierId: leg.carrierId });
     // A carrier that failed is replaced by the next one; a person's final answer (busy, declined) ends the call.
-    if (leg.carrierId && carrierLegFailed(call.state, { outcome: leg.outcome, sipCode }).effects[0]?.kind === 'try-carrier') {
+    if (leg.carrierId && carrierLegFailed(call.state, { outcome, sipCode }).effects[0]?.kind === 'try-carrier') {
       await this.setup.dialNextCarrier(call, log);
       return;
     }

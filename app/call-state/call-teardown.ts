@@ -1,11 +1,12 @@
 import { errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type AdmittedCall } from './call-admission-port';
-import { type Call, type LegOutcome } from './call';
+import { type Call } from './call';
 import { type CallContext } from './call-context';
 import { callEnded } from './call-events';
 import { qualityOf } from './call-quality';
 import { endCauseOfFailedLegs, sipCodeOf } from './end-causes';
+import { type LegOutcome, legFinished, legReleased, outcomeOf } from './leg-states';
 import { Answered, type EndCause } from './states';
 
 export interface EndOptions {
@@ -13,7 +14,7 @@ export interface EndOptions {
   callerGone?: boolean;
   at?: Date;
   // What the devices still ringing are recorded as (default: cancelled).
-  pendingLegOutcome?: LegOutcome;
+  pendingLegOutcome?: Exclude<LegOutcome, 'answered'>;
   // Why the platform ended or refused the call (operator, credit_exhausted, no_credit, ...).
   reason?: string;
   // The SIP response for a refused call, when not the cause's usual one.
@@ -35,12 +36,13 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   const dialledBySwitch = ctx.dialledBySwitch.has(call.id);
   const callerInDialplan = ctx.callerInDialplan.has(call.id);
   const quality = wasAnswered && answeredLeg && !dialledBySwitch ? await qualityOf(control, call.caller.channelId, answeredLeg, log) : {};
+  const hadEarlyMedia = call.state.earlyMedia.length > 0;
   if (!ctx.transition(call, (state) => state.end(cause), log, at)) return;
   ctx.timers.disarmAll(call.id);
   const work: Promise<void>[] = [];
-  for (const leg of call.pendingLegs) leg.outcome = options.pendingLegOutcome ?? 'cancelled';
-  for (const leg of call.legs.filter((candidate) => !candidate.gone)) {
-    leg.gone = true;
+  for (const leg of call.pendingLegs) leg.state = legFinished(leg.state, options.pendingLegOutcome ?? 'cancelled');
+  for (const leg of call.legs.filter((candidate) => !candidate.state.released)) {
+    leg.state = legReleased(leg.state);
     work.push(ctx.safely(log, 'hang up device', () => control.hangup(leg.channelId, 'normal')));
   }
   for (const leg of call.legs) work.push(ctx.releaseSlot(leg.channelId, log));
@@ -55,9 +57,10 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
         : ctx.safely(log, 'hang up caller', () => control.hangup(call.caller.channelId, 'normal')),
     );
   }
-  // A call to the phone network may have a bridge before its answer (early media); after a restart
-  // that is not known, so every outbound call's bridge is destroyed (none there is no error).
-  if (!dialledBySwitch && (wasAnswered || ctx.earlyBridge.has(call.id) || call.direction === 'outbound')) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
+  // A call to the phone network may have a bridge before its answer (early media, in the phase's
+  // data); a call stored by an older controller does not say, so every outbound call's bridge is
+  // destroyed (none there is no error).
+  if (!dialledBySwitch && (wasAnswered || hadEarlyMedia || call.direction === 'outbound')) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
   // [call-policy hook] the call's per-user slots are given back.
   if (ctx.deps.admission && !call.emergency && call.caller.userId) {
     const admission = ctx.deps.admission;
@@ -76,7 +79,7 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
 // Ends the call when no device (or carrier) is left trying; true if it did.
 export async function endIfNoLegLeft(ctx: CallContext, call: Call, log: Logger): Promise<boolean> {
   if (call.state.isFinal || call.state instanceof Answered || call.pendingLegs.length > 0) return false;
-  const outcomes = call.legs.map((leg) => leg.outcome).filter((outcome) => outcome !== undefined);
+  const outcomes = call.legs.map((leg) => outcomeOf(leg.state)).filter((outcome) => outcome !== undefined);
   const cause = endCauseOfFailedLegs(outcomes);
   // Every carrier failed: the phone network could not be reached, which is the platform's problem.
   const carriersFailed = call.direction === 'outbound' && cause === 'unreachable';

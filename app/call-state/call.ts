@@ -1,6 +1,9 @@
 import { type Direction } from '../shared/events';
 import { type CallId } from '../shared/kernel';
 import { type CallState, type CallStateName, type EndCause, Ended, Answered, Requested } from './states';
+import { isTrying, type LegState } from './leg-states';
+
+export type { LegOutcome } from './leg-states';
 
 export interface Party {
   userId: string;
@@ -8,24 +11,17 @@ export interface Party {
   phoneNumber: string;
 }
 
-// How one callee device's attempt finished.
-// congestion: the far side (usually a carrier) failed or was full (5xx, or at its call limit).
-export type LegOutcome = 'answered' | 'busy' | 'declined' | 'no_answer' | 'unreachable' | 'cancelled' | 'congestion';
-
 export interface Leg {
   channelId: string;
   // The registered contact (device) this leg rings, or the carrier's SIP URI for a PSTN leg.
   contactUri: string;
   // Set on a leg through a SIP carrier (PSTN).
   carrierId?: string;
-  outcome?: LegOutcome;
-  // The switch reported the channel gone; it needs no hang-up any more.
-  gone?: boolean;
+  // Dialing, progressing, ringing, answered, failed(outcome, SIP code) or cancelled (leg-states.ts).
+  state: LegState;
   // Epoch ms: INVITE sent, and first provisional response (post-dial delay = progressAt - invitedAt).
   invitedAt?: number;
   progressAt?: number;
-  // The SIP final response that ended the leg, when there was one (486, 503, ...).
-  sipCode?: number;
 }
 
 export interface StateChange {
@@ -57,9 +53,10 @@ export interface CallSnapshot {
   // [call-policy] An outbound call whose caller withholds its number (CLIR).
   restricted?: true;
   // The phase's data: carriers still to try (routing, ringing), the click-to-call caller's devices
-  // still ringing (requested).
+  // still ringing (requested), the channels in the call's bridge before the answer (early media).
   carriersLeft?: string[];
   callerDevices?: string[];
+  earlyMedia?: string[];
 }
 
 // The call aggregate: parties, legs and the current state object, with its history.
@@ -131,7 +128,7 @@ export class Call {
   }
 
   get pendingLegs(): Leg[] {
-    return this.legs.filter((leg) => leg.outcome === undefined);
+    return this.legs.filter((leg) => isTrying(leg.state));
   }
 
   isCaller(channelId: string): boolean {
@@ -167,10 +164,11 @@ export class Call {
       ...(this.restricted ? { restricted: true as const } : {}),
       ...(this.current.hunt.remaining.length > 0 ? { carriersLeft: this.current.hunt.remaining.map((choice) => choice.carrierId) } : {}),
       ...(this.current.callerDevices.length > 0 ? { callerDevices: [...this.current.callerDevices] } : {}),
+      ...(this.current.earlyMedia.length > 0 ? { earlyMedia: [...this.current.earlyMedia] } : {}),
     };
   }
 
   private answeredLegOfHistory(): string | undefined {
-    return this.legs.find((leg) => leg.outcome === 'answered')?.channelId;
+    return this.legs.find((leg) => leg.state.name === 'answered')?.channelId;
   }
 }

@@ -1,5 +1,6 @@
 import { ATTEMPT_SKIPPED_AT_LIMIT } from '../shared/events';
-import { type Leg, type LegOutcome } from './call';
+import { type Leg } from './call';
+import { type LegOutcome, outcomeOf } from './leg-states';
 import { type EndCause } from './states';
 
 // Q.850 cause codes as Asterisk reports them on a hung-up channel.
@@ -36,7 +37,7 @@ const CARRIER_REFUSALS = new Set<number>([401, 402, 403, 407, 488]);
 
 // What a callee device's (or carrier's) hang-up says about that attempt. The SIP code, when the
 // switch gives it, is the more precise of the two.
-export function legOutcomeOf(cause: number, sipCode?: number): LegOutcome {
+export function legOutcomeOf(cause: number, sipCode?: number): Exclude<LegOutcome, 'answered'> {
   if (sipCode !== undefined) {
     if (sipCode === 486 || sipCode === 600) return 'busy';
     if (sipCode === 603) return 'declined';
@@ -98,7 +99,7 @@ export function isRetryableOnAnotherCarrier(outcome: LegOutcome | undefined, sip
 // carrier's quality, and routing does not count it.
 export function attemptOutcomeOf(leg: Leg): string {
   if (leg.carrierId !== undefined && leg.invitedAt === undefined) return ATTEMPT_SKIPPED_AT_LIMIT;
-  return leg.outcome ?? 'cancelled';
+  return outcomeOf(leg.state) ?? 'cancelled';
 }
 
 // The SIP response the caller receives for a call that failed before answer.

@@ -17,6 +17,7 @@ export { InstanceIdInUseError, RedisInstanceRegistry, type RedisInstanceRegistry
 export { ENDED_WHILE_DISCONNECTED } from './call-recovery';
 export { CorruptCallStateError } from './call-codec';
 export { Call, type Party, type Leg, type LegOutcome, type CallSnapshot } from './call';
+export { type LegState, type LegStateName, type LegFailure } from './leg-states';
 export * from './states';
 export * from './ports';
 export * from './call-admission-port';

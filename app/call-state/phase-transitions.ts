@@ -1,4 +1,5 @@
-import { type LegOutcome } from './call';
+import { type Leg } from './call';
+import { isTrying, legAnswered, legCancelled, type LegOutcome, legReleased, type LegState } from './leg-states';
 import { isRetryableOnAnotherCarrier } from './end-causes';
 import { type CallState, type CarrierChoice } from './states';
 
@@ -16,11 +17,24 @@ export type PhaseEffect =
   // The click-to-call's caller answered on this device: the call goes on as if it had dialled.
   | { kind: 'place-call'; callerChannelId: string }
   // The click-to-call's caller never answered.
-  | { kind: 'end-caller-unanswered'; cause: 'no_answer' | 'unreachable' };
+  | { kind: 'end-caller-unanswered'; cause: 'no_answer' | 'unreachable' }
+  // Put these channels in the call's bridge before the answer (creating it first when asked), and
+  // tell the caller the call progresses (183 with media) when it is among them.
+  | { kind: 'bridge-early'; createBridge: boolean; channelIds: string[]; progressCaller: boolean }
+  // Hang these legs up (answered elsewhere) and give their carrier slots back.
+  | { kind: 'cancel-legs'; channelIds: string[] }
+  // Answer the caller, give the call its deadline on the switch, and bridge it with the answered
+  // leg: the bridge is created unless early media made it, and only channels not in it join.
+  | { kind: 'connect'; createBridge: boolean; joining: string[] };
 
 export interface PhaseTransition {
   next: CallState;
   effects: PhaseEffect[];
+}
+
+// A transition that also moves legs: the next state of each leg it changes, by channel id.
+export interface LegsTransition extends PhaseTransition {
+  legs: ReadonlyMap<string, LegState>;
 }
 
 const stay = (state: CallState, ...effects: PhaseEffect[]): PhaseTransition => ({ next: state, effects });
@@ -71,5 +85,40 @@ export function callerNotAnswering(state: CallState, cause: 'no_answer' | 'unrea
   return {
     next: ringing.length > 0 ? state.withCallerDevices([]) : state,
     effects: [...(ringing.length > 0 ? [{ kind: 'stop-ringing' as const, channelIds: ringing, reason: 'normal' as const }] : []), { kind: 'end-caller-unanswered', cause }],
+  };
+}
+
+// A carrier leg's 183: the caller hears its early media. Routing/Ringing(early) -> the same phase
+// with the caller and the leg in its bridge + BridgeEarly. The runner keeps `next` only once the
+// switch has done it: a refused bridge leaves the call as it was, ringing without early media.
+export function earlyMediaStarted(state: CallState, callerChannelId: string, legChannelId: string): PhaseTransition {
+  const bridged = state.earlyMedia;
+  if (bridged.includes(legChannelId) || (state.name !== 'routing' && state.name !== 'ringing')) return stay(state);
+  const callerJoins = !bridged.includes(callerChannelId);
+  const joining = callerJoins ? [callerChannelId, legChannelId] : [legChannelId];
+  return {
+    next: state.withEarlyMedia([...bridged, ...joining]),
+    effects: [{ kind: 'bridge-early', createBridge: bridged.length === 0, channelIds: joining, progressCaller: callerJoins }],
+  };
+}
+
+// A callee device (or carrier) answered. Routing/Ringing -> Answered(leg) + CancelLegs(the others
+// still trying) + Connect; the answered leg is Answered, the others Cancelled (released: the runner
+// hangs them up). An answer in any other phase comes too late: that leg alone is cancelled.
+export function calleeAnswered(state: CallState, callerChannelId: string, legs: readonly Pick<Leg, 'channelId' | 'state'>[], channelId: string): LegsTransition {
+  const leg = legs.find((candidate) => candidate.channelId === channelId);
+  if (!leg) return { next: state, effects: [], legs: new Map() };
+  if (state.name !== 'routing' && state.name !== 'ringing') {
+    return { next: state, effects: [{ kind: 'cancel-legs', channelIds: [channelId] }], legs: new Map([[channelId, legReleased(legCancelled(leg.state))]]) };
+  }
+  const losers = legs.filter((other) => other.channelId !== channelId && isTrying(other.state));
+  const moved = new Map<string, LegState>([[channelId, legAnswered(leg.state)], ...losers.map((loser) => [loser.channelId, legReleased(legCancelled(loser.state))] as const)]);
+  // Channels already in the bridge (early media) stay there: adding them again would move them out and back.
+  const bridged = state.earlyMedia;
+  const joining = [callerChannelId, channelId].filter((id) => !bridged.includes(id));
+  return {
+    next: state.answer(channelId),
+    effects: [{ kind: 'cancel-legs', channelIds: losers.map((loser) => loser.channelId) }, { kind: 'connect', createBridge: bridged.length === 0, joining }],
+    legs: moved,
   };
 }

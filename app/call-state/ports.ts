@@ -228,7 +228,8 @@ export interface Router {
 
 export interface CarrierTarget {
   carrierId: string;
-  // Asterisk dial string for this number through this carrier, e.g. PJSIP/+442071838750@carrier_1a2b3c
+  // The switch's address of this number through this carrier (built by app/switch's
+  // carrierDialString): opaque here, handed back to the switch to dial.
   endpoint: string;
   maxConcurrentCalls: number;
 }
@@ -236,7 +237,7 @@ export interface CarrierTarget {
 export interface CarrierDirectory {
   // How to send this number to this carrier; undefined when the carrier is unknown or disabled.
   dialTarget(carrierId: string, destination: string): Promise<CarrierTarget | undefined>;
-  // The carrier an inbound channel came from (by its PJSIP endpoint id).
+  // The carrier an inbound channel came from (by the switch's endpoint id of its trunk).
   carrierOfEndpoint(endpointId: string): Promise<string | undefined>;
 }
 

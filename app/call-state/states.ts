@@ -47,6 +47,17 @@ export abstract class CallState {
     return [];
   }
 
+  // The channels in the call's bridge before the answer: the caller and the carrier legs whose
+  // early media it hears (routing and ringing only).
+  get earlyMedia(): readonly string[] {
+    return [];
+  }
+
+  // The same phase with these channels in its bridge before the answer.
+  withEarlyMedia(_channels: readonly string[]): CallState {
+    return this.illegal('withEarlyMedia');
+  }
+
   // The same phase with another list of carriers still to try.
   withHunt(_hunt: CarrierHunt): CallState {
     return this.illegal('withHunt');
@@ -105,17 +116,26 @@ export class Requested extends CallState {
 
 export class Routing extends CallState {
   readonly name = 'routing' as const;
-  constructor(private readonly carriers: CarrierHunt = NO_HUNT) {
+  constructor(
+    private readonly carriers: CarrierHunt = NO_HUNT,
+    private readonly bridged: readonly string[] = [],
+  ) {
     super();
   }
   override get hunt(): CarrierHunt {
     return this.carriers;
   }
+  override get earlyMedia(): readonly string[] {
+    return this.bridged;
+  }
   override withHunt(hunt: CarrierHunt): CallState {
-    return new Routing(hunt);
+    return new Routing(hunt, this.bridged);
+  }
+  override withEarlyMedia(channels: readonly string[]): CallState {
+    return new Routing(this.carriers, channels);
   }
   override ring(): CallState {
-    return new Ringing(this.carriers);
+    return new Ringing(this.carriers, this.bridged);
   }
   // Some devices answer without sending 180 first.
   override answer(legChannelId: string): CallState {
@@ -129,14 +149,23 @@ export class Routing extends CallState {
 // The carriers still to try stay with the call while one rings: it may still fail (503 after 180).
 export class Ringing extends CallState {
   readonly name = 'ringing' as const;
-  constructor(private readonly carriers: CarrierHunt = NO_HUNT) {
+  constructor(
+    private readonly carriers: CarrierHunt = NO_HUNT,
+    private readonly bridged: readonly string[] = [],
+  ) {
     super();
   }
   override get hunt(): CarrierHunt {
     return this.carriers;
   }
+  override get earlyMedia(): readonly string[] {
+    return this.bridged;
+  }
   override withHunt(hunt: CarrierHunt): CallState {
-    return new Ringing(hunt);
+    return new Ringing(hunt, this.bridged);
+  }
+  override withEarlyMedia(channels: readonly string[]): CallState {
+    return new Ringing(this.carriers, channels);
   }
   // A second device ringing keeps the call ringing.
   override ring(): CallState {
@@ -177,6 +206,7 @@ export interface StoredPhase {
   endCause?: EndCause;
   carriersLeft?: string[];
   callerDevices?: string[];
+  earlyMedia?: string[];
 }
 
 export function restoreState(name: CallStateName, data: StoredPhase): CallState {
@@ -185,9 +215,9 @@ export function restoreState(name: CallStateName, data: StoredPhase): CallState 
     case 'requested':
       return new Requested(data.callerDevices ?? []);
     case 'routing':
-      return new Routing(hunt);
+      return new Routing(hunt, data.earlyMedia ?? []);
     case 'ringing':
-      return new Ringing(hunt);
+      return new Ringing(hunt, data.earlyMedia ?? []);
     case 'answered':
       if (!data.answeredLeg) throw new Error('stored answered call has no answered leg');
       return new Answered(data.answeredLeg);

@@ -7,6 +7,7 @@ import { endIfNoLegLeft } from './call-teardown';
 import { isRetryableOnAnotherCarrier, legOutcomeOf } from './end-causes';
 import { type DialStatus, type SwitchEvent } from './ports';
 import { Answered } from './states';
+import { isTrying, legAnswered, legCancelled, legFailed, legFinished, legProgressed, legRang, legReleased, outcomeOf } from './leg-states';
 
 // The paid call is cut this much before its reserved time is spent, so that the talk time billed
 // (whole seconds, rounded up) never exceeds what was reserved (as call-timers.ts does).
@@ -60,7 +61,7 @@ export class SwitchDialling {
     this.ctx.dialledBySwitch.add(call.id);
     for (const { leg, endpoint } of targets) {
       // The switch's Dial() owns the channel: the controller has nothing to hang up.
-      leg.gone = true;
+      leg.state = legReleased(leg.state);
       this.ctx.switchTargets.set(leg.channelId, endpoint);
     }
     const now = this.ctx.deps.clock.now().getTime();
@@ -79,21 +80,22 @@ export class SwitchDialling {
     } catch (error) {
       this.ctx.callerInDialplan.delete(call.id);
       log.warn('hand-off to the switch failed', { error: errorMessage(error) });
-      for (const { leg } of targets) leg.outcome ??= 'unreachable';
+      for (const { leg } of targets) leg.state = legFailed(leg.state, 'unreachable');
       return false;
     }
   }
 
   async onTarget(call: Call, event: TargetEvent): Promise<void> {
     if (event.type === 'target.dialled') {
-      const dialled = call.legs.find((leg) => leg.outcome === undefined && this.ctx.switchTargets.get(leg.channelId) === event.endpoint);
+      const dialled = call.legs.find((leg) => isTrying(leg.state) && this.ctx.switchTargets.get(leg.channelId) === event.endpoint);
       if (dialled) this.ctx.switchLegs.set(event.targetChannelId, dialled.channelId);
       return;
     }
     const leg = call.leg(this.ctx.switchLegs.get(event.targetChannelId) ?? '');
-    if (!leg || leg.outcome !== undefined || call.state.isFinal) return;
+    if (!leg || !isTrying(leg.state) || call.state.isFinal) return;
     const log = this.ctx.logFor(call);
     leg.progressAt ??= event.at.getTime();
+    leg.state = event.type === 'target.progress' ? legProgressed(leg.state) : event.type === 'target.ringing' ? legRang(leg.state) : leg.state;
     if (event.type === 'target.answered') return this.answered(call, leg, event.at, log);
     // Dial() tells the caller itself (180, or 183 with the target's early media).
     if (call.state.name === 'routing' && this.ctx.transition(call, (state) => state.ring(), log, event.at)) {
@@ -104,11 +106,11 @@ export class SwitchDialling {
   private async answered(call: Call, leg: Leg, at: Date, log: Logger): Promise<void> {
     if (call.state.name !== 'routing' && call.state.name !== 'ringing') return;
     this.ctx.transition(call, (state) => state.answer(leg.channelId), log, at);
-    leg.outcome = 'answered';
+    leg.state = legAnswered(leg.state);
     if (leg.carrierId) call.carrierId = leg.carrierId;
     this.ctx.timers.disarmRing(call.id);
     // Dial() cancelled the others (answered elsewhere).
-    for (const loser of call.pendingLegs) loser.outcome = 'cancelled';
+    for (const loser of call.pendingLegs) loser.state = legCancelled(loser.state);
     await Promise.all(call.legs.filter((other) => other !== leg).map((other) => this.ctx.releaseSlot(other.channelId, log)));
     const answered = callAnswered(call, at.getTime());
     await this.ctx.save(call, [answered]);
@@ -123,16 +125,15 @@ export class SwitchDialling {
     const log = this.ctx.logFor(call);
     const cause = event.cause || CAUSE_OF_STATUS[event.status];
     const pending = call.pendingLegs;
-    // The controller gave up on a carrier that made no progress (its leg's outcome is set): next one.
+    // The controller gave up on a carrier that made no progress (its leg failed already): next one.
     const last = call.legs[call.legs.length - 1];
     if (pending.length === 0 && last?.carrierId) return this.nextCarrier(call, log);
     for (const leg of pending) {
-      leg.outcome = legOutcomeOf(cause, event.sipCode);
-      if (event.sipCode !== undefined) leg.sipCode = event.sipCode;
+      leg.state = legFinished(leg.state, legOutcomeOf(cause, event.sipCode), event.sipCode);
       await this.ctx.releaseSlot(leg.channelId, log);
     }
-    log.info('switch dialling ended', { status: event.status, cause, sipCode: event.sipCode, outcome: last?.outcome, carrierId: last?.carrierId });
-    if (last?.carrierId && isRetryableOnAnotherCarrier(last.outcome, event.sipCode)) return this.nextCarrier(call, log);
+    log.info('switch dialling ended', { status: event.status, cause, sipCode: event.sipCode, outcome: last && outcomeOf(last.state), carrierId: last?.carrierId });
+    if (last?.carrierId && isRetryableOnAnotherCarrier(outcomeOf(last.state), event.sipCode)) return this.nextCarrier(call, log);
     if (!(await endIfNoLegLeft(this.ctx, call, log))) await this.ctx.save(call);
   }
 
@@ -141,12 +142,12 @@ export class SwitchDialling {
   armProgressTimer(call: Call, leg: Leg, seconds: number): void {
     this.ctx.timers.armAfter(`${call.id}:${leg.channelId}`, seconds * 1000, () =>
       void this.ctx.queue.run(call.id, async () => {
-        if (leg.outcome !== undefined || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
+        if (!isTrying(leg.state) || leg.progressAt !== undefined || call.state.name === 'answered' || call.state.isFinal) return;
         const target = [...this.ctx.switchLegs].find(([, legId]) => legId === leg.channelId)?.[0];
         if (target === undefined) return;
         const log = this.ctx.logFor(call);
         log.info('carrier gave no progress in time', { carrierId: leg.carrierId, seconds });
-        leg.outcome = 'no_answer';
+        leg.state = legFailed(leg.state, 'no_answer');
         await this.ctx.releaseSlot(leg.channelId, log);
         await this.ctx.safely(log, 'give up on carrier', () => this.ctx.deps.switchControl.hangup(target, 'normal'));
       }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock } from '../shared/kernel';
+import { carrierDialString } from '../switch';
 import { type Carrier, type CarrierChange, type CarrierInput, CarrierNotFoundError, endpointIdOf, formatForCarrier, InvalidCarrierError, REGISTRATION_DEFAULTS, type RegistrationInput, type RegistrationSettings } from './carrier';
 import { carrierIdentityFor, type IdentityOptions } from './carrier-identity';
 import { type CarrierRegistrations } from './carrier-registrations';
@@ -112,7 +113,7 @@ export class CarrierService {
   async dialTarget(carrierId: string, destination: string): Promise<{ carrierId: string; endpoint: string; maxConcurrentCalls: number } | undefined> {
     const carrier = await this.repository.find(carrierId);
     if (!carrier || !carrier.enabled) return undefined;
-    return { carrierId, endpoint: `PJSIP/${formatForCarrier(destination, carrier)}@${carrier.endpointId}`, maxConcurrentCalls: carrier.maxConcurrentCalls };
+    return { carrierId, endpoint: carrierDialString(formatForCarrier(destination, carrier), carrier.endpointId), maxConcurrentCalls: carrier.maxConcurrentCalls };
   }
 
   // EmergencyCarrierSource (call-policy): the enabled emergency carriers, by name (the order to try
@@ -123,7 +124,7 @@ export class CarrierService {
       carrierId: carrier.id,
       countries: carrier.emergencyCountries,
       // A short number goes as dialled (no '+'), after the carrier's tech prefix.
-      dialString: (number: string) => `PJSIP/${carrier.techPrefix}${number}@${carrier.endpointId}`,
+      dialString: (number: string) => carrierDialString(`${carrier.techPrefix}${number}`, carrier.endpointId),
       maxConcurrentCalls: carrier.maxConcurrentCalls,
     }));
   }

@@ -16,7 +16,7 @@ function answeredCall(): Call {
   const call = Call.start(id as CallId, { userId: randomUUID(), username: 'alice', phoneNumber: '+14155550101', channelId: `${id}-caller` }, 'bob', t0);
   call.callee = { userId: randomUUID(), username: 'bob', phoneNumber: '+14155550102' };
   call.apply((state) => state.route(), t0);
-  call.legs.push({ channelId: `${id}-leg`, contactUri: 'sip:bob@10.0.0.1:5062', outcome: 'answered' });
+  call.legs.push({ channelId: `${id}-leg`, contactUri: 'sip:bob@10.0.0.1:5062', state: { name: 'answered' } });
   call.apply((state) => state.answer(`${id}-leg`), t0);
   return call;
 }

@@ -20,11 +20,11 @@ function answeredCall(n = 0): Call {
   call.callee = { userId: randomUUID(), username: 'bob', phoneNumber: '+14155550102' };
   call.ringDeadline = t0.getTime() + 30_010;
   const legs = [randomUUID(), randomUUID()];
-  for (const [i, channelId] of legs.entries()) call.legs.push({ channelId, contactUri: `sip:bob@198.51.100.${i + 1}:5062;transport=udp`, invitedAt: t0.getTime() + 12 });
+  for (const [i, channelId] of legs.entries()) call.legs.push({ channelId, contactUri: `sip:bob@198.51.100.${i + 1}:5062;transport=udp`, state: { name: 'dialing' }, invitedAt: t0.getTime() + 12 });
   call.apply((state) => state.ring(), new Date(t0.getTime() + 200));
   call.apply((state) => state.answer(legs[0] ?? ''), new Date(t0.getTime() + 3_000));
-  Object.assign(call.legs[0] ?? {}, { outcome: 'answered', progressAt: t0.getTime() + 200 });
-  Object.assign(call.legs[1] ?? {}, { outcome: 'cancelled', gone: true });
+  Object.assign(call.legs[0] ?? {}, { state: { name: 'answered' }, progressAt: t0.getTime() + 200 });
+  Object.assign(call.legs[1] ?? {}, { state: { name: 'cancelled', released: true } });
   return call;
 }
 

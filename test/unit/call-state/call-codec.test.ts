@@ -29,6 +29,7 @@ function routing(legs = 2, carrierId?: string): Call {
       channelId,
       contactUri: carrierId ? 'sip:+442071838750@sip.carrier-a.example.net' : `sip:bob.nguyen@203.0.113.${call.legs.length + 7}:5062;transport=udp`,
       ...(carrierId ? { carrierId } : {}),
+      state: { name: 'dialing' },
       invitedAt: t0.getTime() + 14,
     });
   }
@@ -38,7 +39,7 @@ function routing(legs = 2, carrierId?: string): Call {
 function ringing(carrierId?: string): Call {
   const call = routing(2, carrierId);
   call.apply((state) => state.ring(), at(180));
-  for (const leg of call.legs) leg.progressAt = t0.getTime() + 180;
+  for (const leg of call.legs) Object.assign(leg, { progressAt: t0.getTime() + 180, state: { name: 'ringing' } });
   return call;
 }
 
@@ -46,14 +47,14 @@ function answered(carrierId?: string): Call {
   const call = ringing(carrierId);
   const [winner, loser] = call.legs;
   call.apply((state) => state.answer(winner?.channelId ?? ''), at(4_250));
-  if (winner) winner.outcome = 'answered';
-  if (loser) Object.assign(loser, { outcome: 'cancelled', gone: true });
+  if (winner) winner.state = { name: 'answered' };
+  if (loser) loser.state = { name: 'cancelled', released: true };
   return call;
 }
 
 function ended(): Call {
   const call = ringing();
-  for (const leg of call.legs) Object.assign(leg, { outcome: 'busy', gone: true });
+  for (const leg of call.legs) leg.state = { name: 'failed', outcome: 'busy', sipCode: 486, released: true };
   call.apply((state) => state.end('busy'), at(2_000));
   call.sipCode = 486;
   return call;
@@ -82,23 +83,23 @@ describe('call codec', function () {
     });
   }
 
-  it('given every optional field set, including gone=false and a leg carrier, then each one survives the round trip', function () {
+  it('given every optional field set, including an answered leg not released and a leg carrier, then each one survives the round trip', function () {
     const snapshot: CallSnapshot = {
       ...answered('carrier-a').snapshot(),
       endCause: 'terminated',
       sipCode: 200,
       talkLimitSeconds: 3600,
     };
-    snapshot.legs = [{ ...snapshot.legs[0]!, gone: false, carrierId: 'carrier-b' }, ...snapshot.legs.slice(1)];
+    snapshot.legs = [{ ...snapshot.legs[0]!, carrierId: 'carrier-b' }, ...snapshot.legs.slice(1)];
     expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));
   });
 
   it('given an outbound call through carriers with the SIP code of each failed attempt, then direction and codes survive the round trip', function () {
     const snapshot: CallSnapshot = { ...answered('carrier-a').snapshot(), direction: 'outbound' };
-    snapshot.legs = snapshot.legs.map((leg, index) => (index === 0 ? { ...leg, sipCode: 503 } : leg));
+    snapshot.legs = snapshot.legs.map((leg, index) => (index === 0 ? { ...leg, state: { name: 'failed', outcome: 'congestion', sipCode: 503, released: true } } : leg));
     const back = roundTrip(snapshot);
     expect(back.direction).to.equal('outbound');
-    expect(back.legs[0]?.sipCode).to.equal(503);
+    expect(back.legs[0]?.state).to.deep.equal({ name: 'failed', outcome: 'congestion', sipCode: 503, released: true });
     expect(back).to.deep.equal(plain(snapshot));
   });
 
@@ -156,6 +157,30 @@ describe('call codec', function () {
     expect(roundTrip(ringingCaller)).to.deep.equal(plain(ringingCaller));
   });
 
+  it('given carrier legs progressing (183), released, failed with a code, and the early media bridged, then every leg state and the bridged channels survive the round trip', function () {
+    const call = routing(2, 'carrier-a');
+    call.apply((state) => state.ring(), at(180));
+    const [first, second] = call.legs;
+    Object.assign(first!, { progressAt: t0.getTime() + 150, state: { name: 'failed', outcome: 'congestion', sipCode: 503, released: true } });
+    Object.assign(second!, { progressAt: t0.getTime() + 170, state: { name: 'progressing' } });
+    const snapshot: CallSnapshot = { ...call.snapshot(), earlyMedia: [alice.channelId, first!.channelId, second!.channelId] };
+    expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));
+    second!.state = { name: 'progressing', released: true };
+    expect(roundTrip(call.snapshot()).legs[1]?.state).to.deep.equal({ name: 'progressing', released: true });
+    second!.state = { name: 'dialing', released: true };
+    second!.progressAt = undefined;
+    expect(roundTrip(plain(call.snapshot())).legs[1]?.state).to.deep.equal({ name: 'dialing', released: true });
+  });
+
+  it('given a call of version 6 with a leg that made progress and one whose channel was gone, then they read as ringing and released', function () {
+    const call = ringing('carrier-a');
+    call.legs[1]!.state = { name: 'failed', outcome: 'busy', released: true };
+    const version6 = encodeCall(call.snapshot());
+    version6[0] = 6;
+    const back = decodeCall(version6);
+    expect(back.legs.map((leg) => leg.state)).to.deep.equal([{ name: 'ringing' }, { name: 'failed', outcome: 'busy', released: true }]);
+  });
+
   it('given a call stored by version 1 (before talk limits), then version 2 still reads it', function () {
     const snapshot: CallSnapshot = answered('carrier-a').snapshot();
     delete snapshot.talkLimitSeconds;
@@ -171,14 +196,14 @@ describe('call codec', function () {
       'sip:bob@010.0.0.1:5060', 'sip:bob@10.0.0.1:5060;transport=UDP', 'sip:bob@10.0.0.1;ob', 'sip:bob@10.0.0.1:5062;rinstance=3f2a9c1e8b7d6a5f;transport=UDP', 'sip:bob@10.0.0.1:5062;transport=udp;ob', 'sips:bob@10.0.0.1', 'sip:bob@host.example;transport=tls', '', 'zoë 東京 ☎'];
     for (const text of oddities) {
       const snapshot: CallSnapshot = { ...requested().snapshot(), dialed: text, caller: { ...alice, username: text, channelId: text } };
-      snapshot.legs = [{ channelId: text, contactUri: text }];
+      snapshot.legs = [{ channelId: text, contactUri: text, state: { name: 'dialing' } }];
       expect(roundTrip(snapshot), text).to.deep.equal(plain(snapshot));
     }
   });
 
   it('given times before the request and out of order, then they are kept exactly', function () {
     const snapshot = ringing().snapshot();
-    snapshot.legs = [{ channelId: 'x', contactUri: 'y', invitedAt: t0.getTime() - 5_000, progressAt: t0.getTime() - 9_000 }];
+    snapshot.legs = [{ channelId: 'x', contactUri: 'y', state: { name: 'progressing' }, invitedAt: t0.getTime() - 5_000, progressAt: t0.getTime() - 9_000 }];
     snapshot.history = [...snapshot.history, { state: 'routing', at: t0.getTime() - 1 }];
     snapshot.ringDeadline = t0.getTime() - 7;
     expect(roundTrip(snapshot)).to.deep.equal(plain(snapshot));

@@ -41,7 +41,7 @@ function answered(limitSeconds: number | undefined): Call {
   const call = Call.start('c1' as CallId, { ...alice, channelId: 'caller' }, 'bob', t0);
   call.callee = bob;
   call.apply((state) => state.route(), t0);
-  call.legs.push({ channelId: 'leg', contactUri: 'sip:bob@10.0.0.1:5062', outcome: 'answered' });
+  call.legs.push({ channelId: 'leg', contactUri: 'sip:bob@10.0.0.1:5062', state: { name: 'answered' } });
   call.apply((state) => state.answer('leg'), at(1_000));
   call.talkLimitSeconds = limitSeconds;
   return call;

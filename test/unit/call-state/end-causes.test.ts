@@ -60,9 +60,9 @@ describe('end causes', function () {
     });
 
     it('given a carrier leg that was never invited (at its call limit), then the record says skipped_at_limit; an invited one keeps its outcome', function () {
-      expect(attemptOutcomeOf({ channelId: 'x', contactUri: 'PJSIP/+44@c', carrierId: 'c', outcome: 'congestion', gone: true })).to.equal('skipped_at_limit');
-      expect(attemptOutcomeOf({ channelId: 'y', contactUri: 'PJSIP/+44@c', carrierId: 'c', outcome: 'congestion', gone: true, invitedAt: 1 })).to.equal('congestion');
-      expect(attemptOutcomeOf({ channelId: 'z', contactUri: 'sip:bob@10.0.0.1', invitedAt: 1 })).to.equal('cancelled');
+      expect(attemptOutcomeOf({ channelId: 'x', contactUri: 'PJSIP/+44@c', carrierId: 'c', state: { name: 'failed', outcome: 'congestion', released: true } })).to.equal('skipped_at_limit');
+      expect(attemptOutcomeOf({ channelId: 'y', contactUri: 'PJSIP/+44@c', carrierId: 'c', state: { name: 'failed', outcome: 'congestion', released: true }, invitedAt: 1 })).to.equal('congestion');
+      expect(attemptOutcomeOf({ channelId: 'z', contactUri: 'sip:bob@10.0.0.1', state: { name: 'dialing' }, invitedAt: 1 })).to.equal('cancelled');
     });
   });
 });

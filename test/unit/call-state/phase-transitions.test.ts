@@ -5,8 +5,10 @@ import {
   callerDevicesGone,
   callerNotAnswering,
   callerRinging,
+  calleeAnswered,
   carrierLegFailed,
   carrierSkipped,
+  earlyMediaStarted,
   huntNextCarrier,
 } from '../../../app/call-state/phase-transitions';
 
@@ -129,12 +131,90 @@ describe('call phases as {state, event} -> {next, effects}', function () {
     });
   });
 
+  describe('early media (Routing/Ringing carry the channels bridged before the answer)', function () {
+    it('given Routing(), when a carrier leg sends 183, then Routing(caller, leg) and BridgeEarly creating the bridge and telling the caller', function () {
+      const { next, effects } = earlyMediaStarted(new Routing(hunt('b')), 'caller', 'leg-1');
+      expect(next).to.be.instanceOf(Routing);
+      expect(next.earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(next.hunt.remaining).to.deep.equal([{ carrierId: 'b' }]);
+      expect(effects).to.deep.equal([{ kind: 'bridge-early', createBridge: true, channelIds: ['caller', 'leg-1'], progressCaller: true }]);
+    });
+
+    it('given Ringing(caller, leg-1), when the next carrier leg sends 183, then only that leg joins the bridge that exists', function () {
+      const { next, effects } = earlyMediaStarted(new Ringing(hunt(), ['caller', 'leg-1']), 'caller', 'leg-2');
+      expect(next.earlyMedia).to.deep.equal(['caller', 'leg-1', 'leg-2']);
+      expect(effects).to.deep.equal([{ kind: 'bridge-early', createBridge: false, channelIds: ['leg-2'], progressCaller: false }]);
+    });
+
+    it('given a leg already bridged, or a call no longer ringing, when 183 comes again, then nothing changes', function () {
+      const ringing = new Ringing(hunt(), ['caller', 'leg-1']);
+      expect(earlyMediaStarted(ringing, 'caller', 'leg-1')).to.deep.equal({ next: ringing, effects: [] });
+      const answered = new Answered('leg-1');
+      expect(earlyMediaStarted(answered, 'caller', 'leg-1')).to.deep.equal({ next: answered, effects: [] });
+    });
+
+    it('given Routing with early media, when it rings or hunts the next carrier, then the bridged channels stay with the phase', function () {
+      const routing = new Routing(hunt('b'), ['caller', 'leg-1']);
+      expect(routing.ring().earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(huntNextCarrier(routing).next.earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(routing.answer('leg-1').earlyMedia).to.deep.equal([]);
+    });
+  });
+
+  describe('the answer (Routing/Ringing -> Answered, legs moved with it)', function () {
+    const legs = [
+      { channelId: 'leg-1', state: { name: 'ringing' } as const },
+      { channelId: 'leg-2', state: { name: 'dialing' } as const },
+      { channelId: 'leg-3', state: { name: 'failed', outcome: 'busy', released: true } as const },
+    ];
+
+    it('given Ringing with three legs, when leg-1 answers, then Answered(leg-1), leg-2 cancelled and released, the busy leg kept, CancelLegs(leg-2) and Connect with a new bridge', function () {
+      const { next, effects, legs: moved } = calleeAnswered(new Ringing(hunt('b')), 'caller', legs, 'leg-1');
+      expect(next).to.be.instanceOf(Answered);
+      expect((next as Answered).answeredLeg).to.equal('leg-1');
+      expect([...moved]).to.deep.equal([
+        ['leg-1', { name: 'answered' }],
+        ['leg-2', { name: 'cancelled', released: true }],
+      ]);
+      expect(effects).to.deep.equal([
+        { kind: 'cancel-legs', channelIds: ['leg-2'] },
+        { kind: 'connect', createBridge: true, joining: ['caller', 'leg-1'] },
+      ]);
+    });
+
+    it('given Ringing with the caller and leg-1 bridged for early media, when leg-1 answers, then Connect creates no bridge and adds nobody again', function () {
+      const { effects } = calleeAnswered(new Ringing(hunt(), ['caller', 'leg-1']), 'caller', legs, 'leg-1');
+      expect(effects[1]).to.deep.equal({ kind: 'connect', createBridge: false, joining: [] });
+    });
+
+    it('given Routing, when a device answers without ringing first, then the call is answered all the same', function () {
+      expect(calleeAnswered(new Routing(), 'caller', legs, 'leg-2').next.name).to.equal('answered');
+    });
+
+    it('given an answered call, when another leg answers late, then the state stays, that leg alone is cancelled and released, and it is hung up', function () {
+      const answered = new Answered('leg-1');
+      const late = [{ channelId: 'leg-2', state: { name: 'ringing' } as const }];
+      expect(calleeAnswered(answered, 'caller', late, 'leg-2')).to.deep.equal({
+        next: answered,
+        effects: [{ kind: 'cancel-legs', channelIds: ['leg-2'] }],
+        legs: new Map([['leg-2', { name: 'cancelled', released: true }]]),
+      });
+    });
+
+    it('given an answer from a channel that is no leg of the call, then nothing changes', function () {
+      const ringing = new Ringing();
+      expect(calleeAnswered(ringing, 'caller', legs, 'stranger')).to.deep.equal({ next: ringing, effects: [], legs: new Map() });
+    });
+  });
+
   describe('the stored phase', function () {
     it('given the stored carriers left and caller devices, when restored, then the phases carry them again', function () {
       expect(restoreState('ringing', { carriersLeft: ['b', 'c'] }).hunt.remaining).to.deep.equal([{ carrierId: 'b' }, { carrierId: 'c' }]);
       expect(restoreState('routing', { carriersLeft: ['b'] }).hunt.remaining).to.deep.equal([{ carrierId: 'b' }]);
       expect(restoreState('requested', { callerDevices: ['d1'] }).callerDevices).to.deep.equal(['d1']);
       expect(restoreState('requested', {}).callerDevices).to.deep.equal([]);
+      expect(restoreState('ringing', { earlyMedia: ['caller', 'leg-1'] }).earlyMedia).to.deep.equal(['caller', 'leg-1']);
+      expect(restoreState('routing', { earlyMedia: ['caller'] }).earlyMedia).to.deep.equal(['caller']);
     });
   });
 });

@@ -37,7 +37,7 @@ function answeredCall(id: string): Call {
   const call = Call.start(id as CallId, { ...alice, channelId: `${id}-caller` }, 'bob', t0);
   call.callee = bob;
   call.apply((state) => state.route(), t0);
-  call.legs.push({ channelId: `${id}-leg`, contactUri: 'sip:bob@10.0.0.1:5062', outcome: 'answered' });
+  call.legs.push({ channelId: `${id}-leg`, contactUri: 'sip:bob@10.0.0.1:5062', state: { name: 'answered' } });
   call.apply((state) => state.answer(`${id}-leg`), t0);
   return call;
 }
@@ -46,7 +46,7 @@ function ringingCall(id: string, legs: number): Call {
   const call = Call.start(id as CallId, { ...alice, channelId: `${id}-caller` }, 'bob', t0);
   call.callee = bob;
   call.apply((state) => state.route(), t0);
-  for (let i = 0; i < legs; i += 1) call.legs.push({ channelId: `${id}-leg${i}`, contactUri: `sip:bob@10.0.0.${i}:5062` });
+  for (let i = 0; i < legs; i += 1) call.legs.push({ channelId: `${id}-leg${i}`, contactUri: `sip:bob@10.0.0.${i}:5062`, state: { name: 'dialing' } });
   call.ringDeadline = connectedAt.getTime() + 10_000;
   return call;
 }
