@@ -56,6 +56,21 @@ export class FleetContentTap implements ContentTap {
     return { state: 'gone' };
   }
 
+  // Live on any node: the recording is still being written there.
+  async isLive(name: string): Promise<boolean> {
+    const failures: string[] = [];
+    for (const { node, tap } of await this.all()) {
+      try {
+        if (await tap.isLive(name)) return true;
+      } catch (error) {
+        failures.push(`${node}: ${errorMessage(error)}`);
+      }
+    }
+    // Not live where asked; a node that did not answer may still be writing it.
+    if (failures.length > 0) throw new FleetTapError('isLive', failures);
+    return false;
+  }
+
   async discard(name: string): Promise<void> {
     await this.onEvery('discard', (node) => node.discard(name));
   }

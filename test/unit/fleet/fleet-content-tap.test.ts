@@ -10,6 +10,7 @@ class NodeSwitch implements ContentTap {
     readonly name: string,
     private readonly channels: string[],
     private readonly recordings: Record<string, StoredMedia> = {},
+    private readonly live: string[] = [],
   ) {}
   private check(what: string): void {
     this.calls.push(what);
@@ -27,6 +28,10 @@ class NodeSwitch implements ContentTap {
   fetch(name: string): Promise<StoredMedia> {
     this.check(`fetch ${name}`);
     return Promise.resolve(this.recordings[name] ?? { state: 'gone' });
+  }
+  isLive(name: string): Promise<boolean> {
+    this.check(`isLive ${name}`);
+    return Promise.resolve(this.live.includes(name));
   }
   discard(name: string): Promise<void> {
     this.check(`discard ${name}`);
@@ -73,5 +78,24 @@ describe("fleet: intercept taps on the node that holds the target's channel", fu
     expect(node2.calls).to.deep.equal(['stop t1-i', 'discard t1-i']);
     node2.down = true;
     expect(await fleet.discard('t1-i').catch((caught: unknown) => caught)).to.be.instanceOf(FleetTapError);
+  });
+
+  it('given a recording still being written on node-2, when asked whether it is live, then yes; a name no node writes is not', async function () {
+    const [node1, node2] = [new NodeSwitch('node-1', []), new NodeSwitch('node-2', [], {}, ['r1'])];
+    const fleet = fleetOf(node1, node2);
+    expect(await fleet.isLive('r1')).to.equal(true);
+    expect(await fleet.isLive('r2')).to.equal(false);
+  });
+
+  it('given node-1 unreachable and node-2 not writing it, when asked whether a recording is live, then it fails (node-1 may be writing it)', async function () {
+    const [node1, node2] = [new NodeSwitch('node-1', []), new NodeSwitch('node-2', [])];
+    node1.down = true;
+    let failure: unknown;
+    try {
+      await fleetOf(node1, node2).isLive('r1');
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(FleetTapError);
   });
 });
