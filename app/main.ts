@@ -38,7 +38,8 @@ import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
-import { AriOutboundRegistrations, AriRest, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { AmiSorceryCache, AriOutboundRegistrations, AriRest, sorceryObjectsOf, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { createDirectorySync } from './directory-sync';
 import { backfillSipIdentities, createUsersModule, type User, type UserService } from './users';
 
 const toParty = (user: User | undefined): Party | undefined =>
@@ -130,7 +131,9 @@ async function main(): Promise<void> {
   publisher.start();
 
   // ---- modules
-  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}`, lookupCacheMs: config.calls.userLookupCacheMs } });
+  // Changes made through any instance's admin API reach every instance's caches and switch at once.
+  const directory = createDirectorySync({ nats, instanceId: config.instanceId, log });
+  const users = createUsersModule({ db, sql, clock: systemClock, options: { realm: config.sip.realm, maxDevicesPerUser: config.sip.maxDevicesPerUser, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}`, lookupCacheMs: config.calls.userLookupCacheMs, changes: directory } });
   // Users created by an earlier release get today's identity (browser identity, the edge's route).
   const backfilled = await backfillSipIdentities(db, { behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}` });
   if (backfilled.browserIdentities + backfilled.edgeRoutes > 0) log.info('users\' SIP identities backfilled', { ...backfilled });
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
   await billing.refreshOnNetRules();
   // Carriers that want us registered: their registrations are pushed to Asterisk over ARI.
   const carrierRegistrations = new AriOutboundRegistrations(new AriRest({ url: config.ari.url, user: config.ari.user, password: config.ari.password, maxSockets: 2, timeoutMs: config.ari.requestTimeoutMs }));
-  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}` });
+  const carriersModule = createCarriersModule({ db, sql, clock: systemClock, log, registrations: carrierRegistrations, behindEdge: config.sip.behindEdge, edgeProxy: `sip:${config.sip.edgeNodeSide}`, changes: directory });
   const carriers = carriersModule.service;
   carriersModule.registrations.start();
   // Trunks written before the switch went behind the edge (or came out from behind it) follow the
@@ -158,8 +161,16 @@ async function main(): Promise<void> {
   // Call records carry the node and, through a carrier, its cost by the decks routing holds.
   const callLog = createCallLogModule({ sql, log, node: config.nodeName, costs: routing.service });
   // Emergency numbers, suspension, limits and fraud caps: decided before routing and billing.
-  const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, sql, redis, metrics, scheduler: systemScheduler, log });
+  const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, sql, redis, metrics, scheduler: systemScheduler, log, changes: directory });
   await callPolicy.start();
+  // The switch's sorcery memory caches of SIP identities (asterisk/conf/sorcery.conf) over AMI.
+  const sorceryCache = new AmiSorceryCache(config.ami);
+  directory.onChange('switch sorcery cache', (change) => sorceryCache.expire(sorceryObjectsOf(change)));
+  directory.onChange('user lookups', (change) => {
+    if (change.kind === 'user') users.forgetCached(change.userId);
+  });
+  directory.onChange('call policy', (change) => callPolicy.applyChange(change));
+  directory.start();
   const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
   new Gauge({
     name: 'switch_ari_requests',
@@ -391,6 +402,7 @@ async function main(): Promise<void> {
     await closeServer(server);
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
+    directory.stop();
     await callPolicy.stop();
     await carriersModule.registrations.stop();
     await intercept?.jobs.stop();

@@ -7,6 +7,9 @@ set -euo pipefail
 src="${1:?source dir}"
 dest="${2:?destination dir}"
 mkdir -p "$dest"
+# AMI (manager.conf) listens beside ARI unless told otherwise: the controller derives the same.
+export AMI_HOST="${AMI_HOST:-${ARI_HOST:-127.0.0.1}}"
+export AMI_PORT="${AMI_PORT:-$(( ${ARI_PORT:-8088} + 50 ))}"
 for file in "$src"/*.conf; do
   name="$(basename "$file")"
   perl -pe 's/\{\{([A-Z0-9_]+)\}\}/exists $ENV{$1} ? $ENV{$1} : die("'"$name"': no value for {{$1}}\n")/ge' \

@@ -14,6 +14,8 @@ const SUSPENDED_CALLEE: Refusal = { kind: 'refused', cause: 'suspended', sipCode
 // Over its own limit the caller is busy: 486 Busy Here (403 would say it may never call).
 const OVER_LIMIT: Refusal = { kind: 'refused', cause: 'call_limit', sipCode: 486, reason: 'concurrent_calls' };
 const OVER_PSTN_LIMIT: Refusal = { kind: 'refused', cause: 'call_limit', sipCode: 486, reason: 'concurrent_pstn_calls' };
+// The callee holds as many calls as its limit allows (incoming calls count too): busy.
+const CALLEE_OVER_LIMIT: Refusal = { kind: 'refused', cause: 'call_limit', sipCode: 486, reason: 'callee_concurrent_calls' };
 
 export interface CallAdmissionDeps {
   numbers: EmergencyNumbers;
@@ -53,7 +55,12 @@ export class CallAdmissionPolicy implements CallAdmission {
   }
 
   async admitCallee(request: { callId: string; callee: Party }): Promise<Refusal | typeof ALLOWED> {
-    if (request.callee.userId && (await this.deps.standing?.suspensionOf(request.callee.userId))) return this.refused(SUSPENDED_CALLEE);
+    const userId = request.callee.userId;
+    if (!userId) return ALLOWED;
+    if (await this.deps.standing?.suspensionOf(userId)) return this.refused(SUSPENDED_CALLEE);
+    // The limit of all calls counts the calls a user receives as well as those it makes.
+    const max = (await this.deps.settings?.of(userId))?.maxCalls;
+    if (max !== undefined && this.deps.counters && !(await this.deps.counters.tryAcquire('all', userId, request.callId, max))) return this.refused(CALLEE_OVER_LIMIT);
     return ALLOWED;
   }
 
@@ -71,15 +78,21 @@ export class CallAdmissionPolicy implements CallAdmission {
   async released(call: AdmittedCall): Promise<void> {
     const counters = this.deps.counters;
     if (!counters || !this.deps.settings) return;
-    await Promise.all([counters.release('all', call.caller.userId, call.id), ...(call.pstn ? [counters.release('pstn', call.caller.userId, call.id)] : [])]);
+    const userId = call.caller.userId;
+    await Promise.all([
+      ...(userId ? [counters.release('all', userId, call.id)] : []),
+      ...(userId && call.pstn ? [counters.release('pstn', userId, call.id)] : []),
+      ...(call.callee?.userId ? [counters.release('all', call.callee.userId, call.id)] : []),
+    ]);
   }
 
   async hold(calls: AdmittedCall[]): Promise<void> {
     if (!this.deps.counters || !this.deps.settings) return;
     await this.deps.counters.hold(
       calls.flatMap((call) => [
-        { kind: 'all' as const, userId: call.caller.userId, callId: call.id },
-        ...(call.pstn ? [{ kind: 'pstn' as const, userId: call.caller.userId, callId: call.id }] : []),
+        ...(call.caller.userId ? [{ kind: 'all' as const, userId: call.caller.userId, callId: call.id }] : []),
+        ...(call.caller.userId && call.pstn ? [{ kind: 'pstn' as const, userId: call.caller.userId, callId: call.id }] : []),
+        ...(call.callee?.userId ? [{ kind: 'all' as const, userId: call.callee.userId, callId: call.id }] : []),
       ]),
     );
   }

@@ -1,6 +1,7 @@
 import { type Registry } from 'prom-client';
 import { type CallPolicyConfig } from '../config';
 import { type Logger } from '../shared/infra/logger';
+import { type DirectoryChange, type DirectoryChanges } from '../shared/events';
 import { type Redis } from '../shared/infra/redis';
 import { type SqlQueries } from '../shared/infra/sql';
 import { errorMessage, type Scheduler, PeriodicJobs } from '../shared/kernel';
@@ -22,6 +23,7 @@ export interface CallPolicyModule {
   // Reads the emergency carriers and the blocklist now, then every refresh interval (stop it on shutdown).
   start(): Promise<void>;
   stop(): Promise<void>;
+  applyChange(change: DirectoryChange): Promise<void>;
 }
 
 export interface CallPolicyModuleDeps {
@@ -33,6 +35,7 @@ export interface CallPolicyModuleDeps {
   metrics: Registry;
   scheduler: Scheduler;
   log: Logger;
+  changes?: DirectoryChanges;
 }
 
 export function createCallPolicyModule(deps: CallPolicyModuleDeps): CallPolicyModule {
@@ -48,13 +51,18 @@ export function createCallPolicyModule(deps: CallPolicyModuleDeps): CallPolicyMo
   const jobs = new PeriodicJobs(deps.scheduler, (job, error) => log.error('call policy job failed', { job, error: errorMessage(error) }));
   return {
     admission: new CallAdmissionPolicy({ numbers: new EmergencyNumbers(config.emergencyNumbers), emergencyCarriers: cache, metrics, log, standing: deps.standing, settings, counters, fraud }),
-    admin: new PolicyAdmin(store, settings, blocklist),
+    admin: new PolicyAdmin(store, settings, blocklist, deps.changes),
     start: async () => {
       await Promise.all([cache.refresh(), blocklist.refresh()]);
       jobs.every('emergency carriers refresh', config.emergencyCarrierRefreshMs, () => cache.refresh());
       jobs.every('blocked prefixes refresh', Math.max(config.cacheMs, 1000), () => blocklist.refresh());
     },
     stop: () => jobs.stop(),
+    // A change made on another instance: read again at once.
+    applyChange: async (change) => {
+      if (change.kind === 'call_policy') settings.forget(change.userId);
+      else if (change.kind === 'blocklist') await blocklist.refresh();
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { AppError, NotFoundError } from '../shared/kernel';
+import { type DirectoryChanges } from '../shared/events';
 import { type Blocklist } from './blocklist';
 import { type BlockedPrefix, type CallPolicyChange, type PolicyStore } from './ports';
 import { type SettingsCache } from './settings-cache';
@@ -30,11 +31,14 @@ export class PolicyAdmin {
     private readonly store: PolicyStore,
     private readonly settings: SettingsCache,
     private readonly blocklist: Blocklist,
+    // Every other controller's caches of settings and blocklist (app/directory-sync).
+    private readonly changes?: DirectoryChanges,
   ) {}
 
   async setUser(userId: string, change: CallPolicyChange) {
     if (!(await this.store.setUserSettings(userId, change))) throw new PolicyTargetNotFoundError('user', userId);
     this.settings.forget(userId);
+    await this.changes?.changed({ kind: 'call_policy', userId });
     return this.store.ownSettingsOf('user', userId);
   }
 
@@ -42,6 +46,7 @@ export class PolicyAdmin {
     if (!(await this.store.setPlanSettings(planId, change))) throw new PolicyTargetNotFoundError('plan', planId);
     // Every user of the plan may be affected.
     this.settings.forget();
+    await this.changes?.changed({ kind: 'call_policy' });
     return this.store.ownSettingsOf('plan', planId);
   }
 
@@ -59,12 +64,14 @@ export class PolicyAdmin {
     if (!PREFIX.test(entry.prefix)) throw new InvalidPolicyError("prefix must be an E.164 prefix with its '+', e.g. +44909", { field: 'prefix' });
     await this.store.block(entry);
     await this.blocklist.refresh();
+    await this.changes?.changed({ kind: 'blocklist' });
     return entry;
   }
 
   async unblock(prefix: string): Promise<void> {
     if (!(await this.store.unblock(prefix))) throw new BlockedPrefixNotFoundError(prefix);
     await this.blocklist.refresh();
+    await this.changes?.changed({ kind: 'blocklist' });
   }
 
   async blocked(): Promise<{ configured: readonly string[]; added: BlockedPrefix[] }> {

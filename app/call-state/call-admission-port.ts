@@ -29,6 +29,8 @@ export interface AdmittedCall {
   caller: Party;
   // An outbound PSTN call holds a slot of the caller's PSTN limit too.
   pstn: boolean;
+  // A user rung (on-net or from the phone network) holds a slot of its own limit of all calls.
+  callee?: Party;
 }
 
 export interface CallAdmission {
@@ -43,6 +45,7 @@ export interface CallAdmission {
   released(call: AdmittedCall): Promise<void>;
   // Live calls this instance drives: their slots are held again (after a restart, and before they expire).
   hold(calls: AdmittedCall[]): Promise<void>;
-  // May this user be rung (on-net, or from the phone network)? 'emergency' is never answered here.
+  // May this user be rung (on-net, or from the phone network)? Takes a slot of the callee's own
+  // concurrent-call limit (incoming calls count too) when allowed. 'emergency' is never answered here.
   admitCallee(request: { callId: string; callee: Party }): Promise<Exclude<AdmissionDecision, { kind: 'emergency' }>>;
 }

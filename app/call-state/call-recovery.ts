@@ -226,8 +226,8 @@ export class CallRecovery {
     const list = [...calls];
     const slots = this.ctx.slotsOf(list);
     if (slots.length > 0 && this.ctx.deps.pstn) await this.ctx.deps.pstn.capacity.hold(slots);
-    // [call-policy hook] and the callers' per-user slots.
-    const admitted = list.filter((call) => !call.emergency && call.caller.userId && !call.state.isFinal).map(admittedCallOf);
+    // [call-policy hook] and the callers' and callees' per-user slots.
+    const admitted = list.filter((call) => !call.emergency && (call.caller.userId || call.callee?.userId) && !call.state.isFinal).map(admittedCallOf);
     if (admitted.length > 0) await this.ctx.deps.admission?.hold(admitted);
   }
 

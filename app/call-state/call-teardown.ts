@@ -62,7 +62,7 @@ export async function endCall(ctx: CallContext, call: Call, cause: EndCause, log
   // destroyed (none there is no error).
   if (!dialledBySwitch && (wasAnswered || hadEarlyMedia || call.direction === 'outbound')) work.push(ctx.safely(log, 'destroy bridge', () => control.destroyBridge(call.id)));
   // [call-policy hook] the call's per-user slots are given back.
-  if (ctx.deps.admission && !call.emergency && call.caller.userId) {
+  if (ctx.deps.admission && !call.emergency && (call.caller.userId || call.callee?.userId)) {
     const admission = ctx.deps.admission;
     work.push(admission.released(admittedCallOf(call)).catch((error: unknown) => log.warn('call slots not released', { error: errorMessage(error) })));
   }
@@ -90,5 +90,6 @@ export async function endIfNoLegLeft(ctx: CallContext, call: Call, log: Logger):
 // A call as the admission rules count it.
 export function admittedCallOf(call: Call): AdmittedCall {
   const { channelId: _channel, ...caller } = call.caller;
-  return { id: call.id, caller, pstn: call.direction === 'outbound' };
+  const callee = call.callee?.userId ? { callee: call.callee } : {};
+  return { id: call.id, caller, pstn: call.direction === 'outbound', ...callee };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock } from '../shared/kernel';
+import { type DirectoryChanges } from '../shared/events';
 import { carrierDialString } from '../switch';
 import { type Carrier, type CarrierChange, type CarrierInput, CarrierNotFoundError, endpointIdOf, formatForCarrier, InvalidCarrierError, REGISTRATION_DEFAULTS, type RegistrationInput, type RegistrationSettings } from './carrier';
 import { carrierIdentityFor, type IdentityOptions } from './carrier-identity';
@@ -30,6 +31,8 @@ export class CarrierService {
     private readonly registrations: CarrierRegistrations,
     private readonly clock: Clock,
     private readonly identityOptions: IdentityOptions = {},
+    // Told of every change of a carrier's SIP identity (every node's switch caches it).
+    private readonly changes?: DirectoryChanges,
   ) {}
 
   async create(input: CarrierInput): Promise<Carrier> {
@@ -75,6 +78,7 @@ export class CarrierService {
     const password = authPassword ?? (await this.repository.passwordOf(current.endpointId));
     const updated = await this.repository.update(id, fields, (carrier) => carrierIdentityFor(carrier, password, this.identityOptions));
     if (!updated) throw new CarrierNotFoundError(id);
+    await this.changes?.changed({ kind: 'carrier', endpointId: current.endpointId });
     await this.registrations.changed(current, updated);
     return updated;
   }
@@ -92,6 +96,7 @@ export class CarrierService {
   async delete(id: string): Promise<void> {
     const current = await this.repository.find(id);
     if (!current || !(await this.repository.softDelete(id, this.clock.now()))) throw new CarrierNotFoundError(id);
+    await this.changes?.changed({ kind: 'carrier', endpointId: current.endpointId });
     await this.registrations.changed(current, undefined);
   }
 

@@ -1,3 +1,4 @@
+import { type DirectoryChanges } from '../shared/events';
 import { type Logger, silentLogger } from '../shared/infra/logger';
 import { type Clock, type Scheduler, systemScheduler } from '../shared/kernel';
 import { type Database } from '../shared/infra/prisma';
@@ -17,12 +18,12 @@ export interface CarriersModule {
   registrations: { start(): void; stop(): Promise<void> };
 }
 
-export function createCarriersModule(deps: { db: Database; sql: Sql; clock: Clock; registrations: OutboundRegistrations; scheduler?: Scheduler; log?: Logger; behindEdge?: boolean; edgeProxy?: string }): CarriersModule {
+export function createCarriersModule(deps: { db: Database; sql: Sql; clock: Clock; registrations: OutboundRegistrations; scheduler?: Scheduler; log?: Logger; behindEdge?: boolean; edgeProxy?: string; changes?: DirectoryChanges }): CarriersModule {
   const log = (deps.log ?? silentLogger).child({ module: 'carriers' });
   const repository = new PrismaCarrierRepository(deps.db, new PgCarrierLookups(deps.sql));
   const registrations = new CarrierRegistrations(repository, deps.registrations, deps.scheduler ?? systemScheduler, log);
   return {
-    service: new CarrierService(repository, registrations, deps.clock, { behindEdge: deps.behindEdge === true, ...(deps.edgeProxy ? { edgeProxy: deps.edgeProxy } : {}) }),
+    service: new CarrierService(repository, registrations, deps.clock, { behindEdge: deps.behindEdge === true, ...(deps.edgeProxy ? { edgeProxy: deps.edgeProxy } : {}) }, deps.changes),
     registrations: { start: () => registrations.start(REGISTRATION_SYNC_MS), stop: () => registrations.stop() },
   };
 }

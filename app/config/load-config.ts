@@ -27,6 +27,7 @@ export interface AppConfig {
   nats: { url: string; streamReplicas: number };
   events: { processedRetentionDays: number };
   ari: { url: string; user: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
+  ami: { host: string; port: number; user: string; password: string; timeoutMs: number };
   sip: { host: string; port: number; realm: string; maxDevicesPerUser: number; behindEdge: boolean; edgeNodeSide: string };
   calls: { ringTimeoutSeconds: number; userLookupCacheMs: number; carrierProgressTimeoutSeconds: number; path: 'stasis' | 'dialplan' };
   billing: { defaultCurrency: string; sliceSeconds: number; warningToneSeconds: number };
@@ -122,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSockets: raw.ARI_MAX_SOCKETS,
       requestTimeoutMs: raw.ARI_REQUEST_TIMEOUT_MS,
     },
+    ami: amiOf(raw),
     sip: { host: raw.SIP_HOST, port: raw.SIP_PORT, realm: raw.SIP_REALM, maxDevicesPerUser: raw.SIP_MAX_DEVICES_PER_USER, behindEdge: raw.SIP_BEHIND_EDGE, edgeNodeSide: raw.SIP_EDGE_NODE_SIDE ?? `${raw.SIP_HOST}:${raw.SIP_PORT}` },
     calls: { ringTimeoutSeconds: raw.RING_TIMEOUT_SECONDS, userLookupCacheMs: raw.USER_LOOKUP_CACHE_MS, carrierProgressTimeoutSeconds: raw.CARRIER_PROGRESS_TIMEOUT_SECONDS, path: raw.CALL_PATH },
     billing: { defaultCurrency: raw.BILLING_DEFAULT_CURRENCY, sliceSeconds: raw.BILLING_SLICE_SECONDS, warningToneSeconds: raw.BILLING_WARNING_TONE_SECONDS },
@@ -156,4 +158,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 function webPhoneWss(raw: { WEB_PHONE_WSS_URL?: string; SIP_BEHIND_EDGE: boolean; SIP_HOST: string }): { wssUrl?: string } {
   if (raw.WEB_PHONE_WSS_URL) return { wssUrl: raw.WEB_PHONE_WSS_URL };
   return raw.SIP_BEHIND_EDGE ? { wssUrl: `wss://${raw.SIP_HOST}:8443` } : {};
+}
+
+// AMI beside ARI unless told otherwise: ARI's host, ARI's port + 50, ARI's credentials.
+function amiOf(raw: { ARI_URL: string; ARI_USER: string; ARI_PASSWORD: string; ARI_REQUEST_TIMEOUT_MS: number; AMI_HOST?: string | undefined; AMI_PORT?: number | undefined }): AppConfig['ami'] {
+  const ari = new URL(raw.ARI_URL);
+  const ariPort = Number(ari.port || (ari.protocol === 'https:' ? 443 : 80));
+  return { host: raw.AMI_HOST ?? ari.hostname, port: raw.AMI_PORT ?? ariPort + 50, user: raw.ARI_USER, password: raw.ARI_PASSWORD, timeoutMs: Math.min(raw.ARI_REQUEST_TIMEOUT_MS, 3000) };
 }

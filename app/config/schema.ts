@@ -58,6 +58,11 @@ export const configSchema = z
     // Asterisk refuses HTTP sessions past http.conf's sessionlimit (200); stay well below it.
     ARI_MAX_SOCKETS: positiveInt.max(150).default(48),
     ARI_REQUEST_TIMEOUT_MS: positiveInt.default(5000),
+    // AMI, used only to expire changed users' and carriers' SIP identities from the switch's sorcery
+    // memory caches (asterisk/conf/manager.conf): by default on ARI's host, at ARI's port + 50 (as
+    // scripts/render-asterisk-conf.sh renders it), with ARI's credentials.
+    AMI_HOST: z.string().min(1).optional(),
+    AMI_PORT: port.optional(),
 
     SIP_HOST: z.string().min(1).default('127.0.0.1'),
     SIP_PORT: port.default(5060),

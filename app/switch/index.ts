@@ -89,4 +89,6 @@ export { AriOutboundRegistrations } from './realtime/ari-outbound-registrations'
 export { toSwitchEvent, endpointOfChannelName, type AriEvent } from './ari-event-mapper';
 export { createAriSnoopRecorder, AriSnoopRecorder, type AriSnoopRecorderOptions } from './ari-snoop-recorder';
 export { CelFileCallLog, type CelFileCallLogOptions } from './cel-file-call-log';
+export { AmiSorceryCache, SorceryCacheExpiryError, SORCERY_CACHES } from './ami-sorcery-cache';
+export { sorceryObjectsOf } from './sorcery-expiry';
 export { carrierDialString } from './dial-strings';

@@ -1,3 +1,4 @@
+import { type DirectoryChanges } from '../shared/events';
 import { type SipIdentity } from './sip-identity';
 import { type MediaEncryption, type Suspension, type User } from './user';
 
@@ -21,3 +22,5 @@ export interface UserRepository extends UserLookups {
   // Replaces the digest credential Asterisk checks (its auth row is read on every request). False if no active user.
   setSipCredential(id: string, md5Cred: string): Promise<boolean>;
 }
+
+export type { DirectoryChanges };

@@ -1,5 +1,5 @@
 import { type Clock, toE164 } from '../shared/kernel';
-import { type UserRepository } from './ports';
+import { type DirectoryChanges, type UserRepository } from './ports';
 import { UserCache } from './user-cache';
 import { digestHa1, mediaEncryptionOf, sipIdentitiesFor } from './sip-identity';
 import {
@@ -26,6 +26,8 @@ export interface UserServiceOptions {
   edgeProxy?: string;
   // How long the call path may reuse a user it looked up (0: always ask the database).
   lookupCacheMs?: number;
+  // Told of every change of a user (every controller's caches, every node's switch).
+  changes?: DirectoryChanges;
 }
 
 export class UserService {
@@ -69,7 +71,7 @@ export class UserService {
   async delete(id: string): Promise<void> {
     const user = await this.repository.findActiveById(id);
     if (!user || !(await this.repository.softDelete(id, this.clock.now()))) throw new UserNotFoundError(id);
-    this.cache.forgetUser(user);
+    await this.changed(user);
   }
 
   // Suspends the user: its devices may still register, its calls and calls to it are refused
@@ -82,19 +84,20 @@ export class UserService {
     return this.setSuspension(id, null);
   }
 
-  // The old password stops working at once: Asterisk reads the auth row on every request, so a
-  // registered device is challenged with the new one at its next refresh.
+  // The old password stops working at once: the switch's cached auth is expired before this
+  // answers, so a registered device is challenged with the new one at its next refresh.
   async changePassword(id: string, password: string): Promise<void> {
     checkPassword(password);
     const user = await this.get(id);
     if (!(await this.repository.setSipCredential(id, digestHa1(user.username, this.options.realm, password)))) throw new UserNotFoundError(id);
+    await this.changed(user);
   }
 
   // The media encryption policy of the user's devices, from their next call on.
   async setMediaEncryption(id: string, policy: MediaEncryption): Promise<User> {
     const user = await this.repository.setMediaEncryption(id, checkedPolicy(policy), mediaEncryptionOf(policy));
     if (!user) throw new UserNotFoundError(id);
-    this.cache.forgetUser(user);
+    await this.changed(user);
     return user;
   }
 
@@ -107,8 +110,18 @@ export class UserService {
   private async setSuspension(id: string, suspension: { reason: string; at: Date } | null): Promise<User> {
     const user = await this.repository.setSuspension(id, suspension);
     if (!user) throw new UserNotFoundError(id);
-    this.cache.forgetUser(user);
+    await this.changed(user);
     return user;
+  }
+
+  // A change of a user made on another instance (or this one): its lookups are read again.
+  forgetCached(userId: string): void {
+    this.cache.forgetUserId(userId);
+  }
+
+  private async changed(user: User): Promise<void> {
+    this.cache.forgetUser(user);
+    await this.options.changes?.changed({ kind: 'user', userId: user.id, username: user.username });
   }
 
   findByUsername(username: string): Promise<User | undefined> {
@@ -124,12 +137,24 @@ export class UserService {
     return USERNAME_PATTERN.test(dialed) ? this.findByUsername(dialed) : Promise.resolve(undefined);
   }
 
+  // While the database cannot answer, a user looked up before is served as it was (stale): a
+  // registered caller's emergency call needs its number and country, not a fresh read. A change of
+  // the user clears its entries at once (forgetUser), so stale never means deleted or suspended
+  // since: only a change made while the database is down could be missed, and none can be.
   private async cached(key: string, load: () => Promise<User | undefined>): Promise<User | undefined> {
     if (!this.options.lookupCacheMs) return load();
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const user = await load();
+    let user: User | undefined;
+    try {
+      user = await load();
+    } catch (error) {
+      const stale = this.cache.getStale(key);
+      if (stale) return stale;
+      throw error;
+    }
     if (user) this.cache.set(key, user);
+    else this.cache.forgetKey(key);
     return user;
   }
 }

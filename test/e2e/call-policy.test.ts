@@ -59,6 +59,25 @@ describe('e2e: per-user call limits and fraud caps', function () {
     expect(finalCode(again)).to.equal(200);
   });
 
+  it('given a limit of 1 call of all kinds, when bob calls alice and she answers, then her own call meanwhile is refused with 486 and a third user calling her gets 486 too; once it ends she can call again', async function () {
+    this.timeout(90_000);
+    const [alice, bob, carol, dave] = await Promise.all([createUser('in-alice'), createUser('in-bob'), createUser('in-carol'), createUser('in-dave')]);
+    expect((await api('PUT', `/v1/users/${alice.id}/call-policy`, { maxCalls: 1 })).status).to.equal(200);
+    const [aliceDevice, aliceSecond, bobDevice, carolDevice, daveDevice] = [device(alice), device(alice), device(bob), device(carol), device(dave)];
+    for (const d of [aliceDevice, aliceSecond, bobDevice, carolDevice, daveDevice]) await register(d);
+    const aliceAnswers = await answerOn(aliceDevice, { kind: 'answer', ringMs: 50 });
+    const incoming = call(bobDevice, alice.username, { holdMs: 5000, audio: false });
+    await eventually(() => answeredCallsOf(bob), (n) => n === 1, 10_000);
+    const own = await call(aliceSecond, carol.username, { holdMs: 300, audio: false }).done;
+    expect(finalCode(own), 'alice calling while she takes a call').to.equal(486);
+    const toHer = await call(daveDevice, alice.username, { holdMs: 300, audio: false }).done;
+    expect(finalCode(toHer), 'dave calling alice while she is on a call').to.equal(486);
+    await Promise.all([incoming.done, aliceAnswers.done]);
+    const carolAnswers = await answerOn(carolDevice, { kind: 'answer', ringMs: 50 });
+    const [after] = await Promise.all([call(aliceSecond, carol.username, { holdMs: 300, audio: false }).done, carolAnswers.done]);
+    expect(finalCode(after), 'her slot came back when the received call ended').to.equal(200);
+  });
+
   it('given a limit of 2 and two calls up, when their controller is SIGKILLed, then after the restart a third call is still refused, and the slots come back as soon as the two calls end', async function () {
     this.timeout(120_000);
     const [alice, bob, carol, dave] = await Promise.all([createUser('alice'), createUser('bob'), createUser('carol'), createUser('dave')]);

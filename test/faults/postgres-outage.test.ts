@@ -68,11 +68,13 @@ describe('faults: PostgreSQL stopped 60 s under live calls', function () {
       const result = await call(deviceOf(caller), callee.username, { holdMs: 1_000, audio: false }).done;
       refused.push({ who: caller.username, kind, result, ms: Date.now() - started });
     }
-    // The switch refuses them itself, paid or free, before the controller sees them: PJSIP realtime
-    // cannot identify an endpoint without its database (nothing is cached), so the digest
-    // challenge is repeated (401; docs/faults.md). No INVITE reaches Stasis, so nothing is reserved.
+    // The switch authenticates the callers from its sorcery memory cache (asterisk/conf/sorcery.conf:
+    // before it, PJSIP realtime could not identify an endpoint without its database and answered
+    // 401 to every call); the controller refuses them with 503: it cannot read the callee's devices
+    // nor the caller's limits and credit, and fails closed (test/faults/emergency-outage.test.ts:
+    // an emergency call goes through). Nothing is reserved.
     for (const { who, result } of refused) {
-      expect(finalCode(result), `${who}: ${result.received.join(' | ')}`).to.equal(401);
+      expect(finalCode(result), `${who}: ${result.received.join(' | ')}`).to.equal(503);
       expect(result.received.some((line) => line.startsWith('SIP/2.0 200')), `${who} connected during the outage`).to.equal(false);
     }
 

@@ -4,3 +4,4 @@ export * from './connection-events';
 export * from './event-ids';
 export * from './ports';
 export * from './call-commands';
+export * from './directory-changes';

@@ -67,6 +67,24 @@ function policySetup(settings: CallPolicySettings, options: { charged?: bigint; 
 }
 
 describe('call policy: per-user limits and fraud caps', function () {
+  it('given a limit of 2 calls of all kinds, then a call alice receives counts as one of them: with one made and one received, her next call and the next call to her are both refused with 486; the received call ended, her next call goes', async function () {
+    const context = policySetup({ maxCalls: 2, clir: false });
+    const bob: Party = { userId: 'u-b', username: 'bob', phoneNumber: '+14155550102' };
+    expect((await context.admit('out-1')).kind).to.equal('allowed');
+    expect((await context.policy.admitCallee({ callId: 'in-1', callee: alice })).kind, 'a call to alice').to.equal('allowed');
+    expect(context.counters.held('all'), 'one made, one received').to.equal(2);
+    expect(await context.admit('out-2')).to.deep.equal({ kind: 'refused', cause: 'call_limit', sipCode: 486, reason: 'concurrent_calls' });
+    expect(await context.policy.admitCallee({ callId: 'in-2', callee: alice })).to.deep.equal({ kind: 'refused', cause: 'call_limit', sipCode: 486, reason: 'callee_concurrent_calls' });
+    expect(context.counters.held('all'), 'nothing reserved for either refusal').to.equal(2);
+    // The received call (from bob, or from the phone network: no caller user) ends: its slot comes back.
+    await context.policy.released({ id: 'in-1', caller: { ...bob, userId: '' }, pstn: false, callee: alice });
+    expect(context.counters.held('all')).to.equal(1);
+    expect((await context.admit('out-3')).kind).to.equal('allowed');
+    // A restarted controller holds the callee's slot of a live call again.
+    await context.policy.hold([{ id: 'in-9', caller: bob, pstn: false, callee: alice }]);
+    expect(context.counters.held('all')).to.equal(3);
+  });
+
   it('given a limit of 2 calls, then the third is refused with 486 (call_limit) and takes no slot; a released call frees its slot for the next', async function () {
     const context = policySetup({ maxCalls: 2, clir: false });
     expect((await context.admit('c1')).kind).to.equal('allowed');

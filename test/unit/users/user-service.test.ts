@@ -138,3 +138,45 @@ describe('user service', function () {
     expect(repository.created[1]?.sip.endpoint.mediaEncryption).to.equal('no');
   });
 });
+
+describe('user service: changes told to every cache, lookups while the database is away', function () {
+  const options = { realm: 'calling.local', maxDevicesPerUser: 5, lookupCacheMs: 1000 };
+
+  it('given a password, suspension or media policy change, then each is told as a change of that user (every instance and switch forgets it) before the service answers', async function () {
+    const repository = new MemoryRepository();
+    const told: unknown[] = [];
+    const service = new UserService(repository, systemClock, { ...options, changes: { changed: (change) => Promise.resolve(void told.push(change)) } });
+    const alice = await service.create({ username: 'alice', password: 'correct horse', phoneNumber: '+14155550101' });
+    await service.changePassword(alice.id, 'battery staple');
+    await service.suspend(alice.id, 'fraud desk');
+    await service.setMediaEncryption(alice.id, 'required');
+    expect(told).to.deep.equal([1, 2, 3].map(() => ({ kind: 'user', userId: alice.id, username: 'alice' })));
+  });
+
+  it('given a user looked up once and its cache entry past its lifetime, when the database fails, then the last known user is served (an emergency call needs its number); a user never looked up still fails', async function () {
+    const repository = new MemoryRepository();
+    let now = 0;
+    const clock = { now: () => new Date(now) };
+    const service = new UserService(repository, clock, options);
+    const alice = await service.create({ username: 'alice', password: 'correct horse', phoneNumber: '+14155550101' });
+    expect(await service.findByUsername('alice')).to.deep.include({ id: alice.id });
+    now += 5_000;
+    repository.findActiveByUsername = () => Promise.reject(new Error('connection refused'));
+    expect(await service.findByUsername('alice'), 'stale while the database is away').to.deep.include({ id: alice.id, phoneNumber: '+14155550101' });
+    let failed: unknown;
+    await service.findByUsername('bob').catch((error: unknown) => (failed = error));
+    expect(failed).to.be.instanceOf(Error);
+  });
+
+  it('given a user deleted through another instance (its notice forgets it here), when the database fails, then it is not served from the cache', async function () {
+    const repository = new MemoryRepository();
+    const service = new UserService(repository, systemClock, options);
+    const alice = await service.create({ username: 'alice', password: 'correct horse', phoneNumber: '+14155550101' });
+    await service.findByUsername('alice');
+    service.forgetCached(alice.id);
+    repository.findActiveByUsername = () => Promise.reject(new Error('connection refused'));
+    let failed: unknown;
+    await service.findByUsername('alice').catch((error: unknown) => (failed = error));
+    expect(failed).to.be.instanceOf(Error);
+  });
+});
