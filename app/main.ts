@@ -143,7 +143,8 @@ async function main(): Promise<void> {
   // Emergency numbers, suspension, limits and fraud caps: decided before routing and billing.
   const callPolicy = createCallPolicyModule({ config: config.callPolicy, carriers, standing: users, sql, redis, metrics, scheduler: systemScheduler, log });
   await callPolicy.start();
-  const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
+  // Both paths: Asterisk sends only the event types the mapper reads (an ARI event filter).
+  const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: true });
   new Gauge({
     name: 'switch_ari_requests',
     help: 'ARI requests the call path sent to the switch since start',

@@ -38,7 +38,8 @@ export class AppProcess {
       proc.once('exit', () => process.removeListener('exit', killOnExit));
     }
     try {
-      await app.waitUntilReady(30_000);
+      // Two processes start (controller and workers): on a loaded machine that takes a while.
+      await app.waitUntilReady(60_000);
     } catch (error) {
       // A controller that was slow to get ready (a loaded machine) still holds its instance id:
       // left running, it would keep every later test's controller from starting.
