@@ -45,6 +45,7 @@ cat >&2 <<EOF
 
   Calling platform (profile: local)
     admin API   http://${ADMIN_HOST}:${ADMIN_PORT}   (OpenAPI: /v1/openapi.json, health: /healthz)
+    workers     http://${ADMIN_HOST}:${WORKERS_METRICS_PORT:-$((ADMIN_PORT + 1))}/metrics   (the consumers' metrics)
     SIP         udp/tcp ${SIP_HOST}:${SIP_PORT}   realm ${SIP_REALM}   (the Kamailio edge)
     switch      Asterisk on ${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}, SIP from the edge only
     ARI         ${ARI_URL}   (app ${ARI_APP})

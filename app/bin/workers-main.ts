@@ -16,6 +16,7 @@ import { createSessionModule } from '../session';
 import { CallEndedSchema, ConnectionEventSchema, CONSUMERS } from '../shared/events';
 import { ensureConsumer, ensureStreams, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from '../shared/infra/jetstream';
 import { createFileLogger, createLogger } from '../shared/infra/logger';
+import { serveMetrics } from '../shared/infra/metrics-server';
 import { connectNats } from '../shared/infra/nats';
 import { guardUnhandledRejections } from '../shared/infra/process-guards';
 import { createDatabase } from '../shared/infra/prisma';
@@ -99,9 +100,21 @@ async function main(): Promise<void> {
     if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });
   }, 60_000);
 
-  log.info('calling workers started', { consumers: consumers.length, intercept: Boolean(intercept) });
+  // The consumers' figures (events consumed, backlog, held up, dead-lettered, intercept's alerts)
+  // live in this process's registry: its own /metrics, where the admin API listens, next port.
+  if (config.admin.tokenGenerated) {
+    // Only outside production: this process generated a token of its own, unlike the controller's.
+    process.stdout.write(`\nADMIN_TOKEN was not set; the workers' /metrics token is:\n\n    ${config.admin.token}\n\n`);
+  }
+  const metricsServer = await serveMetrics({ registry: metrics, host: config.admin.host, port: config.workers.metricsPort, token: config.admin.token, log, ...(config.admin.tls ? { tls: config.admin.tls } : {}) });
+  const metricsUrl = `${config.admin.tls ? 'https' : 'http'}://${config.admin.host}:${config.workers.metricsPort}/metrics`;
+
+  log.info('calling workers started', { consumers: consumers.length, intercept: Boolean(intercept), metrics: metricsUrl });
 
   installShutdown(log, async () => {
+    // Prometheus keeps its connection alive: close it too, or close() would wait for it.
+    metricsServer.close();
+    metricsServer.closeAllConnections();
     await jobs.stop();
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
