@@ -19,7 +19,7 @@ COPY scripts/build-console.mjs ./scripts/
 RUN DATABASE_URL=postgresql://generate:only@127.0.0.1:1/generate node_modules/.bin/prisma generate \
   && node_modules/.bin/tsc -p tsconfig.build.json \
   && node scripts/build-console.mjs \
-  && test -f dist/app/main.js && test -f dist/app/bin/routing-batch.js && test -f dist/app/bin/intercept-verify.js && test -f dist/console/assets/main.js
+  && test -f dist/app/main.js && test -f dist/app/bin/workers-main.js && test -f dist/app/bin/routing-batch.js && test -f dist/app/bin/intercept-verify.js && test -f dist/console/assets/main.js
 
 # ---------------------------------------------------------------- deps: production node_modules
 FROM ${NODE_IMAGE} AS deps
@@ -67,4 +67,6 @@ EXPOSE 8080
 # alive, not who it is, and the name in the certificate is not the loopback's.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const h = process.env.ADMIN_HOST; const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h; require(process.env.ADMIN_TLS_CERT_FILE ? 'https' : 'http').get({ host, port: process.env.ADMIN_PORT || 8080, path: '/healthz', timeout: 4000, rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).on('timeout', () => process.exit(1))"]
+# The controller (the call path and the admin API); the workers run from the same image with
+# `node dist/app/bin/workers-main.js` (docker-compose.yml's workers service).
 CMD ["node", "--enable-source-maps", "dist/app/main.js"]

@@ -21,13 +21,14 @@ import {
   type SubscriberDirectory,
 } from './call-state';
 import { type AppConfig, ConfigError, loadConfig } from './config';
-import { type AnsweredCall, createInterceptModule, liveCallDirectoryOf, startInterceptConsumer } from './intercept';
+import { type AnsweredCall, createInterceptModule, liveCallDirectoryOf } from './intercept';
 import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
 import { type CallEnded, CallEndedSchema, type ConnectionEvent, ConnectionEventSchema, CONSUMERS, STREAMS } from './shared/events';
 import { errorMessage, NotFoundError, PeriodicJobs, systemClock, systemScheduler } from './shared/kernel';
-import { ensureConsumer, ensureStreams, JetStreamDeadLetters, OutboxPublisher, pruneProcessedEvents, startBatchConsumer, startConsumer, type RunningConsumer } from './shared/infra/jetstream';
-import { createFileLogger, createLogger, type Logger } from './shared/infra/logger';
+import { ensureConsumer, ensureStreams, JetStreamDeadLetters, OutboxPublisher } from './shared/infra/jetstream';
+import { createFileLogger, createLogger } from './shared/infra/logger';
+import { installShutdown } from './shared/infra/shutdown';
 import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
 import { NatsCallChanges, PgCarrierQuality } from './console';
@@ -38,7 +39,7 @@ import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
 import { createRoutingModule } from './routing';
 import { createSessionModule } from './session';
-import { AmiSorceryCache, AriOutboundRegistrations, AriRest, sorceryObjectsOf, CelFileCallLog, createAriSnoopRecorder, createSwitchModule, RegistrationWatcher } from './switch';
+import { AmiSorceryCache, AriOutboundRegistrations, AriRest, sorceryObjectsOf, CelFileCallLog, createAriSnoopRecorder, createSwitchModule } from './switch';
 import { createDirectorySync } from './directory-sync';
 import { backfillSipIdentities, createUsersModule, type User, type UserService } from './users';
 
@@ -82,18 +83,13 @@ const KEEP_ALIVE_INTERVAL_MS = 10 * 60 * 1000;
 const INTERCEPT_WARRANTS_REFRESH_MS = 5_000;
 // What billing knows of plans and users for its outage answer is read again this often.
 const BILLING_RULES_REFRESH_MS = 60_000;
-// Statements of months that are over are closed at start and this often.
-const STATEMENT_CLOSE_MS = 10 * 60 * 1000;
 // How often the outboxes of instances that stopped without coming back are looked for (a lease
 // expires 5 s after a crash; a restarted instance drains its own at once).
 const STRANDED_OUTBOX_CHECK_MS = 30 * 1000;
 // How often the switch's event file is checked for rotation.
 const SWITCH_EVENTS_ROTATE_CHECK_MS = 60 * 1000;
-// Consumers' processed-event marks past their retention are deleted this often.
-const PROCESSED_EVENTS_PRUNE_MS = 60 * 60 * 1000;
 // Dead letters waiting are counted (metric and alarm) this often.
 const DEAD_LETTERS_CHECK_MS = 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -171,7 +167,8 @@ async function main(): Promise<void> {
   });
   directory.onChange('call policy', (change) => callPolicy.applyChange(change));
   directory.start();
-  const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: config.calls.path === 'dialplan' });
+  // Both paths: Asterisk sends only the event types the mapper reads (an ARI event filter).
+  const switchModule = createSwitchModule({ ...config.ari, log, declineUnreadEvents: true });
   new Gauge({
     name: 'switch_ari_requests',
     help: 'ARI requests the call path sent to the switch since start',
@@ -218,32 +215,21 @@ async function main(): Promise<void> {
     [CONSUMERS.invoices.name]: { schema: CallEndedSchema, handle: invoiceConsumer(invoices).handle },
     [CONSUMERS.routing.name]: { schema: CallEndedSchema, handle: (event: CallEnded) => routing.service.handleCallEnded(event) },
   };
-  const consumers: RunningConsumer[] = [
-    startConsumer({ js, consumer: CONSUMERS.callRecords, schema: CallEndedSchema, handle: (event) => callLog.recordEndedCall(event), log, metrics }),
-    startConsumer({ js, consumer: CONSUMERS.sessions, schema: ConnectionEventSchema, handle: (event) => sessions.handleConnectionEvent(event), log, metrics }),
-    // Billing settles each ended call and its statement line is written, once per call.
-    startBatchConsumer({ js, consumer: CONSUMERS.invoices, log: log.child({ module: 'invoice' }), metrics, ...invoiceConsumer(invoices) }),
-    // The recommendation service's speed layer.
-    startConsumer({ js, consumer: CONSUMERS.routing, schema: CallEndedSchema, handle: (event) => routing.service.handleCallEnded(event), log, metrics }),
-  ];
+  // The consumers of these events (call records, sessions, invoices, routing's speed layer,
+  // intercept) run in the workers' process (app/bin/workers-main.ts), off the call path.
   // Intercept's dead letters are not the operators' (their events name a warrant's target's calls).
   const deadLetters = new JetStreamDeadLetters({ jsm, targets: replayTargets, log: log.child({ module: 'dead-letters' }), metrics });
-  // Lawful intercept: its own consumer of call events, snoop/record over its own ARI sockets, and
-  // its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the application log.
+  // Lawful intercept's API (a warrant started mid-call taps at once): snoop/record over its own ARI
+  // sockets, and its own log (INTERCEPT_LOG_FILE): no warrant, target or recording reaches the
+  // application log. Its consumer of call events and its jobs run in the workers.
   const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId }) : undefined;
   // In a fleet, each node announces its switch; taps go to the node that holds the target's channel.
   const switchNodes = config.fleetNode ? new RedisSwitchNodeDirectory(redis, log.child({ module: 'switch-nodes' })) : undefined;
   if (switchNodes && config.placesCalls) switchNodes.announce({ node: config.nodeName, ariUrl: config.ari.url, app: config.ari.app });
   const interceptTap = interceptLog && (switchNodes ? fleetInterceptTap(switchNodes, config.ari) : createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }));
   const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, sql, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
-  if (intercept && interceptLog) {
-    consumers.push(startInterceptConsumer({ js, handle: (event) => intercept.handleCallEvent(event), log: interceptLog, metrics }));
-    intercept.jobs.start();
-    answerTaps.push((call) => intercept.callPathTap.answered(call));
-  }
-  // The switch's registrations (ps_contacts, written by Asterisk) become connection events.
-  const registrationWatcher = new RegistrationWatcher({ db, js, databaseUrl: config.database.url, log });
-  await registrationWatcher.start();
+  // The call path's own tap (no stream, no database at the answer); the consumer in the workers takes over its taps.
+  if (intercept) answerTaps.push((call) => intercept.callPathTap.answered(call));
 
   const healthChecks = [
     // Both clients: Prisma (admin API, settlement, jobs) and the call path's pool.
@@ -368,7 +354,6 @@ async function main(): Promise<void> {
   deadNodeSweep.unref();
   const jobs = new PeriodicJobs(systemScheduler, (job, error) => log.error('background job failed', { job, error: errorMessage(error) }));
   jobs.every('billing on-net rules', BILLING_RULES_REFRESH_MS, () => billing.refreshOnNetRules());
-  jobs.every('statement close', STATEMENT_CLOSE_MS, () => invoices.closeStatements(), 0);
   jobs.every('alarms', config.alarms.intervalSeconds * 1000, async () => void (await alarms.evaluateNow()), 0);
   jobs.every('stranded outboxes', STRANDED_OUTBOX_CHECK_MS, async () => {
     if ((await strandedOutboxes.adopt()) > 0) publisher.wake();
@@ -378,10 +363,6 @@ async function main(): Promise<void> {
   if (switchLog) jobs.every('switch event file rotation', SWITCH_EVENTS_ROTATE_CHECK_MS, () => switchLog.rotate().then(() => undefined));
   // The warrants the call path's tap knows (a new or changed warrant reaches it within seconds).
   if (intercept) jobs.every('intercept warrants for the call path', INTERCEPT_WARRANTS_REFRESH_MS, () => intercept.callPathTap.refresh(), 0);
-  jobs.every('processed events pruning', PROCESSED_EVENTS_PRUNE_MS, async () => {
-    const deleted = await pruneProcessedEvents(db, new Date(Date.now() - config.events.processedRetentionDays * DAY_MS));
-    if (deleted > 0) log.info('old processed-event marks deleted', { deleted, retentionDays: config.events.processedRetentionDays });
-  }, 60_000);
 
   log.info('calling platform started', {
     adminApi: `${config.admin.tls ? 'https' : 'http'}://${config.admin.host}:${config.admin.port}`,
@@ -400,14 +381,11 @@ async function main(): Promise<void> {
     placementBus?.stop();
     switchNodes?.stop();
     await closeServer(server);
-    await Promise.all(consumers.map((consumer) => consumer.stop()));
     await routing.jobs.stop();
     directory.stop();
     await callPolicy.stop();
     await carriersModule.registrations.stop();
-    await intercept?.jobs.stop();
     interceptTap?.close();
-    await registrationWatcher.stop();
     // Events already queued are published before leaving (what is left stays in Redis for the next run).
     await publisher.drained(5000);
     await publisher.stop();
@@ -452,36 +430,6 @@ const DEAD_INSTANCE_SWEEP_MS = 5_000;
 const CALL_COMMAND_TIMEOUT_MS = 3000;
 // A click-to-call is placed once its devices ring (saved, then originated): longer than a hang-up.
 const CALL_PLACEMENT_TIMEOUT_MS = 10_000;
-
-// A dependency that is down can hold a graceful step forever (NATS drain and Redis quit wait for a
-// server that retries without end), so the shutdown has a deadline; a second signal ends it at once.
-const SHUTDOWN_DEADLINE_MS = 10_000;
-
-function installShutdown(log: Logger, shutdown: () => Promise<void>): (signal: string, exitCode?: number) => void {
-  let stopping = false;
-  const stop = (signal: string, exitCode = 0): void => {
-    if (stopping) {
-      log.warn('second signal during shutdown, exiting now', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    log.info('shutting down', { signal });
-    setTimeout(() => {
-      log.error('shutdown did not finish in time, exiting', { deadlineMs: SHUTDOWN_DEADLINE_MS });
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    shutdown().then(
-      () => process.exit(exitCode),
-      (error: unknown) => {
-        log.error('shutdown failed', { error: errorMessage(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  return stop;
-}
 
 main().catch((error: unknown) => {
   const message = error instanceof ConfigError || error instanceof InstanceIdInUseError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
         controller = await startController({ projectRoot: PROJECT_ROOT, outDir: config.outDir, callPath: phase.callPath, adminUrl: config.adminUrl, nodeArgs: config.appNodeArgs });
       }
       const appPid = controller.pid;
-      progress(`controller with CALL_PATH=${phase.callPath} (pid ${appPid}, log ${controller.log})`);
+      const workersPid = controller.workersPid;
+      progress(`controller with CALL_PATH=${phase.callPath} (pid ${appPid}, log ${controller.log}; workers pid ${workersPid})`);
       const suffix = phase.callPath === 'stasis' ? '' : '-2';
       const options: LadderOptions = {
         projectRoot: PROJECT_ROOT,
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
         cpu: {
           asterisk: () => ticksOf([asteriskPid]),
           app: () => ticksOf([appPid]),
+          // The consumers of the call path's events, in their own process (app/bin/workers-main.ts).
+          workers: () => ticksOf([workersPid]),
           postgres: () => ticksOf(withChildren(postgresPid)),
           // The callee's sipp runs throughout; each step's caller sipp is counted once it has ended.
           sipp: () => mergeTicks(ticksOf([uas.child.pid ?? 0]), endedChildrenTicks()),
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
       outcomes.push(...run.outcomes);
       if (!config.pinned) continue;
       // Asterisk on core 0; the controller, PostgreSQL, Redis, NATS, this driver and its sipp on core 1.
-      const others = [appPid, ...withChildren(postgresPid), pidIn(config.pids.redisFile), pidIn(config.pids.natsFile), process.pid, uas.child.pid ?? 0];
+      const others = [appPid, workersPid, ...withChildren(postgresPid), pidIn(config.pids.redisFile), pidIn(config.pids.natsFile), process.pid, uas.child.pid ?? 0];
       pin([asteriskPid], '0');
       pin(others, '1');
       progress('pinned: Asterisk to core 0, everything else to core 1');

@@ -88,7 +88,7 @@ status() {
 kill_node() {
   local node="${1:-}" killed=0 what
   node_known "$node" || die "kill-node: no node '${node}'"
-  for what in "asterisk-$node" "app-$node"; do
+  for what in "asterisk-$node" "app-$node" "workers-$node"; do
     if alive "$what"; then kill -KILL "$(read_pid "$(pidfile "$what")")"; killed=1; fi
     rm -f "$(pidfile "$what")"
   done
@@ -142,6 +142,7 @@ restart_edge() {
 down() {
   local name
   for name in $(ls "$FRUN" 2>/dev/null | sed -n 's/^\(app-.*\)\.pid$/\1/p'); do kill_tracked "$name" TERM; done
+  for name in $(ls "$FRUN" 2>/dev/null | sed -n 's/^\(workers-.*\)\.pid$/\1/p'); do kill_tracked "$name" TERM; done
   kill_tracked edge TERM
   for name in $(ls "$FRUN" 2>/dev/null | sed -n 's/^\(asterisk-.*\)\.pid$/\1/p'); do kill_tracked "$name" TERM; done
   for name in 1 2 3; do kill_tracked "nats-$name" TERM; done

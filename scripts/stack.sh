@@ -4,7 +4,8 @@
 # SIP_HOST:SIP_PORT and its node behind it. Every process is tracked by a PID file and stopped by that PID.
 # Usage: stack.sh <profile> start|stop|status|restart [postgres|redis|nats|asterisk|edge ...] | wipe
 # status without services also reports the profile's controller (started by scripts/start.sh, which
-# writes its PID file), on a line of its own: "controller: running (pid N)" or "controller: stopped".
+# writes its PID file), on a line of its own: "controller: running (pid N)" or "controller: stopped",
+# and its workers (the consumers of its events, app/bin/workers-main.ts) on the next: "workers: ...".
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/edge-config.sh"
@@ -226,6 +227,12 @@ controller_status() {
     echo "controller: running (pid ${pid})"
   else
     echo "controller: stopped"
+  fi
+  pid="$(read_pid "$(workers_pid_file)")"
+  if pid_alive "$pid" && tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q 'dist/app/bin/workers-main.js'; then
+    echo "workers: running (pid ${pid})"
+  else
+    echo "workers: stopped"
   fi
 }
 

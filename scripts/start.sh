@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: set up whatever is missing, then run the whole system in the foreground:
-# PostgreSQL, Redis, NATS (JetStream), Asterisk, and the controller with the admin API.
+# PostgreSQL, Redis, NATS (JetStream), Asterisk, the controller with the admin API (the call path),
+# and the workers (the consumers of its events: call records, billing, invoices, routing, intercept).
 # Ctrl-C or SIGTERM stops everything this started.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -13,18 +14,24 @@ load_profile local
 # then the infrastructure. Signals during the stop are ignored so that it always completes; the app
 # has a shutdown deadline of its own and stack.sh kills what does not stop within 20 s.
 app_pid=""
+workers_pid=""
 stopping=0
+stop_app_process() {
+  local name="$1" pid="$2"
+  pid_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 15))
+  while pid_alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+  if pid_alive "$pid"; then log "${name}: did not stop in 15s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+}
 shutdown() {
   [ "$stopping" -eq 0 ] || return
   stopping=1
   trap '' INT TERM
-  if pid_alive "$app_pid"; then
-    kill -TERM "$app_pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 15))
-    while pid_alive "$app_pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-    if pid_alive "$app_pid"; then log "app: did not stop in 15s, killing"; kill -KILL "$app_pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$(controller_pid_file)"
+  # The controller first (its last events go out), then the workers that consume them.
+  stop_app_process app "$app_pid"
+  stop_app_process workers "$workers_pid"
+  rm -f "$(controller_pid_file)" "$(workers_pid_file)"
   "${PROJECT_ROOT}/scripts/stack.sh" local stop
 }
 trap shutdown EXIT
@@ -38,6 +45,7 @@ cat >&2 <<EOF
 
   Calling platform (profile: local)
     admin API   http://${ADMIN_HOST}:${ADMIN_PORT}   (OpenAPI: /v1/openapi.json, health: /healthz)
+    workers     http://${ADMIN_HOST}:${WORKERS_METRICS_PORT:-$((ADMIN_PORT + 1))}/metrics   (the consumers' metrics)
     SIP         udp/tcp ${SIP_HOST}:${SIP_PORT}   realm ${SIP_REALM}   (the Kamailio edge)
     switch      Asterisk on ${SWITCH_SIP_HOST}:${SWITCH_SIP_PORT}, SIP from the edge only
     ARI         ${ARI_URL}   (app ${ARI_APP})
@@ -54,5 +62,9 @@ DATABASE_URL="$APP_DATABASE_URL" setsid node --enable-source-maps dist/app/main.
 app_pid=$!
 # Operators and `stack.sh local status` find the controller by this file.
 echo "$app_pid" >"$(controller_pid_file)"
-# wait returns early when a signal arrives; the trap then stops everything.
-wait "$app_pid"
+# The consumers of the controller's events, off the call path, with the same role and settings.
+DATABASE_URL="$APP_DATABASE_URL" setsid node --enable-source-maps dist/app/bin/workers-main.js &
+workers_pid=$!
+echo "$workers_pid" >"$(workers_pid_file)"
+# wait returns early when a signal arrives (or when either process ends); the trap then stops everything.
+wait -n "$app_pid" "$workers_pid"

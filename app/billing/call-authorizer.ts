@@ -91,8 +91,9 @@ export class CallCreditAuthorizer {
   private async reserveFirstSlice(request: CallStart, deadline: Deadline, log: Logger): Promise<CallAuthorization> {
     const { stores } = this.persistence;
     const userId = request.caller.userId;
-    const earlier = await stores.reservations.find(request.callId);
-    if (earlier) return answerOf(earlier);
+    // No read of an earlier reservation first (one statement less per call): the call id is the
+    // reservations' key, so the free path's insert finds it (ON CONFLICT, then its answer) and the
+    // paid path reads it under the account's lock before it reserves anything.
     const account = await stores.accounts.find(userId);
     const plan = await this.plans.planOf(account);
     this.rules.rememberPlan(plan);

@@ -20,6 +20,8 @@ export interface AppConfig {
   phone: { assetsDir: string; wssUrl?: string; domain: string };
   alarms: AlarmConfig;
   admin: { host: string; port: number; token: string; tokenGenerated: boolean; tls?: { certFile: string; keyFile: string }; trustedProxies: string[]; inClearBeyondLoopback: boolean };
+  // The workers' /metrics: on the admin API's host (and TLS, if it has one), this port.
+  workers: { metricsPort: number };
   // The SIP edge's RPC (bans, attack counters); undefined without an edge.
   edge?: { rpcUrl: string; rpcTimeoutMs: number };
   database: { url: string; poolSize: number };
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustedProxies: parseTrustedProxies(raw.ADMIN_TRUSTED_PROXIES).entries,
       inClearBeyondLoopback: adminInClearBeyondLoopback(raw.ADMIN_HOST, raw.ADMIN_TLS_CERT_FILE !== undefined, parseTrustedProxies(raw.ADMIN_TRUSTED_PROXIES).entries),
     },
+    workers: { metricsPort: raw.WORKERS_METRICS_PORT ?? raw.ADMIN_PORT + 1 },
     ...(raw.EDGE_RPC_URL ? { edge: { rpcUrl: raw.EDGE_RPC_URL, rpcTimeoutMs: raw.EDGE_RPC_TIMEOUT_MS } } : {}),
     database: { url: raw.DATABASE_URL, poolSize: raw.DATABASE_POOL_SIZE },
     redis: { url: raw.REDIS_URL, commandTimeoutMs: raw.REDIS_COMMAND_TIMEOUT_MS },

@@ -29,6 +29,9 @@ export const configSchema = z
     ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
     ADMIN_PORT: port.default(8080),
     ADMIN_TOKEN: z.string().optional(),
+    // The workers' process (app/bin/workers-main.ts) serves its own /metrics (the consumers') on
+    // ADMIN_HOST at this port; unset: ADMIN_PORT + 1.
+    WORKERS_METRICS_PORT: port.optional(),
     // The built console (scripts/build-console.mjs), served under /console.
     CONSOLE_ASSETS_DIR: z.string().min(1).default('dist/console'),
     // The built web phone (scripts/build-console.mjs), served under /phone.
@@ -145,6 +148,12 @@ export const configSchema = z
     for (const issue of interceptIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     for (const issue of exposureIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     for (const issue of callPolicyIssues(env)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    // Both listen on ADMIN_HOST.
+    if (env.WORKERS_METRICS_PORT === env.ADMIN_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['WORKERS_METRICS_PORT'], message: 'must differ from ADMIN_PORT (both listen on ADMIN_HOST)' });
+    } else if (env.WORKERS_METRICS_PORT === undefined && env.ADMIN_PORT === 65535) {
+      ctx.addIssue({ code: 'custom', path: ['WORKERS_METRICS_PORT'], message: 'must be set when ADMIN_PORT is 65535 (its default is ADMIN_PORT + 1)' });
+    }
     if (env.NODE_ENV === 'production') {
       if (!env.ADMIN_TOKEN || env.ADMIN_TOKEN.length < 32) {
         ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be set (at least 32 characters) in production' });

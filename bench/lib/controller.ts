@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// The controller as `npm start` runs it (dist/app/main.js: call path, consumers, admin API), started
-// by the bench once per call path (CALL_PATH), with its log in the run's directory.
+// The controller as `npm start` runs it (dist/app/main.js: call path and admin API) and its workers
+// (dist/app/bin/workers-main.js: the consumers of its events), started by the bench once per call
+// path (CALL_PATH), with their logs in the run's directory.
 export interface RunningController {
   pid: number;
+  workersPid: number;
   log: string;
   stop(): Promise<void>;
 }
@@ -20,11 +22,21 @@ export async function startController(options: { projectRoot: string; outDir: st
   });
   closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const workersLog = join(options.outDir, `workers-${options.callPath}.log`);
+  const workersOut = openSync(workersLog, 'w');
+  const workers: ChildProcess = spawn(process.execPath, [...options.nodeArgs, '--enable-source-maps', join(options.projectRoot, 'dist', 'app', 'bin', 'workers-main.js')], {
+    cwd: options.projectRoot,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', CALL_PATH: options.callPath },
+    stdio: ['ignore', workersOut, workersOut],
+  });
+  closeSync(workersOut);
+  const workersExited = new Promise<void>((resolve) => workers.once('exit', () => resolve()));
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the controller (${options.callPath}) exited, see ${log}`);
+    if (workers.exitCode !== null) throw new Error(`the workers (${options.callPath}) exited, see ${workersLog}`);
     if (Date.now() > deadline) throw new Error(`the controller (${options.callPath}) was not ready within 30 s, see ${log}`);
-    if (readFileSync(log, 'utf8').includes('"switch connected"')) {
+    if (readFileSync(log, 'utf8').includes('"switch connected"') && readFileSync(workersLog, 'utf8').includes('"calling workers started"')) {
       const healthy = await fetch(`${options.adminUrl}/healthz`).then(
         (res) => res.ok,
         () => false,
@@ -35,15 +47,20 @@ export async function startController(options: { projectRoot: string; outDir: st
   }
   return {
     pid: child.pid ?? 0,
+    workersPid: workers.pid ?? 0,
     log,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killer);
+      await Promise.all([stopChild(child, exited), stopChild(workers, workersExited)]);
     },
   };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(killer);
 }
 
 // ARI requests the controller has sent so far (its switch_ari_requests gauge on /metrics). Every

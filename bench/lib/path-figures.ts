@@ -12,6 +12,7 @@ export interface PathFigures {
   switchCpuPerCallMs: number | undefined;
   dialplanCpuPerCallMs: number | undefined;
   controllerCpuPerCallMs: number | undefined;
+  workersCpuPerCallMs: number | undefined;
   addedSetupP95Ms: number | undefined;
   maxRate: number;
   dialplanMaxRate: number;
@@ -58,6 +59,9 @@ export function pathFigures(steps: StepResult[], outcomes: PathOutcome[], names:
     // What the call path adds to the controller: its CPU in the path's step less its CPU in the
     // baseline's step at the same rate (its pollers and heartbeats, ~1.5 ms a call at 25 calls/s).
     controllerCpuPerCallMs: subtract(cpuPerCall(at, 'app'), cpuPerCall(baseAt, 'app')),
+    // What the consumers of its events (call records, settlement, invoices, routing, intercept)
+    // spend per call in the workers' process, off the call path: counted apart, not hidden.
+    workersCpuPerCallMs: subtract(cpuPerCall(at, 'workers'), cpuPerCall(baseAt, 'workers')),
     addedSetupP95Ms: at50?.setup && base50?.setup ? at50.setup.p95 - base50.setup.p95 : undefined,
     maxRate,
     dialplanMaxRate,
@@ -79,6 +83,7 @@ export function pathFigureLines(prefix: string, figures: PathFigures): string[] 
     `${name('max_rate')}: ${figures.maxRate} calls/s (dialplan ${figures.dialplanMaxRate} calls/s)`,
     `${name('switch_cpu_ratio')}: ${num(figures.switchCpuRatio)}`,
     `${name('controller_cpu_per_call')}: ${ms(figures.controllerCpuPerCallMs)}`,
+    `${name('workers_cpu_per_call')}: ${ms(figures.workersCpuPerCallMs)}`,
     `${name('added_setup_p95')}: ${ms(figures.addedSetupP95Ms)}`,
     `${name('ratio')}: ${num(figures.ratio)}`,
     `${name('pinned_ratio')}: ${num(figures.pinnedRatio)}`,

@@ -35,7 +35,7 @@ export function headlineOf(steps: StepResult[], outcomes: PathOutcome[]): Headli
 const pad = (text: string, width: number): string => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
 export function stepTable(steps: StepResult[]): string[] {
-  const header = ['path', 'rate', 'ok/calls', 'placed/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'ari q', 'sip q', 'load', 'cpu% ast', 'app', 'pg', 'sipp', 'others', 'result'];
+  const header = ['path', 'rate', 'ok/calls', 'placed/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'ari q', 'sip q', 'load', 'cpu% ast', 'app', 'wrk', 'pg', 'sipp', 'others', 'result'];
   const rows = steps.map((step) => [
     step.path,
     `${step.rate}${step.attempt > 1 ? ' #2' : ''}`,
@@ -48,7 +48,7 @@ export function stepTable(steps: StepResult[]): string[] {
     String(step.queues.ari),
     String(step.queues.sip),
     `${step.usage.load1Start.toFixed(2)}->${step.usage.load1End.toFixed(2)}`,
-    ...['asterisk', 'app', 'postgres', 'sipp', 'others'].map((group) => String(Math.round(step.usage.cpuPercent[group] ?? 0))),
+    ...['asterisk', 'app', 'workers', 'postgres', 'sipp', 'others'].map((group) => String(Math.round(step.usage.cpuPercent[group] ?? 0))),
     step.passed ? 'sustained' : `NOT: ${step.verdict}`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

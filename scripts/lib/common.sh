@@ -107,6 +107,7 @@ pg_home() {
 
 # Where scripts/start.sh keeps the PID of the profile's controller (stack.sh status reads it).
 controller_pid_file() { printf '%s\n' "${RUN_DIR}/controller.pid"; }
+workers_pid_file() { printf '%s\n' "${RUN_DIR}/workers.pid"; }
 
 # Least privilege (issue 15): the profile's PG_USER owns the database and runs the migrations
 # (DATABASE_URL, also the tests' own connection for fixtures); the controller logs in as

@@ -145,6 +145,18 @@ start_app() {
   local env_args; mapfile -t env_args < <(app_env "$name" "$ip" "$ari_host" "$ari_app")
   in_ns_bg "$host" "${FLOG}/app-${name}.log" env -i PATH="$PATH" HOME="${HOME:-/root}" "${env_args[@]}" \
     node --enable-source-maps "${PROJECT_ROOT}/dist/app/main.js" >"$(pidfile "app-$name")"
+  # Each node runs the workers (the consumers of call events, app/bin/workers-main.ts) beside its
+  # controller, in its namespace and with its settings: the intercept consumer snoops through its own
+  # node's ARI as before, and a lost node takes only its own workers away while the other nodes'
+  # drain the same durable consumers (no single consumer host in the core). The core has no switch.
+  case "$name" in node-*) start_workers "$name" "$host" "${env_args[@]}" ;; esac
+}
+
+start_workers() {
+  local name="$1" host="$2"; shift 2
+  alive "workers-$name" && return
+  in_ns_bg "$host" "${FLOG}/workers-${name}.log" env -i PATH="$PATH" HOME="${HOME:-/root}" "$@" \
+    node --enable-source-maps "${PROJECT_ROOT}/dist/app/bin/workers-main.js" >"$(pidfile "workers-$name")"
 }
 
 wait_app() { wait_http "http://$2:${ADMIN_PORT}/healthz" "${3:-90}" "controller $1 (see ${FLOG}/app-$1.log)"; }

@@ -5,6 +5,7 @@ import { channelsOf, eventually } from '../support/ari';
 import { answerOn, call, device, register } from '../support/devices';
 import { captureUdp, packetsFrom, packetsTo } from '../support/rtp-capture';
 import { statusCodes } from '../support/sipp';
+import { testEnv } from '../support/test-env';
 
 // One real VoIP call between two users created through the admin API, registered with their
 // passwords, bridged by the controller in a real Asterisk; sipp plays G.711 audio and echoes it.
@@ -45,6 +46,21 @@ describe('e2e: a call between two registered users', function () {
     expect(packetsFrom(flows, bobDevice.mediaPort), 'RTP sent back by bob').to.be.greaterThan(50);
     expect(packetsTo(flows, aliceDevice.mediaPort), 'RTP received by alice').to.be.greaterThan(50);
     await eventually(async () => [...(await channelsOf(alice.username)), ...(await channelsOf(bob.username))], (channels) => channels.length === 0);
+  });
+
+  it("then the workers' own /metrics (not the controller's) counts the ended call the call-records consumer applied, and only with the admin token", async function () {
+    const consumed = async (): Promise<number> => {
+      const res = await fetch(testEnv.workersMetricsUrl, { headers: { authorization: `Bearer ${testEnv.adminToken}` } });
+      expect(res.status).to.equal(200);
+      const line = /^events_consumed_total\{[^}]*consumer="call-records"[^}]*\} (\d+)$/m.exec(await res.text());
+      return line ? Number(line[1]) : 0;
+    };
+    // The call above ended: its call record is written by the workers, off the call path.
+    expect(await eventually(consumed, (count) => count >= 1, 15_000)).to.be.at.least(1);
+    const controller = await (await fetch(`${testEnv.adminUrl}/metrics`, { headers: { authorization: `Bearer ${testEnv.adminToken}` } })).text();
+    expect(controller).to.not.match(/^events_consumed_total\{[^}]*consumer="call-records"/m);
+    expect((await fetch(testEnv.workersMetricsUrl)).status).to.equal(401);
+    expect((await fetch(testEnv.workersMetricsUrl, { headers: { authorization: 'Bearer not-the-admin-token' } })).status).to.equal(401);
   });
 
   it('given both users registered, when alice calls bob by his E.164 number and bob hangs up, then both legs end', async function () {

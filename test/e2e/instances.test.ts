@@ -12,7 +12,8 @@ describe('e2e: one running controller per instance id', function () {
   it('given a running controller, when a second one starts with the same INSTANCE_ID, then it refuses to start with a clear error and the first keeps running', async function () {
     this.timeout(90_000);
     started.push(await AppProcess.start({ INSTANCE_ID: 'controller-e2e' }));
-    const error = await AppProcess.start({ INSTANCE_ID: 'controller-e2e', ADMIN_PORT: String(Number(testEnv.all.ADMIN_PORT) + 7) }).then(
+    // Ports of its own: its workers' /metrics would default to ADMIN_PORT + 1 (here the profile's ARI port).
+    const error = await AppProcess.start({ INSTANCE_ID: 'controller-e2e', ADMIN_PORT: String(Number(testEnv.all.ADMIN_PORT) + 7), WORKERS_METRICS_PORT: String(Number(testEnv.all.ADMIN_PORT) + 6) }).then(
       (second) => {
         started.push(second);
         return expect.fail('the second controller started');

@@ -2,34 +2,44 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT, testEnv } from './test-env';
 
-// The real application (dist/app/main.js, as `npm start` runs it) as a child process of the test.
+// The real application (dist/app/main.js and its workers, as `npm start` runs them) as child
+// processes of the test.
 export class AppProcess {
   readonly output: string[] = [];
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    // The workers (dist/app/bin/workers-main.js: consumers, registration watcher), started beside
+    // the controller as `npm start` does; signal() reaches only the controller, stop() both.
+    private readonly workers: ChildProcess,
+  ) {
     const collect = (chunk: Buffer): void => {
       this.output.push(...chunk.toString().split('\n').filter(Boolean));
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    for (const proc of [child, workers]) {
+      proc.stdout?.on('data', collect);
+      proc.stderr?.on('data', collect);
+    }
   }
 
   static async start(overrides: Record<string, string> = {}): Promise<AppProcess> {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(PROJECT_ROOT, 'dist/app/main.js')], {
-      cwd: PROJECT_ROOT,
-      // The controller logs in with its own database role, as in production (prisma/roles.sql).
-      env: { ...testEnv.all, DATABASE_URL: testEnv.appDatabaseUrl, NODE_ENV: 'test', ADMIN_TOKEN: testEnv.adminToken, LOG_LEVEL: 'debug', ...overrides },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const app = new AppProcess(child);
-    // Never outlive the test run: a forgotten controller would go on consuming events.
-    const killOnExit = (): void => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    };
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.removeListener('exit', killOnExit));
+    // The controller logs in with its own database role, as in production (prisma/roles.sql).
+    const env = { ...testEnv.all, DATABASE_URL: testEnv.appDatabaseUrl, NODE_ENV: 'test', ADMIN_TOKEN: testEnv.adminToken, LOG_LEVEL: 'debug', ...overrides };
+    const spawnMain = (main: string): ChildProcess => spawn(process.execPath, ['--enable-source-maps', join(PROJECT_ROOT, main)], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnMain('dist/app/main.js');
+    const workers = spawnMain('dist/app/bin/workers-main.js');
+    const app = new AppProcess(child, workers);
+    // Never outlive the test run: a forgotten controller or workers would go on consuming events.
+    for (const proc of [child, workers]) {
+      const killOnExit = (): void => {
+        if (proc.exitCode === null) proc.kill('SIGKILL');
+      };
+      process.once('exit', killOnExit);
+      proc.once('exit', () => process.removeListener('exit', killOnExit));
+    }
     try {
-      await app.waitUntilReady(30_000);
+      // Two processes start (controller and workers): on a loaded machine that takes a while.
+      await app.waitUntilReady(60_000);
     } catch (error) {
       // A controller that was slow to get ready (a loaded machine) still holds its instance id:
       // left running, it would keep every later test's controller from starting.
@@ -38,7 +48,6 @@ export class AppProcess {
     }
     return app;
   }
-
 
   get pid(): number | undefined {
     return this.child.pid;
@@ -49,7 +58,8 @@ export class AppProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`app exited (${this.child.exitCode}):\n${this.output.join('\n')}`);
-      const connected = this.output.some((line) => line.includes('"switch connected"'));
+      if (this.workers.exitCode !== null) throw new Error(`workers exited (${this.workers.exitCode}):\n${this.output.join('\n')}`);
+      const connected = this.output.some((line) => line.includes('"switch connected"')) && this.output.some((line) => line.includes('"calling workers started"'));
       if (connected) {
         try {
           const res = await fetch(`${testEnv.adminUrl}/healthz`);
@@ -64,10 +74,11 @@ export class AppProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill(signal);
-    await exited;
+    await Promise.all([stopProcess(this.child, signal), stopProcess(this.workers, signal)]);
+  }
+
+  get workersPid(): number | undefined {
+    return this.workers.pid;
   }
 
   // Sends a signal and returns at once (SIGSTOP/SIGCONT freeze and resume the controller).
@@ -80,4 +91,11 @@ export class AppProcess {
       .filter((line) => line.startsWith('{') && line.includes(`"message":"${message}"`))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
+}
+
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
 }

@@ -29,6 +29,8 @@ export const testEnv = {
   sipTarget: `${required('SIP_HOST')}:${required('SIP_PORT')}`,
   sipPort: Number(required('SIP_PORT')),
   adminUrl: `http://${required('ADMIN_HOST')}:${required('ADMIN_PORT')}`,
+  // The workers' own /metrics (app/config: WORKERS_METRICS_PORT, else ADMIN_PORT + 1).
+  workersMetricsUrl: `http://${required('ADMIN_HOST')}:${env.WORKERS_METRICS_PORT ?? Number(required('ADMIN_PORT')) + 1}/metrics`,
   adminToken: process.env.ADMIN_TOKEN ?? 'test-admin-token-not-secret',
   // The owner's connection (fixtures and assertions); the controller logs in as calling_app.
   databaseUrl: required('DATABASE_URL'),

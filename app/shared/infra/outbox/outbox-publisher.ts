@@ -31,12 +31,13 @@ const encoder = new TextEncoder();
 // Removes the published prefix (and moves malformed entries aside) only if the fencing token is
 // still the one read with the entries: else the list was adopted (or the lease taken again) in
 // between and its head is no longer what was published. KEYS: outbox, fence, malformed list;
-// ARGV: token read ('' if none), prefix length, malformed entries. -1 when fenced.
+// ARGV: token read ('' if none), prefix length, malformed entries. -1 when fenced, else the
+// entries left (0: the publisher goes idle without one more read of an empty list).
 const TRIM_IF_UNFENCED = `
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return -1 end
 if #ARGV > 2 then redis.call('RPUSH', KEYS[3], unpack(ARGV, 3)) end
 redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1)
-return 1`;
+return redis.call('LLEN', KEYS[1])`;
 const VALID_SUBJECT = /^[^\s*>]+$/;
 
 // Publishes the outbox to JetStream: reads the head of `outbox:{instanceId}` in batches,
@@ -117,9 +118,10 @@ export class OutboxPublisher implements EventPublisher {
     while (this.running) {
       this.wakeRequested = false;
       let removed = 0;
+      let left: number | undefined;
       let failure: { error: unknown; subject?: string; id?: string } | undefined;
       try {
-        ({ removed, failure } = await this.round());
+        ({ removed, left, failure } = await this.round());
       } catch (error) {
         failure = { error };
       }
@@ -132,12 +134,13 @@ export class OutboxPublisher implements EventPublisher {
       }
       if (failures > 0) log.info('outbox publishing again', { afterAttempts: failures });
       failures = 0;
-      if (removed === 0 && !this.wakeRequested) await this.sleep(this.idlePollMs, true);
+      // Idle when nothing was there, or when the trim left nothing (a wake() since then says otherwise).
+      if ((removed === 0 || left === 0) && !this.wakeRequested) await this.sleep(this.idlePollMs, true);
     }
   }
 
   // One batch: publish the head of the list, then remove the acknowledged (or malformed) prefix.
-  private async round(): Promise<{ removed: number; failure?: { error: unknown; subject: string; id: string } }> {
+  private async round(): Promise<{ removed: number; left?: number; failure?: { error: unknown; subject: string; id: string } }> {
     const { redis, log } = this.options;
     // The entries and the fencing token they were read under, in one step.
     const [fence, raws] = (await redis.multi().get(this.fenceKey).lRange(this.key, 0, this.batchSize - 1).exec()) as unknown as [string | null, string[]];
@@ -167,6 +170,7 @@ export class OutboxPublisher implements EventPublisher {
         log.warn('outbox fenced: adopted by another instance while publishing, nothing removed', { entries: prefix });
         return { removed: 0, failure };
       }
+      return { removed: prefix, left: trimmed, failure };
     }
     return { removed: prefix, failure };
   }
