@@ -20,7 +20,7 @@ import {
   type Party,
   type SubscriberDirectory,
 } from './call-state';
-import { type AppConfig, ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
 import { type AnsweredCall, createInterceptModule, liveCallDirectoryOf } from './intercept';
 import { createOperatorsModule } from './operators';
 import { createInvoiceModule, INVOICE_CONSUMER_SETUP, invoiceConsumer } from './invoice';
@@ -33,7 +33,7 @@ import { guardUnhandledRejections } from './shared/infra/process-guards';
 import { connectNats } from './shared/infra/nats';
 import { NatsCallChanges, PgCarrierQuality } from './console';
 import { NatsCallCommands } from './shared/infra/nats-call-commands';
-import { FleetCallPlacement, FleetContentTap, NatsPlacementBus, RedisSwitchNodeDirectory } from './fleet';
+import { FleetCallPlacement, fleetContentTapOf, NatsPlacementBus, RedisSwitchNodeDirectory } from './fleet';
 import { createDatabase } from './shared/infra/prisma';
 import { createSql } from './shared/infra/sql';
 import { connectRedis } from './shared/infra/redis';
@@ -226,7 +226,7 @@ async function main(): Promise<void> {
   // In a fleet, each node announces its switch; taps go to the node that holds the target's channel.
   const switchNodes = config.fleetNode ? new RedisSwitchNodeDirectory(redis, log.child({ module: 'switch-nodes' })) : undefined;
   if (switchNodes && config.placesCalls) switchNodes.announce({ node: config.nodeName, ariUrl: config.ari.url, app: config.ari.app });
-  const interceptTap = interceptLog && (switchNodes ? fleetInterceptTap(switchNodes, config.ari) : createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }));
+  const interceptTap = interceptLog && (switchNodes ? fleetContentTapOf(() => switchNodes.nodes(), (node) => createAriSnoopRecorder({ ...config.ari, url: node.ariUrl, app: node.app, maxSockets: 8 })) : createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }));
   const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, sql, tap: interceptTap.tap, liveCalls: liveCallDirectoryOf(store), instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });
   // The call path's own tap (no stream, no database at the answer); the consumer in the workers takes over its taps.
   if (intercept) answerTaps.push((call) => intercept.callPathTap.answered(call));
@@ -401,19 +401,6 @@ async function main(): Promise<void> {
 
 // Intercept taps on every node's ARI (same credentials across the fleet), each node's snoops entering
 // the application its own controller subscribes.
-function fleetInterceptTap(nodes: RedisSwitchNodeDirectory, ari: AppConfig['ari']): { tap: FleetContentTap; close(): void } {
-  const opened: { close(): void }[] = [];
-  const tap = new FleetContentTap(
-    () => nodes.nodes(),
-    (node) => {
-      const recorder = createAriSnoopRecorder({ ...ari, url: node.ariUrl, app: node.app, maxSockets: 8 });
-      opened.push(recorder);
-      return recorder.tap;
-    },
-  );
-  return { tap, close: () => opened.forEach((recorder) => recorder.close()) };
-}
-
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());

@@ -21,6 +21,7 @@ import { connectNats } from '../shared/infra/nats';
 import { guardUnhandledRejections } from '../shared/infra/process-guards';
 import { createDatabase } from '../shared/infra/prisma';
 import { connectRedis } from '../shared/infra/redis';
+import { fleetContentTapOf, RedisSwitchNodeDirectory } from '../fleet';
 import { installShutdown } from '../shared/infra/shutdown';
 import { createSql } from '../shared/infra/sql';
 import { errorMessage, PeriodicJobs, systemClock, systemScheduler } from '../shared/kernel';
@@ -81,7 +82,9 @@ async function main(): Promise<void> {
   // verification, retention), with snoop/record over its own ARI sockets and its own log. The
   // controller keeps the module for the admin API (a warrant started mid-call taps at once).
   const interceptLog = config.intercept.enabled ? createFileLogger({ level: config.logLevel, service: 'calling-intercept', file: config.intercept.logFile }).child({ instance: config.instanceId, role: 'workers' }) : undefined;
-  const interceptTap = interceptLog && createAriSnoopRecorder({ ...config.ari, maxSockets: 8 });
+  // In a fleet the call may be on another node's switch: taps go to the node that holds its channel.
+  const switchNodes = config.fleetNode ? new RedisSwitchNodeDirectory(redis, log.child({ module: 'switch-nodes' })) : undefined;
+  const interceptTap = interceptLog && (switchNodes ? fleetContentTapOf(() => switchNodes.nodes(), (node) => createAriSnoopRecorder({ ...config.ari, url: node.ariUrl, app: node.app, maxSockets: 8 })) : createAriSnoopRecorder({ ...config.ari, maxSockets: 8 }));
   // Read only: the workers write no call and no outbox under this id.
   const liveCalls = liveCallDirectoryOf(new RedisCallStore(redis, { instanceId: config.instanceId, log: log.child({ module: 'call-store' }), writeTimeoutMs: config.redis.commandTimeoutMs }));
   const intercept = interceptLog && interceptTap && createInterceptModule({ ...config.intercept, db, sql, tap: interceptTap.tap, liveCalls, instanceId: config.instanceId, clock: systemClock, log: interceptLog, metrics });

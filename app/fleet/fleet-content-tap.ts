@@ -95,3 +95,21 @@ export class FleetContentTap implements ContentTap {
     });
   }
 }
+
+// One node's snoop recorder: its tap and how its sockets are closed.
+export interface NodeRecorder {
+  tap: ContentTap;
+  close(): void;
+}
+
+// The fleet's tap over every node's recorder (made on first use, one per node), and one close for
+// all: the controller (a warrant started mid-call) and the workers (the call events) both use it.
+export function fleetContentTapOf(nodes: () => Promise<SwitchNode[]>, recorderOf: (node: SwitchNode) => NodeRecorder): { tap: FleetContentTap; close(): void } {
+  const opened: NodeRecorder[] = [];
+  const tap = new FleetContentTap(nodes, (node) => {
+    const recorder = recorderOf(node);
+    opened.push(recorder);
+    return recorder.tap;
+  });
+  return { tap, close: () => opened.forEach((recorder) => recorder.close()) };
+}

@@ -5,5 +5,5 @@ export { NatsPlacementBus } from './nats-placement-bus';
 export { NodeRefusedError, NoSwitchNodeError, PlacementFailedError } from './errors';
 export { type PlacementBus, type StartCall } from './ports';
 // Lawful intercept's taps on whichever node holds the target's channel.
-export { FleetContentTap, FleetTapError, type NodeTapFactory } from './fleet-content-tap';
+export { FleetContentTap, FleetTapError, fleetContentTapOf, type NodeRecorder, type NodeTapFactory } from './fleet-content-tap';
 export { RedisSwitchNodeDirectory, type SwitchNode } from './switch-node-directory';
