@@ -24,7 +24,10 @@ export class AppProcess {
 
   static async start(overrides: Record<string, string> = {}): Promise<AppProcess> {
     // The controller logs in with its own database role, as in production (prisma/roles.sql).
-    const env = { ...testEnv.all, DATABASE_URL: testEnv.appDatabaseUrl, NODE_ENV: 'test', ADMIN_TOKEN: testEnv.adminToken, LOG_LEVEL: 'debug', ...overrides };
+    // A second instance on an admin port of its own: its workers' /metrics (ADMIN_PORT + 1 by
+    // default) takes the port below it, since the one above may be the profile's (ARI's is +8).
+    const ownWorkersPort = overrides.ADMIN_PORT !== undefined && overrides.WORKERS_METRICS_PORT === undefined ? { WORKERS_METRICS_PORT: String(Number(overrides.ADMIN_PORT) - 1) } : {};
+    const env = { ...testEnv.all, DATABASE_URL: testEnv.appDatabaseUrl, NODE_ENV: 'test', ADMIN_TOKEN: testEnv.adminToken, LOG_LEVEL: 'debug', ...overrides, ...ownWorkersPort };
     const spawnMain = (main: string): ChildProcess => spawn(process.execPath, ['--enable-source-maps', join(PROJECT_ROOT, main)], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = spawnMain('dist/app/main.js');
     const workers = spawnMain('dist/app/bin/workers-main.js');
