@@ -48,6 +48,9 @@ function App({ session }) {
   useEffect(() => {
     const onHash = () => setPath(pathOf());
     window.addEventListener('hashchange', onHash);
+    // The hash may have changed between the first render and this effect (a link followed at once):
+    // that hashchange had no listener yet, so read it again now.
+    onHash();
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   const pages = PAGES.filter((p) => p.roles.includes(session.role));
