@@ -118,7 +118,10 @@ export async function deadLetterIds(): Promise<string[]> {
 export async function newDeadLetters(before: string[]): Promise<unknown[]> {
   const res = await api('GET', '/v1/dead-letters?limit=1000');
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return (res.body.deadLetters as Array<{ id: string }>).filter((letter) => !before.includes(letter.id));
+  // Synthetic events of the integration suite (subjects call.v1.test-*, published by its outbox
+  // tests on the same stack and adopted later by any controller) are not this suite's calls: the
+  // intercept consumer dead-letters them as invalid whenever they reach it.
+  return (res.body.deadLetters as Array<{ id: string; subject?: string }>).filter((letter) => !before.includes(letter.id) && !letter.subject?.startsWith('call.v1.test-'));
 }
 
 export async function endPool(): Promise<void> {
