@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Clock } from '../shared/kernel';
-import { errorMessage } from '../shared/kernel';
+import { type Clock, errorMessage } from '../shared/kernel';
 import { type Logger } from '../shared/infra/logger';
 import { type ContentState, type Intercept, type InterceptRepository } from './model';
 import { firstTapIdOf } from './call-path-tap';
@@ -80,15 +79,19 @@ export class ContentRecorder {
   }
 
   private async started(intercept: Intercept, channelId: string, recordingId: string, segment: number, startedAt: Date, adopted: boolean): Promise<void> {
-    const { repo } = this.deps;
-    await repo.updateIntercept(intercept.id, { contentState: 'active', targetChannelId: channelId, contentError: null, nextAttemptAt: null });
-    await repo.appendEvent(intercept.warrantId, {
+    await this.deps.repo.updateIntercept(intercept.id, { contentState: 'active', targetChannelId: channelId, contentError: null, nextAttemptAt: null });
+    await this.appendStarted(intercept, recordingId, segment, startedAt, adopted ? { startedBy: 'call path' } : {});
+  }
+
+  // The chain's record that a recording of the intercept started (once per recording: its dedupe key).
+  private async appendStarted(intercept: Intercept, recordingId: string, segment: number, startedAt: Date, origin: Record<string, unknown>): Promise<void> {
+    await this.deps.repo.appendEvent(intercept.warrantId, {
       dedupeKey: `${recordingId}:started`,
       kind: 'content.started',
       interceptId: intercept.id,
       callId: intercept.callId,
       occurredAt: startedAt,
-      payload: { correlationId: intercept.id, recordingId, segment, targetRole: intercept.targetRole, ...(adopted ? { startedBy: 'call path' } : {}) },
+      payload: { correlationId: intercept.id, recordingId, segment, targetRole: intercept.targetRole, ...origin },
     });
   }
 
@@ -100,21 +103,18 @@ export class ContentRecorder {
     const now = clock.now();
     if ((await repo.recordingsOfIntercept(intercept.id)).length > 0) return false;
     const tap = tapOf(firstTapIdOf(intercept.callId, intercept.warrantId, intercept.targetRole));
-    const media = await Promise.all([this.deps.tap.fetch(tap.nameIn), this.deps.tap.fetch(tap.nameOut)]).catch(() => undefined);
+    // A switch that cannot say is treated as having none (the intercept then starts or fails as usual), but said.
+    const media = await Promise.all([this.deps.tap.fetch(tap.nameIn), this.deps.tap.fetch(tap.nameOut)]).catch((error: unknown) => {
+      this.deps.log.warn('recording of a finished call not fetched from the switch', { interceptId: intercept.id, error: errorMessage(error) });
+      return undefined;
+    });
     if (!media || media.every((m) => m.state === 'gone')) return false;
     if (!(await repo.claimContentStart(intercept.id, ['wanted', 'failed'], now, new Date(now.getTime() + START_CLAIM_MS)))) return false;
     const recordingId = randomUUID();
     const startedAt = intercept.answeredAt ?? now;
     await repo.createRecording({ id: recordingId, interceptId: intercept.id, warrantId: intercept.warrantId, callId: intercept.callId, segment: 1, tap, state: 'ended', startedAt, endedAt: now });
     await repo.updateIntercept(intercept.id, { contentState: 'stopped', contentError: null, nextAttemptAt: null });
-    await repo.appendEvent(intercept.warrantId, {
-      dedupeKey: `${recordingId}:started`,
-      kind: 'content.started',
-      interceptId: intercept.id,
-      callId: intercept.callId,
-      occurredAt: startedAt,
-      payload: { correlationId: intercept.id, recordingId, segment: 1, targetRole: intercept.targetRole, startedBy: 'call path', callOver: true },
-    });
+    await this.appendStarted(intercept, recordingId, 1, startedAt, { startedBy: 'call path', callOver: true });
     this.deps.log.child({ warrantId: intercept.warrantId, callId: intercept.callId, interceptId: intercept.id }).info('intercept recording of a finished call adopted', { recordingId });
     this.deps.onRecordingEnded();
     return true;
@@ -126,7 +126,11 @@ export class ContentRecorder {
     for (;;) {
       // A live recording's file may already be served as stored (what is written so far): ask
       // the switch's live recordings, not fetch().
-      if (await this.deps.tap.isLive(tap.nameIn).catch(() => false)) return true;
+      const live = await this.deps.tap.isLive(tap.nameIn).catch((error: unknown) => {
+        this.deps.log.warn('switch not asked whether a recording is live; taken as not yet', { recording: tap.nameIn, error: errorMessage(error) });
+        return false;
+      });
+      if (live) return true;
       if (Date.now() >= until) return false;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
