@@ -42,37 +42,32 @@ export class FleetContentTap implements ContentTap {
   }
 
   async fetch(name: string): Promise<StoredMedia> {
-    const failures: string[] = [];
-    for (const { node, tap } of await this.all()) {
-      try {
-        const media = await tap.fetch(name);
-        if (media.state !== 'gone') return media;
-      } catch (error) {
-        failures.push(`${node}: ${errorMessage(error)}`);
-      }
-    }
-    // Gone everywhere it could be asked; a node that did not answer may still have it.
-    if (failures.length > 0) throw new FleetTapError('fetch', failures);
-    return { state: 'gone' };
+    return this.firstFound('fetch', (tap) => tap.fetch(name), (media) => media.state !== 'gone', { state: 'gone' });
   }
 
   // Live on any node: the recording is still being written there.
   async isLive(name: string): Promise<boolean> {
-    const failures: string[] = [];
-    for (const { node, tap } of await this.all()) {
-      try {
-        if (await tap.isLive(name)) return true;
-      } catch (error) {
-        failures.push(`${node}: ${errorMessage(error)}`);
-      }
-    }
-    // Not live where asked; a node that did not answer may still be writing it.
-    if (failures.length > 0) throw new FleetTapError('isLive', failures);
-    return false;
+    return this.firstFound('isLive', (tap) => tap.isLive(name), (live) => live, false);
   }
 
   async discard(name: string): Promise<void> {
     await this.onEvery('discard', (node) => node.discard(name));
+  }
+
+  // Asks each node in turn for what only the node holding it has: the first answer that found it;
+  // none found is `none` when every node answered, and an error when one did not (it may hold it).
+  private async firstFound<T>(operation: string, ask: (tap: ContentTap) => Promise<T>, found: (answer: T) => boolean, none: T): Promise<T> {
+    const failures: string[] = [];
+    for (const { node, tap } of await this.all()) {
+      try {
+        const answer = await ask(tap);
+        if (found(answer)) return answer;
+      } catch (error) {
+        failures.push(`${node}: ${errorMessage(error)}`);
+      }
+    }
+    if (failures.length > 0) throw new FleetTapError(operation, failures);
+    return none;
   }
 
   // Runs on every node; fails only when it failed on all of them (the one that had the tap or
